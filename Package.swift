@@ -1,0 +1,44 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+// The numeric targets are compiled with -O in every configuration: a bare `swift run` builds
+// debug (-Onone), where a plain Swift loop over floats runs ~50x slower. `-O` (not -Ounchecked)
+// keeps preconditions, so a shape mismatch still stops with a message. `-wmo` is left to the
+// release configuration: added here it breaks the debug build's autolink step.
+let optimized: [SwiftSetting] = [.unsafeFlags(["-O"])]
+
+let package = Package(
+    name: "gen",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "gen", targets: ["gen"]),
+        .library(name: "NN", targets: ["NN"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        // System-library shims: a modulemap and a header each, nothing else.
+        .systemLibrary(name: "CBLAS", pkgConfig: "openblas",
+                       providers: [.apt(["libopenblas-dev"])]),
+        .systemLibrary(name: "CGD", pkgConfig: "gdlib",
+                       providers: [.apt(["libgd-dev", "libpng-dev"])]),
+        .systemLibrary(name: "CZlib", pkgConfig: "zlib",
+                       providers: [.apt(["zlib1g-dev"])]),
+
+        .target(name: "TensorCore", dependencies: ["CBLAS"], swiftSettings: optimized),
+        .target(name: "NN", dependencies: ["TensorCore"], swiftSettings: optimized),
+
+        .executableTarget(name: "gen", dependencies: [
+            "NN",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+        .executableTarget(name: "gen-bench", dependencies: [
+            "NN",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ], swiftSettings: optimized),
+
+        .testTarget(name: "TensorCoreTests", dependencies: ["TensorCore"], swiftSettings: optimized),
+        .testTarget(name: "NNTests", dependencies: ["NN"], swiftSettings: optimized),
+    ]
+)

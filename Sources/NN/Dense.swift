@@ -1,0 +1,79 @@
+// A fully connected layer, y = f(x Wᵀ + b), with the bias and activation fused into one pass.
+// N: batch size, I: input features, O: output features.
+// input is (N, I) (any trailing shape is flattened); weight is (O, I) as in PyTorch; bias is (O).
+
+/// A fully connected layer with an optional fused activation.
+public final class Dense: Layer {
+    /// (O, I): PyTorch's nn.Linear layout, so checkpoints load there unchanged.
+    public let weight: Parameter
+    /// (O)
+    public let bias: Parameter
+    /// The activation applied to x Wᵀ + b in the same pass as the bias.
+    public let activation: Activation
+    /// When false, `backward` skips dInput (the first layer, whose input is data): one GEMM saved.
+    public var computesInputGradient = true
+
+    public var inputSize: Int { weight.value.shape[1] }
+    public var outputSize: Int { weight.value.shape[0] }
+
+    private var input: Tensor?        // (N, I) cached for dWeight
+    private var output: Tensor?       // (N, O) = f(pre), read by f'
+    private var dPre: Tensor?         // (N, O) dLoss/d(x Wᵀ + b)
+    private var dInput: Tensor?       // (N, I)
+    private static let noGradient = Tensor(zeros: [0])
+
+    /// A layer from `inputSize` to `outputSize` features. The weight is drawn by `initialization`;
+    /// the bias is zero, except under `.torchDefault`, which draws it like PyTorch does.
+    public init(inputSize: Int, outputSize: Int, activation: Activation = .identity,
+                initialization: Initialization = .torchDefault, generator: inout SeededGenerator) {
+        precondition(inputSize > 0 && outputSize > 0, "Dense needs positive sizes, got \(inputSize) → \(outputSize)")
+        let w = Tensor(zeros: [outputSize, inputSize])
+        initialization.fill(w, fanIn: inputSize, fanOut: outputSize, using: &generator)
+        let b = Tensor(zeros: [outputSize])
+        if initialization == .torchDefault {
+            // nn.Linear's bias: U(-1/sqrt(fanIn), 1/sqrt(fanIn)).
+            let bound = 1 / Float(inputSize).squareRoot()
+            b.fillUniform(low: -bound, high: bound, using: &generator)
+        }
+        weight = Parameter(name: "weight", value: w)
+        bias = Parameter(name: "bias", value: b)
+        self.activation = activation
+    }
+
+    public var parameters: [Parameter] { [weight, bias] }
+
+    public func forward(_ input: Tensor, training: Bool) -> Tensor {
+        let n = input.shape[0]
+        precondition(input.shape.countPerItem == inputSize,
+                     "Dense(\(inputSize) → \(outputSize)) got input of shape \(input.shape)")
+        self.input = input
+        let y = Tensor.reuse(&output, shape: [n, outputSize])
+        gemm(input, weight.value, transposeB: true, into: y)                     // y = x Wᵀ
+        activation.applyWithBias(y.data, rows: n, features: outputSize, bias: bias.value.data)   // y = f(y + b)
+        return y
+    }
+
+    public func backward(_ dOutput: Tensor) -> Tensor {
+        guard let x = input, let y = output else { preconditionFailure("Dense.backward before forward") }
+        precondition(dOutput.shape == y.shape, "Dense dOutput \(dOutput.shape) does not match output \(y.shape)")
+        let n = y.shape[0]
+        let dZ: Tensor
+        if activation == .identity {
+            dZ = dOutput
+        } else {
+            dZ = Tensor.reuse(&dPre, shape: y.shape)
+            activation.backward(output: y.data, dOutput: dOutput.data, dPre: dZ.data, count: y.count)
+        }
+        // dBias += Σ_n dZ[n, :]
+        let db = bias.gradient.data
+        for r in 0..<n {
+            let row = dZ.data + r * outputSize
+            for j in 0..<outputSize { db[j] += row[j] }
+        }
+        gemm(dZ, transposeA: true, x, into: weight.gradient, beta: 1)           // dW += dZᵀ x
+        guard computesInputGradient else { return Dense.noGradient }
+        let dx = Tensor.reuse(&dInput, shape: x.shape)
+        gemm(dZ, weight.value, into: dx)                                          // dX = dZ W
+        return dx
+    }
+}

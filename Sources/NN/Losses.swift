@@ -1,0 +1,175 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+// Losses with their gradients, each computed in one pass over memory. N: batch, F: values per item.
+// Every loss states its reduction, because a sum-vs-mean mix-up silently changes a VAE's beta.
+
+/// How per-element losses become one number.
+public enum Reduction: String, Sendable, Codable {
+    /// Summed over each item's values, then averaged over the items: "BCE summed over pixels,
+    /// averaged over images", the VAE paper's per-image loss.
+    case sumPerItem
+    /// Averaged over every value (PyTorch's default `reduction="mean"`).
+    case mean
+    /// Summed over every value.
+    case sum
+
+    /// The factor that turns the total sum into this reduction, for `count` values in `items` items.
+    public func scale(count: Int, items: Int) -> Float {
+        switch self {
+        case .sumPerItem: return 1 / Float(Swift.max(items, 1))
+        case .mean: return 1 / Float(Swift.max(count, 1))
+        case .sum: return 1
+        }
+    }
+
+    /// Words for reports: what was summed and what was averaged.
+    public func describe(value: String, item: String) -> String {
+        switch self {
+        case .sumPerItem: return "summed over \(value), averaged over \(item)"
+        case .mean: return "averaged over \(value) and \(item)"
+        case .sum: return "summed over \(value) and \(item)"
+        }
+    }
+}
+
+/// Binary cross-entropy between sigmoid(logits) and targets in [0, 1], computed from the
+/// logits so that it stays finite: ℓ = max(z, 0) - z·t + log(1 + e^-|z|), dℓ/dz = σ(z) - t.
+public final class BinaryCrossEntropyWithLogits {
+    public let reduction: Reduction
+    private var gradientBuffer: Tensor?
+
+    public init(reduction: Reduction = .sumPerItem) { self.reduction = reduction }
+
+    /// The loss, and dLoss/dLogits in this loss's own buffer (overwritten by the next call).
+    public func lossAndGradient(logits: Tensor, targets: Tensor) -> (loss: Float, gradient: Tensor) {
+        checkShapes(logits, targets)
+        let g = Tensor.reuse(&gradientBuffer, shape: logits.shape)
+        let scale = reduction.scale(count: logits.count, items: logits.shape[0])
+        var total = 0.0
+        for i in 0..<logits.count {
+            let z = logits.data[i], t = targets.data[i]
+            // One exponential serves both: e = e^-|z| gives log(1 + e^-|z|) and σ(z).
+            let e = expf(-Swift.abs(z))
+            total += Double(Swift.max(z, 0) - z * t + log1pf(e))
+            let sigmoid = z >= 0 ? 1 / (1 + e) : e / (1 + e)
+            g.data[i] = (sigmoid - t) * scale
+        }
+        return (Float(total) * scale, g)
+    }
+
+    /// The loss alone (evaluation).
+    public func loss(logits: Tensor, targets: Tensor) -> Float {
+        checkShapes(logits, targets)
+        var total = 0.0
+        for i in 0..<logits.count {
+            let z = logits.data[i], t = targets.data[i]
+            total += Double(Swift.max(z, 0) - z * t + log1pf(expf(-Swift.abs(z))))
+        }
+        return Float(total) * reduction.scale(count: logits.count, items: logits.shape[0])
+    }
+}
+
+/// Squared error: ℓ = (y - t)², dℓ/dy = 2(y - t).
+public final class MeanSquaredError {
+    public let reduction: Reduction
+    private var gradientBuffer: Tensor?
+
+    public init(reduction: Reduction = .mean) { self.reduction = reduction }
+
+    /// The loss, and dLoss/dPrediction in this loss's own buffer.
+    public func lossAndGradient(prediction: Tensor, targets: Tensor) -> (loss: Float, gradient: Tensor) {
+        checkShapes(prediction, targets)
+        let g = Tensor.reuse(&gradientBuffer, shape: prediction.shape)
+        let scale = reduction.scale(count: prediction.count, items: prediction.shape[0])
+        var total = 0.0
+        for i in 0..<prediction.count {
+            let d = prediction.data[i] - targets.data[i]
+            total += Double(d * d)
+            g.data[i] = 2 * d * scale
+        }
+        return (Float(total) * scale, g)
+    }
+
+    /// The loss alone (evaluation).
+    public func loss(prediction: Tensor, targets: Tensor) -> Float {
+        checkShapes(prediction, targets)
+        var total = 0.0
+        for i in 0..<prediction.count {
+            let d = prediction.data[i] - targets.data[i]
+            total += Double(d * d)
+        }
+        return Float(total) * reduction.scale(count: prediction.count, items: prediction.shape[0])
+    }
+}
+
+/// KL(N(mu, exp(logVar)) ‖ N(0, I)) = -½ Σ (1 + logVar - mu² - exp(logVar)), summed over latent
+/// units. Gradients: dKL/dmu = mu, dKL/dlogVar = ½ (exp(logVar) - 1).
+public final class GaussianKLDivergence {
+    public let reduction: Reduction
+    private var dMuBuffer: Tensor?
+    private var dLogVarBuffer: Tensor?
+
+    public init(reduction: Reduction = .sumPerItem) { self.reduction = reduction }
+
+    /// The divergence, and its gradients with respect to mu and logVar (this loss's own buffers).
+    public func lossAndGradients(mu: Tensor, logVar: Tensor) -> (loss: Float, dMu: Tensor, dLogVar: Tensor) {
+        checkShapes(mu, logVar)
+        let dMu = Tensor.reuse(&dMuBuffer, shape: mu.shape)
+        let dLogVar = Tensor.reuse(&dLogVarBuffer, shape: mu.shape)
+        let scale = reduction.scale(count: mu.count, items: mu.shape[0])
+        var total = 0.0
+        for i in 0..<mu.count {
+            let m = mu.data[i], lv = logVar.data[i], v = expf(lv)
+            total += Double(-0.5 * (1 + lv - m * m - v))
+            dMu.data[i] = m * scale
+            dLogVar.data[i] = 0.5 * (v - 1) * scale
+        }
+        return (Float(total) * scale, dMu, dLogVar)
+    }
+
+    /// The divergence alone (evaluation).
+    public func loss(mu: Tensor, logVar: Tensor) -> Float {
+        checkShapes(mu, logVar)
+        var total = 0.0
+        for i in 0..<mu.count {
+            let m = mu.data[i], lv = logVar.data[i]
+            total += Double(-0.5 * (1 + lv - m * m - expf(lv)))
+        }
+        return Float(total) * reduction.scale(count: mu.count, items: mu.shape[0])
+    }
+}
+
+/// The sparse autoencoder's L1 activity penalty: λ Σ |h|, dℓ/dh = λ sign(h).
+public final class L1ActivityPenalty {
+    /// λ, the penalty's weight.
+    public let weight: Float
+    public let reduction: Reduction
+    private var gradientBuffer: Tensor?
+
+    public init(weight: Float, reduction: Reduction = .sumPerItem) {
+        self.weight = weight
+        self.reduction = reduction
+    }
+
+    /// The penalty, and dPenalty/dActivations in this penalty's own buffer; add it to the
+    /// gradient flowing back into the activations.
+    public func lossAndGradient(activations h: Tensor) -> (loss: Float, gradient: Tensor) {
+        let g = Tensor.reuse(&gradientBuffer, shape: h.shape)
+        let scale = weight * reduction.scale(count: h.count, items: h.shape[0])
+        var total = 0.0
+        for i in 0..<h.count {
+            let x = h.data[i]
+            total += Double(Swift.abs(x))
+            g.data[i] = x > 0 ? scale : (x < 0 ? -scale : 0)
+        }
+        return (Float(total) * scale, g)
+    }
+}
+
+private func checkShapes(_ a: Tensor, _ b: Tensor) {
+    precondition(a.shape == b.shape, "loss inputs have shapes \(a.shape) and \(b.shape)")
+}

@@ -1,0 +1,58 @@
+// Shape changes that move no data: the output shares the input's storage.
+
+/// Reshapes each item of a batch: (N, ...) → (N, itemShape...). Flatten is `Reshape` to one dimension.
+public final class Reshape: Layer {
+    /// The shape of one item after the layer, e.g. [784] or [1, 28, 28].
+    public let itemShape: [Int]
+    private var inputShape: Shape?
+    private var outputView: Tensor?
+    private var dInputView: Tensor?
+
+    public init(itemShape: [Int]) {
+        precondition(itemShape.count < Shape.maximumRank, "an item shape has at most \(Shape.maximumRank - 1) dimensions")
+        self.itemShape = itemShape
+    }
+
+    public func forward(_ input: Tensor, training: Bool) -> Tensor {
+        precondition(input.shape.countPerItem == itemShape.reduce(1, *),
+                     "cannot reshape items of \(input.shape) to \(itemShape)")
+        inputShape = input.shape
+        return Reshape.view(of: input, as: Shape([input.shape[0]] + itemShape), cache: &outputView)
+    }
+
+    public func backward(_ dOutput: Tensor) -> Tensor {
+        guard let shape = inputShape else { preconditionFailure("Reshape.backward before forward") }
+        return Reshape.view(of: dOutput, as: shape.withBatch(dOutput.shape[0]), cache: &dInputView)
+    }
+
+    /// A view of `tensor` with `shape`, reusing the cached view object when it already looks at
+    /// the same storage, so a step allocates nothing.
+    static func view(of tensor: Tensor, as shape: Shape, cache: inout Tensor?) -> Tensor {
+        if let v = cache, v.data == tensor.data {
+            v.reshape(to: shape)
+            return v
+        }
+        let v = tensor.viewed(as: shape)
+        cache = v
+        return v
+    }
+}
+
+/// Flattens each item of a batch to a vector: (N, C, H, W) → (N, C*H*W).
+public final class Flatten: Layer {
+    private var inputShape: Shape?
+    private var outputView: Tensor?
+    private var dInputView: Tensor?
+
+    public init() {}
+
+    public func forward(_ input: Tensor, training: Bool) -> Tensor {
+        inputShape = input.shape
+        return Reshape.view(of: input, as: [input.shape[0], input.shape.countPerItem], cache: &outputView)
+    }
+
+    public func backward(_ dOutput: Tensor) -> Tensor {
+        guard let shape = inputShape else { preconditionFailure("Flatten.backward before forward") }
+        return Reshape.view(of: dOutput, as: shape.withBatch(dOutput.shape[0]), cache: &dInputView)
+    }
+}

@@ -1,0 +1,183 @@
+import Foundation
+
+// Checkpoints in the safetensors format (https://github.com/huggingface/safetensors):
+//   8 bytes   N, the header length, unsigned little-endian
+//   N bytes   a JSON object: {"__metadata__": {string: string}, "<name>": {"dtype": "F32",
+//             "shape": [...], "data_offsets": [begin, end]}, ...}, padded with spaces
+//   the rest  the tensors' raw little-endian bytes; offsets are relative to this part's start
+// Tensors use PyTorch's layouts (a dense weight is [out, in]), so a file loads there unchanged.
+
+/// Reading and writing checkpoints in the safetensors format.
+public enum SafeTensors {
+    /// The spec's limit on the header, which also keeps a corrupt length from allocating gigabytes.
+    public static let maximumHeaderLength = 100_000_000
+
+    /// Writes `tensors` (in order) and `metadata` to `path`, atomically.
+    public static func write(_ tensors: [NamedTensor], metadata: [String: String] = [:], to path: String) throws {
+        try writeAtomically(encode(tensors, metadata: metadata), to: path)
+    }
+
+    /// The file's bytes for `tensors` and `metadata`. Keys are written in a fixed order, so the
+    /// same model gives the same bytes.
+    public static func encode(_ tensors: [NamedTensor], metadata: [String: String] = [:]) -> Data {
+        var entries: [String] = []
+        if !metadata.isEmpty {
+            let pairs = metadata.keys.sorted().map { "\(jsonString($0)):\(jsonString(metadata[$0]!))" }
+            entries.append("\"__metadata__\":{\(pairs.joined(separator: ","))}")
+        }
+        var offset = 0
+        for t in tensors {
+            let bytes = t.value.count * 4
+            let shape = t.value.shape.dimensions.map(String.init).joined(separator: ",")
+            entries.append("\(jsonString(t.name)):{\"dtype\":\"F32\",\"shape\":[\(shape)],\"data_offsets\":[\(offset),\(offset + bytes)]}")
+            offset += bytes
+        }
+        var header = Array(("{" + entries.joined(separator: ",") + "}").utf8)
+        // Pad with spaces to a multiple of 8 so the data starts aligned (the spec allows it).
+        while header.count % 8 != 0 { header.append(0x20) }
+        var data = Data(capacity: 8 + header.count + offset)
+        withUnsafeBytes(of: UInt64(header.count).littleEndian) { data.append(contentsOf: $0) }
+        data.append(contentsOf: header)
+        for t in tensors {
+            for i in 0..<t.value.count {
+                withUnsafeBytes(of: t.value.data[i].bitPattern.littleEndian) { data.append(contentsOf: $0) }
+            }
+        }
+        return data
+    }
+
+    /// A checkpoint's tensors, in file order, and its metadata.
+    public struct Contents {
+        public var tensors: [NamedTensor]
+        public var metadata: [String: String]
+
+        /// The tensor called `name`, if present.
+        public subscript(name: String) -> Tensor? { tensors.first { $0.name == name }?.value }
+    }
+
+    /// Reads and checks a checkpoint: header bounds, dtype, shapes against offsets, and that the
+    /// offsets tile the data exactly. Every failure names the file and, where there is one, the tensor.
+    public static func read(from path: String) throws -> Contents {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw FileError(path: path, "cannot read the checkpoint (missing or unreadable)")
+        }
+        return try decode(data, path: path)
+    }
+
+    /// Decodes a checkpoint's bytes; `path` names it in errors.
+    public static func decode(_ data: Data, path: String) throws -> Contents {
+        let bytes = [UInt8](data)
+        guard bytes.count >= 8 else {
+            throw FileError(path: path, "truncated: \(bytes.count) bytes, a safetensors file starts with an 8-byte header length")
+        }
+        var length: UInt64 = 0
+        for i in 0..<8 { length |= UInt64(bytes[i]) << (8 * UInt64(i)) }
+        guard length <= UInt64(maximumHeaderLength) else {
+            throw FileError(path: path, "header length \(length) exceeds the format's limit of \(maximumHeaderLength) bytes (not a safetensors file?)")
+        }
+        let headerEnd = 8 + Int(length)
+        guard headerEnd <= bytes.count else {
+            throw FileError(path: path, "truncated: the header needs \(length) bytes but the file has \(bytes.count - 8) after the length")
+        }
+        guard let object = try? JSONSerialization.jsonObject(with: Data(bytes[8..<headerEnd])),
+              let header = object as? [String: Any] else {
+            throw FileError(path: path, "the header is not a JSON object")
+        }
+        var metadata: [String: String] = [:]
+        if let meta = header["__metadata__"] {
+            guard let m = meta as? [String: String] else {
+                throw FileError(path: path, "__metadata__ must map strings to strings")
+            }
+            metadata = m
+        }
+        let dataLength = bytes.count - headerEnd
+        var spans: [(name: String, begin: Int, end: Int, shape: [Int])] = []
+        for (name, value) in header where name != "__metadata__" {
+            guard let entry = value as? [String: Any] else { throw FileError(path: path, "tensor '\(name)': entry is not an object") }
+            guard let dtype = entry["dtype"] as? String else { throw FileError(path: path, "tensor '\(name)': no dtype") }
+            guard dtype == "F32" else { throw FileError(path: path, "tensor '\(name)': dtype \(dtype), expected F32") }
+            guard let shape = (entry["shape"] as? [Any])?.compactMap({ $0 as? Int }),
+                  shape.count == (entry["shape"] as? [Any])?.count, shape.allSatisfy({ $0 >= 0 }) else {
+                throw FileError(path: path, "tensor '\(name)': shape must be a list of non-negative integers")
+            }
+            guard shape.count <= Shape.maximumRank else {
+                throw FileError(path: path, "tensor '\(name)': \(shape.count) dimensions, at most \(Shape.maximumRank) supported")
+            }
+            guard let offsets = (entry["data_offsets"] as? [Any])?.compactMap({ $0 as? Int }), offsets.count == 2 else {
+                throw FileError(path: path, "tensor '\(name)': data_offsets must be two integers")
+            }
+            let (begin, end) = (offsets[0], offsets[1])
+            guard begin >= 0, begin <= end, end <= dataLength else {
+                throw FileError(path: path, "tensor '\(name)': data_offsets [\(begin), \(end)] lie outside the \(dataLength) data bytes (truncated file?)")
+            }
+            let expected = shape.reduce(1, { $0.multipliedReportingOverflow(by: $1).partialValue }) * 4
+            guard end - begin == expected else {
+                throw FileError(path: path, "tensor '\(name)': shape \(shape) needs \(expected) bytes, data_offsets span \(end - begin)")
+            }
+            spans.append((name, begin, end, shape))
+        }
+        // The spec requires the tensors to tile the data: no gaps, no overlaps.
+        spans.sort { ($0.begin, $0.end) < ($1.begin, $1.end) }
+        var position = 0
+        for s in spans {
+            guard s.begin == position else {
+                throw FileError(path: path, "tensor '\(s.name)': data starts at \(s.begin), expected \(position) (overlap or gap)")
+            }
+            position = s.end
+        }
+        guard position == dataLength else {
+            throw FileError(path: path, "\(dataLength - position) data bytes belong to no tensor")
+        }
+        let tensors = spans.map { s -> NamedTensor in
+            let t = Tensor(zeros: Shape(s.shape))
+            for i in 0..<t.count {
+                let o = headerEnd + s.begin + 4 * i
+                let bits = UInt32(bytes[o]) | UInt32(bytes[o + 1]) << 8 | UInt32(bytes[o + 2]) << 16 | UInt32(bytes[o + 3]) << 24
+                t.data[i] = Float(bitPattern: bits)
+            }
+            return NamedTensor(name: s.name, value: t)
+        }
+        return Contents(tensors: tensors, metadata: metadata)
+    }
+
+    /// Reads `path` into `destination`'s tensors: every name must be present with the same shape,
+    /// and the file may hold no others. Returns the file's metadata.
+    @discardableResult
+    public static func load(into destination: [NamedTensor], from path: String) throws -> [String: String] {
+        let contents = try read(from: path)
+        var byName: [String: Tensor] = [:]
+        for t in contents.tensors { byName[t.name] = t.value }
+        for t in destination {
+            guard let source = byName.removeValue(forKey: t.name) else {
+                throw FileError(path: path, "tensor '\(t.name)' is missing (checkpoint from another model or configuration?)")
+            }
+            guard source.shape == t.value.shape else {
+                throw FileError(path: path, "tensor '\(t.name)' has shape \(source.shape), the model expects \(t.value.shape)")
+            }
+        }
+        if let extra = byName.keys.sorted().first {
+            throw FileError(path: path, "tensor '\(extra)' is not part of this model (checkpoint from another model or configuration?)")
+        }
+        // Copy only once everything matched, so a bad file leaves the model untouched.
+        let sources = Dictionary(uniqueKeysWithValues: contents.tensors.map { ($0.name, $0.value) })
+        for t in destination { t.value.assign(sources[t.name]!) }
+        return contents.metadata
+    }
+}
+
+/// `s` as a JSON string literal.
+func jsonString(_ s: String) -> String {
+    var out = "\""
+    for scalar in s.unicodeScalars {
+        switch scalar {
+        case "\"": out += "\\\""
+        case "\\": out += "\\\\"
+        case "\n": out += "\\n"
+        case "\r": out += "\\r"
+        case "\t": out += "\\t"
+        case _ where scalar.value < 0x20: out += String(format: "\\u%04x", scalar.value)
+        default: out.unicodeScalars.append(scalar)
+        }
+    }
+    return out + "\""
+}

@@ -1,0 +1,70 @@
+// Reductions, accumulated in Double so that a sum over 60,000 images does not drift.
+
+extension Tensor {
+    /// The sum of all elements.
+    public func sum() -> Float {
+        var s = 0.0
+        for i in 0..<count { s += Double(data[i]) }
+        return Float(s)
+    }
+
+    /// The mean of all elements.
+    public func mean() -> Float { count == 0 ? .nan : Float(Double(sum()) / Double(count)) }
+
+    /// The largest element.
+    public func max() -> Float { buffer.max() ?? .nan }
+
+    /// The smallest element.
+    public func min() -> Float { buffer.min() ?? .nan }
+
+    /// Sums along `axis`, removing it: a (N, F) matrix summed along 0 gives F column sums.
+    public func sum(alongAxis axis: Int) -> Tensor {
+        reduce(alongAxis: axis, initial: 0.0, { $0 + Double($1) }, finish: { s, _ in s })
+    }
+
+    /// Means along `axis`, removing it.
+    public func mean(alongAxis axis: Int) -> Tensor {
+        reduce(alongAxis: axis, initial: 0.0, { $0 + Double($1) }, finish: { s, n in s / Double(n) })
+    }
+
+    /// Maxima along `axis`, removing it.
+    public func max(alongAxis axis: Int) -> Tensor {
+        reduce(alongAxis: axis, initial: -Double.infinity, { Swift.max($0, Double($1)) }, finish: { m, _ in m })
+    }
+
+    /// Minima along `axis`, removing it.
+    public func min(alongAxis axis: Int) -> Tensor {
+        reduce(alongAxis: axis, initial: Double.infinity, { Swift.min($0, Double($1)) }, finish: { m, _ in m })
+    }
+
+    /// The index of the largest element of each item (row) of a (N, F) matrix.
+    public func argmaxPerRow() -> [Int] {
+        let f = shape.countPerItem
+        return (0..<shape[0]).map { n in
+            var best = 0
+            for j in 1..<f where data[n * f + j] > data[n * f + best] { best = j }
+            return best
+        }
+    }
+
+    /// Folds the elements along `axis` into one value per remaining position. The shape is seen
+    /// as (outer, axis, inner), so any axis of any rank takes the same loop.
+    private func reduce(alongAxis axis: Int, initial: Double, _ combine: (Double, Float) -> Double,
+                        finish: (Double, Int) -> Double) -> Tensor {
+        let a = axis < 0 ? shape.rank + axis : axis
+        precondition(a >= 0 && a < shape.rank, "axis \(axis) out of range for \(shape)")
+        let dims = shape.dimensions
+        let outer = dims[..<a].reduce(1, *), length = dims[a], inner = dims[(a + 1)...].reduce(1, *)
+        var outDims = dims
+        outDims.remove(at: a)
+        let out = Tensor(zeros: Shape(outDims))
+        for o in 0..<outer {
+            for i in 0..<inner {
+                var acc = initial
+                for k in 0..<length { acc = combine(acc, data[(o * length + k) * inner + i]) }
+                out.data[o * inner + i] = Float(finish(acc, length))
+            }
+        }
+        return out
+    }
+}
