@@ -28,9 +28,12 @@ let package = Package(
 
         .target(name: "TensorCore", dependencies: ["CBLAS"], swiftSettings: optimized),
         .target(name: "NN", dependencies: ["TensorCore"], swiftSettings: optimized),
+        .target(name: "Datasets", dependencies: ["TensorCore", "CZlib", "CGD"], swiftSettings: optimized),
+        .target(name: "Gallery", dependencies: ["TensorCore", "CGD"], swiftSettings: optimized),
+        .target(name: "Models", dependencies: ["NN", "Datasets"], swiftSettings: optimized),
 
         .executableTarget(name: "gen", dependencies: [
-            "NN",
+            "Models", "Datasets", "Gallery",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "gen-bench", dependencies: [
@@ -40,5 +43,8 @@ let package = Package(
 
         .testTarget(name: "TensorCoreTests", dependencies: ["TensorCore"], swiftSettings: optimized),
         .testTarget(name: "NNTests", dependencies: ["NN"], swiftSettings: optimized),
+        .testTarget(name: "DatasetsTests", dependencies: ["Datasets"], swiftSettings: optimized),
+        .testTarget(name: "ModelsTests", dependencies: ["Models", "Datasets"], swiftSettings: optimized),
+        .testTarget(name: "GenTests", dependencies: ["gen"]),
     ]
 )

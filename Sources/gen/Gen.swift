@@ -1,27 +1,16 @@
 import ArgumentParser
-import NN
 
-/// The command-line front end: parses flags and calls the library; no math lives here.
+/// The command-line front end: parses and checks flags, then calls the library; no math here.
 @main
 struct Gen: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "gen",
         abstract: "A generative-model playground: train autoencoders, VAEs and GANs and draw what they learn.",
         discussion: """
-        The models (gen ae, gen vae, gen gan) arrive with the next milestone; this build provides \
-        the shared layers, the tensor core and the checkpoint format they are built from.
+        Each model trains on Fashion-MNIST by default (or reuses its cached checkpoint) and writes \
+        PNG figures and metrics.jsonl to --out/<model>/. Example: gen vae --samples --interpolate
         """,
-        version: "0.1.0"
+        version: "0.2.0",
+        subcommands: [AutoencoderCommand.self, VAECommand.self, GANCommand.self]
     )
-
-    @Option(name: .long, help: "Threads for the BLAS (matrix products).")
-    var threads: Int = 2
-
-    func validate() throws {
-        guard threads >= 1 else { throw ValidationError("--threads must be at least 1, got \(threads)") }
-    }
-
-    func run() throws {
-        print(Gen.helpMessage())
-    }
 }

@@ -1,0 +1,94 @@
+import Foundation
+import TensorCore
+
+/// Where the images come from: the `--dataset` flag's meanings.
+public enum DataSource: Equatable, Sendable {
+    /// Debian's dataset-fashion-mnist, in /usr/share/datasets/fashion-mnist.
+    case fashionMNIST
+    /// MNIST in $GEN_DATA/mnist or ~/.cache/gen/mnist.
+    case mnist
+    /// Digits drawn in memory.
+    case synthetic
+    /// A folder of IDX files or of PNG images.
+    case folder(String)
+
+    /// Where Debian installs Fashion-MNIST.
+    public static let fashionMNISTFolder = "/usr/share/datasets/fashion-mnist"
+
+    /// Parses a `--dataset` value: a known name, or else a path.
+    public init(argument: String) {
+        switch argument.lowercased() {
+        case "fashion-mnist", "fashion": self = .fashionMNIST
+        case "mnist": self = .mnist
+        case "synthetic": self = .synthetic
+        default: self = .folder(argument)
+        }
+    }
+
+    /// A training split and a test split.
+    public struct Splits: Sendable {
+        public var train: Dataset
+        public var test: Dataset
+        /// A line for the user when the data is not what was asked for (e.g. a fallback).
+        public var notice: String?
+    }
+
+    /// Loads the data. A missing default data set falls back to the synthetic one with a notice;
+    /// anything else missing or malformed throws an error naming the file.
+    public func load(imageSize: Int? = nil, syntheticCount: Int = 12_000, environment: [String: String] = ProcessInfo.processInfo.environment) throws -> Splits {
+        switch self {
+        case .fashionMNIST:
+            guard FileManager.default.fileExists(atPath: DataSource.fashionMNISTFolder) else {
+                var splits = DataSource.synthetic.syntheticSplits(count: syntheticCount)
+                splits.notice = "Fashion-MNIST is not installed (sudo apt-get install dataset-fashion-mnist); using the synthetic digits instead."
+                return splits
+            }
+            return try idxSplits(folder: DataSource.fashionMNISTFolder, name: "fashion-mnist", classNames: ClassNames.fashionMNIST)
+        case .mnist:
+            let home = environment["HOME"] ?? NSHomeDirectory()
+            let folder = environment["GEN_DATA"].map { $0 + "/mnist" } ?? home + "/.cache/gen/mnist"
+            guard FileManager.default.fileExists(atPath: folder) else {
+                throw FileError(path: folder, "no MNIST here: put the four *-idx?-ubyte[.gz] files in this folder (or set GEN_DATA)")
+            }
+            return try idxSplits(folder: folder, name: "mnist", classNames: ClassNames.digits)
+        case .synthetic:
+            return syntheticSplits(count: syntheticCount)
+        case .folder(let path):
+            var isDirectory: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue else {
+                throw FileError(path: path, "no such folder (--dataset takes fashion-mnist, mnist, synthetic, or a folder of IDX or PNG files)")
+            }
+            let files = (try? FileManager.default.contentsOfDirectory(atPath: path)) ?? []
+            if files.contains(where: { $0.contains("-idx3-ubyte") }) {
+                let name = URL(fileURLWithPath: path).lastPathComponent
+                return try idxSplits(folder: path, name: name, classNames: ClassNames.digits)
+            }
+            let all = try PNGFolder.load(path, resizeTo: imageSize)
+            return Self.split(all)
+        }
+    }
+
+    func idxSplits(folder: String, name: String, classNames: [String]) throws -> Splits {
+        Splits(train: try IDXReader.loadSplit(folder: folder, split: "train", name: name, classNames: classNames),
+               test: try IDXReader.loadSplit(folder: folder, split: "t10k", name: name, classNames: classNames))
+    }
+
+    func syntheticSplits(count: Int) -> Splits {
+        Splits(train: SyntheticDigits.make(count: count, seed: 1),
+               test: SyntheticDigits.make(count: Swift.max(count / 6, 10), seed: 2))
+    }
+
+    /// A folder of images has no test split: every tenth image becomes the test set.
+    static func split(_ all: Dataset) -> Splits {
+        let testIndices = Set(stride(from: 9, to: all.count, by: 10))
+        func subset(_ keep: (Int) -> Bool) -> Dataset {
+            let indices = (0..<all.count).filter(keep)
+            var pixels: [UInt8] = []
+            for i in indices { pixels += all.pixels[(i * all.imageSize)..<((i + 1) * all.imageSize)] }
+            return Dataset(name: all.name, pixels: pixels, labels: indices.map { all.labels[$0] }, height: all.height,
+                           width: all.width, channels: all.channels, classNames: all.classNames)
+        }
+        if testIndices.isEmpty { return Splits(train: all, test: all) }
+        return Splits(train: subset { !testIndices.contains($0) }, test: subset { testIndices.contains($0) })
+    }
+}

@@ -1,0 +1,77 @@
+import CZlib
+import Foundation
+import TensorCore
+
+// MNIST's IDX format (http://yann.lecun.com/exdb/mnist/): a big-endian magic number
+// 0x0000 08 DD (08: unsigned bytes; DD: the number of dimensions), DD big-endian u32 sizes,
+// then the bytes. Images are 0x00000803 (N, rows, columns), labels 0x00000801 (N).
+
+/// Reads IDX files, gzipped or raw.
+public enum IDXReader {
+    /// The sizes and bytes of one IDX file, checked against the expected number of dimensions.
+    public static func read(_ path: String, dimensions expected: Int) throws -> (sizes: [Int], bytes: [UInt8]) {
+        let raw = try readMaybeGzipped(path)
+        guard raw.count >= 4 else { throw FileError(path: path, "truncated: \(raw.count) bytes, an IDX file starts with a 4-byte magic number") }
+        let magic = UInt32(raw[0]) << 24 | UInt32(raw[1]) << 16 | UInt32(raw[2]) << 8 | UInt32(raw[3])
+        let wanted = UInt32(0x0800) | UInt32(expected)
+        guard magic == wanted else {
+            throw FileError(path: path, "magic number 0x\(String(magic, radix: 16, uppercase: true).leftPadded(8)), expected 0x\(String(wanted, radix: 16, uppercase: true).leftPadded(8)) (\(expected == 3 ? "IDX images" : "IDX labels"))")
+        }
+        let headerLength = 4 + 4 * expected
+        guard raw.count >= headerLength else { throw FileError(path: path, "truncated inside the header") }
+        let sizes = (0..<expected).map { d -> Int in
+            let o = 4 + 4 * d
+            return Int(raw[o]) << 24 | Int(raw[o + 1]) << 16 | Int(raw[o + 2]) << 8 | Int(raw[o + 3])
+        }
+        let needed = sizes.reduce(1, *)
+        guard raw.count - headerLength >= needed else {
+            throw FileError(path: path, "truncated: sizes \(sizes) need \(needed) bytes of data, the file has \(raw.count - headerLength)")
+        }
+        return (sizes, Array(raw[headerLength..<(headerLength + needed)]))
+    }
+
+    /// The file's bytes, decompressed when it is gzipped (zlib's gzread passes raw files through).
+    static func readMaybeGzipped(_ path: String) throws -> [UInt8] {
+        guard FileManager.default.isReadableFile(atPath: path) else { throw FileError(path: path, "missing or unreadable") }
+        guard let file = gzopen(path, "rb") else { throw FileError(path: path, "cannot open") }
+        defer { gzclose(file) }
+        var out: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 1 << 20)
+        while true {
+            let n = chunk.withUnsafeMutableBytes { gzread(file, $0.baseAddress, UInt32($0.count)) }
+            if n < 0 { throw FileError(path: path, "corrupt gzip data") }
+            if n == 0 { break }
+            out.append(contentsOf: chunk[0..<Int(n)])
+        }
+        return out
+    }
+
+    /// A training or test split from a folder holding `<split>-images-idx3-ubyte[.gz]` and
+    /// `<split>-labels-idx1-ubyte[.gz]` (split: "train" or "t10k").
+    public static func loadSplit(folder: String, split: String, name: String, classNames: [String]) throws -> Dataset {
+        let imagesPath = try findFile(folder: folder, stem: "\(split)-images-idx3-ubyte")
+        let labelsPath = try findFile(folder: folder, stem: "\(split)-labels-idx1-ubyte")
+        let images = try read(imagesPath, dimensions: 3)
+        let labels = try read(labelsPath, dimensions: 1)
+        guard images.sizes[0] == labels.sizes[0] else {
+            throw FileError(path: labelsPath, "\(labels.sizes[0]) labels for \(images.sizes[0]) images in \(imagesPath)")
+        }
+        let labelValues = labels.bytes.map(Int.init)
+        let classes = (labelValues.max() ?? 0) + 1
+        let names = classes <= classNames.count ? classNames : (0..<classes).map(String.init)
+        return Dataset(name: name, pixels: images.bytes, labels: labelValues, height: images.sizes[1],
+                       width: images.sizes[2], channels: 1, classNames: names)
+    }
+
+    /// `stem.gz` or `stem` in `folder`.
+    static func findFile(folder: String, stem: String) throws -> String {
+        for candidate in [stem + ".gz", stem] where FileManager.default.fileExists(atPath: folder + "/" + candidate) {
+            return folder + "/" + candidate
+        }
+        throw FileError(path: folder, "no \(stem)[.gz] here (expected an MNIST-format folder)")
+    }
+}
+
+extension String {
+    func leftPadded(_ width: Int) -> String { String(repeating: "0", count: Swift.max(0, width - count)) + self }
+}

@@ -1,0 +1,138 @@
+import Datasets
+import Foundation
+import NN
+
+// A plain (undercomplete) autoencoder: x → encoder → code z (bottleneck) → decoder → x̂.
+// Rumelhart, Hinton & Williams 1986; Hinton & Salakhutdinov 2006, "Reducing the Dimensionality
+// of Data with Neural Networks". Loss: BCE(sigmoid(logits), x), summed over pixels, averaged
+// over images. Default 784-512-ReLU-32 | 32-512-ReLU-784 (PyTorch reference: bench/torch_anchor.py).
+// Sampling from random codes, each unit uniform between the min and max seen in training, shows
+// why a plain AE generates poorly: nothing makes the space between codes decode to images.
+
+/// The plain autoencoder's shape and training settings.
+public struct AutoencoderConfiguration: Equatable, Sendable {
+    public var inputSize = 784
+    public var hiddenSizes = [512]
+    public var latentDimension = 32
+    public var learningRate: Float = 1e-3
+
+    public init() {}
+}
+
+/// A plain autoencoder with a bottleneck.
+public final class Autoencoder: GenerativeModel {
+    public let configuration: AutoencoderConfiguration
+    /// x (N, 784) → z (N, latent)
+    public let encoder: Sequential
+    /// z (N, latent) → logits (N, 784)
+    public let decoder: Sequential
+    /// Per code unit, the smallest and largest value seen on the training set (for sampling).
+    public let codeMinimum: Tensor
+    public let codeMaximum: Tensor
+    let optimizer: Adam
+    let loss = BinaryCrossEntropyWithLogits(reduction: .sumPerItem)
+    private var lossSum = 0.0, imageCount = 0
+
+    public init(_ configuration: AutoencoderConfiguration, seed: UInt64) {
+        self.configuration = configuration
+        var g = SeededGenerator(seed: seed)
+        let c = configuration
+        encoder = multilayerPerceptron([c.inputSize] + c.hiddenSizes + [c.latentDimension], hidden: .relu, inputIsData: true, generator: &g)
+        decoder = multilayerPerceptron([c.latentDimension] + c.hiddenSizes.reversed() + [c.inputSize], hidden: .relu, inputIsData: false, generator: &g)
+        codeMinimum = Tensor(shape: [c.latentDimension], repeating: -1)
+        codeMaximum = Tensor(shape: [c.latentDimension], repeating: 1)
+        optimizer = Adam(parameters: encoder.parameters.map { $0.prefixed("encoder") } + decoder.parameters.map { $0.prefixed("decoder") },
+                         learningRate: c.learningRate)
+    }
+
+    public var kind: String { "ae" }
+    public var pixelRange: PixelRange { .unit }
+    public var lossDescription: String { "BCE summed over pixels, averaged over images" }
+
+    public var configurationJSON: String {
+        let c = configuration
+        return jsonObject([("model", "\"ae\""), ("input", "\(c.inputSize)"), ("hidden", "\(c.hiddenSizes)"),
+                           ("latent", "\(c.latentDimension)"), ("learning_rate", jsonNumber(Double(c.learningRate)))])
+    }
+
+    public var checkpointTensors: [NamedTensor] {
+        encoder.stateTensors.map { $0.prefixed("encoder") } + decoder.stateTensors.map { $0.prefixed("decoder") }
+            + [NamedTensor(name: "codeMinimum", value: codeMinimum), NamedTensor(name: "codeMaximum", value: codeMaximum)]
+            + optimizer.state.map { $0.prefixed("optimizer") }
+    }
+
+    public func beginEpoch() { lossSum = 0; imageCount = 0 }
+
+    public func trainStep(_ x: Tensor, generator: inout SeededGenerator) -> Float {
+        optimizer.zeroGradients()
+        let logits = decoder.forward(encoder.forward(x, training: true), training: true)
+        let (value, dLogits) = loss.lossAndGradient(logits: logits, targets: x)
+        _ = encoder.backward(decoder.backward(dLogits))
+        optimizer.step()
+        lossSum += Double(value) * Double(x.shape[0]); imageCount += x.shape[0]
+        return value
+    }
+
+    public func epochMetrics() -> [(String, Double)] { [("train_loss", lossSum / Double(max(imageCount, 1)))] }
+
+    public func evaluate(_ test: Dataset, generator: inout SeededGenerator) -> [(String, Double)] {
+        var total = 0.0
+        forEachChunk(of: test, range: .unit) { x in
+            total += Double(loss.loss(logits: decoder(encoder(x)), targets: x)) * Double(x.shape[0])
+        }
+        return [("test_loss", total / Double(max(test.count, 1)))]
+    }
+
+    /// Records each code unit's range over the training set, for `sample`.
+    public func finishTraining(_ train: Dataset) {
+        codeMinimum.fill(.infinity); codeMaximum.fill(-.infinity)
+        forEachChunk(of: train, range: .unit) { x in
+            let z = encoder(x)
+            for n in 0..<z.shape[0] {
+                for j in 0..<configuration.latentDimension {
+                    let v = z[n, j]
+                    codeMinimum[j] = min(codeMinimum[j], v)
+                    codeMaximum[j] = max(codeMaximum[j], v)
+                }
+            }
+        }
+    }
+
+    /// Codes of `x` (pixels in [0, 1]).
+    public func encode(_ x: Tensor) -> Tensor { encoder(x).copy() }
+    /// Images (values in [0, 1]) from codes.
+    public func decode(_ z: Tensor) -> Tensor { sigmoidImages(decoder(z)) }
+
+    /// Decodes codes drawn per unit uniformly between the training minimum and maximum
+    /// (`temperature` shrinks or widens the interval around its middle).
+    public func sample(count: Int, temperature: Float, generator: inout SeededGenerator) -> Tensor {
+        let d = configuration.latentDimension
+        let z = Tensor(zeros: [count, d])
+        for n in 0..<count {
+            for j in 0..<d {
+                let middle = (codeMinimum[j] + codeMaximum[j]) / 2, half = (codeMaximum[j] - codeMinimum[j]) / 2 * temperature
+                z[n, j] = generator.nextUniform(middle - half, middle + half)
+            }
+        }
+        return decode(z)
+    }
+
+    public func interpolate(pairs: Int, steps: Int, test: Dataset, generator: inout SeededGenerator) -> Tensor {
+        interpolateBetweenTestImages(pairs: pairs, steps: steps, test: test, generator: &generator,
+                                     latentDimension: configuration.latentDimension, encode: encode, decode: decode)
+    }
+
+    public func reconstruct(_ images: Tensor) -> Tensor? { decode(encoder(images)) }
+}
+
+/// Rows of decoded linear paths between the codes of random pairs of test images.
+func interpolateBetweenTestImages(pairs: Int, steps: Int, test: Dataset, generator: inout SeededGenerator,
+                                  latentDimension d: Int, encode: (Tensor) -> Tensor, decode: (Tensor) -> Tensor) -> Tensor {
+    let chosen = (0..<(2 * pairs)).map { _ in generator.nextInt(below: test.count) }
+    let codes = encode(test.images(chosen, range: .unit))
+    var path: [Float] = []
+    for p in 0..<pairs {
+        appendLinearPath(from: codes.data + (2 * p) * d, to: codes.data + (2 * p + 1) * d, dimension: d, steps: steps, into: &path)
+    }
+    return decode(Tensor(shape: [pairs * steps, d], values: path))
+}

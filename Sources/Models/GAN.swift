@@ -1,0 +1,208 @@
+import Datasets
+import Foundation
+import NN
+
+// Generative adversarial nets: Goodfellow et al. 2014, "Generative Adversarial Nets", Algorithm 1.
+// Each iteration: k discriminator steps, each on a fresh real mini-batch and a fresh fake one,
+// ascending log D(x) + log(1 - D(G(z))); then one generator step, descending log(1 - D(G(z)))
+// (minimax, the paper's) or ascending log D(G(z)) (non-saturating, the paper's practical advice).
+// D outputs a logit, so both are binary cross-entropies on logits, averaged over the batch.
+// Default G 64-256-LReLU(0.2)-512-LReLU-784-tanh, D 784-512-LReLU-256-LReLU-1 (bench/torch_anchor.py).
+
+/// The generator's objective.
+public enum GeneratorLoss: String, Sendable, CaseIterable {
+    /// Minimise -log D(G(z)): strong gradients while D still wins easily.
+    case nonSaturating = "non-saturating"
+    /// Minimise log(1 - D(G(z))), the minimax game as written; its gradient vanishes early on.
+    case minimax
+}
+
+/// The GAN's shape and training settings.
+public struct GANConfiguration: Equatable, Sendable {
+    public var imageSize = 784
+    public var latentDimension = 64
+    public var generatorHiddenSizes = [256, 512]
+    public var discriminatorHiddenSizes = [512, 256]
+    /// k in Algorithm 1: discriminator updates per generator update.
+    public var discriminatorSteps = 1
+    public var generatorLoss = GeneratorLoss.nonSaturating
+    public var learningRate: Float = 2e-4
+    public var beta1: Float = 0.5
+
+    public init() {}
+}
+
+/// A generator and a discriminator trained against each other.
+public final class GAN: GenerativeModel {
+    public let configuration: GANConfiguration
+    /// z (N, latent) → image (N, 784) in [-1, 1]
+    public let generator: Sequential
+    /// image (N, 784) → logit (N, 1)
+    public let discriminator: Sequential
+    let generatorOptimizer: Adam
+    let discriminatorOptimizer: Adam
+    let bce = BinaryCrossEntropyWithLogits(reduction: .mean)
+    private var noise: Tensor?, ones: Tensor?, zeros: Tensor?, dMinimax: Tensor?
+    private var stepsSinceGeneratorUpdate = 0
+    /// Updates made so far, counted for the tests of Algorithm 1's k.
+    public private(set) var discriminatorUpdates = 0, generatorUpdates = 0
+    private var sums = (d: 0.0, g: 0.0, realOutput: 0.0, fakeOutput: 0.0), dCount = 0, gCount = 0
+
+    public init(_ configuration: GANConfiguration, seed: UInt64) {
+        precondition(configuration.discriminatorSteps >= 1, "k must be at least 1")
+        self.configuration = configuration
+        var g = SeededGenerator(seed: seed)
+        let c = configuration
+        generator = multilayerPerceptron([c.latentDimension] + c.generatorHiddenSizes + [c.imageSize], hidden: .leakyReLU(slope: 0.2),
+                                         output: .tanh, inputIsData: true, generator: &g)
+        discriminator = multilayerPerceptron([c.imageSize] + c.discriminatorHiddenSizes + [1], hidden: .leakyReLU(slope: 0.2),
+                                             inputIsData: false, generator: &g)
+        generatorOptimizer = Adam(parameters: generator.parameters.map { $0.prefixed("generator") }, learningRate: c.learningRate, beta1: c.beta1)
+        discriminatorOptimizer = Adam(parameters: discriminator.parameters.map { $0.prefixed("discriminator") }, learningRate: c.learningRate, beta1: c.beta1)
+    }
+
+    public var kind: String { "gan" }
+    public var pixelRange: PixelRange { .symmetric }
+    public var lossDescription: String {
+        "d_loss: BCE of D on real (target 1) + BCE on fake (target 0), each averaged over the batch; g_loss: "
+            + (configuration.generatorLoss == .nonSaturating ? "BCE of D on fake with target 1 (-log D(G(z))), averaged over the batch"
+                                                              : "log(1 - D(G(z))), averaged over the batch")
+    }
+
+    public var configurationJSON: String {
+        let c = configuration
+        return jsonObject([("model", "\"gan\""), ("image", "\(c.imageSize)"), ("latent", "\(c.latentDimension)"),
+                           ("generator_hidden", "\(c.generatorHiddenSizes)"), ("discriminator_hidden", "\(c.discriminatorHiddenSizes)"),
+                           ("discriminator_steps", "\(c.discriminatorSteps)"), ("generator_loss", jsonQuoted(c.generatorLoss.rawValue)),
+                           ("learning_rate", jsonNumber(Double(c.learningRate))), ("beta1", jsonNumber(Double(c.beta1)))])
+    }
+
+    public var checkpointTensors: [NamedTensor] {
+        generator.stateTensors.map { $0.prefixed("generator") } + discriminator.stateTensors.map { $0.prefixed("discriminator") }
+            + generatorOptimizer.state.map { $0.prefixed("generatorOptimizer") }
+            + discriminatorOptimizer.state.map { $0.prefixed("discriminatorOptimizer") }
+    }
+
+    public func beginEpoch() { sums = (0, 0, 0, 0); dCount = 0; gCount = 0 }
+
+    /// One discriminator update on the real batch `x`; after every k-th, one generator update.
+    /// Returns the discriminator's loss.
+    public func trainStep(_ x: Tensor, generator random: inout SeededGenerator) -> Float {
+        let dLoss = discriminatorStep(real: x, random: &random)
+        stepsSinceGeneratorUpdate += 1
+        if stepsSinceGeneratorUpdate == configuration.discriminatorSteps {
+            stepsSinceGeneratorUpdate = 0
+            generatorStep(batchSize: x.shape[0], random: &random)
+        }
+        return dLoss
+    }
+
+    func labels(_ n: Int) -> (ones: Tensor, zeros: Tensor) {
+        let one = Tensor.reuse(&ones, shape: [n, 1]), zero = Tensor.reuse(&zeros, shape: [n, 1])
+        one.fill(1); zero.fill(0)
+        return (one, zero)
+    }
+
+    func fakes(_ n: Int, random: inout SeededGenerator, training: Bool) -> Tensor {
+        let z = Tensor.reuse(&noise, shape: [n, configuration.latentDimension])
+        z.fillNormal(using: &random)
+        return generator.forward(z, training: training)
+    }
+
+    /// Ascend log D(x) + log(1 - D(G(z))): minimise BCE(D(x), 1) + BCE(D(G(z)), 0).
+    func discriminatorStep(real x: Tensor, random: inout SeededGenerator) -> Float {
+        let n = x.shape[0]
+        let (one, zero) = labels(n)
+        discriminatorOptimizer.zeroGradients()
+        let firstLayer = discriminator.layers[0] as! Dense
+        firstLayer.computesInputGradient = false        // D's step needs no gradient into images
+        let realLogits = discriminator.forward(x, training: true)
+        sums.realOutput += meanSigmoid(realLogits)
+        let (realLoss, dReal) = bce.lossAndGradient(logits: realLogits, targets: one)
+        _ = discriminator.backward(dReal)
+        let fake = fakes(n, random: &random, training: true)
+        let fakeLogits = discriminator.forward(fake, training: true)
+        sums.fakeOutput += meanSigmoid(fakeLogits)
+        let (fakeLoss, dFake) = bce.lossAndGradient(logits: fakeLogits, targets: zero)
+        _ = discriminator.backward(dFake)
+        firstLayer.computesInputGradient = true
+        discriminatorOptimizer.step()
+        discriminatorUpdates += 1
+        sums.d += Double(realLoss + fakeLoss); dCount += 1
+        return realLoss + fakeLoss
+    }
+
+    /// One generator update; D's gradients from it are discarded (cleared before D's next step).
+    func generatorStep(batchSize n: Int, random: inout SeededGenerator) {
+        let (one, zero) = labels(n)
+        generatorOptimizer.zeroGradients()
+        let fakeLogits = discriminator.forward(fakes(n, random: &random, training: true), training: true)
+        let value: Float, dLogits: Tensor
+        switch configuration.generatorLoss {
+        case .nonSaturating:
+            (value, dLogits) = bce.lossAndGradient(logits: fakeLogits, targets: one)
+        case .minimax:
+            // log(1 - D(G(z))) = -BCE(D(G(z)), 0): the same loss with its sign turned.
+            let (loss, gradient) = bce.lossAndGradient(logits: fakeLogits, targets: zero)
+            let negated = Tensor.reuse(&dMinimax, shape: gradient.shape)
+            for i in 0..<gradient.count { negated.data[i] = -gradient.data[i] }
+            (value, dLogits) = (-loss, negated)
+        }
+        _ = generator.backward(discriminator.backward(dLogits))
+        generatorOptimizer.step()
+        generatorUpdates += 1
+        sums.g += Double(value); gCount += 1
+    }
+
+    private func meanSigmoid(_ logits: Tensor) -> Double {
+        var s = 0.0
+        for i in 0..<logits.count { s += Double(stableSigmoid(logits.data[i])) }
+        return s / Double(max(logits.count, 1))
+    }
+
+    public func epochMetrics() -> [(String, Double)] {
+        [("d_loss", sums.d / Double(max(dCount, 1))), ("g_loss", sums.g / Double(max(gCount, 1))),
+         ("d_real", sums.realOutput / Double(max(dCount, 1))), ("d_fake", sums.fakeOutput / Double(max(dCount, 1)))]
+    }
+
+    /// D's losses and mean outputs on the test images and as many fresh fakes.
+    public func evaluate(_ test: Dataset, generator random: inout SeededGenerator) -> [(String, Double)] {
+        var dLoss = 0.0, gLoss = 0.0, realOutput = 0.0, fakeOutput = 0.0
+        forEachChunk(of: test, range: .symmetric) { x in
+            let n = x.shape[0]
+            let one = Tensor(shape: [n, 1], repeating: 1), zero = Tensor(zeros: [n, 1])
+            let realLogits = discriminator(x).copy()
+            let fakeLogits = discriminator(fakes(n, random: &random, training: false))
+            dLoss += Double(bce.loss(logits: realLogits, targets: one) + bce.loss(logits: fakeLogits, targets: zero)) * Double(n)
+            gLoss += Double(configuration.generatorLoss == .nonSaturating ? bce.loss(logits: fakeLogits, targets: one)
+                                                                            : -bce.loss(logits: fakeLogits, targets: zero)) * Double(n)
+            realOutput += meanSigmoid(realLogits) * Double(n)
+            fakeOutput += meanSigmoid(fakeLogits) * Double(n)
+        }
+        let n = Double(max(test.count, 1))
+        return [("test_d_loss", dLoss / n), ("test_g_loss", gLoss / n), ("test_d_real", realOutput / n), ("test_d_fake", fakeOutput / n)]
+    }
+
+    public func finishTraining(_ train: Dataset) {}
+
+    /// Images in [0, 1] from codes.
+    public func decode(_ z: Tensor) -> Tensor { generator(z).map { ($0 + 1) / 2 } }
+
+    /// G(z) for z ~ N(0, temperature² I).
+    public func sample(count: Int, temperature: Float, generator random: inout SeededGenerator) -> Tensor {
+        decode(Tensor.normal([count, configuration.latentDimension], standardDeviation: temperature, using: &random))
+    }
+
+    /// Paths between pairs of random codes.
+    public func interpolate(pairs: Int, steps: Int, test: Dataset, generator random: inout SeededGenerator) -> Tensor {
+        let d = configuration.latentDimension
+        let ends = Tensor.normal([2 * pairs, d], using: &random)
+        var path: [Float] = []
+        for p in 0..<pairs {
+            appendLinearPath(from: ends.data + (2 * p) * d, to: ends.data + (2 * p + 1) * d, dimension: d, steps: steps, into: &path)
+        }
+        return decode(Tensor(shape: [pairs * steps, d], values: path))
+    }
+
+    public func reconstruct(_ images: Tensor) -> Tensor? { nil }
+}

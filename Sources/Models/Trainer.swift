@@ -1,0 +1,132 @@
+import Datasets
+import Foundation
+import NN
+
+/// Why training stopped early.
+public enum TrainingError: Error, CustomStringConvertible {
+    /// The loss became NaN or infinite.
+    case diverged(epoch: Int, batch: Int, loss: Float, keptCheckpoint: String?)
+    /// The user interrupted (Ctrl-C).
+    case interrupted(epoch: Int, keptCheckpoint: String?, completedEpochs: Int)
+
+    public var description: String {
+        switch self {
+        case let .diverged(epoch, batch, loss, kept):
+            return "training diverged: loss \(loss) in epoch \(epoch), batch \(batch); try a lower --learning-rate"
+                + (kept.map { ". The last good checkpoint is kept at \($0)" } ?? "")
+        case let .interrupted(epoch, kept, completed):
+            return "interrupted in epoch \(epoch)"
+                + (kept.map { "; the checkpoint after epoch \(completed) is at \($0), continue with --resume" } ?? "")
+        }
+    }
+}
+
+/// Progress reports from the trainer; the CLI draws them.
+public enum TrainingEvent {
+    case batch(epoch: Int, epochs: Int, batch: Int, batches: Int, loss: Float, imagesPerSecond: Double, secondsLeft: Double)
+    case epoch(epoch: Int, epochs: Int, metricsLine: String)
+}
+
+/// Runs epochs of a model over data; saves a checkpoint after every epoch and writes metrics.
+public struct Trainer {
+    public var epochs: Int
+    public var batchSize: Int
+    public var seed: UInt64
+    /// Where the checkpoint goes (written after every epoch, atomically).
+    public var checkpointPath: String?
+    /// Set by a signal handler to stop at the next batch.
+    public var shouldStop: () -> Bool = { false }
+    public var onEvent: (TrainingEvent) -> Void = { _ in }
+
+    public init(epochs: Int, batchSize: Int, seed: UInt64, checkpointPath: String?) {
+        self.epochs = epochs
+        self.batchSize = batchSize
+        self.seed = seed
+        self.checkpointPath = checkpointPath
+    }
+
+    /// The generator for epoch `epoch`'s shuffling and noise: derived from the seed and the epoch
+    /// alone, so that resuming after epoch e replays epochs e+1... exactly as an unbroken run.
+    public static func generator(seed: UInt64, epoch: Int, purpose: UInt64 = 0) -> SeededGenerator {
+        var mixer = SeededGenerator(seed: seed ^ (UInt64(epoch) &* 0x9E37_79B9_7F4A_7C15) ^ (purpose &* 0xD1B5_4A32_D192_ED03))
+        return SeededGenerator(seed: mixer.next())
+    }
+
+    /// Trains from `state` (epochs already done and their metrics lines) to `epochs`.
+    /// Returns all metrics lines, one per epoch.
+    public func train(_ model: any GenerativeModel, data: DataSource.Splits, datasetName: String,
+                      resumingFrom state: CheckpointState = CheckpointState()) throws -> [String] {
+        var lines = state.metricsLines
+        guard state.completedEpochs < epochs else { return lines }
+        for epoch in (state.completedEpochs + 1)...epochs {
+            var random: SeededGenerator? = Trainer.generator(seed: seed, epoch: epoch)
+            let batches = Batches(data.train, batchSize: batchSize, range: model.pixelRange, shuffledBy: &random)
+            var noise = Trainer.generator(seed: seed, epoch: epoch, purpose: 1)
+            model.beginEpoch()
+            let start = DispatchTime.now().uptimeNanoseconds
+            var seen = 0
+            for (index, batch) in batches.enumerated() {
+                if shouldStop() {
+                    throw TrainingError.interrupted(epoch: epoch, keptCheckpoint: epoch > 1 ? checkpointPath : nil, completedEpochs: epoch - 1)
+                }
+                let loss = model.trainStep(batch.images, generator: &noise)
+                guard loss.isFinite else {
+                    throw TrainingError.diverged(epoch: epoch, batch: index + 1, loss: loss, keptCheckpoint: epoch > 1 ? checkpointPath : nil)
+                }
+                seen += batch.indices.count
+                let elapsed = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+                let rate = Double(seen) / max(elapsed, 1e-9)
+                let left = Double(batches.dataset.count - seen + (epochs - epoch) * batches.dataset.count) / rate
+                onEvent(.batch(epoch: epoch, epochs: epochs, batch: index + 1, batches: batches.count, loss: loss,
+                               imagesPerSecond: rate, secondsLeft: left))
+            }
+            let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+            var evaluation = Trainer.generator(seed: seed, epoch: epoch, purpose: 2)
+            let metrics = [("epoch", Double(epoch)), ("seconds", seconds)] + model.epochMetrics()
+                + model.evaluate(data.test, generator: &evaluation)
+            let line = jsonObject([("model", jsonQuoted(model.kind)), ("dataset", jsonQuoted(datasetName))]
+                                  + metrics.map { ($0.0, $0.0 == "epoch" ? String(Int($0.1)) : jsonNumber($0.1)) }
+                                  + [("images_per_second", jsonNumber(Double(seen) / max(seconds, 1e-9))),
+                                     ("loss_reduction", jsonQuoted(model.lossDescription))])
+            lines.append(line)
+            if epoch == epochs { model.finishTraining(data.train) }
+            if let path = checkpointPath {
+                try CheckpointState(completedEpochs: epoch, metricsLines: lines).save(model, to: path, seed: seed, datasetName: datasetName)
+            }
+            onEvent(.epoch(epoch: epoch, epochs: epochs, metricsLine: line))
+        }
+        return lines
+    }
+}
+
+/// What a checkpoint says besides its tensors: how far training got, and its metrics so far.
+public struct CheckpointState: Equatable {
+    public var completedEpochs = 0
+    public var metricsLines: [String] = []
+
+    public init(completedEpochs: Int = 0, metricsLines: [String] = []) {
+        self.completedEpochs = completedEpochs
+        self.metricsLines = metricsLines
+    }
+
+    /// Writes `model`'s tensors with this state and the model's configuration as metadata.
+    public func save(_ model: any GenerativeModel, to path: String, seed: UInt64, datasetName: String) throws {
+        try SafeTensors.write(model.checkpointTensors, metadata: [
+            "configuration": model.configurationJSON, "model": model.kind, "dataset": datasetName, "seed": String(seed),
+            "completed_epochs": String(completedEpochs), "metrics": metricsLines.joined(separator: "\n"), "format": "gen-1",
+        ], to: path)
+    }
+
+    /// Loads `path` into `model` (names and shapes must match) and returns its state.
+    public static func load(into model: any GenerativeModel, from path: String) throws -> CheckpointState {
+        let metadata = try SafeTensors.load(into: model.checkpointTensors, from: path)
+        guard metadata["configuration"] == model.configurationJSON else {
+            throw FileError(path: path, "checkpoint holds another configuration: \(metadata["configuration"] ?? "none")")
+        }
+        guard let text = metadata["completed_epochs"], let epochs = Int(text) else {
+            throw FileError(path: path, "checkpoint metadata has no completed_epochs")
+        }
+        let lines = (metadata["metrics"] ?? "").split(separator: "\n").map(String.init)
+        return CheckpointState(completedEpochs: epochs, metricsLines: lines)
+    }
+}

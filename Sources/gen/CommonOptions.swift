@@ -1,0 +1,74 @@
+import ArgumentParser
+import Foundation
+
+/// Flags every model command takes.
+struct CommonOptions: ParsableArguments {
+    @Flag(help: "Write a grid of generated samples (samples.png).") var samples = false
+    @Flag(help: "Write latent interpolations (interpolation.png).") var interpolate = false
+    @Flag(help: "Write test images over their reconstructions (reconstruction.png; AE and VAE).") var reconstruct = false
+
+    @Option(help: "Training epochs.") var epochs = 10
+    @Option(help: "Size of the latent code (default: AE 32, VAE 20, GAN 64).") var latentDimension: Int?
+    @Option(help: "Hidden layer widths, comma-separated, e.g. 512 or 512,256 (default: the reference architecture).")
+    var hidden: String?
+    @Option(help: "Images per mini-batch.") var batchSize = 128
+    @Option(help: "Adam's step size (default: AE and VAE 1e-3, GAN 2e-4).") var learningRate: Float?
+    @Option(help: "Seed for initialisation, shuffling and sampling.") var seed: UInt64 = 0
+    @Option(help: "fashion-mnist, mnist, synthetic, or a folder of IDX files or PNG images.") var dataset = "fashion-mnist"
+    @Option(help: "Scale PNG images to this many pixels square.") var imageSize: Int?
+    @Option(help: "Folder for figures and metrics (a sub-folder per model).") var out = "Gallery"
+    @Option(help: "Checkpoint file (default: ~/.cache/gen/<model>-<key>.safetensors).") var checkpoint: String?
+    @Option(help: "Threads for the matrix products.") var threads = 2
+    @Option(help: "Tiles per side of the sample grid.") var grid = 10
+    @Option(help: "Images per interpolation row.") var steps = 10
+    @Option(help: "Scale of the prior's spread when sampling.") var temperature: Float = 1
+    @Flag(help: "Train even when a finished checkpoint exists.") var retrain = false
+    @Flag(help: "Continue an interrupted run from its checkpoint.") var resume = false
+    @Flag(help: "One line per epoch, no progress bar.") var quiet = false
+
+    /// Parsed `--hidden`, or nil for the model's default.
+    var hiddenSizes: [Int]? {
+        hidden.map { $0.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) } }
+    }
+
+    mutating func validate() throws {
+        guard epochs >= 1 else { throw ValidationError("--epochs must be at least 1, got \(epochs)") }
+        if let d = latentDimension, d < 1 { throw ValidationError("--latent-dimension must be at least 1, got \(d)") }
+        if let text = hidden {
+            let parts = text.split(separator: ",", omittingEmptySubsequences: false)
+            guard !parts.isEmpty, parts.allSatisfy({ Int($0.trimmingCharacters(in: .whitespaces)).map { $0 > 0 } ?? false }) else {
+                throw ValidationError("--hidden takes positive widths separated by commas, e.g. 512,256; got '\(text)'")
+            }
+        }
+        guard batchSize >= 1 else { throw ValidationError("--batch-size must be at least 1, got \(batchSize)") }
+        if let lr = learningRate, !(lr > 0 && lr.isFinite) { throw ValidationError("--learning-rate must be a positive number, got \(lr)") }
+        if let s = imageSize, s < 1 { throw ValidationError("--image-size must be at least 1, got \(s)") }
+        guard threads >= 1 else { throw ValidationError("--threads must be at least 1, got \(threads)") }
+        guard (1...64).contains(grid) else { throw ValidationError("--grid must be between 1 and 64, got \(grid)") }
+        guard steps >= 2 else { throw ValidationError("--steps must be at least 2, got \(steps)") }
+        guard temperature > 0 && temperature.isFinite else { throw ValidationError("--temperature must be positive, got \(temperature)") }
+        guard !(resume && retrain) else { throw ValidationError("--resume and --retrain contradict each other; pick one") }
+        try checkWritableFolder(out, flag: "--out")
+        if let path = checkpoint {
+            try checkWritableFolder(URL(fileURLWithPath: path).deletingLastPathComponent().path, flag: "--checkpoint")
+        }
+        if !samples && !interpolate && !reconstruct { samples = true }   // the bare command still draws something
+    }
+}
+
+/// Refuses a folder that exists but is not a writable folder, or that cannot be created.
+func checkWritableFolder(_ path: String, flag: String) throws {
+    var isDirectory: ObjCBool = false
+    if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) {
+        guard isDirectory.boolValue else { throw ValidationError("\(flag) \(path): exists and is not a folder") }
+        guard access(path, W_OK) == 0 else { throw ValidationError("\(flag) \(path): folder is not writable") }
+        return
+    }
+    // Walk up to the first existing ancestor; it must be a writable folder for us to create the rest.
+    var ancestor = URL(fileURLWithPath: path).deletingLastPathComponent()
+    while !FileManager.default.fileExists(atPath: ancestor.path) && ancestor.path != "/" { ancestor.deleteLastPathComponent() }
+    guard FileManager.default.fileExists(atPath: ancestor.path, isDirectory: &isDirectory), isDirectory.boolValue,
+          access(ancestor.path, W_OK) == 0 else {
+        throw ValidationError("\(flag) \(path): cannot create it (\(ancestor.path) is not a writable folder)")
+    }
+}

@@ -1,0 +1,72 @@
+import ArgumentParser
+import Datasets
+import Models
+
+struct AutoencoderCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "ae", abstract: "A plain autoencoder (784-512-32-512-784); samples decode random codes.")
+    @OptionGroup var options: CommonOptions
+
+    func run() throws {
+        try ModelRun(options: options).run { data in
+            var c = AutoencoderConfiguration()
+            c.inputSize = data.train.imageSize
+            if let d = options.latentDimension { c.latentDimension = d }
+            if let h = options.hiddenSizes { c.hiddenSizes = h }
+            if let lr = options.learningRate { c.learningRate = lr }
+            return Autoencoder(c, seed: options.seed)
+        }
+    }
+}
+
+struct VAECommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "vae", abstract: "A variational autoencoder (784-400-20); samples decode z ~ N(0, I).")
+    @OptionGroup var options: CommonOptions
+    @Option(help: "Weight of the KL term (1: the plain VAE).") var beta: Float = 1
+
+    func validate() throws {
+        guard beta >= 0 && beta.isFinite else { throw ValidationError("--beta must be zero or positive, got \(beta)") }
+    }
+
+    func run() throws {
+        try ModelRun(options: options).run { data in
+            var c = VAEConfiguration()
+            c.inputSize = data.train.imageSize
+            c.beta = beta
+            if let d = options.latentDimension { c.latentDimension = d }
+            if let h = options.hiddenSizes { c.hiddenSizes = h }
+            if let lr = options.learningRate { c.learningRate = lr }
+            return VariationalAutoencoder(c, seed: options.seed)
+        }
+    }
+}
+
+struct GANCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "gan", abstract: "A GAN trained by Goodfellow's algorithm: k discriminator steps, then one generator step.")
+    @OptionGroup var options: CommonOptions
+    @Option(help: "k: discriminator updates per generator update.") var discriminatorSteps = 1
+    @Option(help: "non-saturating (-log D(G(z))) or minimax (log(1 - D(G(z))), the paper's).")
+    var generatorLoss: String = GeneratorLoss.nonSaturating.rawValue
+
+    func validate() throws {
+        guard discriminatorSteps >= 1 else { throw ValidationError("--discriminator-steps must be at least 1, got \(discriminatorSteps)") }
+        guard GeneratorLoss(rawValue: generatorLoss) != nil else {
+            throw ValidationError("--generator-loss must be non-saturating or minimax, got '\(generatorLoss)'")
+        }
+    }
+
+    func run() throws {
+        try ModelRun(options: options).run { data in
+            var c = GANConfiguration()
+            c.imageSize = data.train.imageSize
+            c.discriminatorSteps = discriminatorSteps
+            c.generatorLoss = GeneratorLoss(rawValue: generatorLoss)!
+            if let d = options.latentDimension { c.latentDimension = d }
+            if let h = options.hiddenSizes { c.generatorHiddenSizes = h; c.discriminatorHiddenSizes = h.reversed() }
+            if let lr = options.learningRate { c.learningRate = lr }
+            return GAN(c, seed: options.seed)
+        }
+    }
+}

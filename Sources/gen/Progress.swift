@@ -1,0 +1,55 @@
+import Foundation
+import Models
+
+/// Training progress: a self-overwriting line on a terminal; on a pipe, or with --quiet, only
+/// one line per epoch.
+final class Progress {
+    let live: Bool
+    private var lastDraw = 0.0
+    private var drewLive = false
+
+    init(quiet: Bool) { live = !quiet && isatty(STDERR_FILENO) == 1 }
+
+    func report(_ event: TrainingEvent) {
+        switch event {
+        case let .batch(epoch, epochs, batch, batches, loss, rate, left):
+            guard live else { return }
+            let now = Date().timeIntervalSinceReferenceDate
+            guard now - lastDraw > 0.1 || batch == batches else { return }
+            lastDraw = now
+            let line = String(format: "\repoch %d/%d  batch %d/%d  loss %.4g  %.0f img/s  %@ left ",
+                              epoch, epochs, batch, batches, loss, rate, formatDuration(left))
+            FileHandle.standardError.write(Data(line.utf8))
+            drewLive = true
+        case let .epoch(_, _, line):
+            finishLine()
+            print(line)
+        }
+    }
+
+    /// Ends a live line so the next output starts on a fresh line.
+    func finishLine() {
+        if drewLive { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)); drewLive = false }
+    }
+}
+
+func formatDuration(_ seconds: Double) -> String {
+    guard seconds.isFinite else { return "?" }
+    let s = Int(seconds.rounded())
+    return s >= 60 ? "\(s / 60)m\(String(format: "%02d", s % 60))s" : "\(s)s"
+}
+
+/// Ctrl-C asks the trainer to stop at the next batch, so it can say where the checkpoint is.
+/// A second Ctrl-C exits at once.
+enum InterruptFlag {
+    nonisolated(unsafe) static var flag: sig_atomic_t = 0
+
+    static func install() {
+        signal(SIGINT) { _ in
+            if InterruptFlag.flag != 0 { _exit(130) }
+            InterruptFlag.flag = 1
+        }
+    }
+
+    static func isSet() -> Bool { flag != 0 }
+}
