@@ -43,7 +43,7 @@ let package = Package(
 
         .testTarget(name: "TensorCoreTests", dependencies: ["TensorCore"], swiftSettings: optimized),
         .testTarget(name: "NNTests", dependencies: ["NN"], swiftSettings: optimized),
-        .testTarget(name: "DatasetsTests", dependencies: ["Datasets"], swiftSettings: optimized),
+        .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "CZlib", "CGD"], swiftSettings: optimized),
         .testTarget(name: "ModelsTests", dependencies: ["Models", "Datasets"], swiftSettings: optimized),
         .testTarget(name: "GenTests", dependencies: ["gen"]),
     ]

@@ -80,12 +80,25 @@ public final class VariationalAutoencoder: GenerativeModel {
     public func beginEpoch() { sums = (0, 0, 0); imageCount = 0 }
 
     public func trainStep(_ x: Tensor, generator: inout SeededGenerator) -> Float {
-        let n = x.shape[0], d = configuration.latentDimension, beta = configuration.beta
+        let n = x.shape[0]
         optimizer.zeroGradients()
+        let eps = Tensor.reuse(&self.eps, shape: [n, configuration.latentDimension])
+        eps.fillNormal(using: &generator)
+        let (reconstruction, kl) = accumulateGradients(x, eps: eps)
+        optimizer.step()
+        let total = reconstruction + configuration.beta * kl
+        sums.loss += Double(total) * Double(n); sums.reconstruction += Double(reconstruction) * Double(n); sums.kl += Double(kl) * Double(n)
+        imageCount += n
+        return total
+    }
+
+    /// Forward and backward for `x` with the noise `eps` given: adds dLoss/dθ to every
+    /// parameter's gradient and returns the two terms of the loss (per image).
+    func accumulateGradients(_ x: Tensor, eps: Tensor) -> (reconstruction: Float, kl: Float) {
+        let n = x.shape[0], d = configuration.latentDimension, beta = configuration.beta
         let h = encoder.forward(x, training: true)
         let mu = meanHead.forward(h, training: true), logVar = logVarianceHead.forward(h, training: true)
-        let eps = Tensor.reuse(&self.eps, shape: [n, d]), z = Tensor.reuse(&self.z, shape: [n, d])
-        eps.fillNormal(using: &generator)
+        let z = Tensor.reuse(&self.z, shape: [n, d])
         for i in 0..<(n * d) { z.data[i] = mu.data[i] + expf(0.5 * logVar.data[i]) * eps.data[i] }   // z = mu + sigma * eps
         let logits = decoder.forward(z, training: true)
         let (reconstruction, dLogits) = reconstructionLoss.lossAndGradient(logits: logits, targets: x)
@@ -101,11 +114,7 @@ public final class VariationalAutoencoder: GenerativeModel {
         dH.assign(meanHead.backward(dMu))
         dH.add(logVarianceHead.backward(dLogVar))
         _ = encoder.backward(dH)
-        optimizer.step()
-        let total = reconstruction + beta * kl
-        sums.loss += Double(total) * Double(n); sums.reconstruction += Double(reconstruction) * Double(n); sums.kl += Double(kl) * Double(n)
-        imageCount += n
-        return total
+        return (reconstruction, kl)
     }
 
     public func epochMetrics() -> [(String, Double)] {

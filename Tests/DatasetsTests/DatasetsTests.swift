@@ -1,0 +1,117 @@
+import Foundation
+import Testing
+@testable import Datasets
+import TensorCore
+
+@Suite("Data: IDX, PNG folders, synthetic digits, batches")
+struct DatasetsTests {
+    @Test("IDX folders load gzipped and raw", arguments: [true, false])
+    func idx(gzipped: Bool) throws {
+        let folder = try temporaryFolder("idx")
+        try writeIDXFolder(folder, count: 12, gzipped: gzipped)
+        let splits = try DataSource.folder(folder).load()
+        #expect(splits.train.count == 12 && splits.test.count == 12)
+        #expect(splits.train.height == 4 && splits.train.width == 3 && splits.train.channels == 1)
+        #expect(splits.train.labels[11] == 1)
+        #expect(splits.train.pixels[5 * 12] == 50)
+    }
+
+    @Test("a wrong magic number names the file and both numbers")
+    func wrongMagic() throws {
+        let folder = try temporaryFolder("magic")
+        try writeIDXFolder(folder, count: 3, gzipped: false)
+        try Data(idxBytes(dimensions: [3, 4, 3], data: [UInt8](repeating: 0, count: 36), magicOverride: 0x0000_0801))
+            .write(to: URL(fileURLWithPath: folder + "/train-images-idx3-ubyte"))
+        try expectFileError(folder + "/train-images-idx3-ubyte", mentioning: "expected 0x00000803") { _ = try DataSource.folder(folder).load() }
+    }
+
+    @Test("a truncated file is refused")
+    func truncated() throws {
+        let folder = try temporaryFolder("trunc")
+        try writeIDXFolder(folder, count: 3, gzipped: true)
+        writeGzip(idxBytes(dimensions: [3, 4, 3], data: [UInt8](repeating: 0, count: 20)), to: folder + "/t10k-images-idx3-ubyte.gz")
+        try expectFileError(folder + "/t10k-images-idx3-ubyte.gz", mentioning: "truncated") { _ = try DataSource.folder(folder).load() }
+    }
+
+    @Test("image and label counts must agree")
+    func countMismatch() throws {
+        let folder = try temporaryFolder("count")
+        try writeIDXFolder(folder, count: 3, gzipped: false)
+        try Data(idxBytes(dimensions: [2], data: [0, 1])).write(to: URL(fileURLWithPath: folder + "/train-labels-idx1-ubyte"))
+        try expectFileError(folder + "/train-labels-idx1-ubyte", mentioning: "2 labels for 3 images") { _ = try DataSource.folder(folder).load() }
+    }
+
+    @Test("a missing folder is refused with the flag's choices")
+    func missingFolder() throws {
+        try expectFileError("/no/such/folder", mentioning: "no such folder") { _ = try DataSource(argument: "/no/such/folder").load() }
+    }
+
+    @Test("PNG folders: class sub-folders become labels, a tenth becomes the test set")
+    func pngFolder() throws {
+        let folder = try temporaryFolder("png")
+        for (c, name) in ["cats", "dogs"].enumerated() {
+            try FileManager.default.createDirectory(atPath: "\(folder)/\(name)", withIntermediateDirectories: true)
+            for i in 0..<10 { writePNG("\(folder)/\(name)/\(i).png", width: 5, height: 4, grey: Int32(c * 100 + i)) }
+        }
+        let splits = try DataSource.folder(folder).load()
+        #expect(splits.train.classNames == ["cats", "dogs"])
+        #expect(splits.train.count == 18 && splits.test.count == 2)
+        #expect(splits.train.width == 5 && splits.train.height == 4 && splits.train.channels == 1)
+        #expect(splits.test.labels == [0, 1])
+        #expect(splits.test.pixels[0] == 9)   // cats/9.png, grey level 9
+    }
+
+    @Test("PNGs of mixed sizes are refused naming the odd one; --image-size resizes them")
+    func mixedSizes() throws {
+        let folder = try temporaryFolder("mixed")
+        writePNG(folder + "/a.png", width: 5, height: 5, grey: 10)
+        writePNG(folder + "/b.png", width: 6, height: 5, grey: 10, colour: true)
+        try expectFileError(folder + "/b.png", mentioning: "expected 5x5") { _ = try PNGFolder.load(folder) }
+        let resized = try PNGFolder.load(folder, resizeTo: 8)
+        #expect(resized.width == 8 && resized.height == 8 && resized.channels == 3)
+    }
+
+    @Test("synthetic digits are deterministic, labelled 0-9 and drawn")
+    func synthetic() {
+        let a = SyntheticDigits.make(count: 20, seed: 3), b = SyntheticDigits.make(count: 20, seed: 3)
+        #expect(a.pixels == b.pixels)
+        #expect(a.labels == (0..<20).map { $0 % 10 })
+        #expect(SyntheticDigits.make(count: 20, seed: 4).pixels != a.pixels)
+        for i in 0..<20 {
+            let image = a.pixels[(i * 784)..<((i + 1) * 784)]
+            let lit = image.filter { $0 > 128 }.count
+            #expect(lit > 15 && lit < 400, "image \(i) has \(lit) bright pixels")
+        }
+    }
+
+    @Test("batches cover every image once, keep the partial last batch, and scale pixels")
+    func batches() {
+        let data = SyntheticDigits.make(count: 10, seed: 1)
+        var random: SeededGenerator? = SeededGenerator(seed: 5)
+        let batches = Batches(data, batchSize: 4, range: .symmetric, shuffledBy: &random)
+        #expect(batches.count == 3)
+        var seen: [Int] = [], sizes: [Int] = []
+        for batch in batches {
+            seen += batch.indices
+            sizes.append(batch.images.shape[0])
+            #expect(batch.images.min() >= -1 && batch.images.max() <= 1)
+        }
+        #expect(sizes == [4, 4, 2])
+        #expect(seen.sorted() == Array(0..<10) && seen != Array(0..<10))
+        var again: SeededGenerator? = SeededGenerator(seed: 5)
+        #expect(Batches(data, batchSize: 4, range: .unit, shuffledBy: &again).order == batches.order)
+        let unit = data.images([0], range: .unit)
+        #expect(unit.min() == 0 && unit.max() <= 1 && unit.max() > 0.5)
+    }
+
+    func expectFileError(_ path: String, mentioning words: String, sourceLocation: SourceLocation = #_sourceLocation,
+                         _ body: () throws -> Void) throws {
+        do {
+            try body()
+            Issue.record("expected an error about \(path)", sourceLocation: sourceLocation)
+        } catch let error as FileError {
+            #expect(error.path == path, "\(error)", sourceLocation: sourceLocation)
+            #expect(error.message.contains(words), "\(error)", sourceLocation: sourceLocation)
+        }
+    }
+}

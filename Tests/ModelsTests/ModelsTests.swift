@@ -1,0 +1,181 @@
+import Foundation
+import Testing
+@testable import Datasets
+@testable import Models
+@testable import NN
+
+/// Tiny data: 200 synthetic digits for training, 40 for testing.
+let tinyData = DataSource.Splits(train: SyntheticDigits.make(count: 200, seed: 1), test: SyntheticDigits.make(count: 40, seed: 2))
+
+func tinyAutoencoder(seed: UInt64 = 0) -> Autoencoder {
+    var c = AutoencoderConfiguration(); c.hiddenSizes = [32]; c.latentDimension = 4; c.learningRate = 3e-3
+    return Autoencoder(c, seed: seed)
+}
+
+func tinyVAE(seed: UInt64 = 0) -> VariationalAutoencoder {
+    var c = VAEConfiguration(); c.hiddenSizes = [32]; c.latentDimension = 3; c.learningRate = 3e-3
+    return VariationalAutoencoder(c, seed: seed)
+}
+
+func tinyGAN(k: Int = 1, loss: GeneratorLoss = .nonSaturating, seed: UInt64 = 0) -> GAN {
+    var c = GANConfiguration(); c.generatorHiddenSizes = [32]; c.discriminatorHiddenSizes = [32]; c.latentDimension = 8
+    c.discriminatorSteps = k; c.generatorLoss = loss
+    return GAN(c, seed: seed)
+}
+
+func metric(_ line: String, _ key: String) -> Double {
+    let object = try! JSONSerialization.jsonObject(with: Data(line.utf8)) as! [String: Any]
+    return (object[key] as! NSNumber).doubleValue
+}
+
+@Suite("Models train, save and resume")
+struct ModelsTests {
+    @Test("the AE's and the VAE's test losses fall")
+    func lossesFall() throws {
+        for model in [tinyAutoencoder() as any GenerativeModel, tinyVAE()] {
+            let lines = try Trainer(epochs: 4, batchSize: 32, seed: 1, checkpointPath: nil).train(model, data: tinyData, datasetName: "synthetic")
+            #expect(lines.count == 4)
+            #expect(metric(lines[3], "test_loss") < 0.8 * metric(lines[0], "test_loss"), "\(model.kind): \(lines)")
+            #expect(lines[0].contains("\"loss_reduction\":\"BCE summed over pixels"))
+        }
+    }
+
+    @Test("the GAN's discriminator learns to tell real from fake at first")
+    func ganTrains() throws {
+        let gan = tinyGAN()
+        let lines = try Trainer(epochs: 2, batchSize: 20, seed: 1, checkpointPath: nil).train(gan, data: tinyData, datasetName: "synthetic")
+        #expect(metric(lines[1], "d_real") > metric(lines[1], "d_fake"))
+        #expect(metric(lines[1], "d_loss") < 2 * log(2.0))   // better than chance: D(x) = 1/2 everywhere gives 2 log 2
+        let samples = gan.sample(count: 4, temperature: 1, generator: &tinyRandom)
+        #expect(samples.shape == [4, 784] && samples.min() >= 0 && samples.max() <= 1)
+    }
+
+    @Test("with k = 3 the GAN makes exactly 3 discriminator updates per generator update")
+    func discriminatorSteps() throws {
+        let gan = tinyGAN(k: 3)
+        _ = try Trainer(epochs: 1, batchSize: 10, seed: 1, checkpointPath: nil).train(gan, data: tinyData, datasetName: "synthetic")
+        #expect(gan.discriminatorUpdates == 20)          // 200 images / 10 per batch
+        #expect(gan.generatorUpdates == 6)               // after D updates 3, 6, ..., 18
+        let one = tinyGAN(k: 1)
+        _ = try Trainer(epochs: 1, batchSize: 10, seed: 1, checkpointPath: nil).train(one, data: tinyData, datasetName: "synthetic")
+        #expect(one.discriminatorUpdates == 20 && one.generatorUpdates == 20)
+    }
+
+    @Test("the minimax generator loss is log(1 - D(G(z))), non-positive")
+    func minimax() throws {
+        let gan = tinyGAN(loss: .minimax)
+        let lines = try Trainer(epochs: 1, batchSize: 20, seed: 1, checkpointPath: nil).train(gan, data: tinyData, datasetName: "synthetic")
+        #expect(metric(lines[0], "g_loss") < 0)
+    }
+
+    @Test("VAE: reparameterized gradients match finite differences of BCE + KL")
+    func vaeGradients() {
+        let vae = tinyVAE(seed: 3)
+        let x = tinyData.train.images(Array(0..<3), range: .unit)
+        var g = SeededGenerator(seed: 4)
+        let eps = Tensor.normal([3, 3], using: &g)
+        let loss = { () -> Double in
+            let (r, kl) = vae.accumulateGradients(x, eps: eps)
+            return Double(r) + Double(kl)
+        }
+        let checked = [("meanHead.bias", vae.meanHead.bias), ("logVarianceHead.bias", vae.logVarianceHead.bias),
+                       ("logVarianceHead.weight", vae.logVarianceHead.weight),
+                       ("encoder.layers.0.bias", (vae.encoder.layers[0] as! Dense).bias)]
+        vae.optimizer.zeroGradients()
+        _ = loss()
+        // Copy every analytic gradient before the finite differences, whose passes accumulate more.
+        let analyticGradients = checked.map { $0.1.gradient.copy() }
+        // Encoder units whose pre-activation is within a step of ReLU's kink for some image have no
+        // finite-difference derivative there; they are skipped, not given a looser tolerance.
+        let first = vae.encoder.layers[0] as! Dense
+        let pre = matmul(x, first.weight.value, transposeB: true)
+        let nearKink = Set((0..<pre.count).filter { abs(pre[$0] + first.bias.value[$0 % 32]) < 0.05 }.map { $0 % 32 })
+        for ((name, p), analytic) in zip(checked, analyticGradients) {
+            let numeric = Tensor(zeros: p.value.shape)
+            for i in 0..<min(p.value.count, 12) where !(name.hasPrefix("encoder") && nearKink.contains(i)) {
+                let saved = p.value[i]
+                p.value[i] = saved + 1e-2; let up = loss()
+                p.value[i] = saved - 1e-2; let down = loss()
+                p.value[i] = saved
+                numeric[i] = Float((up - down) / 2e-2)
+            }
+            for i in 0..<min(p.value.count, 12) where !(name.hasPrefix("encoder") && nearKink.contains(i)) {
+                #expect(abs(analytic[i] - numeric[i]) <= 0.03 * max(1, abs(numeric[i])), "\(name)[\(i)]: \(analytic[i]) vs \(numeric[i])")
+            }
+        }
+    }
+
+    @Test("a saved and reloaded model gives identical samples", arguments: ["ae", "vae", "gan"])
+    func saveAndReload(kind: String) throws {
+        let make: () -> any GenerativeModel = {
+            switch kind {
+            case "ae": tinyAutoencoder()
+            case "vae": tinyVAE()
+            default: tinyGAN()
+            }
+        }
+        let model = make()
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("gen-\(UUID()).safetensors").path
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        _ = try Trainer(epochs: 1, batchSize: 50, seed: 2, checkpointPath: path).train(model, data: tinyData, datasetName: "synthetic")
+        let reloaded = make()
+        let state = try CheckpointState.load(into: reloaded, from: path)
+        #expect(state.completedEpochs == 1 && state.metricsLines.count == 1)
+        var a = SeededGenerator(seed: 9), b = SeededGenerator(seed: 9)
+        #expect(model.sample(count: 5, temperature: 1, generator: &a).scalars == reloaded.sample(count: 5, temperature: 1, generator: &b).scalars)
+    }
+
+    @Test("resuming after epoch 1 ends exactly where an unbroken 2-epoch run ends")
+    func resume() throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("gen-\(UUID()).safetensors").path
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let unbroken = tinyVAE()
+        _ = try Trainer(epochs: 2, batchSize: 32, seed: 5, checkpointPath: nil).train(unbroken, data: tinyData, datasetName: "synthetic")
+        _ = try Trainer(epochs: 1, batchSize: 32, seed: 5, checkpointPath: path).train(tinyVAE(), data: tinyData, datasetName: "synthetic")
+        let resumed = tinyVAE()
+        let state = try CheckpointState.load(into: resumed, from: path)
+        let lines = try Trainer(epochs: 2, batchSize: 32, seed: 5, checkpointPath: nil)
+            .train(resumed, data: tinyData, datasetName: "synthetic", resumingFrom: state)
+        #expect(lines.count == 2)
+        for (a, b) in zip(unbroken.checkpointTensors, resumed.checkpointTensors) {
+            #expect(a.value.scalars == b.value.scalars, "\(a.name)")
+        }
+    }
+
+    @Test("a diverging run stops naming epoch and batch, and keeps the last good checkpoint")
+    func divergence() throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("gen-\(UUID()).safetensors").path
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let model = tinyAutoencoder()
+        _ = try Trainer(epochs: 1, batchSize: 50, seed: 1, checkpointPath: path).train(model, data: tinyData, datasetName: "synthetic")
+        let before = try Data(contentsOf: URL(fileURLWithPath: path))
+        model.optimizer.learningRate = 1e30
+        let state = try CheckpointState.load(into: model, from: path)
+        do {
+            _ = try Trainer(epochs: 3, batchSize: 50, seed: 1, checkpointPath: path)
+                .train(model, data: tinyData, datasetName: "synthetic", resumingFrom: state)
+            Issue.record("expected divergence")
+        } catch let error as TrainingError {
+            guard case let .diverged(epoch, batch, _, kept) = error else { Issue.record("\(error)"); return }
+            #expect(epoch == 2 && batch >= 1 && kept == path)
+            #expect(error.description.contains("lower --learning-rate"))
+        }
+        #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == before)
+    }
+
+    @Test("the AE samples codes inside the training code range")
+    func aeCodeRange() throws {
+        let ae = tinyAutoencoder()
+        _ = try Trainer(epochs: 1, batchSize: 50, seed: 1, checkpointPath: nil).train(ae, data: tinyData, datasetName: "synthetic")
+        let codes = ae.encode(tinyData.train.images(Array(0..<200)))
+        for j in 0..<4 {
+            #expect(abs(codes.min(alongAxis: 0)[j] - ae.codeMinimum[j]) < 1e-5)
+            #expect(abs(codes.max(alongAxis: 0)[j] - ae.codeMaximum[j]) < 1e-5)
+        }
+        let interpolation = ae.interpolate(pairs: 2, steps: 5, test: tinyData.test, generator: &tinyRandom)
+        #expect(interpolation.shape == [10, 784])
+        #expect(ae.reconstruct(tinyData.test.images([0, 1]))!.shape == [2, 784])
+    }
+}
+
+nonisolated(unsafe) var tinyRandom = SeededGenerator(seed: 77)
