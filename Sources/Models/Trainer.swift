@@ -23,8 +23,10 @@ public enum TrainingError: Error, CustomStringConvertible {
 
 /// Progress reports from the trainer; the CLI draws them.
 public enum TrainingEvent {
-    case batch(epoch: Int, epochs: Int, batch: Int, batches: Int, loss: Float, imagesPerSecond: Double, secondsLeft: Double)
-    case epoch(epoch: Int, epochs: Int, metricsLine: String)
+    /// `runningLoss`: the mean of the epoch's batch losses so far.
+    case batch(epoch: Int, epochs: Int, batch: Int, batches: Int, runningLoss: Double, imagesPerSecond: Double, secondsLeft: Double)
+    /// `metrics`: the epoch's figures by name, as in `metricsLine`.
+    case epoch(epoch: Int, epochs: Int, metrics: [(String, Double)], metricsLine: String)
 }
 
 /// Runs epochs of a model over data; saves a checkpoint after every epoch and writes metrics.
@@ -64,7 +66,7 @@ public struct Trainer {
             var noise = Trainer.generator(seed: seed, epoch: epoch, purpose: 1)
             model.beginEpoch()
             let start = DispatchTime.now().uptimeNanoseconds
-            var seen = 0
+            var seen = 0, lossSum = 0.0
             for (index, batch) in batches.enumerated() {
                 if shouldStop() {
                     throw TrainingError.interrupted(epoch: epoch, keptCheckpoint: epoch > 1 ? checkpointPath : nil, completedEpochs: epoch - 1)
@@ -74,10 +76,11 @@ public struct Trainer {
                     throw TrainingError.diverged(epoch: epoch, batch: index + 1, loss: loss, keptCheckpoint: epoch > 1 ? checkpointPath : nil)
                 }
                 seen += batch.indices.count
+                lossSum += Double(loss)
                 let elapsed = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
                 let rate = Double(seen) / max(elapsed, 1e-9)
                 let left = Double(batches.dataset.count - seen + (epochs - epoch) * batches.dataset.count) / rate
-                onEvent(.batch(epoch: epoch, epochs: epochs, batch: index + 1, batches: batches.count, loss: loss,
+                onEvent(.batch(epoch: epoch, epochs: epochs, batch: index + 1, batches: batches.count, runningLoss: lossSum / Double(index + 1),
                                imagesPerSecond: rate, secondsLeft: left))
             }
             let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
@@ -93,7 +96,7 @@ public struct Trainer {
             if let path = checkpointPath {
                 try CheckpointState(completedEpochs: epoch, metricsLines: lines).save(model, to: path, seed: seed, datasetName: datasetName)
             }
-            onEvent(.epoch(epoch: epoch, epochs: epochs, metricsLine: line))
+            onEvent(.epoch(epoch: epoch, epochs: epochs, metrics: metrics, metricsLine: line))
         }
         return lines
     }

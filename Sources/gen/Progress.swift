@@ -12,18 +12,22 @@ final class Progress {
 
     func report(_ event: TrainingEvent) {
         switch event {
-        case let .batch(epoch, epochs, batch, batches, loss, rate, left):
+        case let .batch(epoch, epochs, batch, batches, runningLoss, rate, left):
             guard live else { return }
             let now = Date().timeIntervalSinceReferenceDate
             guard now - lastDraw > 0.1 || batch == batches else { return }
             lastDraw = now
-            let line = String(format: "\repoch %d/%d  batch %d/%d  loss %.4g  %.0f img/s  %@ left ",
-                              epoch, epochs, batch, batches, loss, rate, formatDuration(left))
+            let line = String(format: "\repoch %d/%d  batch %d/%d  loss %.4g  %.0f img/s  %@ left   ",
+                              epoch, epochs, batch, batches, runningLoss, rate, formatDuration(left))
             FileHandle.standardError.write(Data(line.utf8))
             drewLive = true
-        case let .epoch(_, _, line):
+        case let .epoch(epoch, epochs, metrics, _):
             finishLine()
-            print(line)
+            // The full record goes to metrics.jsonl; the terminal gets the figures, compactly.
+            let figures = metrics.filter { $0.0 != "epoch" && $0.0 != "seconds" }
+                .map { "\($0.0) \(String(format: "%.4g", $0.1))" }.joined(separator: "  ")
+            let seconds = metrics.first { $0.0 == "seconds" }?.1 ?? 0
+            print(String(format: "epoch %d/%d  %.1f s  ", epoch, epochs, seconds) + figures)
         }
     }
 

@@ -79,6 +79,30 @@ struct CommandLineTests {
         #expect(errorLine(missing).contains("\(folder)/nowhere: no such folder"))
     }
 
+    @Test("truncated files, count mismatches and mixed PNG sizes each get one line and a non-zero exit")
+    func moreBadData() throws {
+        func idx(_ magic: UInt8, _ sizes: [UInt8], _ data: [UInt8]) -> Data {
+            Data([0, 0, 8, magic] + sizes.flatMap { [0, 0, 0, $0] } + data)
+        }
+        let truncated = try scratchFolder()
+        try idx(3, [2, 2, 2], [1, 2, 3]).write(to: URL(fileURLWithPath: truncated + "/train-images-idx3-ubyte"))
+        try idx(1, [2], [0, 1]).write(to: URL(fileURLWithPath: truncated + "/train-labels-idx1-ubyte"))
+        let mismatch = try scratchFolder()
+        try idx(3, [2, 2, 2], [UInt8](repeating: 9, count: 8)).write(to: URL(fileURLWithPath: mismatch + "/train-images-idx3-ubyte"))
+        try idx(1, [3], [0, 1, 2]).write(to: URL(fileURLWithPath: mismatch + "/train-labels-idx1-ubyte"))
+        let mixed = try scratchFolder()
+        try writeTinyPNG(mixed + "/a.png", width: 4, height: 4)
+        try writeTinyPNG(mixed + "/b.png", width: 5, height: 4)
+        for (folder, expected) in [(truncated, "\(truncated)/train-images-idx3-ubyte: truncated"),
+                                   (mismatch, "\(mismatch)/train-labels-idx1-ubyte: 3 labels for 2 images"),
+                                   (mixed, "\(mixed)/b.png: 5x4 pixels, expected 4x4")] {
+            let result = try runGen(["vae", "--dataset", folder, "--out", folder + "/out"])
+            #expect(result.status != 0)
+            #expect(errorLine(result).contains(expected), "\(result.stderr)")
+            #expect(result.stderr.split(separator: "\n").count == 1, "\(result.stderr)")
+        }
+    }
+
     @Test("a tiny run writes its figures and metrics, reuses its checkpoint, and is byte-for-byte repeatable")
     func endToEnd() throws {
         let folder = try scratchFolder()
@@ -115,4 +139,31 @@ struct CommandLineTests {
         #expect(result.status == 0)
         for name in ["ae", "vae", "gan"] { #expect(result.stdout.contains("  \(name) ")) }
     }
+}
+
+/// A grey PNG of the given size, written with a tiny encoder (stored zlib blocks), so the test
+/// needs no image library.
+func writeTinyPNG(_ path: String, width: Int, height: Int) throws {
+    func be32(_ v: UInt32) -> [UInt8] { [UInt8(v >> 24), UInt8((v >> 16) & 0xFF), UInt8((v >> 8) & 0xFF), UInt8(v & 0xFF)] }
+    func crc(_ bytes: [UInt8]) -> UInt32 {
+        var c: UInt32 = 0xFFFF_FFFF
+        for b in bytes {
+            c ^= UInt32(b)
+            for _ in 0..<8 { c = (c & 1) != 0 ? 0xEDB8_8320 ^ (c >> 1) : c >> 1 }
+        }
+        return ~c
+    }
+    func chunk(_ type: String, _ data: [UInt8]) -> [UInt8] {
+        let body = Array(type.utf8) + data
+        return be32(UInt32(data.count)) + body + be32(crc(body))
+    }
+    var raw: [UInt8] = []
+    for _ in 0..<height { raw += [0] + [UInt8](repeating: 128, count: width) }
+    var a: UInt32 = 1, b: UInt32 = 0
+    for x in raw { a = (a + UInt32(x)) % 65521; b = (b + a) % 65521 }
+    let n = UInt16(raw.count)
+    let zlib: [UInt8] = [0x78, 0x01, 1, UInt8(n & 0xFF), UInt8(n >> 8), UInt8(~n & 0xFF), UInt8(~n >> 8)] + raw + be32(b << 16 | a)
+    let header = be32(UInt32(width)) + be32(UInt32(height)) + [8, 0, 0, 0, 0]
+    let png: [UInt8] = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A] + chunk("IHDR", header) + chunk("IDAT", zlib) + chunk("IEND", [])
+    try Data(png).write(to: URL(fileURLWithPath: path))
 }
