@@ -9,8 +9,16 @@ import NN
 // Sampling from random codes, each unit uniform between the min and max seen in training, shows
 // why a plain AE generates poorly: nothing makes the space between codes decode to images.
 
+/// What the AE's and the VAE's configurations share: a mirrored MLP around a latent code.
+public protocol AutoencoderShape {
+    var inputSize: Int { get set }
+    var hiddenSizes: [Int] { get set }
+    var latentDimension: Int { get set }
+    var learningRate: Float { get set }
+}
+
 /// The plain autoencoder's shape and training settings.
-public struct AutoencoderConfiguration: Equatable, Sendable {
+public struct AutoencoderConfiguration: AutoencoderShape, Equatable, Sendable {
     public var inputSize = 784
     public var hiddenSizes = [512]
     public var latentDimension = 32

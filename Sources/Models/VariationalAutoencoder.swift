@@ -11,7 +11,7 @@ import NN
 // PyTorch's examples/vae (bench/torch_anchor.py), which reaches 244.3 nats per test image in 10 epochs.
 
 /// The VAE's shape and training settings.
-public struct VAEConfiguration: Equatable, Sendable {
+public struct VAEConfiguration: AutoencoderShape, Equatable, Sendable {
     public var inputSize = 784
     public var hiddenSizes = [400]
     public var latentDimension = 20

@@ -9,12 +9,7 @@ struct AutoencoderCommand: ParsableCommand {
 
     func run() throws {
         try ModelRun(options: options).run { data in
-            var c = AutoencoderConfiguration()
-            c.inputSize = data.train.imageSize
-            if let d = options.latentDimension { c.latentDimension = d }
-            if let h = options.hiddenSizes { c.hiddenSizes = h }
-            if let lr = options.learningRate { c.learningRate = lr }
-            return Autoencoder(c, seed: options.seed)
+            Autoencoder(options.shaped(AutoencoderConfiguration(), imageSize: data.train.imageSize), seed: options.seed)
         }
     }
 }
@@ -31,12 +26,8 @@ struct VAECommand: ParsableCommand {
 
     func run() throws {
         try ModelRun(options: options).run { data in
-            var c = VAEConfiguration()
-            c.inputSize = data.train.imageSize
+            var c = options.shaped(VAEConfiguration(), imageSize: data.train.imageSize)
             c.beta = beta
-            if let d = options.latentDimension { c.latentDimension = d }
-            if let h = options.hiddenSizes { c.hiddenSizes = h }
-            if let lr = options.learningRate { c.learningRate = lr }
             return VariationalAutoencoder(c, seed: options.seed)
         }
     }
@@ -68,5 +59,17 @@ struct GANCommand: ParsableCommand {
             if let lr = options.learningRate { c.learningRate = lr }
             return GAN(c, seed: options.seed)
         }
+    }
+}
+
+extension CommonOptions {
+    /// `configuration` with the data's image size and whichever shape flags were given.
+    func shaped<C: AutoencoderShape>(_ configuration: C, imageSize: Int) -> C {
+        var c = configuration
+        c.inputSize = imageSize
+        if let d = latentDimension { c.latentDimension = d }
+        if let h = hiddenSizes { c.hiddenSizes = h }
+        if let lr = learningRate { c.learningRate = lr }
+        return c
     }
 }
