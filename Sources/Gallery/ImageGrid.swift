@@ -18,8 +18,9 @@ public struct ImageLayout: Sendable, Equatable {
     public var size: Int { channels * height * width }
 }
 
-/// Images laid out in a grid of tiles with a thin dark border between them, written as PNG.
-public struct ImageGrid {
+/// Tiles in rows and columns with a thin dark border between them: the geometry shared by
+/// every figure made of images.
+public struct ImageGrid: Sendable {
     public let layout: ImageLayout
     public let rows: Int
     public let columns: Int
@@ -27,52 +28,46 @@ public struct ImageGrid {
     public let padding: Int
     /// Each tile drawn at this many pixels per image pixel.
     public let scale: Int
+    /// Extra pixels below each row (for captions).
+    public let captionHeight: Int
 
-    public init(layout: ImageLayout, rows: Int, columns: Int, padding: Int = 2, scale: Int = 2) {
+    public init(layout: ImageLayout, rows: Int, columns: Int, padding: Int = 2, scale: Int = 2, captionHeight: Int = 0) {
         self.layout = layout
         self.rows = rows
         self.columns = columns
         self.padding = padding
         self.scale = scale
+        self.captionHeight = captionHeight
     }
 
-    /// The picture's width and height in pixels.
+    /// The tile's size in pixels.
+    public var tileSize: (width: Int, height: Int) { (layout.width * scale, layout.height * scale) }
+
+    /// The grid's width and height in pixels.
     public var pixelSize: (width: Int, height: Int) {
-        (columns * (layout.width * scale + padding) + padding, rows * (layout.height * scale + padding) + padding)
+        (columns * (tileSize.width + padding) + padding, rows * (tileSize.height + padding + captionHeight) + padding)
     }
 
-    /// The top-left pixel of tile (row, column).
+    /// The top-left pixel of tile (row, column), relative to the grid's corner.
     public func origin(row: Int, column: Int) -> (x: Int, y: Int) {
-        (padding + column * (layout.width * scale + padding), padding + row * (layout.height * scale + padding))
+        (padding + column * (tileSize.width + padding), padding + row * (tileSize.height + padding + captionHeight))
     }
 
-    /// PNG bytes of `images` (N, C*H*W), values in [0, 1] (clamped), filled row by row; tiles
-    /// past N stay background.
-    public func png(_ images: Tensor) -> Data {
+    /// Draws the background and `images` row by row (tiles past N stay empty) at (x, y).
+    public func draw(_ images: Tensor, on canvas: Canvas, x: Int, y: Int) {
         precondition(images.shape.countPerItem == layout.size, "images of \(images.shape) do not match \(layout)")
-        let (w, h) = pixelSize
-        let image = gdImageCreateTrueColor(Int32(w), Int32(h))!
-        defer { gdImageDestroy(image) }
-        gdImageFilledRectangle(image, 0, 0, Int32(w - 1), Int32(h - 1), Int32(0x30_30_30))
-        let plane = layout.height * layout.width
+        canvas.fill(x: x, y: y, width: pixelSize.width, height: pixelSize.height, color: .tileBorder)
         for n in 0..<min(images.shape[0], rows * columns) {
-            let (ox, oy) = origin(row: n / columns, column: n % columns)
-            let base = images.data + n * layout.size
-            for y in 0..<(layout.height * scale) {
-                for x in 0..<(layout.width * scale) {
-                    let p = (y / scale) * layout.width + x / scale
-                    func byte(_ c: Int) -> Int32 { Int32((min(max(base[c * plane + p], 0), 1) * 255).rounded()) }
-                    let (r, g, b) = layout.channels >= 3 ? (byte(0), byte(1), byte(2)) : (byte(0), byte(0), byte(0))
-                    gdImageSetPixel(image, Int32(ox + x), Int32(oy + y), r << 16 | g << 8 | b)
-                }
-            }
+            let o = origin(row: n / columns, column: n % columns)
+            canvas.drawImage(images, index: n, layout: layout, x: x + o.x, y: y + o.y, scale: scale)
         }
-        return pngData(image)
     }
 
-    /// Writes `png(images)` to `path`, atomically.
-    public func write(_ images: Tensor, to path: String) throws {
-        try writeAtomically(png(images), to: path)
+    /// PNG bytes of just the grid (no title).
+    public func png(_ images: Tensor) -> Data {
+        let canvas = Canvas(width: pixelSize.width, height: pixelSize.height)
+        draw(images, on: canvas, x: 0, y: 0)
+        return canvas.png()
     }
 }
 

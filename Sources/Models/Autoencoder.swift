@@ -6,7 +6,8 @@ import NN
 // Rumelhart, Hinton & Williams 1986; Hinton & Salakhutdinov 2006, "Reducing the Dimensionality
 // of Data with Neural Networks". Loss: BCE(sigmoid(logits), x), summed over pixels, averaged
 // over images. Default 784-512-ReLU-32 | 32-512-ReLU-784 (PyTorch reference: bench/torch_anchor.py).
-// Sampling from random codes, each unit uniform between the min and max seen in training, shows
+// Sampling from random codes, each unit uniform between the min and max seen in training (over
+// the last epoch's batches), shows
 // why a plain AE generates poorly: nothing makes the space between codes decode to images.
 
 /// What the AE's and the VAE's configurations share: a mirrored MLP around a latent code.
@@ -40,6 +41,7 @@ public final class Autoencoder: GenerativeModel {
     let optimizer: Adam
     let loss = BinaryCrossEntropyWithLogits(reduction: .sumPerItem)
     private var lossSum = 0.0, imageCount = 0
+    private let epochCodeMinimum: Tensor, epochCodeMaximum: Tensor
 
     public init(_ configuration: AutoencoderConfiguration, seed: UInt64) {
         self.configuration = configuration
@@ -49,6 +51,8 @@ public final class Autoencoder: GenerativeModel {
         decoder = multilayerPerceptron([c.latentDimension] + c.hiddenSizes.reversed() + [c.inputSize], hidden: .relu, inputIsData: false, generator: &g)
         codeMinimum = Tensor(shape: [c.latentDimension], repeating: -1)
         codeMaximum = Tensor(shape: [c.latentDimension], repeating: 1)
+        epochCodeMinimum = Tensor(zeros: [c.latentDimension])
+        epochCodeMaximum = Tensor(zeros: [c.latentDimension])
         optimizer = Adam(parameters: encoder.parameters.map { $0.prefixed("encoder") } + decoder.parameters.map { $0.prefixed("decoder") },
                          learningRate: c.learningRate)
     }
@@ -69,11 +73,22 @@ public final class Autoencoder: GenerativeModel {
             + optimizer.state.map { $0.prefixed("optimizer") }
     }
 
-    public func beginEpoch() { lossSum = 0; imageCount = 0 }
+    public func beginEpoch() {
+        lossSum = 0; imageCount = 0
+        epochCodeMinimum.fill(.infinity); epochCodeMaximum.fill(-.infinity)
+    }
 
     public func trainStep(_ x: Tensor, generator: inout SeededGenerator) -> Float {
         optimizer.zeroGradients()
-        let logits = decoder.forward(encoder.forward(x, training: true), training: true)
+        let z = encoder.forward(x, training: true)
+        // The codes seen in training, for sampling: tracked here, where they are computed anyway.
+        for n in 0..<z.shape[0] {
+            for j in 0..<latentDimension {
+                epochCodeMinimum[j] = min(epochCodeMinimum[j], z[n, j])
+                epochCodeMaximum[j] = max(epochCodeMaximum[j], z[n, j])
+            }
+        }
+        let logits = decoder.forward(z, training: true)
         let (value, dLogits) = loss.lossAndGradient(logits: logits, targets: x)
         _ = encoder.backward(decoder.backward(dLogits))
         optimizer.step()
@@ -81,7 +96,11 @@ public final class Autoencoder: GenerativeModel {
         return value
     }
 
-    public func epochMetrics() -> [(String, Double)] { [("train_loss", lossSum / Double(max(imageCount, 1)))] }
+    /// Also adopts the epoch's code ranges for sampling.
+    public func epochMetrics() -> [(String, Double)] {
+        if imageCount > 0 { codeMinimum.assign(epochCodeMinimum); codeMaximum.assign(epochCodeMaximum) }
+        return [("train_loss", lossSum / Double(max(imageCount, 1)))]
+    }
 
     public func evaluate(_ test: Dataset, generator: inout SeededGenerator) -> [(String, Double)] {
         var total = 0.0
@@ -91,56 +110,30 @@ public final class Autoencoder: GenerativeModel {
         return [("test_loss", total / Double(max(test.count, 1)))]
     }
 
-    /// Records each code unit's range over the training set, for `sample`.
-    public func finishTraining(_ train: Dataset) {
-        codeMinimum.fill(.infinity); codeMaximum.fill(-.infinity)
-        forEachChunk(of: train, range: .unit) { x in
-            let z = encoder(x)
-            for n in 0..<z.shape[0] {
-                for j in 0..<configuration.latentDimension {
-                    let v = z[n, j]
-                    codeMinimum[j] = min(codeMinimum[j], v)
-                    codeMaximum[j] = max(codeMaximum[j], v)
-                }
-            }
-        }
+    public var latentDimension: Int { configuration.latentDimension }
+
+    /// Uniform in [-1, 1]: mapped onto each unit's training range by `codes(fromPriorDraws:)`.
+    public func priorDraws(count: Int, generator: inout SeededGenerator) -> Tensor {
+        Tensor.uniform([count, latentDimension], low: -1, high: 1, using: &generator)
     }
 
-    /// Codes of `x` (pixels in [0, 1]).
-    public func encode(_ x: Tensor) -> Tensor { encoder(x).copy() }
+    public func priorQuantile(_ p: Float) -> Float { 2 * p - 1 }
+
+    /// Each unit uniform between the minimum and maximum code seen in training (the lecture's
+    /// recipe); `temperature` shrinks or widens the interval around its middle.
+    public func codes(fromPriorDraws draws: Tensor, temperature: Float) -> Tensor {
+        let z = Tensor(zeros: draws.shape)
+        for n in 0..<draws.shape[0] {
+            for j in 0..<latentDimension {
+                let middle = (codeMinimum[j] + codeMaximum[j]) / 2, half = (codeMaximum[j] - codeMinimum[j]) / 2
+                z[n, j] = middle + half * temperature * draws[n, j]
+            }
+        }
+        return z
+    }
+
+    /// Codes of images in [0, 1].
+    public func encode(_ x: Tensor) -> Tensor? { encoder(x).copy() }
     /// Images (values in [0, 1]) from codes.
     public func decode(_ z: Tensor) -> Tensor { sigmoidImages(decoder(z)) }
-
-    /// Decodes codes drawn per unit uniformly between the training minimum and maximum
-    /// (`temperature` shrinks or widens the interval around its middle).
-    public func sample(count: Int, temperature: Float, generator: inout SeededGenerator) -> Tensor {
-        let d = configuration.latentDimension
-        let z = Tensor(zeros: [count, d])
-        for n in 0..<count {
-            for j in 0..<d {
-                let middle = (codeMinimum[j] + codeMaximum[j]) / 2, half = (codeMaximum[j] - codeMinimum[j]) / 2 * temperature
-                z[n, j] = generator.nextUniform(middle - half, middle + half)
-            }
-        }
-        return decode(z)
-    }
-
-    public func interpolate(pairs: Int, steps: Int, test: Dataset, generator: inout SeededGenerator) -> Tensor {
-        interpolateBetweenTestImages(pairs: pairs, steps: steps, test: test, generator: &generator,
-                                     latentDimension: configuration.latentDimension, encode: encode, decode: decode)
-    }
-
-    public func reconstruct(_ images: Tensor) -> Tensor? { decode(encoder(images)) }
-}
-
-/// Rows of decoded linear paths between the codes of random pairs of test images.
-func interpolateBetweenTestImages(pairs: Int, steps: Int, test: Dataset, generator: inout SeededGenerator,
-                                  latentDimension d: Int, encode: (Tensor) -> Tensor, decode: (Tensor) -> Tensor) -> Tensor {
-    let chosen = (0..<(2 * pairs)).map { _ in generator.nextInt(below: test.count) }
-    let codes = encode(test.images(chosen, range: .unit))
-    var path: [Float] = []
-    for p in 0..<pairs {
-        appendLinearPath(from: codes.data + (2 * p) * d, to: codes.data + (2 * p + 1) * d, dimension: d, steps: steps, into: &path)
-    }
-    return decode(Tensor(shape: [pairs * steps, d], values: path))
 }

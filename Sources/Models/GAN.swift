@@ -183,26 +183,15 @@ public final class GAN: GenerativeModel {
         return [("test_d_loss", dLoss / n), ("test_g_loss", gLoss / n), ("test_d_real", realOutput / n), ("test_d_fake", fakeOutput / n)]
     }
 
-    public func finishTraining(_ train: Dataset) {}
-
-    /// Images in [0, 1] from codes.
+    public var latentDimension: Int { configuration.latentDimension }
+    public func priorDraws(count: Int, generator random: inout SeededGenerator) -> Tensor {
+        Tensor.normal([count, latentDimension], using: &random)
+    }
+    public func priorQuantile(_ p: Float) -> Float { inverseNormalCDF(p) }
+    /// z ~ N(0, temperature² I).
+    public func codes(fromPriorDraws draws: Tensor, temperature: Float) -> Tensor { draws * temperature }
+    /// G(z) mapped from [-1, 1] to [0, 1].
     public func decode(_ z: Tensor) -> Tensor { generator(z).map { ($0 + 1) / 2 } }
-
-    /// G(z) for z ~ N(0, temperature² I).
-    public func sample(count: Int, temperature: Float, generator random: inout SeededGenerator) -> Tensor {
-        decode(Tensor.normal([count, configuration.latentDimension], standardDeviation: temperature, using: &random))
-    }
-
-    /// Paths between pairs of random codes.
-    public func interpolate(pairs: Int, steps: Int, test: Dataset, generator random: inout SeededGenerator) -> Tensor {
-        let d = configuration.latentDimension
-        let ends = Tensor.normal([2 * pairs, d], using: &random)
-        var path: [Float] = []
-        for p in 0..<pairs {
-            appendLinearPath(from: ends.data + (2 * p) * d, to: ends.data + (2 * p + 1) * d, dimension: d, steps: steps, into: &path)
-        }
-        return decode(Tensor(shape: [pairs * steps, d], values: path))
-    }
-
-    public func reconstruct(_ images: Tensor) -> Tensor? { nil }
+    /// A GAN has no encoder.
+    public func encode(_ images: Tensor) -> Tensor? { nil }
 }

@@ -22,18 +22,33 @@ public protocol GenerativeModel: AnyObject {
     func epochMetrics() -> [(String, Double)]
     /// Named figures on held-out data.
     func evaluate(_ test: Dataset, generator: inout SeededGenerator) -> [(String, Double)]
-    /// Work after the last epoch on the training data (the AE records its code ranges).
-    func finishTraining(_ train: Dataset)
     /// What each reported loss means, for metrics.jsonl and the README.
     var lossDescription: String { get }
 
-    /// `count` generated images, values in [0, 1]; `temperature` scales the prior's spread.
-    func sample(count: Int, temperature: Float, generator: inout SeededGenerator) -> Tensor
-    /// `pairs` rows of `steps` images, each row interpolating between two latent codes,
-    /// values in [0, 1]. AE and VAE interpolate between encoded `test` images.
-    func interpolate(pairs: Int, steps: Int, test: Dataset, generator: inout SeededGenerator) -> Tensor
-    /// Reconstructions of `images` (pixels in [0, 1]), values in [0, 1]; nil for a GAN.
-    func reconstruct(_ images: Tensor) -> Tensor?
+    /// The size of the latent code.
+    var latentDimension: Int { get }
+    /// `count` draws from the prior's standard form, (count, latent): N(0, I) for the VAE and
+    /// the GAN, uniform in [-1, 1] for the AE. Fixed draws give comparable samples across epochs.
+    func priorDraws(count: Int, generator: inout SeededGenerator) -> Tensor
+    /// The standard form's quantile `p` in (0, 1), for regular grids over the latent plane:
+    /// the inverse normal CDF (Kingma & Welling's manifold figure) or 2p - 1.
+    func priorQuantile(_ p: Float) -> Float
+    /// Latent codes from standard-form draws; `temperature` scales their spread.
+    func codes(fromPriorDraws draws: Tensor, temperature: Float) -> Tensor
+    /// Images in [0, 1] from latent codes (N, latent) → (N, C*H*W).
+    func decode(_ codes: Tensor) -> Tensor
+    /// Latent codes of images in [0, 1] (the VAE's posterior means); nil for a GAN, which has no encoder.
+    func encode(_ images: Tensor) -> Tensor?
+}
+
+extension GenerativeModel {
+    /// `count` generated images, values in [0, 1].
+    public func sample(count: Int, temperature: Float = 1, generator: inout SeededGenerator) -> Tensor {
+        decode(codes(fromPriorDraws: priorDraws(count: count, generator: &generator), temperature: temperature))
+    }
+
+    /// Reconstructions of images in [0, 1]; nil for a GAN.
+    public func reconstruct(_ images: Tensor) -> Tensor? { encode(images).map(decode) }
 }
 
 /// A multilayer perceptron: `sizes[0]` inputs through hidden layers of `hiddenActivation` to
@@ -50,15 +65,6 @@ public func multilayerPerceptron(_ sizes: [Int], hidden hiddenActivation: Activa
         layers.append(dense)
     }
     return Sequential(layers)
-}
-
-/// Linear interpolation between rows a and b of `codes`, `steps` points including both ends,
-/// appended to `out` (a flat list of codes).
-func appendLinearPath(from a: UnsafePointer<Float>, to b: UnsafePointer<Float>, dimension: Int, steps: Int, into out: inout [Float]) {
-    for s in 0..<steps {
-        let t = steps == 1 ? 0 : Float(s) / Float(steps - 1)
-        for j in 0..<dimension { out.append((1 - t) * a[j] + t * b[j]) }
-    }
 }
 
 /// Runs `body` over `data` in chunks of `chunk` images as tensors in `range`, for evaluation.

@@ -92,7 +92,6 @@ public struct Trainer {
                                   + [("images_per_second", jsonNumber(Double(seen) / max(seconds, 1e-9))),
                                      ("loss_reduction", jsonQuoted(model.lossDescription))])
             lines.append(line)
-            if epoch == epochs { model.finishTraining(data.train) }
             if let path = checkpointPath {
                 try CheckpointState(completedEpochs: epoch, metricsLines: lines).save(model, to: path, seed: seed, datasetName: datasetName)
             }

@@ -139,24 +139,17 @@ public final class VariationalAutoencoder: GenerativeModel {
         return [("test_loss", (reconstruction + beta * kl) / n), ("test_reconstruction", reconstruction / n), ("test_kl", kl / n)]
     }
 
-    public func finishTraining(_ train: Dataset) {}
-
-    /// The posterior means of `x` (pixels in [0, 1]).
-    public func encodeMean(_ x: Tensor) -> Tensor { meanHead(encoder(x)).copy() }
+    public var latentDimension: Int { configuration.latentDimension }
+    public func priorDraws(count: Int, generator: inout SeededGenerator) -> Tensor {
+        Tensor.normal([count, latentDimension], using: &generator)
+    }
+    public func priorQuantile(_ p: Float) -> Float { inverseNormalCDF(p) }
+    /// z ~ N(0, temperature² I).
+    public func codes(fromPriorDraws draws: Tensor, temperature: Float) -> Tensor { draws * temperature }
+    /// The posterior means of images in [0, 1].
+    public func encode(_ x: Tensor) -> Tensor? { meanHead(encoder(x)).copy() }
     /// Images (values in [0, 1]) from codes.
     public func decode(_ z: Tensor) -> Tensor { sigmoidImages(decoder(z)) }
-
-    /// Decodes z ~ N(0, temperature² I).
-    public func sample(count: Int, temperature: Float, generator: inout SeededGenerator) -> Tensor {
-        decode(Tensor.normal([count, configuration.latentDimension], standardDeviation: temperature, using: &generator))
-    }
-
-    public func interpolate(pairs: Int, steps: Int, test: Dataset, generator: inout SeededGenerator) -> Tensor {
-        interpolateBetweenTestImages(pairs: pairs, steps: steps, test: test, generator: &generator,
-                                     latentDimension: configuration.latentDimension, encode: encodeMean, decode: decode)
-    }
-
-    public func reconstruct(_ images: Tensor) -> Tensor? { decode(meanHead(encoder(images))) }
 }
 
 /// Something that can be renamed under a prefix: parameters and named tensors.

@@ -1,11 +1,16 @@
 import ArgumentParser
 import Foundation
+import Models
 
 /// Flags every model command takes.
 struct CommonOptions: ParsableArguments {
     @Flag(help: "Write a grid of generated samples (samples.png).") var samples = false
     @Flag(help: "Write latent interpolations (interpolation.png).") var interpolate = false
     @Flag(help: "Write test images over their reconstructions (reconstruction.png; AE and VAE).") var reconstruct = false
+    @Flag(help: "Write the test set's codes in 2-D coloured by class (latent-map.png; AE and VAE).") var latentMap = false
+    @Flag(help: "Write decodings of a grid over the latent plane (manifold.png; needs --latent-dimension 2).") var manifold = false
+    @Flag(help: "Record the sample grid after every epoch as an animated GIF (film.gif; when training).") var film = false
+    @Option(help: "Interpolation path: linear or slerp.") var path = "linear"
 
     @Option(help: "Training epochs.") var epochs = 10
     @Option(help: "Size of the latent code (default: AE 32, VAE 20, GAN 64).") var latentDimension: Int?
@@ -47,12 +52,15 @@ struct CommonOptions: ParsableArguments {
         guard (1...64).contains(grid) else { throw ValidationError("--grid must be between 1 and 64, got \(grid)") }
         guard steps >= 2 else { throw ValidationError("--steps must be at least 2, got \(steps)") }
         guard temperature > 0 && temperature.isFinite else { throw ValidationError("--temperature must be positive, got \(temperature)") }
+        guard LatentPath(rawValue: path) != nil else { throw ValidationError("--path must be linear or slerp, got '\(path)'") }
         guard !(resume && retrain) else { throw ValidationError("--resume and --retrain contradict each other; pick one") }
         try checkWritableFolder(out, flag: "--out")
         if let path = checkpoint {
             try checkWritableFolder(URL(fileURLWithPath: path).deletingLastPathComponent().path, flag: "--checkpoint")
         }
-        if !samples && !interpolate && !reconstruct { samples = true }   // the bare command still draws something
+        if !samples && !interpolate && !reconstruct && !latentMap && !manifold && !film {
+            samples = true   // the bare command still draws something
+        }
     }
 }
 

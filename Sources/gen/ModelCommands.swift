@@ -1,5 +1,6 @@
 import ArgumentParser
 import Datasets
+import Gallery
 import Models
 
 struct AutoencoderCommand: ParsableCommand {
@@ -8,7 +9,7 @@ struct AutoencoderCommand: ParsableCommand {
     @OptionGroup var options: CommonOptions
 
     func run() throws {
-        try ModelRun(options: options).run { data in
+        try runModel(options) { data in
             Autoencoder(options.shaped(AutoencoderConfiguration(), imageSize: data.train.imageSize), seed: options.seed)
         }
     }
@@ -25,7 +26,7 @@ struct VAECommand: ParsableCommand {
     }
 
     func run() throws {
-        try ModelRun(options: options).run { data in
+        try runModel(options) { data in
             var c = options.shaped(VAEConfiguration(), imageSize: data.train.imageSize)
             c.beta = beta
             return VariationalAutoencoder(c, seed: options.seed)
@@ -49,7 +50,7 @@ struct GANCommand: ParsableCommand {
     }
 
     func run() throws {
-        try ModelRun(options: options).run { data in
+        try runModel(options) { data in
             var c = GANConfiguration()
             c.imageSize = data.train.imageSize
             c.discriminatorSteps = discriminatorSteps
@@ -72,4 +73,19 @@ extension CommonOptions {
         if let lr = learningRate { c.learningRate = lr }
         return c
     }
+}
+
+/// Trains (or reuses) the model `makeModel` builds, recording the film if asked, then draws.
+func runModel(_ options: CommonOptions, makeModel: (DataSource.Splits) -> any GenerativeModel) throws {
+    let recorder = options.film ? FilmRecorder(side: options.grid, seed: options.seed, temperature: options.temperature) : nil
+    var layout: ImageLayout?
+    var datasetName = ""
+    let trained = try ModelRun(options: options).train(makeModel: { data in
+        layout = ImageLayout(channels: data.train.channels, height: data.train.height, width: data.train.width)
+        datasetName = data.train.name
+        return makeModel(data)
+    }, onEpoch: { model, epoch in
+        recorder?.record(model, epoch: epoch, layout: layout!, datasetName: datasetName)
+    })
+    try ModelFigures(options: options, trained: trained, film: recorder).write()
 }

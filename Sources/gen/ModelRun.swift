@@ -4,26 +4,38 @@ import Gallery
 import Models
 import NN
 
-/// One `gen <model>` invocation: data, checkpoint (reuse, resume or train), figures, metrics.
+/// A model after `ModelRun`: trained now or loaded from its checkpoint.
+struct TrainedModel {
+    let model: any GenerativeModel
+    let data: DataSource.Splits
+    let metricsLines: [String]
+    /// Whether this run trained (false: reused a finished checkpoint).
+    let trained: Bool
+    var datasetName: String { data.train.name }
+    var layout: ImageLayout { ImageLayout(channels: data.train.channels, height: data.train.height, width: data.train.width) }
+}
+
+/// One model's part of a `gen` invocation: data, then the checkpoint (reuse, resume or train).
 struct ModelRun {
     let options: CommonOptions
 
-    func run(makeModel: (DataSource.Splits) -> any GenerativeModel) throws {
+    /// Loads the data and trains (or reuses) the model `makeModel` builds; `onEpoch` sees the
+    /// model after each trained epoch (the film's frames).
+    func train(makeModel: (DataSource.Splits) -> any GenerativeModel,
+               onEpoch: @escaping (any GenerativeModel, Int) -> Void = { _, _ in }) throws -> TrainedModel {
         BLAS.setThreadCount(options.threads)
-        let source = DataSource(argument: options.dataset)
-        let data = try source.load(imageSize: options.imageSize)
+        let data = try DataSource(argument: options.dataset).load(imageSize: options.imageSize)
         if let notice = data.notice { printError(notice) }
-        let datasetName = data.train.name
         var model = makeModel(data)
-        let checkpointPath = try options.checkpoint ?? defaultCheckpointPath(model, datasetName: datasetName)
+        let checkpointPath = try options.checkpoint ?? defaultCheckpointPath(model, datasetName: data.train.name)
         var state = CheckpointState()
 
         if !options.retrain, FileManager.default.fileExists(atPath: checkpointPath) {
             do {
                 let saved = try CheckpointState.load(into: model, from: checkpointPath)
                 if saved.completedEpochs == options.epochs {
-                    state = saved
                     say("Reusing \(checkpointPath) (\(saved.completedEpochs) epochs); --retrain trains again.")
+                    return TrainedModel(model: model, data: data, metricsLines: saved.metricsLines, trained: false)
                 } else if saved.completedEpochs < options.epochs && options.resume {
                     state = saved
                     say("Resuming \(checkpointPath) after epoch \(saved.completedEpochs).")
@@ -40,59 +52,16 @@ struct ModelRun {
 
         let progress = Progress(quiet: options.quiet)
         var trainer = Trainer(epochs: options.epochs, batchSize: options.batchSize, seed: options.seed, checkpointPath: checkpointPath)
-        trainer.onEvent = progress.report
+        let trainedModel = model
+        trainer.onEvent = { event in
+            progress.report(event)
+            if case let .epoch(epoch, _, _, _) = event { onEpoch(trainedModel, epoch) }
+        }
         trainer.shouldStop = InterruptFlag.isSet
         InterruptFlag.install()
-        let lines: [String]
-        do {
-            lines = try trainer.train(model, data: data, datasetName: datasetName, resumingFrom: state)
-        } catch {
-            progress.finishLine()
-            throw error
-        }
-        progress.finishLine()
-
-        let folder = options.out + "/" + model.kind
-        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-        try writeAtomically(Data((lines.joined(separator: "\n") + "\n").utf8), to: folder + "/metrics.jsonl")
-        try drawFigures(model, data: data, folder: folder)
-    }
-
-    func drawFigures(_ model: any GenerativeModel, data: DataSource.Splits, folder: String) throws {
-        let layout = ImageLayout(channels: data.train.channels, height: data.train.height, width: data.train.width)
-        var random = SeededGenerator(seed: options.seed ^ 0x5A17_F16E)
-        if options.samples {
-            let n = options.grid
-            let images = model.sample(count: n * n, temperature: options.temperature, generator: &random)
-            try ImageGrid(layout: layout, rows: n, columns: n).write(images, to: folder + "/samples.png")
-            say("Wrote \(folder)/samples.png")
-        }
-        if options.interpolate {
-            let rows = 8
-            let images = model.interpolate(pairs: rows, steps: options.steps, test: data.test, generator: &random)
-            try ImageGrid(layout: layout, rows: rows, columns: options.steps).write(images, to: folder + "/interpolation.png")
-            say("Wrote \(folder)/interpolation.png")
-        }
-        if options.reconstruct {
-            let columns = 10, pairs = 4
-            let chosen = (0..<(columns * pairs)).map { _ in random.nextInt(below: data.test.count) }
-            let originals = data.test.images(chosen, range: .unit)
-            if let reconstructions = model.reconstruct(originals) {
-                // Row pairs: ten originals, then their ten reconstructions beneath.
-                let stacked = Tensor(zeros: [2 * columns * pairs, layout.size])
-                for p in 0..<pairs {
-                    for c in 0..<columns {
-                        let source = p * columns + c
-                        (stacked.data + ((2 * p) * columns + c) * layout.size).update(from: originals.data + source * layout.size, count: layout.size)
-                        (stacked.data + ((2 * p + 1) * columns + c) * layout.size).update(from: reconstructions.data + source * layout.size, count: layout.size)
-                    }
-                }
-                try ImageGrid(layout: layout, rows: 2 * pairs, columns: columns).write(stacked, to: folder + "/reconstruction.png")
-                say("Wrote \(folder)/reconstruction.png")
-            } else {
-                printError("note: a GAN has no encoder, so --reconstruct draws nothing for it.")
-            }
-        }
+        defer { progress.finishLine() }
+        let lines = try trainer.train(model, data: data, datasetName: data.train.name, resumingFrom: state)
+        return TrainedModel(model: model, data: data, metricsLines: lines, trained: true)
     }
 
     /// ~/.cache/gen/<model>-<dataset>-<hash>.safetensors, the hash covering everything that changes
@@ -113,4 +82,9 @@ struct ModelRun {
 
 func printError(_ line: String) {
     FileHandle.standardError.write(Data((line + "\n").utf8))
+}
+
+/// The command line as typed, for captions: `gen vae --samples`.
+var commandLineText: String {
+    (["gen"] + CommandLine.arguments.dropFirst().map { $0.contains(" ") ? "'\($0)'" : $0 }).joined(separator: " ")
 }

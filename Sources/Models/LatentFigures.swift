@@ -1,0 +1,113 @@
+import Datasets
+import Foundation
+import NN
+
+// What the figures need from a model, computed here so that the Gallery target only draws.
+
+/// How to travel between two latent codes.
+public enum LatentPath: String, Sendable, CaseIterable {
+    /// (1 - t) a + t b
+    case linear
+    /// Spherical interpolation (Shoemake 1985), which keeps a Gaussian code's norm typical
+    /// along the way (White 2016, "Sampling Generative Networks").
+    case slerp
+
+    /// The point at t in [0, 1] between a and b, appended to `out`.
+    func appendPoint(_ t: Float, from a: UnsafePointer<Float>, to b: UnsafePointer<Float>, dimension d: Int, into out: inout [Float]) {
+        var wa = 1 - t, wb = t
+        if self == .slerp {
+            var dot = 0.0, na = 0.0, nb = 0.0
+            for j in 0..<d { dot += Double(a[j] * b[j]); na += Double(a[j] * a[j]); nb += Double(b[j] * b[j]) }
+            let cosine = max(-1, min(1, dot / max((na * nb).squareRoot(), 1e-12)))
+            let omega = acos(cosine)
+            if omega > 1e-4 {   // nearly parallel codes: slerp is linear there
+                wa = Float(sin((1 - Double(t)) * omega) / sin(omega))
+                wb = Float(sin(Double(t) * omega) / sin(omega))
+            }
+        }
+        for j in 0..<d { out.append(wa * a[j] + wb * b[j]) }
+    }
+}
+
+/// Rows of images along latent paths.
+public struct Interpolation {
+    /// (rows * steps, C*H*W) decoded images in [0, 1], row by row.
+    public var images: Tensor
+    /// For AE and VAE: (rows * 2) the real test images at each row's two ends, in [0, 1]; nil for a GAN.
+    public var endpoints: Tensor?
+    public var rows: Int
+    public var steps: Int
+}
+
+extension GenerativeModel {
+    /// `rows` paths of `steps` points: between the codes of random test images (AE, VAE), or
+    /// between random prior codes (GAN).
+    public func interpolation(rows: Int, steps: Int, path: LatentPath, test: Dataset, generator: inout SeededGenerator) -> Interpolation {
+        let d = latentDimension
+        let chosen = (0..<(2 * rows)).map { _ in generator.nextInt(below: test.count) }
+        let originals = test.images(chosen, range: .unit)
+        let ends: Tensor
+        let encoded = encode(originals)
+        if let encoded { ends = encoded } else { ends = codes(fromPriorDraws: priorDraws(count: 2 * rows, generator: &generator), temperature: 1) }
+        var points: [Float] = []
+        for r in 0..<rows {
+            for s in 0..<steps {
+                path.appendPoint(Float(s) / Float(steps - 1), from: ends.data + 2 * r * d, to: ends.data + (2 * r + 1) * d, dimension: d, into: &points)
+            }
+        }
+        return Interpolation(images: decode(Tensor(shape: [rows * steps, d], values: points)),
+                             endpoints: encoded == nil ? nil : originals, rows: rows, steps: steps)
+    }
+
+    /// A side x side grid of decoded codes over the first two latent units (the others at the
+    /// prior's centre), at the prior's quantiles: Kingma & Welling's manifold figure.
+    public func manifold(side: Int) -> Tensor {
+        let d = latentDimension
+        let draws = Tensor(zeros: [side * side, d])
+        for row in 0..<side {
+            for column in 0..<side {
+                // Quantiles (i + 0.5) / side avoid the infinite ends; y grows upwards.
+                draws[row * side + column, 0] = priorQuantile((Float(column) + 0.5) / Float(side))
+                if d > 1 { draws[row * side + column, 1] = priorQuantile(1 - (Float(row) + 0.5) / Float(side)) }
+                for j in 2..<max(d, 2) { draws[row * side + column, j] = priorQuantile(0.5) }
+            }
+        }
+        return decode(codes(fromPriorDraws: draws, temperature: 1))
+    }
+
+    /// Test-set codes in two dimensions (the codes themselves for a 2-D latent, else their first
+    /// two principal components) with labels; nil for a GAN.
+    public func latentMap(_ test: Dataset, limit: Int = 5000) -> (points: Tensor, labels: [Int], projected: Bool)? {
+        let n = min(limit, test.count)
+        var codes: [Float] = []
+        var start = 0
+        while start < n {
+            let end = min(start + 500, n)
+            guard let z = encode(test.images(Array(start..<end), range: .unit)) else { return nil }
+            codes += z.scalars
+            start = end
+        }
+        let matrix = Tensor(shape: [n, latentDimension], values: codes)
+        if latentDimension <= 2 {
+            if latentDimension == 2 { return (matrix, Array(test.labels[0..<n]), false) }
+            let padded = Tensor(zeros: [n, 2])
+            for i in 0..<n { padded[i, 0] = matrix[i, 0] }
+            return (padded, Array(test.labels[0..<n]), false)
+        }
+        return (PrincipalComponents(matrix, count: 2).project(matrix), Array(test.labels[0..<n]), true)
+    }
+}
+
+/// Each image's binary cross-entropy, summed over its pixels, between `originals` and
+/// `reconstructions` (both in [0, 1]; reconstructions clamped away from 0 and 1).
+public func reconstructionErrors(originals: Tensor, reconstructions: Tensor) -> [Float] {
+    let size = originals.shape.countPerItem
+    return (0..<originals.shape[0]).map { n in
+        var total = 0.0
+        for j in 0..<size {
+            let t = Double(originals[n * size + j]), p = min(max(Double(reconstructions[n * size + j]), 1e-7), 1 - 1e-7)
+            total -= t * log(p) + (1 - t) * log(1 - p)
+        }
+        return Float(total)
+    }
+}
