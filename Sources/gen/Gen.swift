@@ -11,6 +11,6 @@ struct Gen: ParsableCommand {
         PNG figures and metrics.jsonl to --out/<model>/. Example: gen vae --samples --interpolate
         """,
         version: "0.2.0",
-        subcommands: [AutoencoderCommand.self, VAECommand.self, GANCommand.self]
+        subcommands: [AutoencoderCommand.self, VAECommand.self, GANCommand.self, CompareCommand.self]
     )
 }

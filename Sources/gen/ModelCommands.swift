@@ -3,16 +3,40 @@ import Datasets
 import Gallery
 import Models
 
+/// Settings only some models take, with their defaults.
+struct ModelExtras {
+    var beta: Float = 1
+    var discriminatorSteps = 1
+    var generatorLoss = GeneratorLoss.nonSaturating
+}
+
+/// The model `kind` names, shaped by the flags and sized for the data.
+func makeModel(_ kind: String, options: CommonOptions, extras: ModelExtras, data: DataSource.Splits) -> any GenerativeModel {
+    switch kind {
+    case "ae":
+        return Autoencoder(options.shaped(AutoencoderConfiguration(), imageSize: data.train.imageSize), seed: options.seed)
+    case "vae":
+        var c = options.shaped(VAEConfiguration(), imageSize: data.train.imageSize)
+        c.beta = extras.beta
+        return VariationalAutoencoder(c, seed: options.seed)
+    default:
+        var c = GANConfiguration()
+        c.imageSize = data.train.imageSize
+        c.discriminatorSteps = extras.discriminatorSteps
+        c.generatorLoss = extras.generatorLoss
+        if let d = options.latentDimension { c.latentDimension = d }
+        if let h = options.hiddenSizes { c.generatorHiddenSizes = h; c.discriminatorHiddenSizes = h.reversed() }
+        if let lr = options.learningRate { c.learningRate = lr }
+        return GAN(c, seed: options.seed)
+    }
+}
+
 struct AutoencoderCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "ae", abstract: "A plain autoencoder (784-512-32-512-784); samples decode random codes.")
     @OptionGroup var options: CommonOptions
 
-    func run() throws {
-        try runModel(options) { data in
-            Autoencoder(options.shaped(AutoencoderConfiguration(), imageSize: data.train.imageSize), seed: options.seed)
-        }
-    }
+    func run() throws { try runModel("ae", options, ModelExtras()) }
 }
 
 struct VAECommand: ParsableCommand {
@@ -25,13 +49,7 @@ struct VAECommand: ParsableCommand {
         guard beta >= 0 && beta.isFinite else { throw ValidationError("--beta must be zero or positive, got \(beta)") }
     }
 
-    func run() throws {
-        try runModel(options) { data in
-            var c = options.shaped(VAEConfiguration(), imageSize: data.train.imageSize)
-            c.beta = beta
-            return VariationalAutoencoder(c, seed: options.seed)
-        }
-    }
+    func run() throws { try runModel("vae", options, ModelExtras(beta: beta)) }
 }
 
 struct GANCommand: ParsableCommand {
@@ -50,17 +68,23 @@ struct GANCommand: ParsableCommand {
     }
 
     func run() throws {
-        try runModel(options) { data in
-            var c = GANConfiguration()
-            c.imageSize = data.train.imageSize
-            c.discriminatorSteps = discriminatorSteps
-            c.generatorLoss = GeneratorLoss(rawValue: generatorLoss)!
-            if let d = options.latentDimension { c.latentDimension = d }
-            if let h = options.hiddenSizes { c.generatorHiddenSizes = h; c.discriminatorHiddenSizes = h.reversed() }
-            if let lr = options.learningRate { c.learningRate = lr }
-            return GAN(c, seed: options.seed)
-        }
+        try runModel("gan", options, ModelExtras(discriminatorSteps: discriminatorSteps, generatorLoss: GeneratorLoss(rawValue: generatorLoss)!))
     }
+}
+
+/// Trains (or reuses) one model, recording the film if asked, then draws its figures.
+func runModel(_ kind: String, _ options: CommonOptions, _ extras: ModelExtras) throws {
+    let recorder = options.film ? FilmRecorder(side: options.grid, seed: options.seed, temperature: options.temperature) : nil
+    var layout: ImageLayout?
+    var datasetName = ""
+    let trained = try ModelRun(options: options).train(makeModel: { data in
+        layout = ImageLayout(channels: data.train.channels, height: data.train.height, width: data.train.width)
+        datasetName = data.train.name
+        return makeModel(kind, options: options, extras: extras, data: data)
+    }, onEpoch: { model, epoch in
+        recorder?.record(model, epoch: epoch, layout: layout!, datasetName: datasetName)
+    })
+    try ModelFigures(options: options, trained: trained, film: recorder).write()
 }
 
 extension CommonOptions {
@@ -73,19 +97,4 @@ extension CommonOptions {
         if let lr = learningRate { c.learningRate = lr }
         return c
     }
-}
-
-/// Trains (or reuses) the model `makeModel` builds, recording the film if asked, then draws.
-func runModel(_ options: CommonOptions, makeModel: (DataSource.Splits) -> any GenerativeModel) throws {
-    let recorder = options.film ? FilmRecorder(side: options.grid, seed: options.seed, temperature: options.temperature) : nil
-    var layout: ImageLayout?
-    var datasetName = ""
-    let trained = try ModelRun(options: options).train(makeModel: { data in
-        layout = ImageLayout(channels: data.train.channels, height: data.train.height, width: data.train.width)
-        datasetName = data.train.name
-        return makeModel(data)
-    }, onEpoch: { model, epoch in
-        recorder?.record(model, epoch: epoch, layout: layout!, datasetName: datasetName)
-    })
-    try ModelFigures(options: options, trained: trained, film: recorder).write()
 }
