@@ -45,6 +45,7 @@ let package = Package(
         .testTarget(name: "NNTests", dependencies: ["NN"], swiftSettings: optimized),
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "CZlib", "CGD"], swiftSettings: optimized),
         .testTarget(name: "ModelsTests", dependencies: ["Models", "Datasets"], swiftSettings: optimized),
+        .testTarget(name: "GalleryTests", dependencies: ["Gallery", "CGD", "CZlib"], swiftSettings: optimized),
         .testTarget(name: "GenTests", dependencies: ["gen"]),
     ]
 )
