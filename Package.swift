@@ -44,7 +44,9 @@ let package = Package(
         .testTarget(name: "TensorCoreTests", dependencies: ["TensorCore"], swiftSettings: optimized),
         .testTarget(name: "NNTests", dependencies: ["NN"], swiftSettings: optimized),
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "CZlib", "CGD"], swiftSettings: optimized),
-        .testTarget(name: "ModelsTests", dependencies: ["Models", "Datasets"], swiftSettings: optimized),
+        .testTarget(name: "ModelsTests", dependencies: ["Models", "Datasets", "AllocationCounter"], swiftSettings: optimized),
+        // Counts malloc calls in the test process, for the no-allocation-per-step test.
+        .target(name: "AllocationCounter", path: "Tests/AllocationCounter"),
         .testTarget(name: "GalleryTests", dependencies: ["Gallery", "CGD", "CZlib"], swiftSettings: optimized),
         .testTarget(name: "GenTests", dependencies: ["gen"]),
     ]

@@ -41,7 +41,7 @@ public struct Dataset: Sendable {
     /// Writes images `indices` into `batch` as (N, C*H*W) floats in `range`, reusing its storage.
     public func fill(_ batch: Tensor, indices: ArraySlice<Int>, range: PixelRange) {
         let size = imageSize
-        batch.reshape(to: [indices.count, size])
+        batch.reshape(to: Shape(indices.count, size))   // not a literal: that would allocate per batch
         let (scale, offset) = range.scaleAndOffset
         pixels.withUnsafeBufferPointer { bytes in
             for (row, index) in indices.enumerated() {

@@ -98,13 +98,13 @@ public final class GAN: GenerativeModel {
     }
 
     func labels(_ n: Int) -> (ones: Tensor, zeros: Tensor) {
-        let one = Tensor.reuse(&ones, shape: [n, 1]), zero = Tensor.reuse(&zeros, shape: [n, 1])
+        let one = Tensor.reuse(&ones, shape: Shape(n, 1)), zero = Tensor.reuse(&zeros, shape: Shape(n, 1))
         one.fill(1); zero.fill(0)
         return (one, zero)
     }
 
     func fakes(_ n: Int, random: inout SeededGenerator, training: Bool) -> Tensor {
-        let z = Tensor.reuse(&noise, shape: [n, configuration.latentDimension])
+        let z = Tensor.reuse(&noise, shape: Shape(n, configuration.latentDimension))
         z.fillNormal(using: &random)
         return generator.forward(z, training: training)
     }

@@ -82,7 +82,7 @@ public final class VariationalAutoencoder: GenerativeModel {
     public func trainStep(_ x: Tensor, generator: inout SeededGenerator) -> Float {
         let n = x.shape[0]
         optimizer.zeroGradients()
-        let eps = Tensor.reuse(&self.eps, shape: [n, configuration.latentDimension])
+        let eps = Tensor.reuse(&self.eps, shape: Shape(n, configuration.latentDimension))
         eps.fillNormal(using: &generator)
         let (reconstruction, kl) = accumulateGradients(x, eps: eps)
         optimizer.step()
@@ -98,13 +98,13 @@ public final class VariationalAutoencoder: GenerativeModel {
         let n = x.shape[0], d = configuration.latentDimension, beta = configuration.beta
         let h = encoder.forward(x, training: true)
         let mu = meanHead.forward(h, training: true), logVar = logVarianceHead.forward(h, training: true)
-        let z = Tensor.reuse(&self.z, shape: [n, d])
+        let z = Tensor.reuse(&self.z, shape: Shape(n, d))
         for i in 0..<(n * d) { z.data[i] = mu.data[i] + expf(0.5 * logVar.data[i]) * eps.data[i] }   // z = mu + sigma * eps
         let logits = decoder.forward(z, training: true)
         let (reconstruction, dLogits) = reconstructionLoss.lossAndGradient(logits: logits, targets: x)
         let (kl, klDMu, klDLogVar) = klDivergence.lossAndGradients(mu: mu, logVar: logVar)
         let dZ = decoder.backward(dLogits)
-        let dMu = Tensor.reuse(&self.dMu, shape: [n, d]), dLogVar = Tensor.reuse(&self.dLogVar, shape: [n, d])
+        let dMu = Tensor.reuse(&self.dMu, shape: Shape(n, d)), dLogVar = Tensor.reuse(&self.dLogVar, shape: Shape(n, d))
         for i in 0..<(n * d) {
             // dz/dmu = 1;  dz/dlogVar = 0.5 * sigma * eps
             dMu.data[i] = dZ.data[i] + beta * klDMu.data[i]

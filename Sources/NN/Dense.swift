@@ -47,7 +47,7 @@ public final class Dense: Layer {
         precondition(input.shape.countPerItem == inputSize,
                      "Dense(\(inputSize) → \(outputSize)) got input of shape \(input.shape)")
         self.input = input
-        let y = Tensor.reuse(&output, shape: [n, outputSize])
+        let y = Tensor.reuse(&output, shape: Shape(n, outputSize))
         gemm(input, weight.value, transposeB: true, into: y)                     // y = x Wᵀ
         activation.applyWithBias(y.data, rows: n, features: outputSize, bias: bias.value.data)   // y = f(y + b)
         return y

@@ -4,6 +4,7 @@
 public final class Reshape: Layer {
     /// The shape of one item after the layer, e.g. [784] or [1, 28, 28].
     public let itemShape: [Int]
+    private let item: Shape
     private var inputShape: Shape?
     private var outputView: Tensor?
     private var dInputView: Tensor?
@@ -11,13 +12,14 @@ public final class Reshape: Layer {
     public init(itemShape: [Int]) {
         precondition(itemShape.count < Shape.maximumRank, "an item shape has at most \(Shape.maximumRank - 1) dimensions")
         self.itemShape = itemShape
+        item = Shape(itemShape)
     }
 
     public func forward(_ input: Tensor, training: Bool) -> Tensor {
         precondition(input.shape.countPerItem == itemShape.reduce(1, *),
                      "cannot reshape items of \(input.shape) to \(itemShape)")
         inputShape = input.shape
-        return Reshape.view(of: input, as: Shape([input.shape[0]] + itemShape), cache: &outputView)
+        return Reshape.view(of: input, as: Shape(batch: input.shape[0], item: item), cache: &outputView)
     }
 
     public func backward(_ dOutput: Tensor) -> Tensor {
@@ -48,7 +50,7 @@ public final class Flatten: Layer {
 
     public func forward(_ input: Tensor, training: Bool) -> Tensor {
         inputShape = input.shape
-        return Reshape.view(of: input, as: [input.shape[0], input.shape.countPerItem], cache: &outputView)
+        return Reshape.view(of: input, as: Shape(input.shape[0], input.shape.countPerItem), cache: &outputView)
     }
 
     public func backward(_ dOutput: Tensor) -> Tensor {

@@ -25,6 +25,29 @@ public struct Shape: Equatable, Hashable, Sendable, CustomStringConvertible, Exp
     /// A shape from its dimensions, outermost first.
     public init(_ dimensions: Int...) { self.init(dimensions) }
 
+    // Fixed-arity forms build no array (a literal or variadic list does, on the heap): hot
+    // paths use these so that a training step allocates nothing.
+    /// A vector shape (n).
+    public init(_ d0: Int) { storage = (d0, 1, 1, 1); rank = 1 }
+    /// A matrix shape (rows, columns).
+    public init(_ d0: Int, _ d1: Int) { storage = (d0, d1, 1, 1); rank = 2 }
+    /// A rank-3 shape.
+    public init(_ d0: Int, _ d1: Int, _ d2: Int) { storage = (d0, d1, d2, 1); rank = 3 }
+    /// A rank-4 shape, e.g. (N, C, H, W).
+    public init(_ d0: Int, _ d1: Int, _ d2: Int, _ d3: Int) { storage = (d0, d1, d2, d3); rank = 4 }
+
+    /// A batch of `batch` items of shape `item`: (batch, item...).
+    public init(batch: Int, item: Shape) {
+        precondition(item.rank < Shape.maximumRank, "an item of \(item) leaves no room for a batch dimension")
+        var s = (batch, 1, 1, 1)
+        withUnsafeMutableBytes(of: &s) { raw in
+            let p = raw.bindMemory(to: Int.self)
+            for i in 0..<item.rank { p[i + 1] = item[i] }
+        }
+        storage = s
+        rank = item.rank + 1
+    }
+
     public init(arrayLiteral elements: Int...) { self.init(elements) }
 
     /// The size of dimension `axis` (negative axes count from the end).

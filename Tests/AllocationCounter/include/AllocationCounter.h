@@ -1,0 +1,8 @@
+// Counts the calling thread's heap allocations while counting is on, so that a test can assert that
+// a training step allocates nothing. Linked only into the test bundle.
+#ifndef ALLOCATION_COUNTER_H
+#define ALLOCATION_COUNTER_H
+void gen_allocation_counting_begin(void);
+/// Stops counting and returns how many allocations happened since `begin`.
+long gen_allocation_counting_end(void);
+#endif
