@@ -68,7 +68,9 @@ public func multilayerPerceptron(_ sizes: [Int], hidden hiddenActivation: Activa
 }
 
 /// Runs `body` over `data` in chunks of `chunk` images as tensors in `range`, for evaluation.
-func forEachChunk(of data: Dataset, chunk: Int = 500, range: PixelRange, _ body: (Tensor) -> Void) {
+/// The default matches the training batch, so that evaluation reuses the training buffers
+/// instead of growing every layer's to a larger chunk.
+func forEachChunk(of data: Dataset, chunk: Int = 128, range: PixelRange, _ body: (Tensor) -> Void) {
     let buffer = Tensor(zeros: [min(chunk, max(data.count, 1)), data.imageSize])
     var start = 0
     while start < data.count {
