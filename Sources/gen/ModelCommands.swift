@@ -75,15 +75,9 @@ struct GANCommand: ParsableCommand {
 /// Trains (or reuses) one model, recording the film if asked, then draws its figures.
 func runModel(_ kind: String, _ options: CommonOptions, _ extras: ModelExtras) throws {
     let recorder = options.film ? FilmRecorder(side: options.grid, seed: options.seed, temperature: options.temperature) : nil
-    var layout: ImageLayout?
-    var datasetName = ""
-    let trained = try ModelRun(options: options).train(makeModel: { data in
-        layout = ImageLayout(channels: data.train.channels, height: data.train.height, width: data.train.width)
-        datasetName = data.train.name
-        return makeModel(kind, options: options, extras: extras, data: data)
-    }, onEpoch: { model, epoch in
-        recorder?.record(model, epoch: epoch, layout: layout!, datasetName: datasetName)
-    })
+    let trained = try ModelRun(options: options).train(
+        makeModel: { makeModel(kind, options: options, extras: extras, data: $0) },
+        onEpoch: { model, epoch, data in recorder?.record(model, epoch: epoch, data: data.train) })
     try ModelFigures(options: options, trained: trained, film: recorder).write()
 }
 

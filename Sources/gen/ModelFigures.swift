@@ -135,14 +135,14 @@ final class FilmRecorder {
         (self.side, self.seed, self.temperature) = (side, seed, temperature)
     }
 
-    func record(_ model: any GenerativeModel, epoch: Int, layout: ImageLayout, datasetName: String) {
+    func record(_ model: any GenerativeModel, epoch: Int, data: Dataset) {
         if draws == nil {
             var random = SeededGenerator(seed: seed ^ 0xF11_F11)
             draws = model.priorDraws(count: side * side, generator: &random)
         }
         let images = model.decode(model.codes(fromPriorDraws: draws!, temperature: temperature))
-        film.append(Figures.filmFrame(images, layout: layout, side: side,
-                                      caption: "\(displayName(model.kind)) · \(datasetName) · epoch \(epoch) · seed \(seed)"))
+        film.append(Figures.filmFrame(images, layout: imageLayout(of: data), side: side,
+                                      caption: "\(displayName(model.kind)) · \(data.name) · epoch \(epoch) · seed \(seed)"))
     }
 }
 

@@ -12,7 +12,7 @@ struct TrainedModel {
     /// Whether this run trained (false: reused a finished checkpoint).
     let trained: Bool
     var datasetName: String { data.train.name }
-    var layout: ImageLayout { ImageLayout(channels: data.train.channels, height: data.train.height, width: data.train.width) }
+    var layout: ImageLayout { imageLayout(of: data.train) }
 }
 
 /// One model's part of a `gen` invocation: data, then the checkpoint (reuse, resume or train).
@@ -20,9 +20,9 @@ struct ModelRun {
     let options: CommonOptions
 
     /// Loads the data and trains (or reuses) the model `makeModel` builds; `onEpoch` sees the
-    /// model after each trained epoch (the film's frames).
+    /// model, the epoch and the data after each trained epoch (the film's frames).
     func train(makeModel: (DataSource.Splits) -> any GenerativeModel,
-               onEpoch: @escaping (any GenerativeModel, Int) -> Void = { _, _ in }) throws -> TrainedModel {
+               onEpoch: @escaping (any GenerativeModel, Int, DataSource.Splits) -> Void = { _, _, _ in }) throws -> TrainedModel {
         BLAS.setThreadCount(options.threads)
         let data = try DataSource(argument: options.dataset).load(imageSize: options.imageSize)
         if let notice = data.notice { printError(notice) }
@@ -55,7 +55,7 @@ struct ModelRun {
         let trainedModel = model
         trainer.onEvent = { event in
             progress.report(event)
-            if case let .epoch(epoch, _, _, _) = event { onEpoch(trainedModel, epoch) }
+            if case let .epoch(epoch, _, _, _) = event { onEpoch(trainedModel, epoch, data) }
         }
         trainer.shouldStop = InterruptFlag.isSet
         InterruptFlag.install()
@@ -78,6 +78,11 @@ struct ModelRun {
     }
 
     func say(_ line: String) { if !options.quiet { print(line) } }
+}
+
+/// How a data set's images are laid out in tensor rows.
+func imageLayout(of dataset: Dataset) -> ImageLayout {
+    ImageLayout(channels: dataset.channels, height: dataset.height, width: dataset.width)
 }
 
 func printError(_ line: String) {

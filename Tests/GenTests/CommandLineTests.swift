@@ -103,17 +103,22 @@ struct CommandLineTests {
         }
     }
 
-    @Test("a tiny run writes its figures and metrics, reuses its checkpoint, and is byte-for-byte repeatable")
+    @Test("a tiny run writes its figures, film, pages and metrics, reuses its checkpoint, and is byte-for-byte repeatable")
     func endToEnd() throws {
         let folder = try scratchFolder()
         let common = ["ae", "--dataset", "synthetic", "--epochs", "1", "--hidden", "16", "--latent-dimension", "2",
                       "--batch-size", "64", "--grid", "4", "--steps", "4", "--samples", "--interpolate", "--reconstruct",
+                      "--latent-map", "--manifold", "--film", "--path", "slerp",
                       "--checkpoint", folder + "/ae.safetensors", "--quiet"]
         let first = try runGen(common + ["--out", folder + "/a"])
         #expect(first.status == 0, "\(first.stderr)")
-        for file in ["samples.png", "interpolation.png", "reconstruction.png", "metrics.jsonl"] {
+        for file in ["samples.png", "interpolation.png", "reconstruction.png", "latent-map.png", "manifold.png", "curves.png",
+                     "film.gif", "metrics.jsonl", "index.html", "figures.json"] {
             #expect(FileManager.default.fileExists(atPath: "\(folder)/a/ae/\(file)"), "\(file)")
         }
+        let page = try String(contentsOfFile: folder + "/a/ae/index.html", encoding: .utf8)
+        #expect(page.contains("<img src=\"film.gif\"") && page.contains("--latent-map"))
+        #expect(try String(contentsOfFile: folder + "/a/index.html", encoding: .utf8).contains("href=\"ae/index.html\""))
         let metrics = try String(contentsOfFile: folder + "/a/ae/metrics.jsonl", encoding: .utf8)
         let line = try JSONSerialization.jsonObject(with: Data(metrics.split(separator: "\n")[0].utf8)) as! [String: Any]
         #expect(line["epoch"] as? Int == 1)
@@ -124,13 +129,16 @@ struct CommandLineTests {
         let reuse = try runGen(common.filter { $0 != "--quiet" } + ["--out", folder + "/b"])
         #expect(reuse.status == 0)
         #expect(reuse.stdout.contains("Reusing"))
+        #expect(reuse.stderr.contains("the film is recorded while training"))
         let retrain = try runGen(common + ["--out", folder + "/c", "--retrain"])
         #expect(retrain.status == 0)
-        for file in ["samples.png", "interpolation.png", "reconstruction.png"] {
+        for file in ["samples.png", "interpolation.png", "reconstruction.png", "latent-map.png", "manifold.png", "curves.png"] {
             let a = FileManager.default.contents(atPath: "\(folder)/a/ae/\(file)")
             #expect(a != nil && a == FileManager.default.contents(atPath: "\(folder)/b/ae/\(file)"), "\(file) reused")
             #expect(a == FileManager.default.contents(atPath: "\(folder)/c/ae/\(file)"), "\(file) retrained")
         }
+        let film = FileManager.default.contents(atPath: folder + "/a/ae/film.gif")
+        #expect(film != nil && film == FileManager.default.contents(atPath: folder + "/c/ae/film.gif"), "film retrained")
     }
 
     @Test("--help lists the three models")
