@@ -119,12 +119,16 @@ public struct CheckpointState: Equatable {
         ], to: path)
     }
 
-    /// Loads `path` into `model` (names and shapes must match) and returns its state.
+    /// Loads `path` into `model` (configuration, names and shapes must match) and returns its
+    /// state. The configuration is checked before any tensor is copied, so a refused file
+    /// leaves the model as it was.
     public static func load(into model: any GenerativeModel, from path: String) throws -> CheckpointState {
-        let metadata = try SafeTensors.load(into: model.checkpointTensors, from: path)
+        let contents = try SafeTensors.read(from: path)
+        let metadata = contents.metadata
         guard metadata["configuration"] == model.configurationJSON else {
             throw FileError(path: path, "checkpoint holds another configuration: \(metadata["configuration"] ?? "none")")
         }
+        try SafeTensors.load(into: model.checkpointTensors, from: contents, path: path)
         guard let text = metadata["completed_epochs"], let epochs = Int(text) else {
             throw FileError(path: path, "checkpoint metadata has no completed_epochs")
         }

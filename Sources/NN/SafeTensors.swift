@@ -144,7 +144,13 @@ public enum SafeTensors {
     /// and the file may hold no others. Returns the file's metadata.
     @discardableResult
     public static func load(into destination: [NamedTensor], from path: String) throws -> [String: String] {
-        let contents = try read(from: path)
+        try load(into: destination, from: read(from: path), path: path)
+    }
+
+    /// Copies already-read `contents` into `destination`'s tensors under the same checks;
+    /// `path` names the file in errors. Nothing is copied unless everything matches.
+    @discardableResult
+    public static func load(into destination: [NamedTensor], from contents: Contents, path: String) throws -> [String: String] {
         var byName: [String: Tensor] = [:]
         for t in contents.tensors { byName[t.name] = t.value }
         for t in destination {

@@ -125,6 +125,19 @@ struct ModelsTests {
         #expect(model.sample(count: 5, temperature: 1, generator: &a).scalars == reloaded.sample(count: 5, temperature: 1, generator: &b).scalars)
     }
 
+    @Test("a checkpoint of another configuration with the same shapes is refused and leaves the model as it was")
+    func configurationMismatch() throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("gen-\(UUID()).safetensors").path
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        _ = try Trainer(epochs: 1, batchSize: 50, seed: 1, checkpointPath: path).train(tinyVAE(), data: tinyData, datasetName: "synthetic")
+        var c = VAEConfiguration(); c.hiddenSizes = [32]; c.latentDimension = 3; c.learningRate = 3e-3; c.beta = 4
+        let other = VariationalAutoencoder(c, seed: 7)
+        let before = other.checkpointTensors.map { $0.value.scalars }
+        #expect(throws: FileError.self) { try CheckpointState.load(into: other, from: path) }
+        let unchanged = other.checkpointTensors.map { $0.value.scalars } == before
+        #expect(unchanged, "a refused checkpoint changed the model")
+    }
+
     @Test("resuming after epoch 1 ends exactly where an unbroken 2-epoch run ends")
     func resume() throws {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("gen-\(UUID()).safetensors").path
