@@ -28,7 +28,7 @@ let package = Package(
 
         .target(name: "TensorCore", dependencies: ["CBLAS"], swiftSettings: optimized),
         .target(name: "NN", dependencies: ["TensorCore"], swiftSettings: optimized),
-        .target(name: "Datasets", dependencies: ["TensorCore", "CZlib", "CGD"], swiftSettings: optimized),
+        .target(name: "Datasets", dependencies: ["TensorCore", "CZlib", "CGD", "Gallery"], swiftSettings: optimized),
         .target(name: "Gallery", dependencies: ["TensorCore", "CGD"], swiftSettings: optimized),
         .target(name: "Models", dependencies: ["NN", "Datasets"], swiftSettings: optimized),
 

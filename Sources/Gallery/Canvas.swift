@@ -24,6 +24,14 @@ public final class Canvas {
     public let height: Int
     let image: gdImagePtr
 
+    /// libgd's FreeType font cache is shared by the process and set up lazily, which races when
+    /// two threads draw text at once (tests do; a byte-identical figure came out different).
+    /// It is set up once here, and every FreeType call holds this lock.
+    static let freeType: NSLock = {
+        gdFontCacheSetup()
+        return NSLock()
+    }()
+
     static let regularFont = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
     static let boldFont = "/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf"
     static let haveFonts = FileManager.default.fileExists(atPath: regularFont)
@@ -62,17 +70,20 @@ public final class Canvas {
 
     public enum Anchor { case left, center, right }
 
-    /// Draws `text` with its baseline at y; returns its width.
+    /// Draws `text` with its baseline at y, turned `angle` radians anticlockwise about its start
+    /// (the bitmap fallback font does not turn); returns its unturned width.
     @discardableResult
     public func text(_ text: String, x: Int, y: Int, size: Double = 11, color: Color = .ink, bold: Bool = false,
-                     anchor: Anchor = .left) -> Int {
+                     anchor: Anchor = .left, angle: Double = 0) -> Int {
         let w = Canvas.textWidth(text, size: size, bold: bold)
         let left = anchor == .left ? x : anchor == .center ? x - w / 2 : x - w
         if Canvas.haveFonts {
             var box = [Int32](repeating: 0, count: 8)
             var font = Array((bold ? Canvas.boldFont : Canvas.regularFont).utf8CString)
             var string = Array(text.utf8CString)
-            _ = gdImageStringFT(image, &box, color.gd, &font, size, 0, Int32(left), Int32(y), &string)
+            Canvas.freeType.withLock {
+                _ = gdImageStringFT(image, &box, color.gd, &font, size, angle, Int32(left), Int32(y), &string)
+            }
         } else {
             let f = size >= 13 ? gdFontGetLarge() : gdFontGetSmall()
             var bytes = Array(text.utf8).map { Int8(bitPattern: $0) } + [0]
@@ -94,7 +105,7 @@ public final class Canvas {
         var box = [Int32](repeating: 0, count: 8)
         var font = Array((bold ? boldFont : regularFont).utf8CString)
         var string = Array(text.utf8CString)
-        _ = gdImageStringFT(nil, &box, 0, &font, size, 0, 0, 0, &string)
+        freeType.withLock { _ = gdImageStringFT(nil, &box, 0, &font, size, 0, 0, 0, &string) }
         return Int(box[2] - box[0])
     }
 
