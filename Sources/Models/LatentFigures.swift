@@ -80,13 +80,12 @@ extension GenerativeModel {
     public func latentMap(_ test: Dataset, limit: Int = 5000) -> (points: Tensor, labels: [Int], projected: Bool)? {
         let n = min(limit, test.count)
         var codes: [Float] = []
-        var start = 0
-        while start < n {
-            let end = min(start + 500, n)
-            guard let z = encode(test.images(Array(start..<end), range: .unit)) else { return nil }
+        var hasEncoder = true
+        forEachChunk(of: test.prefix(n), range: .unit) { x in
+            guard hasEncoder, let z = encode(x) else { hasEncoder = false; return }
             codes += z.scalars
-            start = end
         }
+        guard hasEncoder else { return nil }
         let matrix = Tensor(shape: [n, latentDimension], values: codes)
         if latentDimension <= 2 {
             if latentDimension == 2 { return (matrix, Array(test.labels[0..<n]), false) }

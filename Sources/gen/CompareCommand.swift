@@ -80,7 +80,7 @@ struct ComparisonSheets {
     }
 
     func tableRow(_ r: TrainedModel) -> [String] {
-        let records = r.metricsLines.compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
+        let records = r.metricRecords
         func last(_ key: String) -> Double? { (records.last?[key] as? NSNumber)?.doubleValue }
         let seconds = records.compactMap { ($0["seconds"] as? NSNumber)?.doubleValue }.reduce(0, +)
         let reconstruction = r.model.kind == "vae" ? last("test_reconstruction") : r.model.kind == "ae" ? last("test_loss") : nil

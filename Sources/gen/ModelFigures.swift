@@ -105,7 +105,7 @@ struct ModelFigures {
 
     /// Training curves of every *_loss figure in metrics.jsonl.
     func curves() -> Canvas {
-        let records = trained.metricsLines.compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
+        let records = trained.metricRecords
         let keys = (records.first?.keys.filter { $0.hasSuffix("_loss") }.sorted()) ?? []
         let series = keys.map { key in
             (name: key, points: records.map { r in (x: (r["epoch"] as? NSNumber)?.doubleValue ?? .nan, y: (r[key] as? NSNumber)?.doubleValue ?? .nan) })
@@ -115,8 +115,7 @@ struct ModelFigures {
 
     /// The last epoch's figures, for the page.
     func metricsSummary() -> [(String, String)] {
-        guard let last = trained.metricsLines.last,
-              let record = try? JSONSerialization.jsonObject(with: Data(last.utf8)) as? [String: Any] else { return [] }
+        guard let record = trained.metricRecords.last else { return [] }
         return record.keys.sorted().filter { $0 != "model" && $0 != "loss_reduction" }.map { key in
             let value = record[key]
             if let n = value as? NSNumber { return (key, String(format: "%.4g", n.doubleValue)) }

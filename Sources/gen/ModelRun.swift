@@ -9,9 +9,11 @@ struct TrainedModel {
     let model: any GenerativeModel
     let data: DataSource.Splits
     let metricsLines: [String]
-    /// Whether this run trained (false: reused a finished checkpoint).
-    let trained: Bool
     var datasetName: String { data.train.name }
+    /// The metrics lines parsed, one dictionary per epoch.
+    var metricRecords: [[String: Any]] {
+        metricsLines.compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
+    }
     var layout: ImageLayout { imageLayout(of: data.train) }
 }
 
@@ -35,7 +37,7 @@ struct ModelRun {
                 let saved = try CheckpointState.load(into: model, from: checkpointPath)
                 if saved.completedEpochs == options.epochs {
                     say("Reusing \(checkpointPath) (\(saved.completedEpochs) epochs); --retrain trains again.")
-                    return TrainedModel(model: model, data: data, metricsLines: saved.metricsLines, trained: false)
+                    return TrainedModel(model: model, data: data, metricsLines: saved.metricsLines)
                 } else if saved.completedEpochs < options.epochs && options.resume {
                     state = saved
                     say("Resuming \(checkpointPath) after epoch \(saved.completedEpochs).")
@@ -61,7 +63,7 @@ struct ModelRun {
         InterruptFlag.install()
         defer { progress.finishLine() }
         let lines = try trainer.train(model, data: data, datasetName: data.train.name, resumingFrom: state)
-        return TrainedModel(model: model, data: data, metricsLines: lines, trained: true)
+        return TrainedModel(model: model, data: data, metricsLines: lines)
     }
 
     /// ~/.cache/gen/<model>-<dataset>-<hash>.safetensors, the hash covering everything that changes
