@@ -13,6 +13,7 @@ let package = Package(
     products: [
         .executable(name: "gen", targets: ["gen"]),
         .library(name: "NN", targets: ["NN"]),
+        .library(name: "Lab", targets: ["Lab"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -28,14 +29,21 @@ let package = Package(
 
         .target(name: "TensorCore", dependencies: ["CBLAS"], swiftSettings: optimized),
         .target(name: "NN", dependencies: ["TensorCore"], swiftSettings: optimized),
-        .target(name: "Datasets", dependencies: ["TensorCore", "CZlib", "CGD", "Gallery"], swiftSettings: optimized),
-        .target(name: "Gallery", dependencies: ["TensorCore", "CGD"], swiftSettings: optimized),
+        // Arrows run one way: Drawing is under both Datasets (the synthetic digits are drawn) and
+        // Gallery, which do not see each other; Lab (runs, figures, pages) sees everything below
+        // it; the CLI and the scripts sit on Lab, and nothing depends on them.
+        .target(name: "Drawing", dependencies: ["TensorCore", "CGD"], swiftSettings: optimized),
+        .target(name: "Datasets", dependencies: ["TensorCore", "CZlib", "Drawing"], swiftSettings: optimized),
+        .target(name: "Gallery", dependencies: ["TensorCore", "Drawing"], swiftSettings: optimized),
         .target(name: "Models", dependencies: ["NN", "Datasets"], swiftSettings: optimized),
+        .target(name: "Lab", dependencies: ["Models", "Datasets", "Gallery"], swiftSettings: optimized),
 
         .executableTarget(name: "gen", dependencies: [
-            "Models", "Datasets", "Gallery",
+            "Lab",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
+        // Notebook-style scripts: public API only.
+        .executableTarget(name: "custom-autoencoder", dependencies: ["Lab"], path: "Scripts/custom-autoencoder"),
         .executableTarget(name: "gen-bench", dependencies: [
             "NN",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -48,6 +56,7 @@ let package = Package(
         // Counts malloc calls in the test process, for the no-allocation-per-step test.
         .target(name: "AllocationCounter", path: "Tests/AllocationCounter"),
         .testTarget(name: "GalleryTests", dependencies: ["Gallery", "CGD", "CZlib"], swiftSettings: optimized),
-        .testTarget(name: "GenTests", dependencies: ["gen"]),
+        .testTarget(name: "LabTests", dependencies: ["Lab", "Models", "Datasets"], swiftSettings: optimized),
+        .testTarget(name: "GenTests", dependencies: ["gen", "custom-autoencoder"]),
     ]
 )

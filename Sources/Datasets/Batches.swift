@@ -1,5 +1,45 @@
 import TensorCore
 
+/// One mini-batch: the images as floats, and the labels of the same images.
+public struct Batch {
+    /// (N, C*H*W) in the range the batches were asked for; a buffer reused by the next batch.
+    public let images: Tensor
+    /// Which images of the data set these are, in batch order (empty for images from elsewhere).
+    public let indices: ArraySlice<Int>
+    /// The images' class labels, in batch order (a view: building it allocates nothing).
+    public let labels: Labels
+
+    /// Images `indices` of `dataset`, already converted into `images`.
+    public init(images: Tensor, indices: ArraySlice<Int>, dataset: Dataset) {
+        self.images = images
+        self.indices = indices
+        labels = Labels(all: dataset.labels, indices: indices)
+    }
+
+    /// A batch of images that belong to no data set (tests, benchmarks, scripts), with their
+    /// labels if they have any (a model that needs labels checks that they are there).
+    public init(images: Tensor, labels: [Int] = []) {
+        self.images = images
+        self.indices = ArraySlice()   // from no data set
+        self.labels = Labels(all: labels, indices: nil)
+    }
+
+    /// The number of images.
+    public var count: Int { images.shape[0] }
+
+    /// The labels of a batch's images, looked up in the data set's labels as they are read.
+    public struct Labels: RandomAccessCollection, Sendable {
+        let all: [Int]
+        let indices: ArraySlice<Int>?
+        public var startIndex: Int { 0 }
+        public var endIndex: Int { indices?.count ?? all.count }
+        public subscript(position: Int) -> Int {
+            guard let indices else { return all[position] }
+            return all[indices[indices.startIndex + position]]
+        }
+    }
+}
+
 /// Shuffled mini-batches over a data set, one epoch at a time. The order comes from the seeded
 /// generator; the last batch holds the remainder (smaller, never dropped). The batch tensor is
 /// reused, so iterating allocates nothing per batch.
@@ -34,13 +74,13 @@ public struct Batches: Sequence {
         let batches: Batches
         var position = 0
 
-        /// The next batch's images (in the shared buffer) and their indices.
-        public mutating func next() -> (images: Tensor, indices: ArraySlice<Int>)? {
+        /// The next batch: its images (in the shared buffer), indices and labels.
+        public mutating func next() -> Batch? {
             guard position < batches.count else { return nil }
             let indices = batches.indices(ofBatch: position)
             position += 1
             batches.dataset.fill(batches.buffer, indices: indices, range: batches.range)
-            return (batches.buffer, indices)
+            return Batch(images: batches.buffer, indices: indices, dataset: batches.dataset)
         }
     }
 

@@ -1,6 +1,20 @@
 import Foundation
 import TensorCore
 
+/// A training split and a test split.
+public struct DatasetSplits: Sendable {
+    public var train: Dataset
+    public var test: Dataset
+    /// A line for the user when the data is not what was asked for (e.g. a fallback).
+    public var notice: String?
+
+    public init(train: Dataset, test: Dataset, notice: String? = nil) {
+        self.train = train
+        self.test = test
+        self.notice = notice
+    }
+}
+
 /// Where the images come from: the `--dataset` flag's meanings.
 public enum DataSource: Equatable, Sendable {
     /// Debian's dataset-fashion-mnist, in /usr/share/datasets/fashion-mnist.
@@ -25,17 +39,19 @@ public enum DataSource: Equatable, Sendable {
         }
     }
 
-    /// A training split and a test split.
-    public struct Splits: Sendable {
-        public var train: Dataset
-        public var test: Dataset
-        /// A line for the user when the data is not what was asked for (e.g. a fallback).
-        public var notice: String?
+    /// The `--dataset` value that names this source.
+    public var argument: String {
+        switch self {
+        case .fashionMNIST: return "fashion-mnist"
+        case .mnist: return "mnist"
+        case .synthetic: return "synthetic"
+        case .folder(let path): return path
+        }
     }
 
     /// Loads the data. A missing default data set falls back to the synthetic one with a notice;
     /// anything else missing or malformed throws an error naming the file.
-    public func load(imageSize: Int? = nil, syntheticCount: Int = 12_000, environment: [String: String] = ProcessInfo.processInfo.environment) throws -> Splits {
+    public func load(imageSize: Int? = nil, syntheticCount: Int = 12_000, environment: [String: String] = ProcessInfo.processInfo.environment) throws -> DatasetSplits {
         switch self {
         case .fashionMNIST:
             guard FileManager.default.fileExists(atPath: DataSource.fashionMNISTFolder) else {
@@ -68,18 +84,18 @@ public enum DataSource: Equatable, Sendable {
         }
     }
 
-    func idxSplits(folder: String, name: String, classNames: [String]) throws -> Splits {
-        Splits(train: try IDXReader.loadSplit(folder: folder, split: "train", name: name, classNames: classNames),
+    func idxSplits(folder: String, name: String, classNames: [String]) throws -> DatasetSplits {
+        DatasetSplits(train: try IDXReader.loadSplit(folder: folder, split: "train", name: name, classNames: classNames),
                test: try IDXReader.loadSplit(folder: folder, split: "t10k", name: name, classNames: classNames))
     }
 
-    func syntheticSplits(count: Int) -> Splits {
-        Splits(train: SyntheticDigits.make(count: count, seed: 1),
+    func syntheticSplits(count: Int) -> DatasetSplits {
+        DatasetSplits(train: SyntheticDigits.make(count: count, seed: 1),
                test: SyntheticDigits.make(count: Swift.max(count / 6, 10), seed: 2))
     }
 
     /// A folder of images has no test split: every tenth image becomes the test set.
-    static func split(_ all: Dataset) -> Splits {
+    static func split(_ all: Dataset) -> DatasetSplits {
         let testIndices = Set(stride(from: 9, to: all.count, by: 10))
         func subset(_ keep: (Int) -> Bool) -> Dataset {
             let indices = (0..<all.count).filter(keep)
@@ -88,7 +104,7 @@ public enum DataSource: Equatable, Sendable {
             return Dataset(name: all.name, pixels: pixels, labels: indices.map { all.labels[$0] }, height: all.height,
                            width: all.width, channels: all.channels, classNames: all.classNames)
         }
-        if testIndices.isEmpty { return Splits(train: all, test: all) }
-        return Splits(train: subset { !testIndices.contains($0) }, test: subset { testIndices.contains($0) })
+        if testIndices.isEmpty { return DatasetSplits(train: all, test: all) }
+        return DatasetSplits(train: subset { !testIndices.contains($0) }, test: subset { testIndices.contains($0) })
     }
 }

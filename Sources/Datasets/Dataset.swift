@@ -51,6 +51,20 @@ public struct Dataset: Sendable {
         }
     }
 
+    /// Runs `body` over the images in order, `chunk` at a time, as (≤ chunk, C*H*W) tensors in
+    /// `range` (one buffer, reused): for evaluation. The default matches the training batch, so
+    /// that evaluation reuses the layers' training buffers instead of growing them.
+    public func forEachChunk(of chunk: Int = 128, range: PixelRange, _ body: (Tensor) throws -> Void) rethrows {
+        let buffer = Tensor(zeros: Shape(Swift.min(chunk, Swift.max(count, 1)), imageSize))
+        var start = 0
+        while start < count {
+            let end = Swift.min(start + chunk, count)
+            fill(buffer, indices: Array(start..<end)[...], range: range)
+            try body(buffer)
+            start = end
+        }
+    }
+
     /// Images `indices` as a new (N, C*H*W) tensor in `range`.
     public func images(_ indices: [Int], range: PixelRange = .unit) -> Tensor {
         let t = Tensor(zeros: [indices.count, imageSize])

@@ -1,5 +1,5 @@
 import Foundation
-import Gallery
+import Drawing
 import TensorCore
 
 /// A labelled set made in memory, so that everything runs with no files: the digits 0-9 drawn

@@ -2,22 +2,6 @@ import CGD
 import Foundation
 import TensorCore
 
-/// The size and layout of images stored as rows of a tensor: (N, C*H*W), planar channels.
-public struct ImageLayout: Sendable, Equatable {
-    public var channels: Int
-    public var height: Int
-    public var width: Int
-
-    public init(channels: Int, height: Int, width: Int) {
-        self.channels = channels
-        self.height = height
-        self.width = width
-    }
-
-    /// Values per image.
-    public var size: Int { channels * height * width }
-}
-
 /// Tiles in rows and columns with a thin dark border between them: the geometry shared by
 /// every figure made of images.
 public struct ImageGrid: Sendable {
@@ -63,18 +47,13 @@ public struct ImageGrid: Sendable {
         }
     }
 
-    /// PNG bytes of just the grid (no title).
-    public func png(_ images: Tensor) -> Data {
+    /// Just the grid (no title) on a canvas of its own size.
+    public func canvas(_ images: Tensor) -> Canvas {
         let canvas = Canvas(width: pixelSize.width, height: pixelSize.height)
         draw(images, on: canvas, x: 0, y: 0)
-        return canvas.png()
+        return canvas
     }
-}
 
-/// libgd's PNG encoding of `image`, at the default compression.
-func pngData(_ image: gdImagePtr) -> Data {
-    var size: Int32 = 0
-    guard let bytes = gdImagePngPtr(image, &size) else { return Data() }
-    defer { gdFree(bytes) }
-    return Data(bytes: bytes, count: Int(size))
+    /// PNG bytes of just the grid (no title).
+    public func png(_ images: Tensor) -> Data { canvas(images).png() }
 }

@@ -7,68 +7,70 @@ import NN
 // of Data with Neural Networks". Loss: BCE(sigmoid(logits), x), summed over pixels, averaged
 // over images. Default 784-512-ReLU-32 | 32-512-ReLU-784 (PyTorch reference: bench/torch_anchor.py).
 // Sampling from random codes, each unit uniform between the min and max seen in training (over
-// the last epoch's batches), shows
-// why a plain AE generates poorly: nothing makes the space between codes decode to images.
+// the last epoch's batches), shows why a plain AE generates poorly: nothing makes the space
+// between codes decode to images.
 
-/// What the AE's and the VAE's configurations share: a mirrored MLP around a latent code.
-public protocol AutoencoderShape {
-    var inputSize: Int { get set }
-    var hiddenSizes: [Int] { get set }
-    var latentDimension: Int { get set }
-    var learningRate: Float { get set }
-}
-
-/// The plain autoencoder's shape and training settings.
-public struct AutoencoderConfiguration: AutoencoderShape, Equatable, Sendable {
-    public var inputSize = 784
-    public var hiddenSizes = [512]
-    public var latentDimension = 32
-    public var learningRate: Float = 1e-3
-
-    public init() {}
-}
-
-/// A plain autoencoder with a bottleneck.
+/// A plain autoencoder with a bottleneck, from any encoder and decoder.
 public final class Autoencoder: GenerativeModel {
-    public let configuration: AutoencoderConfiguration
-    /// x (N, 784) → z (N, latent)
-    public let encoder: Sequential
-    /// z (N, latent) → logits (N, 784)
-    public let decoder: Sequential
+    public let name: String
+    public let displayName: String
+    /// x (N, C*H*W) → z (N, latent)
+    public let encoder: any Layer
+    /// z (N, latent) → logits (N, C*H*W)
+    public let decoder: any Layer
+    public let latentDimension: Int
     /// Per code unit, the smallest and largest value seen on the training set (for sampling).
     public let codeMinimum: Tensor
     public let codeMaximum: Tensor
-    let optimizer: Adam
+    public let optimizer: any Optimizer
+    private let optimizerDescription: String
     let loss = BinaryCrossEntropyWithLogits(reduction: .sumPerItem)
+    private let layers: NamedLayers
+    private let parameters: [Parameter]
     private var lossSum = 0.0, imageCount = 0
     private let epochCodeMinimum: Tensor, epochCodeMaximum: Tensor
 
-    public init(_ configuration: AutoencoderConfiguration, seed: UInt64) {
-        self.configuration = configuration
-        var g = SeededGenerator(seed: seed)
-        let c = configuration
-        encoder = multilayerPerceptron([c.inputSize] + c.hiddenSizes + [c.latentDimension], hidden: .relu, inputIsData: true, generator: &g)
-        decoder = multilayerPerceptron([c.latentDimension] + c.hiddenSizes.reversed() + [c.inputSize], hidden: .relu, inputIsData: false, generator: &g)
-        codeMinimum = Tensor(shape: [c.latentDimension], repeating: -1)
-        codeMaximum = Tensor(shape: [c.latentDimension], repeating: 1)
-        epochCodeMinimum = Tensor(zeros: [c.latentDimension])
-        epochCodeMaximum = Tensor(zeros: [c.latentDimension])
-        optimizer = Adam(parameters: encoder.parameters.map { $0.prefixed("encoder") } + decoder.parameters.map { $0.prefixed("decoder") },
-                         learningRate: c.learningRate)
+    /// An autoencoder whose `encoder` maps images to `latentDimension` code units and whose
+    /// `decoder` maps codes to logits of the pixels; `optimizer` is built over their parameters.
+    public init(encoder: any Layer, decoder: any Layer, latentDimension: Int, optimizer: OptimizerFactory = .adam(),
+                name: String = "ae", displayName: String = ModelKind.ae.displayName) {
+        self.name = name
+        self.displayName = displayName
+        self.encoder = encoder
+        self.decoder = decoder
+        self.latentDimension = latentDimension
+        layers = NamedLayers([("encoder", encoder), ("decoder", decoder)])
+        parameters = layers.parameters
+        self.optimizer = optimizer(parameters)
+        optimizerDescription = optimizer.description
+        codeMinimum = Tensor(shape: [latentDimension], repeating: -1)
+        codeMaximum = Tensor(shape: [latentDimension], repeating: 1)
+        epochCodeMinimum = Tensor(zeros: [latentDimension])
+        epochCodeMaximum = Tensor(zeros: [latentDimension])
     }
 
-    public var kind: String { "ae" }
+    /// The multilayer default: inputSize-hidden...-ReLU-latent, mirrored for the decoder.
+    public convenience init(inputSize: Int = 784, hiddenSizes: [Int] = [512], latentDimension: Int = 32,
+                            learningRate: Float = 1e-3, seed: UInt64) {
+        var g = SeededGenerator(seed: seed)
+        let encoder = multilayerPerceptron([inputSize] + hiddenSizes + [latentDimension], hidden: .relu, inputIsData: true, generator: &g)
+        let decoder = multilayerPerceptron([latentDimension] + hiddenSizes.reversed() + [inputSize], hidden: .relu, inputIsData: false, generator: &g)
+        self.init(encoder: encoder, decoder: decoder, latentDimension: latentDimension, optimizer: .adam(learningRate: learningRate))
+    }
+
     public var pixelRange: PixelRange { .unit }
-    public var lossDescription: String { "BCE summed over pixels, averaged over images" }
+    public var lossDescription: String { "BCE " + loss.reduction.describe(value: "pixels", item: "images") }
+    public var samplingDescription: String {
+        "Decoded random codes, each unit uniform between its minimum and maximum in training: a plain AE's codes leave gaps that decode to poor images."
+    }
 
     public var configurationJSON: String {
-        let c = configuration
-        return jsonObject([("model", "\"ae\""), ("input", "\(c.inputSize)"), ("hidden", "\(c.hiddenSizes)"),
-                           ("latent", "\(c.latentDimension)"), ("learning_rate", jsonNumber(Double(c.learningRate)))])
+        jsonObject([("model", jsonQuoted(name)), ("encoder", jsonQuoted(encoder.description)), ("decoder", jsonQuoted(decoder.description)),
+                    ("latent", "\(latentDimension)"), ("loss", jsonQuoted(lossDescription)), ("optimizer", jsonQuoted(optimizerDescription))])
     }
 
     public var checkpointTensors: [NamedTensor] {
-        encoder.stateTensors.map { $0.prefixed("encoder") } + decoder.stateTensors.map { $0.prefixed("decoder") }
+        layers.stateTensors
             + [NamedTensor(name: "codeMinimum", value: codeMinimum), NamedTensor(name: "codeMaximum", value: codeMaximum)]
             + optimizer.state.map { $0.prefixed("optimizer") }
     }
@@ -78,8 +80,9 @@ public final class Autoencoder: GenerativeModel {
         epochCodeMinimum.fill(.infinity); epochCodeMaximum.fill(-.infinity)
     }
 
-    public func trainStep(_ x: Tensor, generator: inout SeededGenerator) -> Float {
-        optimizer.zeroGradients()
+    public func trainStep(_ batch: Batch, generator: inout SeededGenerator) -> Float {
+        let x = batch.images
+        parameters.zeroGradients()
         let z = encoder.forward(x, training: true)
         // The codes seen in training, for sampling: tracked here, where they are computed anyway.
         for n in 0..<z.shape[0] {
@@ -102,22 +105,19 @@ public final class Autoencoder: GenerativeModel {
         return [("train_loss", lossSum / Double(max(imageCount, 1)))]
     }
 
+    /// The test loss, and the reconstruction term on its own (the same number for this plain
+    /// AE; a regularised one adds its penalty to the loss only).
     public func evaluate(_ test: Dataset, generator: inout SeededGenerator) -> [(String, Double)] {
         var total = 0.0
-        forEachChunk(of: test, range: .unit) { x in
+        test.forEachChunk(range: .unit) { x in
             total += Double(loss.loss(logits: decoder(encoder(x)), targets: x)) * Double(x.shape[0])
         }
-        return [("test_loss", total / Double(max(test.count, 1)))]
+        let reconstruction = total / Double(max(test.count, 1))
+        return [("test_loss", reconstruction), ("test_reconstruction", reconstruction)]
     }
 
-    public var latentDimension: Int { configuration.latentDimension }
-
-    /// Uniform in [-1, 1]: mapped onto each unit's training range by `codes(fromPriorDraws:)`.
-    public func priorDraws(count: Int, generator: inout SeededGenerator) -> Tensor {
-        Tensor.uniform([count, latentDimension], low: -1, high: 1, using: &generator)
-    }
-
-    public func priorQuantile(_ p: Float) -> Float { 2 * p - 1 }
+    /// Uniform draws in [-1, 1], mapped onto each unit's training range by `codes(fromPriorDraws:)`.
+    public var prior: Prior { .uniform }
 
     /// Each unit uniform between the minimum and maximum code seen in training (the lecture's
     /// recipe); `temperature` shrinks or widens the interval around its middle.

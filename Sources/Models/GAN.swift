@@ -10,75 +10,92 @@ import NN
 // Default G 64-256-LReLU(0.2)-512-LReLU-784-tanh, D 784-512-LReLU-256-LReLU-1 (bench/torch_anchor.py).
 
 /// The generator's objective.
-public enum GeneratorLoss: String, Sendable, CaseIterable {
+public enum GeneratorLoss: String, Sendable, CaseIterable, Codable {
     /// Minimise -log D(G(z)): strong gradients while D still wins easily.
     case nonSaturating = "non-saturating"
     /// Minimise log(1 - D(G(z))), the minimax game as written; its gradient vanishes early on.
     case minimax
 }
 
-/// The GAN's shape and training settings.
-public struct GANConfiguration: Equatable, Sendable {
-    public var imageSize = 784
-    public var latentDimension = 64
-    public var generatorHiddenSizes = [256, 512]
-    public var discriminatorHiddenSizes = [512, 256]
-    /// k in Algorithm 1: discriminator updates per generator update.
-    public var discriminatorSteps = 1
-    public var generatorLoss = GeneratorLoss.nonSaturating
-    public var learningRate: Float = 2e-4
-    public var beta1: Float = 0.5
-
-    public init() {}
-}
-
-/// A generator and a discriminator trained against each other.
+/// A generator and a discriminator trained against each other, from any two networks.
 public final class GAN: GenerativeModel {
-    public let configuration: GANConfiguration
-    /// z (N, latent) → image (N, 784) in [-1, 1]
-    public let generator: Sequential
-    /// image (N, 784) → logit (N, 1)
-    public let discriminator: Sequential
-    let generatorOptimizer: Adam
-    let discriminatorOptimizer: Adam
+    public let name: String
+    public let displayName: String
+    /// z (N, latent) → image (N, C*H*W) in [-1, 1]
+    public let generator: any Layer
+    /// image (N, C*H*W) → logit (N, 1)
+    public let discriminator: any Layer
+    public let latentDimension: Int
+    /// k in Algorithm 1: discriminator updates per generator update.
+    public let discriminatorSteps: Int
+    public let generatorLoss: GeneratorLoss
+    let generatorOptimizer: any Optimizer
+    let discriminatorOptimizer: any Optimizer
+    private let optimizerDescription: String
     let bce = BinaryCrossEntropyWithLogits(reduction: .mean)
+    private let layers: NamedLayers
+    private let generatorParameters: [Parameter], discriminatorParameters: [Parameter]
     private var noise: Tensor?, ones: Tensor?, zeros: Tensor?, dMinimax: Tensor?
-    private var stepsSinceGeneratorUpdate = 0
+    /// Discriminator updates since the last generator update; a tensor so that checkpoints carry
+    /// it (with k > 1 the count runs across epochs, and a resumed run must continue it).
+    private let stepsSinceGeneratorUpdate = Tensor(zeros: [1])
     /// Updates made so far, counted for the tests of Algorithm 1's k.
     public private(set) var discriminatorUpdates = 0, generatorUpdates = 0
     private var sums = (d: 0.0, g: 0.0, realOutput: 0.0, fakeOutput: 0.0), dCount = 0, gCount = 0
 
-    public init(_ configuration: GANConfiguration, seed: UInt64) {
-        precondition(configuration.discriminatorSteps >= 1, "k must be at least 1")
-        self.configuration = configuration
-        var g = SeededGenerator(seed: seed)
-        let c = configuration
-        generator = multilayerPerceptron([c.latentDimension] + c.generatorHiddenSizes + [c.imageSize], hidden: .leakyReLU(slope: 0.2),
-                                         output: .tanh, inputIsData: true, generator: &g)
-        discriminator = multilayerPerceptron([c.imageSize] + c.discriminatorHiddenSizes + [1], hidden: .leakyReLU(slope: 0.2),
-                                             inputIsData: false, generator: &g)
-        generatorOptimizer = Adam(parameters: generator.parameters.map { $0.prefixed("generator") }, learningRate: c.learningRate, beta1: c.beta1)
-        discriminatorOptimizer = Adam(parameters: discriminator.parameters.map { $0.prefixed("discriminator") }, learningRate: c.learningRate, beta1: c.beta1)
+    /// A GAN whose `generator` maps `latentDimension` noise units to images in [-1, 1] (tanh)
+    /// and whose `discriminator` maps images to one logit; each gets its own optimizer from
+    /// `optimizer`. `discriminatorSteps` is Algorithm 1's k (at least 1).
+    public init(generator: any Layer, discriminator: any Layer, latentDimension: Int, discriminatorSteps: Int = 1,
+                generatorLoss: GeneratorLoss = .nonSaturating, optimizer: OptimizerFactory = .adam(learningRate: 2e-4, beta1: 0.5),
+                name: String = "gan", displayName: String = ModelKind.gan.displayName) {
+        precondition(discriminatorSteps >= 1, "k must be at least 1")
+        self.name = name
+        self.displayName = displayName
+        self.generator = generator
+        self.discriminator = discriminator
+        self.latentDimension = latentDimension
+        self.discriminatorSteps = discriminatorSteps
+        self.generatorLoss = generatorLoss
+        layers = NamedLayers([("generator", generator), ("discriminator", discriminator)])
+        generatorParameters = NamedLayers([("generator", generator)]).parameters
+        discriminatorParameters = NamedLayers([("discriminator", discriminator)]).parameters
+        generatorOptimizer = optimizer(generatorParameters)
+        discriminatorOptimizer = optimizer(discriminatorParameters)
+        optimizerDescription = optimizer.description
     }
 
-    public var kind: String { "gan" }
+    /// The multilayer default: G latent-hidden...-LeakyReLU(0.2)-image-tanh, D image-hidden...-LeakyReLU(0.2)-1.
+    public convenience init(imageSize: Int = 784, latentDimension: Int = 64, generatorHiddenSizes: [Int] = [256, 512],
+                            discriminatorHiddenSizes: [Int] = [512, 256], discriminatorSteps: Int = 1,
+                            generatorLoss: GeneratorLoss = .nonSaturating, learningRate: Float = 2e-4, beta1: Float = 0.5, seed: UInt64) {
+        var g = SeededGenerator(seed: seed)
+        let generator = multilayerPerceptron([latentDimension] + generatorHiddenSizes + [imageSize], hidden: .leakyReLU(slope: 0.2),
+                                             output: .tanh, inputIsData: true, generator: &g)
+        let discriminator = multilayerPerceptron([imageSize] + discriminatorHiddenSizes + [1], hidden: .leakyReLU(slope: 0.2),
+                                                 inputIsData: false, generator: &g)
+        self.init(generator: generator, discriminator: discriminator, latentDimension: latentDimension, discriminatorSteps: discriminatorSteps,
+                  generatorLoss: generatorLoss, optimizer: .adam(learningRate: learningRate, beta1: beta1))
+    }
+
     public var pixelRange: PixelRange { .symmetric }
     public var lossDescription: String {
         "d_loss: BCE of D on real (target 1) + BCE on fake (target 0), each averaged over the batch; g_loss: "
-            + (configuration.generatorLoss == .nonSaturating ? "BCE of D on fake with target 1 (-log D(G(z))), averaged over the batch"
+            + (generatorLoss == .nonSaturating ? "BCE of D on fake with target 1 (-log D(G(z))), averaged over the batch"
                                                               : "log(1 - D(G(z))), averaged over the batch")
     }
 
+    public var samplingDescription: String { "G(z) for z ~ N(0, I): sharp, as the discriminator punishes blur." }
+
     public var configurationJSON: String {
-        let c = configuration
-        return jsonObject([("model", "\"gan\""), ("image", "\(c.imageSize)"), ("latent", "\(c.latentDimension)"),
-                           ("generator_hidden", "\(c.generatorHiddenSizes)"), ("discriminator_hidden", "\(c.discriminatorHiddenSizes)"),
-                           ("discriminator_steps", "\(c.discriminatorSteps)"), ("generator_loss", jsonQuoted(c.generatorLoss.rawValue)),
-                           ("learning_rate", jsonNumber(Double(c.learningRate))), ("beta1", jsonNumber(Double(c.beta1)))])
+        jsonObject([("model", jsonQuoted(name)), ("generator", jsonQuoted(generator.description)),
+                    ("discriminator", jsonQuoted(discriminator.description)), ("latent", "\(latentDimension)"),
+                    ("discriminator_steps", "\(discriminatorSteps)"), ("generator_loss", jsonQuoted(generatorLoss.rawValue)),
+                    ("loss", jsonQuoted(lossDescription)), ("optimizer", jsonQuoted(optimizerDescription))])
     }
 
     public var checkpointTensors: [NamedTensor] {
-        generator.stateTensors.map { $0.prefixed("generator") } + discriminator.stateTensors.map { $0.prefixed("discriminator") }
+        layers.stateTensors + [NamedTensor(name: "stepsSinceGeneratorUpdate", value: stepsSinceGeneratorUpdate)]
             + generatorOptimizer.state.map { $0.prefixed("generatorOptimizer") }
             + discriminatorOptimizer.state.map { $0.prefixed("discriminatorOptimizer") }
     }
@@ -87,11 +104,12 @@ public final class GAN: GenerativeModel {
 
     /// One discriminator update on the real batch `x`; after every k-th, one generator update.
     /// Returns the discriminator's loss.
-    public func trainStep(_ x: Tensor, generator random: inout SeededGenerator) -> Float {
+    public func trainStep(_ batch: Batch, generator random: inout SeededGenerator) -> Float {
+        let x = batch.images
         let dLoss = discriminatorStep(real: x, random: &random)
-        stepsSinceGeneratorUpdate += 1
-        if stepsSinceGeneratorUpdate == configuration.discriminatorSteps {
-            stepsSinceGeneratorUpdate = 0
+        stepsSinceGeneratorUpdate[0] += 1
+        if Int(stepsSinceGeneratorUpdate[0]) >= discriminatorSteps {
+            stepsSinceGeneratorUpdate[0] = 0
             generatorStep(batchSize: x.shape[0], random: &random)
         }
         return dLoss
@@ -104,7 +122,7 @@ public final class GAN: GenerativeModel {
     }
 
     func fakes(_ n: Int, random: inout SeededGenerator, training: Bool) -> Tensor {
-        let z = Tensor.reuse(&noise, shape: Shape(n, configuration.latentDimension))
+        let z = Tensor.reuse(&noise, shape: Shape(n, latentDimension))
         z.fillNormal(using: &random)
         return generator.forward(z, training: training)
     }
@@ -113,9 +131,8 @@ public final class GAN: GenerativeModel {
     func discriminatorStep(real x: Tensor, random: inout SeededGenerator) -> Float {
         let n = x.shape[0]
         let (one, zero) = labels(n)
-        discriminatorOptimizer.zeroGradients()
-        let firstLayer = discriminator.layers[0] as! Dense
-        firstLayer.computesInputGradient = false        // D's step needs no gradient into images
+        discriminatorParameters.zeroGradients()
+        discriminator.computesInputGradient = false     // D's step needs no gradient into images
         let realLogits = discriminator.forward(x, training: true)
         sums.realOutput += meanSigmoid(realLogits)
         let (realLoss, dReal) = bce.lossAndGradient(logits: realLogits, targets: one)
@@ -125,7 +142,7 @@ public final class GAN: GenerativeModel {
         sums.fakeOutput += meanSigmoid(fakeLogits)
         let (fakeLoss, dFake) = bce.lossAndGradient(logits: fakeLogits, targets: zero)
         _ = discriminator.backward(dFake)
-        firstLayer.computesInputGradient = true
+        discriminator.computesInputGradient = true
         discriminatorOptimizer.step()
         discriminatorUpdates += 1
         sums.d += Double(realLoss + fakeLoss); dCount += 1
@@ -135,10 +152,10 @@ public final class GAN: GenerativeModel {
     /// One generator update; D's gradients from it are discarded (cleared before D's next step).
     func generatorStep(batchSize n: Int, random: inout SeededGenerator) {
         let (one, zero) = labels(n)
-        generatorOptimizer.zeroGradients()
+        generatorParameters.zeroGradients()
         let fakeLogits = discriminator.forward(fakes(n, random: &random, training: true), training: true)
         let value: Float, dLogits: Tensor
-        switch configuration.generatorLoss {
+        switch generatorLoss {
         case .nonSaturating:
             (value, dLogits) = bce.lossAndGradient(logits: fakeLogits, targets: one)
         case .minimax:
@@ -168,13 +185,13 @@ public final class GAN: GenerativeModel {
     /// D's losses and mean outputs on the test images and as many fresh fakes.
     public func evaluate(_ test: Dataset, generator random: inout SeededGenerator) -> [(String, Double)] {
         var dLoss = 0.0, gLoss = 0.0, realOutput = 0.0, fakeOutput = 0.0
-        forEachChunk(of: test, range: .symmetric) { x in
+        test.forEachChunk(range: .symmetric) { x in
             let n = x.shape[0]
             let one = Tensor(shape: [n, 1], repeating: 1), zero = Tensor(zeros: [n, 1])
             let realLogits = discriminator(x).copy()
             let fakeLogits = discriminator(fakes(n, random: &random, training: false))
             dLoss += Double(bce.loss(logits: realLogits, targets: one) + bce.loss(logits: fakeLogits, targets: zero)) * Double(n)
-            gLoss += Double(configuration.generatorLoss == .nonSaturating ? bce.loss(logits: fakeLogits, targets: one)
+            gLoss += Double(generatorLoss == .nonSaturating ? bce.loss(logits: fakeLogits, targets: one)
                                                                             : -bce.loss(logits: fakeLogits, targets: zero)) * Double(n)
             realOutput += meanSigmoid(realLogits) * Double(n)
             fakeOutput += meanSigmoid(fakeLogits) * Double(n)
@@ -183,11 +200,8 @@ public final class GAN: GenerativeModel {
         return [("test_d_loss", dLoss / n), ("test_g_loss", gLoss / n), ("test_d_real", realOutput / n), ("test_d_fake", fakeOutput / n)]
     }
 
-    public var latentDimension: Int { configuration.latentDimension }
-    public func priorDraws(count: Int, generator random: inout SeededGenerator) -> Tensor {
-        Tensor.normal([count, latentDimension], using: &random)
-    }
-    public func priorQuantile(_ p: Float) -> Float { inverseNormalCDF(p) }
+    /// z ~ N(0, I).
+    public var prior: Prior { .standardNormal }
     /// z ~ N(0, temperature² I).
     public func codes(fromPriorDraws draws: Tensor, temperature: Float) -> Tensor { draws * temperature }
     /// G(z) mapped from [-1, 1] to [0, 1].

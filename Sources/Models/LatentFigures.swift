@@ -67,9 +67,9 @@ extension GenerativeModel {
         for row in 0..<side {
             for column in 0..<side {
                 // Quantiles (i + 0.5) / side avoid the infinite ends; y grows upwards.
-                draws[row * side + column, 0] = priorQuantile((Float(column) + 0.5) / Float(side))
-                if d > 1 { draws[row * side + column, 1] = priorQuantile(1 - (Float(row) + 0.5) / Float(side)) }
-                for j in 2..<max(d, 2) { draws[row * side + column, j] = priorQuantile(0.5) }
+                draws[row * side + column, 0] = prior.quantile((Float(column) + 0.5) / Float(side))
+                if d > 1 { draws[row * side + column, 1] = prior.quantile(1 - (Float(row) + 0.5) / Float(side)) }
+                for j in 2..<max(d, 2) { draws[row * side + column, j] = prior.quantile(0.5) }
             }
         }
         return decode(codes(fromPriorDraws: draws, temperature: 1))
@@ -81,7 +81,7 @@ extension GenerativeModel {
         let n = min(limit, test.count)
         var codes: [Float] = []
         var hasEncoder = true
-        forEachChunk(of: test.prefix(n), range: .unit) { x in
+        test.prefix(n).forEachChunk(range: .unit) { x in
             guard hasEncoder, let z = encode(x) else { hasEncoder = false; return }
             codes += z.scalars
         }

@@ -36,6 +36,9 @@ public struct Trainer {
     public var seed: UInt64
     /// Where the checkpoint goes (written after every epoch, atomically).
     public var checkpointPath: String?
+    /// Entries the checkpoint's metadata carries besides the trainer's own (e.g. the settings
+    /// that rebuild a `ModelKind`'s model from the file alone).
+    public var checkpointMetadata: [String: String] = [:]
     /// Set by a signal handler to stop at the next batch.
     public var shouldStop: () -> Bool = { false }
     public var onEvent: (TrainingEvent) -> Void = { _ in }
@@ -56,8 +59,9 @@ public struct Trainer {
 
     /// Trains from `state` (epochs already done and their metrics lines) to `epochs`.
     /// Returns all metrics lines, one per epoch.
-    public func train(_ model: any GenerativeModel, data: DataSource.Splits, datasetName: String,
+    public func train(_ model: any TrainableModel, data: DatasetSplits,
                       resumingFrom state: CheckpointState = CheckpointState()) throws -> [String] {
+        let datasetName = data.train.name
         var lines = state.metricsLines
         guard state.completedEpochs < epochs else { return lines }
         for epoch in (state.completedEpochs + 1)...epochs {
@@ -71,15 +75,16 @@ public struct Trainer {
                 if shouldStop() {
                     throw TrainingError.interrupted(epoch: epoch, keptCheckpoint: epoch > 1 ? checkpointPath : nil, completedEpochs: epoch - 1)
                 }
-                let loss = model.trainStep(batch.images, generator: &noise)
+                let loss = model.trainStep(batch, generator: &noise)
                 guard loss.isFinite else {
                     throw TrainingError.diverged(epoch: epoch, batch: index + 1, loss: loss, keptCheckpoint: epoch > 1 ? checkpointPath : nil)
                 }
-                seen += batch.indices.count
+                seen += batch.count
                 lossSum += Double(loss)
                 let elapsed = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
                 let rate = Double(seen) / max(elapsed, 1e-9)
-                let left = Double(batches.dataset.count - seen + (epochs - epoch) * batches.dataset.count) / rate
+                // In Double: a huge --epochs must not overflow an Int here.
+                let left = (Double(batches.dataset.count - seen) + Double(epochs - epoch) * Double(batches.dataset.count)) / rate
                 onEvent(.batch(epoch: epoch, epochs: epochs, batch: index + 1, batches: batches.count, runningLoss: lossSum / Double(index + 1),
                                imagesPerSecond: rate, secondsLeft: left))
             }
@@ -87,52 +92,17 @@ public struct Trainer {
             var evaluation = Trainer.generator(seed: seed, epoch: epoch, purpose: 2)
             let metrics = [("epoch", Double(epoch)), ("seconds", seconds)] + model.epochMetrics()
                 + model.evaluate(data.test, generator: &evaluation)
-            let line = jsonObject([("model", jsonQuoted(model.kind)), ("dataset", jsonQuoted(datasetName))]
+            let line = jsonObject([("model", jsonQuoted(model.name)), ("dataset", jsonQuoted(datasetName))]
                                   + metrics.map { ($0.0, $0.0 == "epoch" ? String(Int($0.1)) : jsonNumber($0.1)) }
                                   + [("images_per_second", jsonNumber(Double(seen) / max(seconds, 1e-9))),
                                      ("loss_reduction", jsonQuoted(model.lossDescription))])
             lines.append(line)
             if let path = checkpointPath {
-                try CheckpointState(completedEpochs: epoch, metricsLines: lines).save(model, to: path, seed: seed, datasetName: datasetName)
+                try CheckpointState(completedEpochs: epoch, metricsLines: lines)
+                    .save(model, to: path, seed: seed, datasetName: datasetName, extraMetadata: checkpointMetadata)
             }
             onEvent(.epoch(epoch: epoch, epochs: epochs, metrics: metrics, metricsLine: line))
         }
         return lines
-    }
-}
-
-/// What a checkpoint says besides its tensors: how far training got, and its metrics so far.
-public struct CheckpointState: Equatable {
-    public var completedEpochs = 0
-    public var metricsLines: [String] = []
-
-    public init(completedEpochs: Int = 0, metricsLines: [String] = []) {
-        self.completedEpochs = completedEpochs
-        self.metricsLines = metricsLines
-    }
-
-    /// Writes `model`'s tensors with this state and the model's configuration as metadata.
-    public func save(_ model: any GenerativeModel, to path: String, seed: UInt64, datasetName: String) throws {
-        try SafeTensors.write(model.checkpointTensors, metadata: [
-            "configuration": model.configurationJSON, "model": model.kind, "dataset": datasetName, "seed": String(seed),
-            "completed_epochs": String(completedEpochs), "metrics": metricsLines.joined(separator: "\n"), "format": "gen-1",
-        ], to: path)
-    }
-
-    /// Loads `path` into `model` (configuration, names and shapes must match) and returns its
-    /// state. The configuration is checked before any tensor is copied, so a refused file
-    /// leaves the model as it was.
-    public static func load(into model: any GenerativeModel, from path: String) throws -> CheckpointState {
-        let contents = try SafeTensors.read(from: path)
-        let metadata = contents.metadata
-        guard metadata["configuration"] == model.configurationJSON else {
-            throw FileError(path: path, "checkpoint holds another configuration: \(metadata["configuration"] ?? "none")")
-        }
-        try SafeTensors.load(into: model.checkpointTensors, from: contents, path: path)
-        guard let text = metadata["completed_epochs"], let epochs = Int(text) else {
-            throw FileError(path: path, "checkpoint metadata has no completed_epochs")
-        }
-        let lines = (metadata["metrics"] ?? "").split(separator: "\n").map(String.init)
-        return CheckpointState(completedEpochs: epochs, metricsLines: lines)
     }
 }

@@ -10,83 +10,90 @@ import NN
 // averaged over the images of the batch. Default 784-400-ReLU-(20, 20) | 20-400-ReLU-784, as in
 // PyTorch's examples/vae (bench/torch_anchor.py), which reaches 244.3 nats per test image in 10 epochs.
 
-/// The VAE's shape and training settings.
-public struct VAEConfiguration: AutoencoderShape, Equatable, Sendable {
-    public var inputSize = 784
-    public var hiddenSizes = [400]
-    public var latentDimension = 20
-    /// Weight of the KL term (beta-VAE, Higgins et al. 2017); 1 is the plain VAE.
-    public var beta: Float = 1
-    public var learningRate: Float = 1e-3
-
-    public init() {}
-}
-
-/// A variational autoencoder with a Gaussian encoder and a Bernoulli decoder.
+/// A variational autoencoder with a Gaussian encoder and a Bernoulli decoder, from any networks.
 public final class VariationalAutoencoder: GenerativeModel {
-    public let configuration: VAEConfiguration
-    /// x (N, 784) → h (N, hidden)
-    public let encoder: Sequential
+    public let name: String
+    public let displayName: String
+    /// x (N, C*H*W) → h (N, hidden)
+    public let encoder: any Layer
     /// h → mu (N, D)
-    public let meanHead: Dense
+    public let meanHead: any Layer
     /// h → logVar (N, D)
-    public let logVarianceHead: Dense
-    /// z (N, D) → logits (N, 784)
-    public let decoder: Sequential
-    let optimizer: Adam
+    public let logVarianceHead: any Layer
+    /// z (N, D) → logits (N, C*H*W)
+    public let decoder: any Layer
+    public let latentDimension: Int
+    /// Weight of the KL term (beta-VAE, Higgins et al. 2017); 1 is the plain VAE.
+    public let beta: Float
+    public let optimizer: any Optimizer
+    private let optimizerDescription: String
     let reconstructionLoss = BinaryCrossEntropyWithLogits(reduction: .sumPerItem)
     let klDivergence = GaussianKLDivergence(reduction: .sumPerItem)
+    private let layers: NamedLayers
+    private let parameters: [Parameter]
     // Step buffers, (N, D): the noise, the code, and the gradients into the two heads.
     private var eps: Tensor?, z: Tensor?, dMu: Tensor?, dLogVar: Tensor?, dHidden: Tensor?
     private var sums = (loss: 0.0, reconstruction: 0.0, kl: 0.0), imageCount = 0
 
-    public init(_ configuration: VAEConfiguration, seed: UInt64) {
-        self.configuration = configuration
+    /// A VAE whose `encoder` feeds two heads giving mu and log sigma² of `latentDimension` units,
+    /// and whose `decoder` maps codes to logits of the pixels.
+    public init(encoder: any Layer, meanHead: any Layer, logVarianceHead: any Layer, decoder: any Layer,
+                latentDimension: Int, beta: Float = 1, optimizer: OptimizerFactory = .adam(), name: String = "vae", displayName: String = ModelKind.vae.displayName) {
+        self.name = name
+        self.displayName = displayName
+        self.encoder = encoder
+        self.meanHead = meanHead
+        self.logVarianceHead = logVarianceHead
+        self.decoder = decoder
+        self.latentDimension = latentDimension
+        self.beta = beta
+        layers = NamedLayers([("encoder", encoder), ("meanHead", meanHead), ("logVarianceHead", logVarianceHead), ("decoder", decoder)])
+        parameters = layers.parameters
+        self.optimizer = optimizer(parameters)
+        optimizerDescription = optimizer.description
+    }
+
+    /// The multilayer default: inputSize-hidden...-ReLU, two Dense heads to the latent, and the
+    /// mirrored decoder.
+    public convenience init(inputSize: Int = 784, hiddenSizes: [Int] = [400], latentDimension: Int = 20, beta: Float = 1,
+                            learningRate: Float = 1e-3, seed: UInt64) {
         var g = SeededGenerator(seed: seed)
-        let c = configuration
-        encoder = multilayerPerceptron([c.inputSize] + c.hiddenSizes, hidden: .relu, output: .relu, inputIsData: true, generator: &g)
-        let h = c.hiddenSizes.last ?? c.inputSize
-        meanHead = Dense(inputSize: h, outputSize: c.latentDimension, generator: &g)
-        logVarianceHead = Dense(inputSize: h, outputSize: c.latentDimension, generator: &g)
-        decoder = multilayerPerceptron([c.latentDimension] + c.hiddenSizes.reversed() + [c.inputSize], hidden: .relu, inputIsData: false, generator: &g)
-        optimizer = Adam(parameters: VariationalAutoencoder.named(encoder, meanHead, logVarianceHead, decoder, \.parameters),
-                         learningRate: c.learningRate)
+        let encoder = multilayerPerceptron([inputSize] + hiddenSizes, hidden: .relu, output: .relu, inputIsData: true, generator: &g)
+        let h = hiddenSizes.last ?? inputSize
+        let meanHead = Dense(inputSize: h, outputSize: latentDimension, generator: &g)
+        let logVarianceHead = Dense(inputSize: h, outputSize: latentDimension, generator: &g)
+        let decoder = multilayerPerceptron([latentDimension] + hiddenSizes.reversed() + [inputSize], hidden: .relu, inputIsData: false, generator: &g)
+        self.init(encoder: encoder, meanHead: meanHead, logVarianceHead: logVarianceHead, decoder: decoder,
+                  latentDimension: latentDimension, beta: beta, optimizer: .adam(learningRate: learningRate))
     }
 
-    static func named<T>(_ encoder: Sequential, _ meanHead: Dense, _ logVarianceHead: Dense, _ decoder: Sequential,
-                         _ list: (any Layer) -> [T]) -> [T] where T: Prefixable {
-        list(encoder).map { $0.prefixed("encoder") } + list(meanHead).map { $0.prefixed("meanHead") }
-            + list(logVarianceHead).map { $0.prefixed("logVarianceHead") } + list(decoder).map { $0.prefixed("decoder") }
-    }
-
-    public var kind: String { "vae" }
     public var pixelRange: PixelRange { .unit }
     public var lossDescription: String {
-        "BCE summed over pixels + beta * KL summed over latent units, both averaged over images (beta = \(configuration.beta))"
+        "BCE summed over pixels + beta * KL summed over latent units, both averaged over images (beta = \(beta))"
+    }
+    public var samplingDescription: String {
+        "Decoded z ~ N(0, I): blurry but plausible, because the KL term makes the prior's whole region decode to something."
     }
 
     public var configurationJSON: String {
-        let c = configuration
-        return jsonObject([("model", "\"vae\""), ("input", "\(c.inputSize)"), ("hidden", "\(c.hiddenSizes)"),
-                           ("latent", "\(c.latentDimension)"), ("beta", jsonNumber(Double(c.beta))),
-                           ("learning_rate", jsonNumber(Double(c.learningRate)))])
+        jsonObject([("model", jsonQuoted(name)), ("encoder", jsonQuoted(encoder.description)), ("mean_head", jsonQuoted(meanHead.description)),
+                    ("log_variance_head", jsonQuoted(logVarianceHead.description)), ("decoder", jsonQuoted(decoder.description)),
+                    ("latent", "\(latentDimension)"), ("beta", jsonNumber(Double(beta))), ("loss", jsonQuoted(lossDescription)),
+                    ("optimizer", jsonQuoted(optimizerDescription))])
     }
 
-    public var checkpointTensors: [NamedTensor] {
-        VariationalAutoencoder.named(encoder, meanHead, logVarianceHead, decoder, \.stateTensors)
-            + optimizer.state.map { $0.prefixed("optimizer") }
-    }
+    public var checkpointTensors: [NamedTensor] { layers.stateTensors + optimizer.state.map { $0.prefixed("optimizer") } }
 
     public func beginEpoch() { sums = (0, 0, 0); imageCount = 0 }
 
-    public func trainStep(_ x: Tensor, generator: inout SeededGenerator) -> Float {
-        let n = x.shape[0]
-        optimizer.zeroGradients()
-        let eps = Tensor.reuse(&self.eps, shape: Shape(n, configuration.latentDimension))
+    public func trainStep(_ batch: Batch, generator: inout SeededGenerator) -> Float {
+        let x = batch.images, n = x.shape[0]
+        parameters.zeroGradients()
+        let eps = Tensor.reuse(&self.eps, shape: Shape(n, latentDimension))
         eps.fillNormal(using: &generator)
         let (reconstruction, kl) = accumulateGradients(x, eps: eps)
         optimizer.step()
-        let total = reconstruction + configuration.beta * kl
+        let total = reconstruction + beta * kl
         sums.loss += Double(total) * Double(n); sums.reconstruction += Double(reconstruction) * Double(n); sums.kl += Double(kl) * Double(n)
         imageCount += n
         return total
@@ -95,7 +102,7 @@ public final class VariationalAutoencoder: GenerativeModel {
     /// Forward and backward for `x` with the noise `eps` given: adds dLoss/dθ to every
     /// parameter's gradient and returns the two terms of the loss (per image).
     func accumulateGradients(_ x: Tensor, eps: Tensor) -> (reconstruction: Float, kl: Float) {
-        let n = x.shape[0], d = configuration.latentDimension, beta = configuration.beta
+        let n = x.shape[0], d = latentDimension, beta = beta
         let h = encoder.forward(x, training: true)
         let mu = meanHead.forward(h, training: true), logVar = logVarianceHead.forward(h, training: true)
         let z = Tensor.reuse(&self.z, shape: Shape(n, d))
@@ -125,8 +132,8 @@ public final class VariationalAutoencoder: GenerativeModel {
     /// Test loss with z drawn as in training (one sample per image), as PyTorch's example reports it.
     public func evaluate(_ test: Dataset, generator: inout SeededGenerator) -> [(String, Double)] {
         var reconstruction = 0.0, kl = 0.0
-        forEachChunk(of: test, range: .unit) { x in
-            let n = x.shape[0], d = configuration.latentDimension
+        test.forEachChunk(range: .unit) { x in
+            let n = x.shape[0], d = latentDimension
             let h = encoder(x)
             let mu = meanHead(h), logVar = logVarianceHead(h)
             let z = Tensor(zeros: [n, d])
@@ -135,15 +142,11 @@ public final class VariationalAutoencoder: GenerativeModel {
             reconstruction += Double(reconstructionLoss.loss(logits: decoder(z), targets: x)) * Double(n)
         }
         let n = Double(max(test.count, 1))
-        let beta = Double(configuration.beta)
-        return [("test_loss", (reconstruction + beta * kl) / n), ("test_reconstruction", reconstruction / n), ("test_kl", kl / n)]
+        return [("test_loss", (reconstruction + Double(beta) * kl) / n), ("test_reconstruction", reconstruction / n), ("test_kl", kl / n)]
     }
 
-    public var latentDimension: Int { configuration.latentDimension }
-    public func priorDraws(count: Int, generator: inout SeededGenerator) -> Tensor {
-        Tensor.normal([count, latentDimension], using: &generator)
-    }
-    public func priorQuantile(_ p: Float) -> Float { inverseNormalCDF(p) }
+    /// z ~ N(0, I).
+    public var prior: Prior { .standardNormal }
     /// z ~ N(0, temperature² I).
     public func codes(fromPriorDraws draws: Tensor, temperature: Float) -> Tensor { draws * temperature }
     /// The posterior means of images in [0, 1].
@@ -151,8 +154,3 @@ public final class VariationalAutoencoder: GenerativeModel {
     /// Images (values in [0, 1]) from codes.
     public func decode(_ z: Tensor) -> Tensor { sigmoidImages(decoder(z)) }
 }
-
-/// Something that can be renamed under a prefix: parameters and named tensors.
-public protocol Prefixable { func prefixed(_ prefix: String) -> Self }
-extension Parameter: Prefixable {}
-extension NamedTensor: Prefixable {}

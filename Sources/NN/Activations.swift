@@ -6,7 +6,7 @@ import Darwin
 
 /// An element-wise nonlinearity. `Dense` applies one fused with its bias in a single pass;
 /// the layers below apply one on its own. Both use these same kernels.
-public enum Activation: Equatable, Sendable {
+public enum Activation: Equatable, Sendable, CustomStringConvertible {
     case identity
     /// max(0, x)
     case relu
@@ -16,6 +16,16 @@ public enum Activation: Equatable, Sendable {
     case tanh
     /// 1 / (1 + e^-x)
     case sigmoid
+
+    public var description: String {
+        switch self {
+        case .identity: return "identity"
+        case .relu: return "relu"
+        case .leakyReLU(let slope): return "leakyReLU(\(slope))"
+        case .tanh: return "tanh"
+        case .sigmoid: return "sigmoid"
+        }
+    }
 
     /// y = f(x + bias[j]) for every row of a (rows, features) block, in place: one pass over memory.
     /// `bias` may be nil (no bias).
@@ -74,6 +84,7 @@ public func stableSigmoid(_ x: Float) -> Float {
 public class ElementwiseActivation: Layer {
     /// The nonlinearity.
     public let activation: Activation
+    public var computesInputGradient = true
     private var output: Tensor?
     private var dInput: Tensor?
 
@@ -92,11 +103,22 @@ public class ElementwiseActivation: Layer {
     }
 
     public func backward(_ dOutput: Tensor) -> Tensor {
+        guard computesInputGradient else { return noInputGradient }
         guard let y = output else { preconditionFailure("backward before forward") }
         precondition(dOutput.shape == y.shape, "dOutput \(dOutput.shape) does not match output \(y.shape)")
         let dx = Tensor.reuse(&dInput, shape: y.shape)
         activation.backward(output: y.data, dOutput: dOutput.data, dPre: dx.data, count: y.count)
         return dx
+    }
+
+    public var description: String {
+        switch activation {
+        case .relu: return "ReLU"
+        case .leakyReLU(let slope): return "LeakyReLU(\(slope))"
+        case .tanh: return "Tanh"
+        case .sigmoid: return "Sigmoid"
+        case .identity: return "Identity"
+        }
     }
 }
 

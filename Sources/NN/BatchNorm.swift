@@ -16,6 +16,7 @@ public final class BatchNorm: Layer {
     public let runningVariance: Tensor
     public let momentum: Float
     public let epsilon: Float
+    public var computesInputGradient = true
 
     private var normalized: Tensor?        // x̂, same shape as the input
     private var inverseStd: Tensor         // 1 / sqrt(var + eps) per channel, from the last forward
@@ -24,6 +25,8 @@ public final class BatchNorm: Layer {
     private var lastWasTraining = false
 
     public var channelCount: Int { weight.value.count }
+
+    public var description: String { "BatchNorm(\(channelCount), momentum \(momentum), epsilon \(epsilon))" }
 
     public init(featureCount: Int, momentum: Float = 0.1, epsilon: Float = 1e-5) {
         precondition(featureCount > 0, "BatchNorm needs a positive feature count")
@@ -92,8 +95,8 @@ public final class BatchNorm: Layer {
         precondition(dOutput.shape == xhat.shape, "BatchNorm dOutput \(dOutput.shape) does not match \(xhat.shape)")
         let n = xhat.shape[0], c = channelCount, s = xhat.shape.countPerItem / c
         let m = Float(n * s)
-        let dx = Tensor.reuse(&dInput, shape: xhat.shape)
         let gamma = weight.value.data
+        let dx = computesInputGradient ? Tensor.reuse(&dInput, shape: xhat.shape) : noInputGradient
         for ch in 0..<c {
             var sumDy = 0.0, sumDyXhat = 0.0
             for b in 0..<n {
@@ -105,6 +108,7 @@ public final class BatchNorm: Layer {
             }
             bias.gradient.data[ch] += Float(sumDy)          // dBeta = Σ dy
             weight.gradient.data[ch] += Float(sumDyXhat)    // dGamma = Σ dy · x̂
+            guard computesInputGradient else { continue }
             let scale = gamma[ch] * inverseStd.data[ch]
             for b in 0..<n {
                 let offset = (b * c + ch) * s

@@ -12,6 +12,8 @@ public final class Dense: Layer {
     public let activation: Activation
     /// When false, `backward` skips dInput (the first layer, whose input is data): one GEMM saved.
     public var computesInputGradient = true
+    /// How the weight was drawn; named in `description` when it is not PyTorch's default.
+    public let initialization: Initialization
 
     public var inputSize: Int { weight.value.shape[1] }
     public var outputSize: Int { weight.value.shape[0] }
@@ -20,7 +22,6 @@ public final class Dense: Layer {
     private var output: Tensor?       // (N, O) = f(pre), read by f'
     private var dPre: Tensor?         // (N, O) dLoss/d(x Wᵀ + b)
     private var dInput: Tensor?       // (N, I)
-    private static let noGradient = Tensor(zeros: [0])
 
     /// A layer from `inputSize` to `outputSize` features. The weight is drawn by `initialization`;
     /// the bias is zero, except under `.torchDefault`, which draws it like PyTorch does.
@@ -38,9 +39,15 @@ public final class Dense: Layer {
         weight = Parameter(name: "weight", value: w)
         bias = Parameter(name: "bias", value: b)
         self.activation = activation
+        self.initialization = initialization
     }
 
     public var parameters: [Parameter] { [weight, bias] }
+
+    public var description: String {
+        "Dense(\(inputSize) → \(outputSize)" + (activation == .identity ? "" : ", \(activation)")
+            + (initialization == .torchDefault ? "" : ", \(initialization.rawValue)") + ")"
+    }
 
     public func forward(_ input: Tensor, training: Bool) -> Tensor {
         let n = input.shape[0]
@@ -71,7 +78,7 @@ public final class Dense: Layer {
             for j in 0..<outputSize { db[j] += row[j] }
         }
         gemm(dZ, transposeA: true, x, into: weight.gradient, beta: 1)           // dW += dZᵀ x
-        guard computesInputGradient else { return Dense.noGradient }
+        guard computesInputGradient else { return noInputGradient }
         let dx = Tensor.reuse(&dInput, shape: x.shape)
         gemm(dZ, weight.value, into: dx)                                          // dX = dZ W
         return dx

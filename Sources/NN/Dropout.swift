@@ -5,6 +5,7 @@
 public final class Dropout: Layer {
     /// The probability that an element is dropped.
     public let probability: Float
+    public var computesInputGradient = true
     private var generator: SeededGenerator
     private var mask: Tensor?          // 0 or 1 / (1 - p), same shape as the input
     private var output: Tensor?
@@ -30,7 +31,10 @@ public final class Dropout: Layer {
         return y
     }
 
+    public var description: String { "Dropout(\(probability))" }
+
     public func backward(_ dOutput: Tensor) -> Tensor {
+        guard computesInputGradient else { return noInputGradient }
         guard lastWasTraining, probability > 0, let m = mask else { return dOutput }
         let dx = Tensor.reuse(&dInput, shape: dOutput.shape)
         for i in 0..<dOutput.count { dx.data[i] = dOutput.data[i] * m.data[i] }

@@ -52,7 +52,9 @@ public struct NamedTensor {
 ///
 /// The tensors a layer returns are its own buffers, overwritten by its next call: a layer
 /// allocates them on first use (or when a batch outgrows them) and reuses them after that.
-public protocol Layer: AnyObject {
+/// Its `description` names its architecture (`Dense(784 → 512, relu)`): models record it in
+/// their configuration, so a cache key or a checkpoint says which network it holds.
+public protocol Layer: AnyObject, CustomStringConvertible {
     /// The layer's output for `input`; `training` selects batch statistics and dropout.
     func forward(_ input: Tensor, training: Bool) -> Tensor
     /// dLoss/dInput for the last `forward`, given dLoss/dOutput; adds to parameter gradients.
@@ -61,7 +63,13 @@ public protocol Layer: AnyObject {
     var parameters: [Parameter] { get }
     /// Non-trainable state kept in checkpoints (a batch norm's running statistics).
     var buffers: [NamedTensor] { get }
+    /// When false, `backward` skips dLoss/dInput and returns an empty tensor: for a first layer,
+    /// whose input is data, that saves a product (or a whole pass) per step.
+    var computesInputGradient: Bool { get set }
 }
+
+/// What `backward` returns when `computesInputGradient` is false.
+let noInputGradient = Tensor(zeros: [0])
 
 extension Layer {
     public var parameters: [Parameter] { [] }
@@ -82,4 +90,35 @@ extension Array where Element == Parameter {
 
     /// The total number of trainable values.
     public var scalarCount: Int { reduce(0) { $0 + $1.value.count } }
+
+    /// Each tensor once, under the first name it appears with: a weight shared by two layers (tied
+    /// weights) is one parameter, so an optimizer updates it once per step (tinygrad's `dedup`).
+    public func deduplicated() -> [Parameter] {
+        var seen = Set<ObjectIdentifier>()
+        return filter { seen.insert(ObjectIdentifier($0.value)).inserted }
+    }
+}
+
+/// Sub-layers under their property names, listed once: the parameters and the checkpoint
+/// tensors of a model (or of a `Sequential`) both derive from this one list.
+public struct NamedLayers {
+    /// The sub-layers, in order, each with the name its tensors are prefixed with.
+    public let entries: [(name: String, layer: any Layer)]
+
+    public init(_ entries: [(name: String, layer: any Layer)]) { self.entries = entries }
+
+    /// Every sub-layer's parameters, named `<entry>.<parameter>`, each tensor once.
+    public var parameters: [Parameter] {
+        entries.flatMap { entry in entry.layer.parameters.map { $0.prefixed(entry.name) } }.deduplicated()
+    }
+
+    /// Every sub-layer's buffers, named `<entry>.<buffer>`.
+    public var buffers: [NamedTensor] {
+        entries.flatMap { entry in entry.layer.buffers.map { $0.prefixed(entry.name) } }
+    }
+
+    /// What a checkpoint stores of these layers: parameter values (each once), then buffers.
+    public var stateTensors: [NamedTensor] {
+        parameters.map { NamedTensor(name: $0.name, value: $0.value) } + buffers
+    }
 }

@@ -4,6 +4,7 @@
 public final class Reshape: Layer {
     /// The shape of one item after the layer, e.g. [784] or [1, 28, 28].
     public let itemShape: [Int]
+    public var computesInputGradient = true
     private let item: Shape
     private var inputShape: Shape?
     private var outputView: Tensor?
@@ -22,7 +23,10 @@ public final class Reshape: Layer {
         return Reshape.view(of: input, as: Shape(batch: input.shape[0], item: item), cache: &outputView)
     }
 
+    public var description: String { "Reshape(" + itemShape.map(String.init).joined(separator: "×") + ")" }
+
     public func backward(_ dOutput: Tensor) -> Tensor {
+        guard computesInputGradient else { return noInputGradient }
         guard let shape = inputShape else { preconditionFailure("Reshape.backward before forward") }
         return Reshape.view(of: dOutput, as: shape.withBatch(dOutput.shape[0]), cache: &dInputView)
     }
@@ -42,6 +46,7 @@ public final class Reshape: Layer {
 
 /// Flattens each item of a batch to a vector: (N, C, H, W) → (N, C*H*W).
 public final class Flatten: Layer {
+    public var computesInputGradient = true
     private var inputShape: Shape?
     private var outputView: Tensor?
     private var dInputView: Tensor?
@@ -53,7 +58,10 @@ public final class Flatten: Layer {
         return Reshape.view(of: input, as: Shape(input.shape[0], input.shape.countPerItem), cache: &outputView)
     }
 
+    public var description: String { "Flatten" }
+
     public func backward(_ dOutput: Tensor) -> Tensor {
+        guard computesInputGradient else { return noInputGradient }
         guard let shape = inputShape else { preconditionFailure("Flatten.backward before forward") }
         return Reshape.view(of: dOutput, as: shape.withBatch(dOutput.shape[0]), cache: &dInputView)
     }

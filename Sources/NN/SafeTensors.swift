@@ -22,14 +22,14 @@ public enum SafeTensors {
     public static func encode(_ tensors: [NamedTensor], metadata: [String: String] = [:]) -> Data {
         var entries: [String] = []
         if !metadata.isEmpty {
-            let pairs = metadata.keys.sorted().map { "\(jsonString($0)):\(jsonString(metadata[$0]!))" }
+            let pairs = metadata.keys.sorted().map { "\(jsonQuoted($0)):\(jsonQuoted(metadata[$0]!))" }
             entries.append("\"__metadata__\":{\(pairs.joined(separator: ","))}")
         }
         var offset = 0
         for t in tensors {
             let bytes = t.value.count * 4
             let shape = t.value.shape.dimensions.map(String.init).joined(separator: ",")
-            entries.append("\(jsonString(t.name)):{\"dtype\":\"F32\",\"shape\":[\(shape)],\"data_offsets\":[\(offset),\(offset + bytes)]}")
+            entries.append("\(jsonQuoted(t.name)):{\"dtype\":\"F32\",\"shape\":[\(shape)],\"data_offsets\":[\(offset),\(offset + bytes)]}")
             offset += bytes
         }
         var header = Array(("{" + entries.joined(separator: ",") + "}").utf8)
@@ -58,6 +58,12 @@ public enum SafeTensors {
     /// Reads and checks a checkpoint: header bounds, dtype, shapes against offsets, and that the
     /// offsets tile the data exactly. Every failure names the file and, where there is one, the tensor.
     public static func read(from path: String) throws -> Contents {
+        // A FIFO or a device would block or never end; a folder is no checkpoint.
+        var info = stat()
+        guard stat(path, &info) == 0 else { throw FileError(path: path, "cannot read the checkpoint: \(String(cString: strerror(errno)))") }
+        guard info.st_mode & S_IFMT == S_IFREG else {
+            throw FileError(path: path, "not a regular file (a folder, FIFO or device cannot be a checkpoint)")
+        }
         guard let data = FileManager.default.contents(atPath: path) else {
             throw FileError(path: path, "cannot read the checkpoint (missing or unreadable)")
         }
@@ -110,7 +116,12 @@ public enum SafeTensors {
             guard begin >= 0, begin <= end, end <= dataLength else {
                 throw FileError(path: path, "tensor '\(name)': data_offsets [\(begin), \(end)] lie outside the \(dataLength) data bytes (truncated file?)")
             }
-            let expected = shape.reduce(1, { $0.multipliedReportingOverflow(by: $1).partialValue }) * 4
+            // The byte count, refusing sizes that overflow rather than wrapping to a small number.
+            var expected: Int? = 4
+            for d in shape { expected = expected.flatMap { e in let (p, o) = e.multipliedReportingOverflow(by: d); return o ? nil : p } }
+            guard let expected else {
+                throw FileError(path: path, "tensor '\(name)': shape \(shape) is too large to hold")
+            }
             guard end - begin == expected else {
                 throw FileError(path: path, "tensor '\(name)': shape \(shape) needs \(expected) bytes, data_offsets span \(end - begin)")
             }
@@ -169,21 +180,4 @@ public enum SafeTensors {
         for t in destination { t.value.assign(sources[t.name]!) }
         return contents.metadata
     }
-}
-
-/// `s` as a JSON string literal.
-func jsonString(_ s: String) -> String {
-    var out = "\""
-    for scalar in s.unicodeScalars {
-        switch scalar {
-        case "\"": out += "\\\""
-        case "\\": out += "\\\\"
-        case "\n": out += "\\n"
-        case "\r": out += "\\r"
-        case "\t": out += "\\t"
-        case _ where scalar.value < 0x20: out += String(format: "\\u%04x", scalar.value)
-        default: out.unicodeScalars.append(scalar)
-        }
-    }
-    return out + "\""
 }

@@ -2,8 +2,16 @@
 public final class Sequential: Layer {
     /// The layers, first to last. Their tensors are named `layers.<index>.<name>`.
     public let layers: [any Layer]
+    private let named: NamedLayers
+    /// The leading layers up to and including the first with parameters: those that skip their
+    /// input gradient when this one does (found once: listing parameters allocates).
+    private let leadingLayerCount: Int
 
-    public init(_ layers: [any Layer]) { self.layers = layers }
+    public init(_ layers: [any Layer]) {
+        self.layers = layers
+        named = NamedLayers(layers.enumerated().map { (name: "layers.\($0.offset)", layer: $0.element) })
+        leadingLayerCount = (layers.firstIndex { !$0.parameters.isEmpty } ?? layers.count - 1) + 1
+    }
     public convenience init(_ layers: any Layer...) { self.init(layers) }
 
     public func forward(_ input: Tensor, training: Bool) -> Tensor {
@@ -18,11 +26,16 @@ public final class Sequential: Layer {
         return d
     }
 
-    public var parameters: [Parameter] {
-        layers.enumerated().flatMap { i, layer in layer.parameters.map { $0.prefixed("layers.\(i)") } }
+    public var parameters: [Parameter] { named.parameters }
+    public var buffers: [NamedTensor] { named.buffers }
+
+    /// Setting it reaches the leading layers up to and including the first with parameters:
+    /// a `Flatten` before the first `Dense` needs no gradient either, and nothing after that
+    /// layer may skip its own (the parameters before it need it).
+    public var computesInputGradient: Bool {
+        get { layers.first?.computesInputGradient ?? true }
+        set { for i in 0..<leadingLayerCount { layers[i].computesInputGradient = newValue } }
     }
 
-    public var buffers: [NamedTensor] {
-        layers.enumerated().flatMap { i, layer in layer.buffers.map { $0.prefixed("layers.\(i)") } }
-    }
+    public var description: String { "Sequential(" + layers.map(\.description).joined(separator: ", ") + ")" }
 }

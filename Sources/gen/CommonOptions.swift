@@ -1,6 +1,13 @@
 import ArgumentParser
+import Datasets
 import Foundation
+import Lab
 import Models
+
+// The library's enumerations parse as flags here, so the library needs no argument parser.
+extension LatentPath: ExpressibleByArgument {}
+extension GeneratorLoss: ExpressibleByArgument {}
+extension ModelKind: ExpressibleByArgument {}
 
 /// Flags every model command takes.
 struct CommonOptions: ParsableArguments {
@@ -10,16 +17,17 @@ struct CommonOptions: ParsableArguments {
     @Flag(help: "Write the test set's codes in 2-D coloured by class (latent-map.png; AE and VAE).") var latentMap = false
     @Flag(help: "Write decodings of a grid over the latent plane (manifold.png; needs --latent-dimension 2).") var manifold = false
     @Flag(help: "Record the sample grid after every epoch as an animated GIF (film.gif; when training).") var film = false
-    @Option(help: "Interpolation path: linear or slerp.") var path = "linear"
+    @Option(help: "Interpolation path: linear or slerp.") var path = LatentPath.linear
 
-    @Option(help: "Training epochs.") var epochs = 10
+    @Option(help: "Training epochs (default: as many as a --checkpoint file has, else 10).") var epochs: Int?
     @Option(help: "Size of the latent code (default: AE 32, VAE 20, GAN 64).") var latentDimension: Int?
     @Option(help: "Hidden layer widths, comma-separated, e.g. 512 or 512,256 (default: the reference architecture).")
     var hidden: String?
     @Option(help: "Images per mini-batch.") var batchSize = 128
     @Option(help: "Adam's step size (default: AE and VAE 1e-3, GAN 2e-4).") var learningRate: Float?
     @Option(help: "Seed for initialisation, shuffling and sampling.") var seed: UInt64 = 0
-    @Option(help: "fashion-mnist, mnist, synthetic, or a folder of IDX files or PNG images.") var dataset = "fashion-mnist"
+    @Option(help: "fashion-mnist, mnist, synthetic, or a folder of IDX files or PNG images (default: fashion-mnist, or a --checkpoint file's).")
+    var dataset: String?
     @Option(help: "Scale PNG images to this many pixels square.") var imageSize: Int?
     @Option(help: "Folder for figures and metrics (a sub-folder per model).") var out = "Gallery"
     @Option(help: "Checkpoint file (default: ~/.cache/gen/<model>-<key>.safetensors).") var checkpoint: String?
@@ -31,13 +39,48 @@ struct CommonOptions: ParsableArguments {
     @Flag(help: "Continue an interrupted run from its checkpoint.") var resume = false
     @Flag(help: "One line per epoch, no progress bar.") var quiet = false
 
+    /// What the run is asked to do.
+    var request: RunRequest {
+        var r = RunRequest()
+        r.dataset = DataSource(argument: dataset ?? "fashion-mnist")
+        r.imageSize = imageSize
+        r.epochs = epochs
+        r.batchSize = batchSize
+        r.seed = seed
+        r.threads = threads
+        r.checkpoint = checkpoint
+        r.retrain = retrain
+        r.resume = resume
+        r.quiet = quiet
+        r.out = out
+        r.command = commandLineText
+        return r
+    }
+
+    /// The figures asked for.
+    var figures: FigureRequest {
+        var f = FigureRequest()
+        (f.samples, f.interpolate, f.reconstruct, f.latentMap, f.manifold, f.film) = (samples, interpolate, reconstruct, latentMap, manifold, film)
+        (f.path, f.grid, f.steps, f.temperature) = (path, grid, steps, temperature)
+        return f
+    }
+
+    /// `settings` with whichever shape and training flags were given.
+    func shaped(_ settings: ModelSettings) -> ModelSettings {
+        var s = settings
+        if let d = latentDimension { s.latentDimension = d }
+        if let h = hiddenSizes { s.hiddenSizes = h }
+        if let lr = learningRate { s.learningRate = lr }
+        return s
+    }
+
     /// Parsed `--hidden`, or nil for the model's default.
     var hiddenSizes: [Int]? {
         hidden.map { $0.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) } }
     }
 
     mutating func validate() throws {
-        guard epochs >= 1 else { throw ValidationError("--epochs must be at least 1, got \(epochs)") }
+        if let epochs, epochs < 1 { throw ValidationError("--epochs must be at least 1, got \(epochs)") }
         if let d = latentDimension, d < 1 { throw ValidationError("--latent-dimension must be at least 1, got \(d)") }
         if let text = hidden {
             let parts = text.split(separator: ",", omittingEmptySubsequences: false)
@@ -52,7 +95,6 @@ struct CommonOptions: ParsableArguments {
         guard (1...64).contains(grid) else { throw ValidationError("--grid must be between 1 and 64, got \(grid)") }
         guard steps >= 2 else { throw ValidationError("--steps must be at least 2, got \(steps)") }
         guard temperature > 0 && temperature.isFinite else { throw ValidationError("--temperature must be positive, got \(temperature)") }
-        guard LatentPath(rawValue: path) != nil else { throw ValidationError("--path must be linear or slerp, got '\(path)'") }
         guard !(resume && retrain) else { throw ValidationError("--resume and --retrain contradict each other; pick one") }
         try checkWritableFolder(out, flag: "--out")
         if let path = checkpoint {
@@ -79,4 +121,9 @@ func checkWritableFolder(_ path: String, flag: String) throws {
           access(ancestor.path, W_OK) == 0 else {
         throw ValidationError("\(flag) \(path): cannot create it (\(ancestor.path) is not a writable folder)")
     }
+}
+
+/// The command line as typed, for captions: `gen vae --samples`.
+var commandLineText: String {
+    (["gen"] + CommandLine.arguments.dropFirst().map { $0.contains(" ") ? "'\($0)'" : $0 }).joined(separator: " ")
 }

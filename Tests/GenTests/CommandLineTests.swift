@@ -3,8 +3,13 @@ import Testing
 
 /// Runs the built `gen` executable, as a user would, and returns its exit status and output.
 func runGen(_ arguments: [String], environment extra: [String: String] = [:]) throws -> (status: Int32, stdout: String, stderr: String) {
+    try run(genExecutable, arguments, environment: extra)
+}
+
+/// Runs `executable` with `arguments` and returns its exit status and output.
+func run(_ executable: URL, _ arguments: [String], environment extra: [String: String] = [:]) throws -> (status: Int32, stdout: String, stderr: String) {
     let process = Process()
-    process.executableURL = genExecutable
+    process.executableURL = executable
     process.arguments = arguments
     var environment = ProcessInfo.processInfo.environment
     for (k, v) in extra { environment[k] = v }
@@ -48,7 +53,7 @@ struct CommandLineTests {
         (["vae", "--epochs", "0"], "--epochs must be at least 1"),
         (["ae", "--latent-dimension", "0"], "--latent-dimension must be at least 1"),
         (["gan", "--discriminator-steps", "0"], "--discriminator-steps must be at least 1"),
-        (["gan", "--generator-loss", "wasserstein"], "--generator-loss must be non-saturating or minimax"),
+        (["gan", "--generator-loss", "wasserstein"], "'wasserstein' is invalid for '--generator-loss <generator-loss>'. Please provide one of 'non-saturating' and 'minimax'"),
         (["vae", "--hidden", "400,x"], "--hidden takes positive widths"),
         (["vae", "--out", "/proc/version/gallery"], "--out /proc/version/gallery: cannot create it"),
         (["vae", "--resume", "--retrain"], "--resume and --retrain contradict"),
@@ -139,6 +144,33 @@ struct CommandLineTests {
         }
         let film = FileManager.default.contents(atPath: folder + "/a/ae/film.gif")
         #expect(film != nil && film == FileManager.default.contents(atPath: folder + "/c/ae/film.gif"), "film retrained")
+    }
+
+    @Test("a --checkpoint that is not a checkpoint is refused before any work and left as it was")
+    func wrongCheckpointIsKept() throws {
+        let folder = try scratchFolder()
+        let notes = folder + "/notes.txt"
+        try Data("notes\n".utf8).write(to: URL(fileURLWithPath: notes))
+        let result = try runGen(["ae", "--dataset", "synthetic", "--epochs", "1", "--checkpoint", notes, "--out", folder + "/out"])
+        #expect(result.status != 0)
+        #expect(errorLine(result).contains("--checkpoint \(notes): truncated"), "\(result.stderr)")
+        #expect(errorLine(result).contains("left untouched (--retrain replaces it)"))
+        #expect(FileManager.default.contents(atPath: notes) == Data("notes\n".utf8))
+        #expect(!FileManager.default.fileExists(atPath: folder + "/out/ae"))
+    }
+
+    @Test("the custom-autoencoder script builds its own network, trains it and writes its page")
+    func customAutoencoderScript() throws {
+        let folder = try scratchFolder()
+        let script = genExecutable.deletingLastPathComponent().appendingPathComponent("custom-autoencoder")
+        let result = try run(script, ["--quick", "--out", folder], environment: ["XDG_CACHE_HOME": folder + "/cache"])
+        #expect(result.status == 0, "\(result.stderr)")
+        for file in ["samples.png", "reconstruction.png", "curves.png", "metrics.jsonl", "index.html"] {
+            #expect(FileManager.default.fileExists(atPath: "\(folder)/custom-autoencoder/\(file)"), "\(file)")
+        }
+        let metrics = try String(contentsOfFile: folder + "/custom-autoencoder/metrics.jsonl", encoding: .utf8)
+        #expect(metrics.contains("\"model\":\"custom-autoencoder\""))
+        #expect(try String(contentsOfFile: folder + "/index.html", encoding: .utf8).contains("custom-autoencoder/index.html"))
     }
 
     @Test("--help lists the three models")

@@ -16,16 +16,14 @@ struct AllocationTests {
         // Products of a few million multiply-adds: smaller ones send OpenBLAS down its
         // small-matrix kernels, which malloc a scratch buffer on every call (seen with gdb; the
         // default VAE's 128x20 by 20x400 product takes that path too: the library's allocation).
-        var ae = AutoencoderConfiguration(); ae.hiddenSizes = [128]
-        var vae = VAEConfiguration(); vae.hiddenSizes = [256]; vae.latentDimension = 128
-        var gan = GANConfiguration(); gan.generatorHiddenSizes = [128]; gan.discriminatorHiddenSizes = [128]; gan.discriminatorSteps = 2
         let model: any GenerativeModel = switch kind {
-        case "ae": Autoencoder(ae, seed: 0)
-        case "vae": VariationalAutoencoder(vae, seed: 0)
-        default: GAN(gan, seed: 0)
+        case "ae": Autoencoder(hiddenSizes: [128], seed: 0)
+        case "vae": VariationalAutoencoder(hiddenSizes: [256], latentDimension: 128, seed: 0)
+        default: GAN(generatorHiddenSizes: [128], discriminatorHiddenSizes: [128], discriminatorSteps: 2, seed: 0)
         }
-        let full = tinyData.train.images(Array(0..<128), range: model.pixelRange)
-        let partial = tinyData.train.images(Array(0..<100), range: model.pixelRange)
+        // Batches as the trainer hands them over, labels included.
+        let full = Batch(images: tinyData.train.images(Array(0..<128), range: model.pixelRange), indices: Array(0..<128)[...], dataset: tinyData.train)
+        let partial = Batch(images: tinyData.train.images(Array(0..<100), range: model.pixelRange), indices: Array(0..<100)[...], dataset: tinyData.train)
         var g = SeededGenerator(seed: 1)
         let threads = BLAS.threadCount
         BLAS.setThreadCount(1)

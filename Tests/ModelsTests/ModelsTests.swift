@@ -5,22 +5,19 @@ import Testing
 @testable import NN
 
 /// Tiny data: 200 synthetic digits for training, 40 for testing.
-let tinyData = DataSource.Splits(train: SyntheticDigits.make(count: 200, seed: 1), test: SyntheticDigits.make(count: 40, seed: 2))
+let tinyData = DatasetSplits(train: SyntheticDigits.make(count: 200, seed: 1), test: SyntheticDigits.make(count: 40, seed: 2))
 
 func tinyAutoencoder(seed: UInt64 = 0) -> Autoencoder {
-    var c = AutoencoderConfiguration(); c.hiddenSizes = [32]; c.latentDimension = 4; c.learningRate = 3e-3
-    return Autoencoder(c, seed: seed)
+    Autoencoder(hiddenSizes: [32], latentDimension: 4, learningRate: 3e-3, seed: seed)
 }
 
-func tinyVAE(seed: UInt64 = 0) -> VariationalAutoencoder {
-    var c = VAEConfiguration(); c.hiddenSizes = [32]; c.latentDimension = 3; c.learningRate = 3e-3
-    return VariationalAutoencoder(c, seed: seed)
+func tinyVAE(seed: UInt64 = 0, beta: Float = 1) -> VariationalAutoencoder {
+    VariationalAutoencoder(hiddenSizes: [32], latentDimension: 3, beta: beta, learningRate: 3e-3, seed: seed)
 }
 
 func tinyGAN(k: Int = 1, loss: GeneratorLoss = .nonSaturating, seed: UInt64 = 0) -> GAN {
-    var c = GANConfiguration(); c.generatorHiddenSizes = [32]; c.discriminatorHiddenSizes = [32]; c.latentDimension = 8
-    c.discriminatorSteps = k; c.generatorLoss = loss
-    return GAN(c, seed: seed)
+    GAN(latentDimension: 8, generatorHiddenSizes: [32], discriminatorHiddenSizes: [32], discriminatorSteps: k, generatorLoss: loss,
+        learningRate: 2e-4, seed: seed)
 }
 
 func metric(_ line: String, _ key: String) -> Double {
@@ -33,9 +30,9 @@ struct ModelsTests {
     @Test("the AE's and the VAE's test losses fall")
     func lossesFall() throws {
         for model in [tinyAutoencoder() as any GenerativeModel, tinyVAE()] {
-            let lines = try Trainer(epochs: 4, batchSize: 32, seed: 1, checkpointPath: nil).train(model, data: tinyData, datasetName: "synthetic")
+            let lines = try Trainer(epochs: 4, batchSize: 32, seed: 1, checkpointPath: nil).train(model, data: tinyData)
             #expect(lines.count == 4)
-            #expect(metric(lines[3], "test_loss") < 0.8 * metric(lines[0], "test_loss"), "\(model.kind): \(lines)")
+            #expect(metric(lines[3], "test_loss") < 0.8 * metric(lines[0], "test_loss"), "\(model.name): \(lines)")
             #expect(lines[0].contains("\"loss_reduction\":\"BCE summed over pixels"))
         }
     }
@@ -43,7 +40,7 @@ struct ModelsTests {
     @Test("the GAN's discriminator learns to tell real from fake at first")
     func ganTrains() throws {
         let gan = tinyGAN()
-        let lines = try Trainer(epochs: 2, batchSize: 20, seed: 1, checkpointPath: nil).train(gan, data: tinyData, datasetName: "synthetic")
+        let lines = try Trainer(epochs: 2, batchSize: 20, seed: 1, checkpointPath: nil).train(gan, data: tinyData)
         #expect(metric(lines[1], "d_real") > metric(lines[1], "d_fake"))
         #expect(metric(lines[1], "d_loss") < 2 * log(2.0))   // better than chance: D(x) = 1/2 everywhere gives 2 log 2
         let samples = gan.sample(count: 4, temperature: 1, generator: &tinyRandom)
@@ -53,23 +50,23 @@ struct ModelsTests {
     @Test("with k = 3 the GAN makes exactly 3 discriminator updates per generator update")
     func discriminatorSteps() throws {
         let gan = tinyGAN(k: 3)
-        _ = try Trainer(epochs: 1, batchSize: 10, seed: 1, checkpointPath: nil).train(gan, data: tinyData, datasetName: "synthetic")
+        _ = try Trainer(epochs: 1, batchSize: 10, seed: 1, checkpointPath: nil).train(gan, data: tinyData)
         #expect(gan.discriminatorUpdates == 20)          // 200 images / 10 per batch
         #expect(gan.generatorUpdates == 6)               // after D updates 3, 6, ..., 18
         let one = tinyGAN(k: 1)
-        _ = try Trainer(epochs: 1, batchSize: 10, seed: 1, checkpointPath: nil).train(one, data: tinyData, datasetName: "synthetic")
+        _ = try Trainer(epochs: 1, batchSize: 10, seed: 1, checkpointPath: nil).train(one, data: tinyData)
         #expect(one.discriminatorUpdates == 20 && one.generatorUpdates == 20)
     }
 
     @Test("the minimax generator loss is log(1 - D(G(z))), non-positive")
     func minimax() throws {
         let gan = tinyGAN(loss: .minimax)
-        let lines = try Trainer(epochs: 1, batchSize: 20, seed: 1, checkpointPath: nil).train(gan, data: tinyData, datasetName: "synthetic")
+        let lines = try Trainer(epochs: 1, batchSize: 20, seed: 1, checkpointPath: nil).train(gan, data: tinyData)
         #expect(metric(lines[0], "g_loss") < 0)
     }
 
     @Test("VAE: reparameterized gradients match finite differences of BCE + KL")
-    func vaeGradients() {
+    func vaeGradients() throws {
         let vae = tinyVAE(seed: 3)
         let x = tinyData.train.images(Array(0..<3), range: .unit)
         var g = SeededGenerator(seed: 4)
@@ -78,16 +75,16 @@ struct ModelsTests {
             let (r, kl) = vae.accumulateGradients(x, eps: eps)
             return Double(r) + Double(kl)
         }
-        let checked = [("meanHead.bias", vae.meanHead.bias), ("logVarianceHead.bias", vae.logVarianceHead.bias),
-                       ("logVarianceHead.weight", vae.logVarianceHead.weight),
-                       ("encoder.layers.0.bias", (vae.encoder.layers[0] as! Dense).bias)]
+        let meanHead = try #require(vae.meanHead as? Dense), logVarianceHead = try #require(vae.logVarianceHead as? Dense)
+        let first = try #require((vae.encoder as? Sequential)?.layers[0] as? Dense)
+        let checked = [("meanHead.bias", meanHead.bias), ("logVarianceHead.bias", logVarianceHead.bias),
+                       ("logVarianceHead.weight", logVarianceHead.weight), ("encoder.layers.0.bias", first.bias)]
         vae.optimizer.zeroGradients()
         _ = loss()
         // Copy every analytic gradient before the finite differences, whose passes accumulate more.
         let analyticGradients = checked.map { $0.1.gradient.copy() }
         // Encoder units whose pre-activation is within a step of ReLU's kink for some image have no
         // finite-difference derivative there; they are skipped, not given a looser tolerance.
-        let first = vae.encoder.layers[0] as! Dense
         let pre = matmul(x, first.weight.value, transposeB: true)
         let nearKink = Set((0..<pre.count).filter { abs(pre[$0] + first.bias.value[$0 % 32]) < 0.05 }.map { $0 % 32 })
         for ((name, p), analytic) in zip(checked, analyticGradients) {
@@ -117,7 +114,7 @@ struct ModelsTests {
         let model = make()
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("gen-\(UUID()).safetensors").path
         defer { try? FileManager.default.removeItem(atPath: path) }
-        _ = try Trainer(epochs: 1, batchSize: 50, seed: 2, checkpointPath: path).train(model, data: tinyData, datasetName: "synthetic")
+        _ = try Trainer(epochs: 1, batchSize: 50, seed: 2, checkpointPath: path).train(model, data: tinyData)
         let reloaded = make()
         let state = try CheckpointState.load(into: reloaded, from: path)
         #expect(state.completedEpochs == 1 && state.metricsLines.count == 1)
@@ -129,9 +126,8 @@ struct ModelsTests {
     func configurationMismatch() throws {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("gen-\(UUID()).safetensors").path
         defer { try? FileManager.default.removeItem(atPath: path) }
-        _ = try Trainer(epochs: 1, batchSize: 50, seed: 1, checkpointPath: path).train(tinyVAE(), data: tinyData, datasetName: "synthetic")
-        var c = VAEConfiguration(); c.hiddenSizes = [32]; c.latentDimension = 3; c.learningRate = 3e-3; c.beta = 4
-        let other = VariationalAutoencoder(c, seed: 7)
+        _ = try Trainer(epochs: 1, batchSize: 50, seed: 1, checkpointPath: path).train(tinyVAE(), data: tinyData)
+        let other = tinyVAE(seed: 7, beta: 4)
         let before = other.checkpointTensors.map { $0.value.scalars }
         #expect(throws: FileError.self) { try CheckpointState.load(into: other, from: path) }
         let unchanged = other.checkpointTensors.map { $0.value.scalars } == before
@@ -143,12 +139,12 @@ struct ModelsTests {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("gen-\(UUID()).safetensors").path
         defer { try? FileManager.default.removeItem(atPath: path) }
         let unbroken = tinyVAE()
-        _ = try Trainer(epochs: 2, batchSize: 32, seed: 5, checkpointPath: nil).train(unbroken, data: tinyData, datasetName: "synthetic")
-        _ = try Trainer(epochs: 1, batchSize: 32, seed: 5, checkpointPath: path).train(tinyVAE(), data: tinyData, datasetName: "synthetic")
+        _ = try Trainer(epochs: 2, batchSize: 32, seed: 5, checkpointPath: nil).train(unbroken, data: tinyData)
+        _ = try Trainer(epochs: 1, batchSize: 32, seed: 5, checkpointPath: path).train(tinyVAE(), data: tinyData)
         let resumed = tinyVAE()
         let state = try CheckpointState.load(into: resumed, from: path)
         let lines = try Trainer(epochs: 2, batchSize: 32, seed: 5, checkpointPath: nil)
-            .train(resumed, data: tinyData, datasetName: "synthetic", resumingFrom: state)
+            .train(resumed, data: tinyData, resumingFrom: state)
         #expect(lines.count == 2)
         for (a, b) in zip(unbroken.checkpointTensors, resumed.checkpointTensors) {
             #expect(a.value.scalars == b.value.scalars, "\(a.name)")
@@ -160,13 +156,13 @@ struct ModelsTests {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("gen-\(UUID()).safetensors").path
         defer { try? FileManager.default.removeItem(atPath: path) }
         let model = tinyAutoencoder()
-        _ = try Trainer(epochs: 1, batchSize: 50, seed: 1, checkpointPath: path).train(model, data: tinyData, datasetName: "synthetic")
+        _ = try Trainer(epochs: 1, batchSize: 50, seed: 1, checkpointPath: path).train(model, data: tinyData)
         let before = try Data(contentsOf: URL(fileURLWithPath: path))
         model.optimizer.learningRate = 1e30
         let state = try CheckpointState.load(into: model, from: path)
         do {
             _ = try Trainer(epochs: 3, batchSize: 50, seed: 1, checkpointPath: path)
-                .train(model, data: tinyData, datasetName: "synthetic", resumingFrom: state)
+                .train(model, data: tinyData, resumingFrom: state)
             Issue.record("expected divergence")
         } catch let error as TrainingError {
             guard case let .diverged(epoch, batch, _, kept) = error else { Issue.record("\(error)"); return }
@@ -179,7 +175,7 @@ struct ModelsTests {
     @Test("the AE samples each code unit between the min and max its encoder produced in training")
     func aeCodeRange() throws {
         let ae = tinyAutoencoder()
-        _ = try Trainer(epochs: 2, batchSize: 50, seed: 1, checkpointPath: nil).train(ae, data: tinyData, datasetName: "synthetic")
+        _ = try Trainer(epochs: 2, batchSize: 50, seed: 1, checkpointPath: nil).train(ae, data: tinyData)
         // Prior draws of -1 and +1 map to exactly the recorded minimum and maximum.
         let ends = ae.codes(fromPriorDraws: Tensor(shape: [2, 4], values: [-1, -1, -1, -1, 1, 1, 1, 1]), temperature: 1)
         for j in 0..<4 {
@@ -200,7 +196,7 @@ struct ModelsTests {
     @Test("interpolations: endpoints decode the real images' codes; slerp keeps the norm of opposite codes")
     func interpolation() throws {
         let vae = tinyVAE()
-        _ = try Trainer(epochs: 1, batchSize: 50, seed: 1, checkpointPath: nil).train(vae, data: tinyData, datasetName: "synthetic")
+        _ = try Trainer(epochs: 1, batchSize: 50, seed: 1, checkpointPath: nil).train(vae, data: tinyData)
         var g = SeededGenerator(seed: 4)
         let i = vae.interpolation(rows: 2, steps: 5, path: .linear, test: tinyData.test, generator: &g)
         #expect(i.images.shape == [10, 784] && i.endpoints?.shape == [4, 784])
@@ -219,8 +215,7 @@ struct ModelsTests {
 
     @Test("manifold and latent map shapes; PCA recovers the direction of largest spread")
     func maps() throws {
-        var c = VAEConfiguration(); c.hiddenSizes = [16]; c.latentDimension = 2
-        let vae = VariationalAutoencoder(c, seed: 1)
+        let vae = VariationalAutoencoder(hiddenSizes: [16], latentDimension: 2, seed: 1)
         #expect(vae.manifold(side: 4).shape == [16, 784])
         let map = vae.latentMap(tinyData.test)!
         #expect(map.points.shape == [40, 2] && !map.projected && map.labels.count == 40)

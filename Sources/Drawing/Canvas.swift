@@ -22,7 +22,8 @@ public struct Color: Equatable, Sendable {
 public final class Canvas {
     public let width: Int
     public let height: Int
-    let image: gdImagePtr
+    /// libgd's image, for the targets of this package that encode it (GIF films).
+    package let image: gdImagePtr
 
     /// libgd's FreeType font cache is shared by the process and set up lazily, which races when
     /// two threads draw text at once (tests do; a byte-identical figure came out different).
@@ -151,26 +152,10 @@ public final class Canvas {
     public func writePNG(to path: String) throws { try writeAtomically(png(), to: path) }
 }
 
-/// What a figure's title bar says.
-public struct FigureTitle: Sendable {
-    public var title: String
-    /// Model, data set, epoch, seed.
-    public var details: String
-
-    public init(_ title: String, details: String) {
-        self.title = title
-        self.details = details
-    }
-
-    public static let height = 44
-
-    /// Draws the bar across the top of `canvas`.
-    func draw(on canvas: Canvas) {
-        canvas.fill(x: 0, y: 0, width: canvas.width, height: FigureTitle.height, color: .titleBar)
-        canvas.text(title, x: 10, y: 19, size: 12, color: .white, bold: true)
-        canvas.text(details, x: 10, y: 36, size: 9, color: Color(200, 210, 225))
-    }
-
-    /// The width the bar's text needs.
-    var minimumWidth: Int { max(Canvas.textWidth(title, size: 12, bold: true), Canvas.textWidth(details, size: 9)) + 20 }
+/// libgd's PNG encoding of `image`, at the default compression.
+package func pngData(_ image: gdImagePtr) -> Data {
+    var size: Int32 = 0
+    guard let bytes = gdImagePngPtr(image, &size) else { return Data() }
+    defer { gdFree(bytes) }
+    return Data(bytes: bytes, count: Int(size))
 }

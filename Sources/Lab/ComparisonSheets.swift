@@ -1,0 +1,72 @@
+import Datasets
+import Foundation
+import Gallery
+import Models
+import NN
+
+/// Models side by side on one latent size and one data set, in `<out>/compare/`: the
+/// lecture's point made visible (`gen compare`).
+public struct ComparisonSheets {
+    /// The models and their runs, in the order they are shown.
+    public let runs: [(model: any GenerativeModel, result: TrainingResult)]
+    public let request: RunRequest
+    public let figures: FigureRequest
+
+    public init(runs: [(model: any GenerativeModel, result: TrainingResult)], request: RunRequest, figures: FigureRequest) {
+        precondition(!runs.isEmpty, "a comparison needs at least one model")
+        self.runs = runs
+        self.request = request
+        self.figures = figures
+    }
+
+    var folder: String { request.out + "/compare" }
+    var names: String { runs.map { $0.model.displayName }.joined(separator: " vs ") }
+    var details: String {
+        let first = runs[0]
+        return "\(names) · \(first.result.datasetName) · latent \(first.model.latentDimension) · epoch \(first.result.epochs) · seed \(request.seed)"
+    }
+
+    /// Writes samples.png, interpolation.png and table.png, and the comparison's page.
+    public func write() throws {
+        try createFolder(folder)
+        let side = 8
+        var samplePanels: [(name: String, canvas: Canvas)] = [], pathPanels: [(name: String, canvas: Canvas)] = []
+        for (model, result) in runs {
+            var random = SeededGenerator(seed: request.seed ^ 0xC0_4B_A2E)
+            samplePanels.append((model.displayName, ImageGrid(layout: result.layout, rows: side, columns: side)
+                .canvas(model.sample(count: side * side, temperature: figures.temperature, generator: &random))))
+            let i = model.interpolation(rows: 6, steps: 8, path: figures.path, test: result.data.test, generator: &random)
+            pathPanels.append((model.displayName, ImageGrid(layout: result.layout, rows: i.rows, columns: i.steps).canvas(i.images)))
+        }
+        let short = runs.map { $0.model.name.uppercased() }.joined(separator: " vs ")
+        try Figures.sideBySide(samplePanels, title: FigureTitle("Samples: \(short)", details: details)).writePNG(to: folder + "/samples.png")
+        try Figures.sideBySide(pathPanels, title: FigureTitle("Latent interpolations", details: details)).writePNG(to: folder + "/interpolation.png")
+        let header = ["model", "test reconstruction", "test KL", "D(real) / D(fake)", "training seconds", "epochs"]
+        let rows = runs.map { tableRow($0.model, $0.result) }
+        try Figures.table(header: header, rows: rows, title: FigureTitle("The \(countWord(runs.count)) models in figures", details: details))
+            .writePNG(to: folder + "/table.png")
+        if !request.quiet { print("Wrote \(folder)/samples.png, interpolation.png, table.png") }
+        let command = request.command
+        try GalleryPage.update(root: request.out, section: "compare", entries: [
+            FigureEntry(file: "samples.png", caption: "Samples side by side: the plain AE's random codes decode to poor images, the VAE's to blurry but plausible ones, the GAN's to sharp ones.", command: command),
+            FigureEntry(file: "interpolation.png", caption: "Latent interpolations: AE and VAE between encoded test images, the GAN between random codes.", command: command),
+            FigureEntry(file: "table.png", caption: "Test reconstruction (BCE summed over pixels, averaged over images), the VAE's KL, the GAN discriminator's mean outputs, and training time.", command: command),
+        ], metrics: zip(runs, rows).map { ($0.0.model.displayName, $0.1.dropFirst().joined(separator: " · ")) },
+           note: "One latent size (\(runs[0].model.latentDimension)), one data set, one seed. Columns: " + header.dropFirst().joined(separator: ", ") + ".")
+    }
+
+    /// A model's row: figures it did not report show as a dash.
+    func tableRow(_ model: any GenerativeModel, _ result: TrainingResult) -> [String] {
+        func figure(_ key: String) -> String { result.lastMetric(key).map { String(format: "%.1f", $0) } ?? "—" }
+        let seconds = result.metricRecords.compactMap { ($0["seconds"] as? NSNumber)?.doubleValue }.reduce(0, +)
+        let discriminator = result.lastMetric("test_d_real").flatMap { real in result.lastMetric("test_d_fake").map { String(format: "%.2f / %.2f", real, $0) } }
+        return [model.displayName, figure("test_reconstruction"), figure("test_kl"), discriminator ?? "—",
+                String(format: "%.1f", seconds), String(result.epochs)]
+    }
+}
+
+/// "two", "three", ... for small counts, digits beyond.
+func countWord(_ n: Int) -> String {
+    let words = ["no", "one", "two", "three", "four", "five", "six"]
+    return n < words.count ? words[n] : String(n)
+}

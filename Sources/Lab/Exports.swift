@@ -1,0 +1,5 @@
+// A script imports Lab and has the whole public API: layers, models, data, figures.
+@_exported import Datasets
+@_exported import Gallery
+@_exported import Models
+@_exported import NN

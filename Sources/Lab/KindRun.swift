@@ -1,0 +1,57 @@
+import Datasets
+import Foundation
+import Models
+
+/// Runs of the models `ModelKind` names: what `gen ae|vae|gan` and `gen compare` do, for
+/// scripts too.
+extension ModelRun {
+    /// Loads the data, builds the `kind` model with `settings` sized for it, and trains it (or
+    /// reuses its checkpoint), recording `film` after each epoch when given. The checkpoint
+    /// carries the kind and settings, so that the file alone rebuilds the model
+    /// (`SavedSettings`).
+    public func train(_ kind: ModelKind, settings: ModelSettings, film: FilmRecorder? = nil) throws -> (model: any GenerativeModel, result: TrainingResult) {
+        try preflight()
+        let data = try loadData()
+        let model = kind.makeModel(settings, imageSize: data.train.imageSize, seed: request.seed)
+        let encoded = (try? JSONEncoder.sorted.encode(settings)).map { String(decoding: $0, as: UTF8.self) } ?? ""
+        let result = try train(model, data: data, metadata: ["kind": kind.rawValue, "settings": encoded]) { epoch in
+            film?.record(model, epoch: epoch, data: data.train)
+        }
+        return (model, result)
+    }
+
+    /// `gen <kind>`: trains (or reuses) the model and draws the figures asked for.
+    public func trainAndDraw(_ kind: ModelKind, settings: ModelSettings, figures: FigureRequest) throws {
+        let film = figures.film ? FilmRecorder(side: figures.grid, seed: request.seed, temperature: figures.temperature) : nil
+        let (model, result) = try train(kind, settings: settings, film: film)
+        try ModelFigures(model: model, result: result, request: request, figures: figures, film: film).write()
+    }
+}
+
+/// What a checkpoint written for a `ModelKind` says about how to rebuild its model: read from
+/// a file the user names, so that `gen vae --samples --checkpoint FILE` needs no other flag.
+public struct SavedSettings {
+    /// The model's settings.
+    public var settings: ModelSettings
+    /// The data it was trained on, as the `--dataset` value.
+    public var dataset: DataSource?
+
+    /// The settings in `path` if it is a checkpoint of a `kind` model; nil when there is no
+    /// such file, or it cannot say (the run then reports what is wrong with the file).
+    public init?(checkpoint path: String, kind: ModelKind) {
+        guard let checkpoint = try? Checkpoint.read(path), checkpoint.metadata["kind"] == kind.rawValue,
+              let text = checkpoint.metadata["settings"],
+              let settings = try? JSONDecoder().decode(ModelSettings.self, from: Data(text.utf8)) else { return nil }
+        self.settings = settings
+        dataset = checkpoint.metadata["data"].map(DataSource.init(argument:))
+    }
+}
+
+extension JSONEncoder {
+    /// An encoder with sorted keys: the same value gives the same bytes.
+    static var sorted: JSONEncoder {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        return encoder
+    }
+}

@@ -1,0 +1,166 @@
+import Datasets
+import Foundation
+import Gallery
+import Models
+import NN
+
+/// The figures a run asked for, drawn from a trained model into `<out>/<model name>/`, with
+/// the model's gallery page and the index updated.
+public struct ModelFigures {
+    public let model: any GenerativeModel
+    public let result: TrainingResult
+    public let request: RunRequest
+    public let figures: FigureRequest
+    /// The film recorded while training, if any.
+    public var film: FilmRecorder?
+
+    public init(model: any GenerativeModel, result: TrainingResult, request: RunRequest, figures: FigureRequest, film: FilmRecorder? = nil) {
+        self.model = model
+        self.result = result
+        self.request = request
+        self.figures = figures
+        self.film = film
+    }
+
+    /// `<out>/<model name>`.
+    public var folder: String { request.out + "/" + model.name }
+
+    /// "VAE: samples" over "VAE · fashion-mnist · epoch 10 · seed 0".
+    func title(_ what: String) -> FigureTitle {
+        FigureTitle("\(model.displayName): \(what)",
+                    details: "\(model.displayName) · \(result.datasetName) · epoch \(result.epochs) · seed \(request.seed)")
+    }
+
+    /// Draws every asked-for figure, the training curves and metrics.jsonl, and updates the pages.
+    public func write() throws {
+        try createFolder(folder)
+        try writeAtomically(Data((result.metricsLines.joined(separator: "\n") + "\n").utf8), to: folder + "/metrics.jsonl")
+        var entries: [FigureEntry] = []
+        func save(_ canvas: Canvas, _ file: String, _ caption: String) throws {
+            try canvas.writePNG(to: folder + "/" + file)
+            entries.append(FigureEntry(file: file, caption: caption, command: request.command))
+            say("Wrote \(folder)/\(file)")
+        }
+        func noEncoder(_ flag: String) { printError("note: a \(model.displayName) has no encoder, so \(flag) draws nothing for it.") }
+        var random = SeededGenerator(seed: request.seed ^ 0x5A17_F16E)
+        let layout = result.layout, test = result.data.test
+
+        if figures.samples {
+            let n = figures.grid, t = figures.temperature
+            let images = model.sample(count: n * n, temperature: t, generator: &random)
+            try save(Figures.sampleGrid(images, layout: layout, side: n, title: title("samples\(t == 1 ? "" : " at temperature \(t)")")),
+                     "samples.png", model.samplingDescription)
+        }
+        if figures.interpolate {
+            let path = figures.path
+            let i = model.interpolation(rows: 8, steps: figures.steps, path: path, test: test, generator: &random)
+            try save(Figures.interpolation(i.images, endpoints: i.endpoints, rows: i.rows, steps: i.steps, layout: layout,
+                                           title: title("\(path.rawValue) interpolation")),
+                     "interpolation.png",
+                     (i.endpoints == nil ? "Decoded \(path.rawValue) paths between random codes" : "Decoded \(path.rawValue) paths between the codes of two real test images (shown at both ends)")
+                        + "; the framed tiles decode the endpoints themselves.")
+        }
+        if figures.reconstruct {
+            let chosen = (0..<40).map { _ in random.nextInt(below: test.count) }
+            let originals = test.images(chosen, range: .unit)
+            if let reconstructions = model.reconstruct(originals) {
+                let errors = reconstructionErrors(originals: originals, reconstructions: reconstructions)
+                try save(Figures.reconstruction(originals: originals, reconstructions: reconstructions, errors: errors, columns: 10,
+                                                layout: layout, title: title("reconstructions")),
+                         "reconstruction.png", "Test images over their reconstructions; under each, its BCE summed over pixels.")
+            } else {
+                noEncoder("--reconstruct")
+            }
+        }
+        if figures.latentMap {
+            if let map = model.latentMap(test) {
+                let axes = map.projected ? ("principal component 1", "principal component 2") : ("z₁", "z₂")
+                try save(Figures.latentMap(map.points, labels: map.labels, classNames: test.classNames, axisNames: axes,
+                                           title: title(map.projected ? "test codes, first two principal components" : "test codes")),
+                         "latent-map.png",
+                         "\(map.labels.count) test images' codes\(map.projected ? ", projected on their first two principal components" : ""), coloured by class.")
+            } else {
+                noEncoder("--latent-map")
+            }
+        }
+        if figures.manifold {
+            if model.latentDimension == 2 {
+                let side = 20
+                let note = model.prior == .uniform ? "z₁, z₂ across the training codes' range" : "z₁, z₂ at the normal quantiles 2.5% … 97.5% (Φ⁻¹)"
+                try save(Figures.manifold(model.manifold(side: side), side: side, layout: layout, axisNote: note, title: title("latent manifold")),
+                         "manifold.png", "Decodings of a regular grid over the 2-D latent plane: \(note).")
+            } else {
+                printError("note: --manifold needs a 2-D latent (--latent-dimension 2); this model has \(model.latentDimension).")
+            }
+        }
+        try save(curves(), "curves.png", "Losses per epoch, from metrics.jsonl (\(model.lossDescription)).")
+        if figures.film {
+            if let film, film.film.frameCount > 0 {
+                try film.film.write(to: folder + "/film.gif")
+                entries.append(FigureEntry(file: "film.gif", caption: "The same codes decoded after every epoch.", command: request.command))
+                say("Wrote \(folder)/film.gif")
+            } else {
+                printError("note: the film is recorded while training; this run reused a checkpoint (add --retrain).")
+            }
+        }
+        try GalleryPage.update(root: request.out, section: model.name, entries: entries, metrics: metricsSummary(),
+                               note: "\(model.displayName) on \(result.datasetName), \(epochsText(result.epochs)), seed \(request.seed). Losses: \(model.lossDescription).")
+    }
+
+    /// Training curves of every *_loss figure in metrics.jsonl.
+    func curves() -> Canvas {
+        let records = result.metricRecords
+        let keys = (records.first?.keys.filter { $0.hasSuffix("_loss") }.sorted()) ?? []
+        let series = keys.map { key in
+            (name: key, points: records.map { r in (x: (r["epoch"] as? NSNumber)?.doubleValue ?? .nan, y: (r[key] as? NSNumber)?.doubleValue ?? .nan) })
+        }
+        return Figures.curves(series, xLabel: "epoch", yLabel: "loss", title: title("training curves"))
+    }
+
+    /// The last epoch's figures, for the page.
+    func metricsSummary() -> [(String, String)] {
+        guard let record = result.metricRecords.last else { return [] }
+        return record.keys.sorted().filter { $0 != "model" && $0 != "loss_reduction" }.map { key in
+            let value = record[key]
+            if let n = value as? NSNumber { return (key, String(format: "%.4g", n.doubleValue)) }
+            return (key, "\(value ?? "")")
+        }
+    }
+
+    func say(_ line: String) { if !request.quiet { print(line) } }
+}
+
+/// Decodes one fixed set of codes after every epoch into the film's frames.
+public final class FilmRecorder {
+    /// The frames so far.
+    public let film = Film()
+    let side: Int, seed: UInt64, temperature: Float
+    private var draws: Tensor?
+
+    /// A film of side x side samples at `temperature`, from codes drawn once from `seed`.
+    public init(side: Int, seed: UInt64, temperature: Float) {
+        (self.side, self.seed, self.temperature) = (side, seed, temperature)
+    }
+
+    /// Appends the frame of `model` after `epoch` of training on `data`.
+    public func record(_ model: any GenerativeModel, epoch: Int, data: Dataset) {
+        if draws == nil {
+            var random = SeededGenerator(seed: seed ^ 0xF11_F11)
+            draws = model.priorDraws(count: side * side, generator: &random)
+        }
+        guard let draws else { return }
+        let images = model.decode(model.codes(fromPriorDraws: draws, temperature: temperature))
+        film.append(Figures.filmFrame(images, layout: ImageLayout(of: data), side: side,
+                                      caption: "\(model.displayName) · \(data.name) · epoch \(epoch) · seed \(seed)"))
+    }
+}
+
+/// Creates `path` and its parents, or says in one line why it cannot (naming the real cause:
+/// a file in the way, a read-only file system, permissions).
+public func createFolder(_ path: String) throws {
+    do {
+        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+    } catch {
+        throw RunError("\(path): cannot create this folder (\(rootCause(error)))")
+    }
+}

@@ -1,0 +1,199 @@
+import Datasets
+import Foundation
+import Gallery
+import Models
+import NN
+
+/// A model's run after `ModelRun.train`: trained now, continued, or loaded from its checkpoint.
+public struct TrainingResult {
+    /// The data it trained on.
+    public let data: DatasetSplits
+    /// One metrics line per completed epoch (JSON).
+    public let metricsLines: [String]
+    /// The checkpoint that holds the model.
+    public let checkpointPath: String
+
+    /// The data set's name, e.g. "fashion-mnist".
+    public var datasetName: String { data.train.name }
+    /// Epochs the model has been trained for.
+    public var epochs: Int { metricsLines.count }
+    /// The metrics lines parsed, one dictionary per epoch.
+    public var metricRecords: [[String: Any]] {
+        metricsLines.compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
+    }
+    /// The last epoch's figure `key`, if it reported one.
+    public func lastMetric(_ key: String) -> Double? { (metricRecords.last?[key] as? NSNumber)?.doubleValue }
+    /// How the data's images are laid out in tensor rows.
+    public var layout: ImageLayout { ImageLayout(of: data.train) }
+}
+
+extension ImageLayout {
+    /// The layout of `dataset`'s images.
+    public init(of dataset: Dataset) { self.init(channels: dataset.channels, height: dataset.height, width: dataset.width) }
+}
+
+/// A run that cannot go on, said in one line that names the flag or file and what was expected.
+public struct RunError: Error, CustomStringConvertible {
+    public let description: String
+    public init(_ description: String) { self.description = description }
+}
+
+/// One model's run: load the data, then train it, continue it, or reuse its checkpoint.
+///
+/// A checkpoint the user named is never overwritten or deleted unless they asked: one that
+/// cannot be used (not a checkpoint, another model, damaged, a folder or FIFO) is refused with
+/// an error and left as it is, unless `retrain` replaces it; one with fewer epochs than asked
+/// is continued only with `resume`. A cached checkpoint is gen's own: one with fewer epochs is
+/// continued (to exactly the numbers an unbroken run gives), a damaged one retrained.
+public struct ModelRun {
+    public let request: RunRequest
+
+    public init(_ request: RunRequest) { self.request = request }
+
+    /// The data the request names; a fallback (Fashion-MNIST not installed) is said on stderr.
+    public func loadData() throws -> DatasetSplits {
+        let data = try request.dataset.load(imageSize: request.imageSize, syntheticCount: request.syntheticCount)
+        if let notice = data.notice { printError(notice) }
+        guard data.train.count > 0, data.test.count > 0 else {
+            throw RunError("--dataset \(request.dataset.argument): \(data.train.count) training and \(data.test.count) test images; training needs at least one of each")
+        }
+        return data
+    }
+
+    /// Checks what can be checked before any work: a checkpoint the user named that exists must
+    /// be a regular file and, unless `retrain`, a checkpoint this version of gen reads. Whether
+    /// it holds the right model is known only once the model is built (`train` checks that).
+    public func preflight() throws {
+        guard let named = request.checkpoint else { return }
+        let path = try checkpointPath(named: named)
+        guard fileExists(path) else { return }
+        guard isRegularFile(path) else {
+            throw RunError("--checkpoint \(path): not a regular file (a folder, FIFO or device cannot hold a checkpoint)")
+        }
+        if !request.retrain {
+            do { _ = try Checkpoint.read(path) } catch { throw refusal(error) }
+        }
+    }
+
+    /// The error for a named checkpoint that cannot be used.
+    func refusal(_ error: Error) -> RunError {
+        RunError("--checkpoint \(error); it is left untouched (--retrain replaces it)")
+    }
+
+    /// Trains `model` on `data` as the request says (or loads it from its checkpoint); `metadata`
+    /// goes into the checkpoint with the trainer's own; `onEpoch` sees each epoch trained here.
+    public func train(_ model: any TrainableModel, data: DatasetSplits, metadata: [String: String] = [:],
+                      onEpoch: @escaping (Int) -> Void = { _ in }) throws -> TrainingResult {
+        BLAS.setThreadCount(request.threads)
+        try preflight()
+        let path = try checkpointPath(for: model, data: data)
+        let named = request.checkpoint != nil
+        var state = CheckpointState()
+        var epochs = request.epochs ?? RunRequest.defaultEpochs
+
+        if request.retrain {
+            if named && fileExists(path) { say("Replacing \(path) (--retrain).") }
+        } else if fileExists(path) {
+            do {
+                let checkpoint = try Checkpoint.read(path)
+                try checkpoint.load(into: model)
+                state = checkpoint.state
+            } catch {
+                guard !named else { throw refusal(error) }
+                printError("warning: the cached \(error); training afresh.")
+            }
+            if named, request.epochs == nil { epochs = max(state.completedEpochs, 1) }
+            let done = state.completedEpochs
+            if done >= epochs && done > 0 {
+                say(done == epochs ? "Reusing \(path) (\(epochsText(done))); --retrain trains again."
+                                   : "Reusing \(path) as it is, at epoch \(done) (more than the \(epochs) asked); --retrain trains \(epochs).")
+                return TrainingResult(data: data, metricsLines: state.metricsLines, checkpointPath: path)
+            }
+            if done > 0 {
+                guard !named || request.resume else {
+                    throw RunError("--checkpoint \(path): has \(epochsText(done)) of the \(epochs) asked; --resume continues it, --retrain replaces it, --epochs \(done) uses it as it is")
+                }
+                say(named ? "Resuming \(path) after epoch \(done)." : "Continuing the cached run \(path) after epoch \(done).")
+            }
+        } else if request.resume {
+            say("No checkpoint at \(path) to resume; training from scratch.")
+        }
+
+        let progress = Progress(quiet: request.quiet)
+        var trainer = Trainer(epochs: epochs, batchSize: request.batchSize, seed: request.seed, checkpointPath: path)
+        trainer.checkpointMetadata = metadata.merging(["data": request.dataset.argument, "threads": String(request.threads)]) { mine, _ in mine }
+        trainer.onEvent = { event in
+            progress.report(event)
+            if case let .epoch(epoch, _, _, _) = event { onEpoch(epoch) }
+        }
+        trainer.shouldStop = InterruptFlag.isSet
+        InterruptFlag.install()
+        defer { progress.finishLine() }
+        let lines = try trainer.train(model, data: data, resumingFrom: state)
+        return TrainingResult(data: data, metricsLines: lines, checkpointPath: path)
+    }
+
+    /// The named checkpoint (through a symbolic link, the file it points to, so the link stays),
+    /// or the cache's file for this model, data, seed, batch size and thread count.
+    func checkpointPath(for model: any TrainableModel, data: DatasetSplits) throws -> String {
+        if let named = request.checkpoint { return try checkpointPath(named: named) }
+        let environment = ProcessInfo.processInfo.environment
+        let base = request.cacheFolder
+            ?? environment["XDG_CACHE_HOME"].map { $0 + "/gen" } ?? (environment["HOME"] ?? NSHomeDirectory()) + "/.cache/gen"
+        do {
+            try FileManager.default.createDirectory(atPath: base, withIntermediateDirectories: true)
+        } catch {
+            throw RunError("\(base): cannot create the checkpoint cache here (\(rootCause(error))); name a file with --checkpoint")
+        }
+        // Everything that changes the trained weights except the epoch count, which the file
+        // keeps (a longer run continues a shorter one).
+        let key = "\(model.configurationJSON)|\(request.dataset.argument)|\(data.train.name)|\(request.imageSize ?? 0)"
+            + "|seed=\(request.seed)|batch=\(request.batchSize)|threads=\(request.threads)"
+        var hash: UInt64 = 0xCBF2_9CE4_8422_2325            // FNV-1a, 64-bit
+        for byte in key.utf8 { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01B3 }
+        let safeName = data.train.name.filter { $0.isLetter || $0.isNumber || $0 == "-" }
+        return "\(base)/\(model.name)-\(safeName)-\(String(hash, radix: 16)).safetensors"
+    }
+
+    /// A named checkpoint's path, through symbolic links: writing the file they point to keeps the link.
+    func checkpointPath(named: String) throws -> String {
+        guard !named.isEmpty else { throw RunError("--checkpoint: an empty path names no file") }
+        // Followed by hand: Foundation leaves a link to a file not yet written unresolved.
+        var path = URL(fileURLWithPath: named).standardizedFileURL.path
+        for _ in 0..<32 {
+            guard let target = try? FileManager.default.destinationOfSymbolicLink(atPath: path) else { return path }
+            path = target.hasPrefix("/") ? target : URL(fileURLWithPath: path).deletingLastPathComponent().appendingPathComponent(target).standardizedFileURL.path
+        }
+        throw RunError("--checkpoint \(named): too many levels of symbolic links")
+    }
+
+    func say(_ line: String) { if !request.quiet { print(line) } }
+}
+
+/// "1 epoch", "3 epochs".
+func epochsText(_ n: Int) -> String { n == 1 ? "1 epoch" : "\(n) epochs" }
+
+/// Whether anything is at `path` (a dangling symbolic link counts: writing there would replace it).
+func fileExists(_ path: String) -> Bool {
+    var info = stat()
+    return lstat(path, &info) == 0
+}
+
+/// Whether `path` (through links) is a plain file.
+func isRegularFile(_ path: String) -> Bool {
+    var info = stat()
+    return stat(path, &info) == 0 && info.st_mode & S_IFMT == S_IFREG
+}
+
+/// The deepest reason inside a Foundation error: "Permission denied", "No space left on device".
+func rootCause(_ error: Error) -> String {
+    var current = error as NSError
+    while let inner = current.userInfo[NSUnderlyingErrorKey] as? NSError { current = inner }
+    if current.domain == NSPOSIXErrorDomain { return String(cString: strerror(Int32(current.code))) }
+    return current.localizedDescription
+}
+
+/// A line on stderr.
+public func printError(_ line: String) {
+    FileHandle.standardError.write(Data((line + "\n").utf8))
+}

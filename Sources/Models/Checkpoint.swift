@@ -1,0 +1,86 @@
+import Foundation
+import NN
+
+/// What a checkpoint says besides its tensors: how far training got, and its metrics so far.
+public struct CheckpointState: Equatable, Sendable {
+    public var completedEpochs = 0
+    public var metricsLines: [String] = []
+
+    public init(completedEpochs: Int = 0, metricsLines: [String] = []) {
+        self.completedEpochs = completedEpochs
+        self.metricsLines = metricsLines
+    }
+
+    /// Writes `model`'s tensors with this state and the model's configuration as metadata
+    /// (atomically: a reader sees the old file or the whole new one).
+    public func save(_ model: any TrainableModel, to path: String, seed: UInt64, datasetName: String,
+                     extraMetadata: [String: String] = [:]) throws {
+        let own = [
+            "configuration": model.configurationJSON, "model": model.name, "dataset": datasetName, "seed": String(seed),
+            "completed_epochs": String(completedEpochs), "metrics": metricsLines.joined(separator: "\n"), "format": Checkpoint.format,
+        ]
+        try SafeTensors.write(model.checkpointTensors, metadata: extraMetadata.merging(own) { _, mine in mine }, to: path)
+    }
+
+    /// Loads `path` into `model` and returns its state: `Checkpoint.read`, then `load(into:)`.
+    public static func load(into model: any TrainableModel, from path: String) throws -> CheckpointState {
+        let checkpoint = try Checkpoint.read(path)
+        try checkpoint.load(into: model)
+        return checkpoint.state
+    }
+}
+
+/// A gen checkpoint read from disk and checked, not yet loaded into a model: what a caller
+/// looks at to decide (reuse, continue, refuse) before anything of a model changes.
+public struct Checkpoint {
+    /// The metadata `format` of checkpoints this version writes. Files of another format are
+    /// refused with a message naming it (gen-1 files predate models built from given networks).
+    public static let format = "gen-2"
+
+    /// The file.
+    public let path: String
+    /// Its tensors and metadata.
+    public let contents: SafeTensors.Contents
+    /// Epochs done and their metrics lines.
+    public let state: CheckpointState
+
+    /// The file's metadata.
+    public var metadata: [String: String] { contents.metadata }
+    /// The configuration of the model that wrote it.
+    public var configurationJSON: String { metadata["configuration"] ?? "" }
+    /// The name of the model that wrote it ("ae", ...).
+    public var modelName: String { metadata["model"] ?? "" }
+
+    /// Reads and checks `path`: a safetensors file written by this version of gen, whose epoch
+    /// count and metrics agree, and whose every value is finite.
+    public static func read(_ path: String) throws -> Checkpoint {
+        let contents = try SafeTensors.read(from: path)
+        let metadata = contents.metadata
+        guard let format = metadata["format"], metadata["configuration"] != nil else {
+            throw FileError(path: path, "a safetensors file, but not a gen checkpoint (no format or configuration in its metadata)")
+        }
+        guard format == Checkpoint.format else {
+            throw FileError(path: path, "made by another version of gen (checkpoint format \(format), this version reads \(Checkpoint.format)); --retrain replaces it")
+        }
+        guard let text = metadata["completed_epochs"], let epochs = Int(text), epochs >= 0 else {
+            throw FileError(path: path, "completed_epochs is '\(metadata["completed_epochs"] ?? "missing")', expected a count of epochs (0 or more)")
+        }
+        let lines = (metadata["metrics"] ?? "").split(separator: "\n").map(String.init)
+        guard lines.count == epochs else {
+            throw FileError(path: path, "says \(epochs) completed epochs but holds metrics for \(lines.count)")
+        }
+        if let bad = contents.tensors.first(where: { !$0.value.isFinite }) {
+            throw FileError(path: path, "tensor '\(bad.name)' holds NaN or infinite values (a diverged or damaged checkpoint)")
+        }
+        return Checkpoint(path: path, contents: contents, state: CheckpointState(completedEpochs: epochs, metricsLines: lines))
+    }
+
+    /// Copies the tensors into `model`. The configuration, and every tensor's name and shape,
+    /// are checked first, so a refused file leaves the model as it was.
+    public func load(into model: any TrainableModel) throws {
+        guard configurationJSON == model.configurationJSON else {
+            throw FileError(path: path, "holds another model or configuration: \(configurationJSON)")
+        }
+        try SafeTensors.load(into: model.checkpointTensors, from: contents, path: path)
+    }
+}

@@ -1,0 +1,31 @@
+import Foundation
+
+// The stable JSON of configurations, metrics lines and checkpoint headers: keys in the order
+// given, numbers as given.
+
+/// A JSON object with keys in the given order; each value is already JSON.
+public func jsonObject(_ pairs: [(String, String)]) -> String {
+    "{" + pairs.map { "\(jsonQuoted($0.0)):\($0.1)" }.joined(separator: ",") + "}"
+}
+
+/// A JSON number with enough digits to read back the same Float (null when not finite).
+public func jsonNumber(_ x: Double) -> String {
+    x.isFinite ? String(format: "%.6g", x) : "null"
+}
+
+/// A JSON string literal.
+public func jsonQuoted(_ s: String) -> String {
+    var out = "\""
+    for scalar in s.unicodeScalars {
+        switch scalar {
+        case "\"": out += "\\\""
+        case "\\": out += "\\\\"
+        case "\n": out += "\\n"
+        case "\r": out += "\\r"
+        case "\t": out += "\\t"
+        case _ where scalar.value < 0x20: out += String(format: "\\u%04x", scalar.value)
+        default: out.unicodeScalars.append(scalar)
+        }
+    }
+    return out + "\""
+}
