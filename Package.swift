@@ -14,6 +14,9 @@ let package = Package(
         .executable(name: "gen", targets: ["gen"]),
         .library(name: "NN", targets: ["NN"]),
         .library(name: "Lab", targets: ["Lab"]),
+        // The fuzzers' entry point as a shared library: Scripts/fuzz builds it with the fuzzer's
+        // instrumentation and links it to libFuzzer's driver.
+        .library(name: "GenFuzzTargets", type: .dynamic, targets: ["FuzzTargets"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -42,6 +45,7 @@ let package = Package(
             "Lab",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
+        .target(name: "FuzzTargets", dependencies: ["Models", "Datasets"], path: "Fuzz/FuzzTargets"),
         // Notebook-style scripts: public API only.
         .executableTarget(name: "custom-autoencoder", dependencies: ["Lab"], path: "Scripts/custom-autoencoder"),
         .executableTarget(name: "gen-bench", dependencies: [

@@ -158,6 +158,12 @@ public final class FilmRecorder {
 /// Creates `path` and its parents, or says in one line why it cannot (naming the real cause:
 /// a file in the way, a read-only file system, permissions).
 public func createFolder(_ path: String) throws {
+    var info = stat()
+    if stat(path, &info) == 0 {
+        guard info.st_mode & S_IFMT == S_IFDIR else { throw RunError("\(path): is a file, not a folder (figures go into a folder of this name)") }
+        guard access(path, W_OK) == 0 else { throw RunError("\(path): cannot write into this folder (\(String(cString: strerror(errno))))") }
+        return
+    }
     do {
         try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
     } catch {

@@ -53,6 +53,12 @@ enum InterruptFlag {
             if InterruptFlag.flag != 0 { _exit(130) }
             InterruptFlag.flag = 1
         }
+        // A process started from a thread that blocks signals (libdispatch's worker threads do)
+        // inherits the block, and Ctrl-C would never arrive: unblock it.
+        var interrupt = sigset_t()
+        sigemptyset(&interrupt)
+        sigaddset(&interrupt, SIGINT)
+        pthread_sigmask(SIG_UNBLOCK, &interrupt, nil)
     }
 
     static func isSet() -> Bool { flag != 0 }

@@ -16,7 +16,8 @@ public enum TrainingError: Error, CustomStringConvertible {
                 + (kept.map { ". The last good checkpoint is kept at \($0)" } ?? "")
         case let .interrupted(epoch, kept, completed):
             return "interrupted in epoch \(epoch)"
-                + (kept.map { "; the checkpoint after epoch \(completed) is at \($0), continue with --resume" } ?? "")
+                + (kept.map { "; the checkpoint after epoch \(completed) is at \($0), continue with --resume" }
+                   ?? "; nothing was saved, as no epoch had finished")
         }
     }
 }

@@ -7,6 +7,10 @@ import Foundation
 //   the rest  the tensors' raw little-endian bytes; offsets are relative to this part's start
 // Tensors use PyTorch's layouts (a dense weight is [out, in]), so a file loads there unchanged.
 
+#if !_endian(little)
+#error("safetensors is little-endian; this reader copies floats as they lie in memory")
+#endif
+
 /// Reading and writing checkpoints in the safetensors format.
 public enum SafeTensors {
     /// The spec's limit on the header, which also keeps a corrupt length from allocating gigabytes.
@@ -39,9 +43,9 @@ public enum SafeTensors {
         withUnsafeBytes(of: UInt64(header.count).littleEndian) { data.append(contentsOf: $0) }
         data.append(contentsOf: header)
         for t in tensors {
-            for i in 0..<t.value.count {
-                withUnsafeBytes(of: t.value.data[i].bitPattern.littleEndian) { data.append(contentsOf: $0) }
-            }
+            // The format is little-endian, as is every machine Swift runs on here: the floats'
+            // bytes are copied as they lie in memory (a 40 MB checkpoint in milliseconds).
+            data.append(UnsafeBufferPointer(start: t.value.data, count: t.value.count))
         }
         return data
     }
@@ -139,14 +143,12 @@ public enum SafeTensors {
         guard position == dataLength else {
             throw FileError(path: path, "\(dataLength - position) data bytes belong to no tensor")
         }
-        let tensors = spans.map { s -> NamedTensor in
-            let t = Tensor(zeros: Shape(s.shape))
-            for i in 0..<t.count {
-                let o = headerEnd + s.begin + 4 * i
-                let bits = UInt32(bytes[o]) | UInt32(bytes[o + 1]) << 8 | UInt32(bytes[o + 2]) << 16 | UInt32(bytes[o + 3]) << 24
-                t.data[i] = Float(bitPattern: bits)
+        let tensors = bytes.withUnsafeBytes { raw in
+            spans.map { s -> NamedTensor in
+                let t = Tensor(zeros: Shape(s.shape))
+                UnsafeMutableRawPointer(t.data).copyMemory(from: raw.baseAddress! + headerEnd + s.begin, byteCount: s.end - s.begin)
+                return NamedTensor(name: s.name, value: t)
             }
-            return NamedTensor(name: s.name, value: t)
         }
         return Contents(tensors: tensors, metadata: metadata)
     }

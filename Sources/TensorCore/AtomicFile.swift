@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// An I/O failure, with the file it concerns and what was expected of it.
 public struct FileError: Error, CustomStringConvertible, Equatable {
@@ -15,23 +18,66 @@ public struct FileError: Error, CustomStringConvertible, Equatable {
     public var description: String { "\(path): \(message)" }
 }
 
+/// Numbers the temporary files of one process, so two writers in it never share one.
+private let temporaryCounter = TemporaryCounter()
+private final class TemporaryCounter: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value = 0
+    func next() -> Int { lock.withLock { value += 1; return value } }
+}
+
 /// Writes `data` to `path` so that readers see either the old file or the whole new one, never
-/// a half-written file: the bytes go to a temporary file in the same folder, which is then
-/// renamed over the destination (rename is atomic within a file system).
+/// a half-written file: the bytes go to `.<name>.<pid>.<n>.tmp` in the same folder, are synced
+/// to disk, and the file is renamed over the destination (rename is atomic within a file
+/// system). A failure (a full disk, a read-only file system) removes the temporary file, leaves
+/// the destination as it was, and names the operating system's reason. Temporary files that a
+/// killed process left beside the destination are removed first.
 public func writeAtomically(_ data: Data, to path: String) throws {
     let url = URL(fileURLWithPath: path)
-    let folder = url.deletingLastPathComponent().path
-    var isDirectory: ObjCBool = false
-    guard FileManager.default.fileExists(atPath: folder, isDirectory: &isDirectory), isDirectory.boolValue else {
+    let folder = url.deletingLastPathComponent().path, name = url.lastPathComponent
+    var info = stat()
+    guard stat(folder, &info) == 0, info.st_mode & S_IFMT == S_IFDIR else {
         throw FileError(path: folder, "folder does not exist")
     }
-    let temporary = folder + "/." + url.lastPathComponent + ".\(ProcessInfo.processInfo.processIdentifier).tmp"
-    guard FileManager.default.createFile(atPath: temporary, contents: data) else {
-        throw FileError(path: path, "cannot write here (is the folder writable?)")
+    if stat(path, &info) == 0, info.st_mode & S_IFMT == S_IFDIR {
+        throw FileError(path: path, "is a folder, not a file")
     }
-    guard rename(temporary, path) == 0 else {
+    removeStaleTemporaryFiles(of: name, in: folder)
+    let temporary = folder + "/.\(name).\(getpid()).\(temporaryCounter.next()).tmp"
+    func failure(_ what: String) -> FileError {
         let reason = String(cString: strerror(errno))
-        try? FileManager.default.removeItem(atPath: temporary)
-        throw FileError(path: path, "cannot replace the file: \(reason)")
+        unlink(temporary)
+        return FileError(path: path, "cannot \(what): \(reason) (the previous file, if any, is as it was)")
+    }
+    let descriptor = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+    guard descriptor >= 0 else { throw failure("write here") }
+    var written = 0
+    let ok = data.withUnsafeBytes { raw -> Bool in
+        while written < raw.count {
+            let n = write(descriptor, raw.baseAddress! + written, raw.count - written)
+            if n < 0 && errno == EINTR { continue }
+            guard n > 0 else { return false }
+            written += n
+        }
+        return true
+    }
+    guard ok, fsync(descriptor) == 0 else {
+        let error = failure("write")
+        close(descriptor)
+        throw error
+    }
+    guard close(descriptor) == 0 else { throw failure("write") }
+    guard rename(temporary, path) == 0 else { throw failure("replace the file") }
+}
+
+/// Removes `.<name>.<pid>.<n>.tmp` files in `folder` whose process no longer runs: what a
+/// kill in the middle of `writeAtomically` leaves behind.
+func removeStaleTemporaryFiles(of name: String, in folder: String) {
+    let prefix = "." + name + "."
+    guard let entries = try? FileManager.default.contentsOfDirectory(atPath: folder) else { return }
+    for entry in entries where entry.hasPrefix(prefix) && entry.hasSuffix(".tmp") {
+        let middle = entry.dropFirst(prefix.count).dropLast(4).split(separator: ".")
+        guard middle.count == 2, let pid = Int32(middle[0]), Int(middle[1]) != nil, pid != getpid() else { continue }
+        if kill(pid, 0) != 0 && errno == ESRCH { unlink(folder + "/" + entry) }
     }
 }

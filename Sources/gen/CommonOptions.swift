@@ -80,21 +80,26 @@ struct CommonOptions: ParsableArguments {
     }
 
     mutating func validate() throws {
-        if let epochs, epochs < 1 { throw ValidationError("--epochs must be at least 1, got \(epochs)") }
-        if let d = latentDimension, d < 1 { throw ValidationError("--latent-dimension must be at least 1, got \(d)") }
+        // Every number has an upper bound too: a huge value must be refused here, not
+        // overflow or exhaust memory after the data has loaded.
+        if let epochs { try bound("--epochs", epochs, 1...Limits.epochs) }
+        if let d = latentDimension { try bound("--latent-dimension", d, 1...Limits.width) }
         if let text = hidden {
-            let parts = text.split(separator: ",", omittingEmptySubsequences: false)
-            guard !parts.isEmpty, parts.allSatisfy({ Int($0.trimmingCharacters(in: .whitespaces)).map { $0 > 0 } ?? false }) else {
-                throw ValidationError("--hidden takes positive widths separated by commas, e.g. 512,256; got '\(text)'")
+            let parts = text.split(separator: ",", omittingEmptySubsequences: false).map { Int($0.trimmingCharacters(in: .whitespaces)) }
+            guard !parts.isEmpty, parts.count <= Limits.hiddenLayers,
+                  parts.allSatisfy({ $0.map { (1...Limits.width).contains($0) } ?? false }) else {
+                throw ValidationError("--hidden takes 1 to \(Limits.hiddenLayers) widths from 1 to \(Limits.width) separated by commas, e.g. 512,256; got '\(text)'")
             }
         }
-        guard batchSize >= 1 else { throw ValidationError("--batch-size must be at least 1, got \(batchSize)") }
-        if let lr = learningRate, !(lr > 0 && lr.isFinite) { throw ValidationError("--learning-rate must be a positive number, got \(lr)") }
-        if let s = imageSize, s < 1 { throw ValidationError("--image-size must be at least 1, got \(s)") }
-        guard threads >= 1 else { throw ValidationError("--threads must be at least 1, got \(threads)") }
-        guard (1...64).contains(grid) else { throw ValidationError("--grid must be between 1 and 64, got \(grid)") }
-        guard steps >= 2 else { throw ValidationError("--steps must be at least 2, got \(steps)") }
-        guard temperature > 0 && temperature.isFinite else { throw ValidationError("--temperature must be positive, got \(temperature)") }
+        try bound("--batch-size", batchSize, 1...Limits.batchSize)
+        if let lr = learningRate, !(lr > 0 && lr <= 10) { throw ValidationError("--learning-rate must be a number above 0 and at most 10, got \(lr)") }
+        if let s = imageSize { try bound("--image-size", s, 1...PNGFolder.maximumResize) }
+        try bound("--threads", threads, 1...Limits.threads)
+        try bound("--grid", grid, 1...Limits.grid)
+        try bound("--steps", steps, 2...Limits.steps)
+        guard temperature > 0 && temperature <= 100 else { throw ValidationError("--temperature must be above 0 and at most 100, got \(temperature)") }
+        guard !out.isEmpty else { throw ValidationError("--out: an empty path names no folder (the default is Gallery)") }
+        if let checkpoint, checkpoint.isEmpty { throw ValidationError("--checkpoint: an empty path names no file") }
         guard !(resume && retrain) else { throw ValidationError("--resume and --retrain contradict each other; pick one") }
         try checkWritableFolder(out, flag: "--out")
         if let path = checkpoint {
@@ -103,6 +108,25 @@ struct CommonOptions: ParsableArguments {
         if !samples && !interpolate && !reconstruct && !latentMap && !manifold && !film {
             samples = true   // the bare command still draws something
         }
+    }
+}
+
+/// The largest values the numeric flags take.
+enum Limits {
+    static let epochs = 100_000
+    static let width = 16_384
+    static let hiddenLayers = 8
+    static let batchSize = 65_536
+    static let threads = 256
+    static let grid = 64
+    static let steps = 100
+    static let discriminatorSteps = 1_000
+}
+
+/// Refuses `value` outside `range`, naming the flag and the range.
+func bound(_ flag: String, _ value: Int, _ range: ClosedRange<Int>) throws {
+    guard range.contains(value) else {
+        throw ValidationError("\(flag) must be between \(range.lowerBound) and \(range.upperBound), got \(value)")
     }
 }
 

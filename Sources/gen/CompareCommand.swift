@@ -25,6 +25,7 @@ struct CompareCommand: ParsableCommand {
 
     func run() throws {
         let run = ModelRun(options.request)
+        try createFolder(options.out + "/compare")
         let runs = try kinds.map { kind in
             if !options.quiet { print("— \(kind.displayName)") }
             var settings = options.shaped(kind.defaultSettings)

@@ -1,4 +1,6 @@
 import ArgumentParser
+import Foundation
+import Lab
 
 /// The command-line front end: parses and checks flags, then calls the library; no math here.
 @main
@@ -13,4 +15,27 @@ struct Gen: ParsableCommand {
         version: "0.2.0",
         subcommands: [AutoencoderCommand.self, VAECommand.self, GANCommand.self, CompareCommand.self]
     )
+
+    /// The commands, for the message that names them when a user types another.
+    static var commandNames: [String] { configuration.subcommands.map { $0._commandName } }
+
+    /// Runs the command. An unknown command is answered with the list of commands, and Ctrl-C
+    /// exits with 130, as a shell expects of a program stopped by SIGINT.
+    static func main() {
+        let arguments = Array(CommandLine.arguments.dropFirst())
+        if let first = arguments.first, !first.hasPrefix("-"), first != "help", !commandNames.contains(first) {
+            printError("Error: '\(first)' is not a gen command; the commands are \(commandNames.joined(separator: ", ")) (gen --help says more)")
+            Foundation.exit(ExitCode.validationFailure.rawValue)
+        }
+        do {
+            var command = try parseAsRoot(arguments)
+            try command.run()
+        } catch let error as TrainingError {
+            printError("Error: \(error)")
+            if case .interrupted = error { Foundation.exit(130) }
+            Foundation.exit(ExitCode.failure.rawValue)
+        } catch {
+            exit(withError: error)
+        }
+    }
 }

@@ -32,7 +32,7 @@ struct GANCommand: ParsableCommand {
     var generatorLoss: GeneratorLoss?
 
     func validate() throws {
-        if let k = discriminatorSteps, k < 1 { throw ValidationError("--discriminator-steps must be at least 1, got \(k)") }
+        if let k = discriminatorSteps { try bound("--discriminator-steps", k, 1...Limits.discriminatorSteps) }
     }
 
     func run() throws {

@@ -50,11 +50,21 @@ func errorLine(_ result: (status: Int32, stdout: String, stderr: String)) -> Str
 @Suite("gen on the command line")
 struct CommandLineTests {
     @Test("bad flags are refused before any work, naming the flag", arguments: [
-        (["vae", "--epochs", "0"], "--epochs must be at least 1"),
-        (["ae", "--latent-dimension", "0"], "--latent-dimension must be at least 1"),
-        (["gan", "--discriminator-steps", "0"], "--discriminator-steps must be at least 1"),
+        (["vae", "--epochs", "0"], "--epochs must be between 1 and 100000, got 0"),
+        (["vae", "--epochs", "1000000000000000"], "--epochs must be between 1 and 100000"),
+        (["ae", "--latent-dimension", "0"], "--latent-dimension must be between 1 and 16384"),
+        (["ae", "--latent-dimension", "1000000000"], "--latent-dimension must be between 1 and 16384"),
+        (["ae", "--hidden", "1000000000"], "--hidden takes 1 to 8 widths from 1 to 16384"),
+        (["ae", "--batch-size", "9223372036854775807"], "--batch-size must be between 1 and 65536"),
+        (["ae", "--threads", "9223372036854775807"], "--threads must be between 1 and 256"),
+        (["ae", "--steps", "100000000"], "--steps must be between 2 and 100"),
+        (["ae", "--image-size", "100000"], "--image-size must be between 1 and 1024"),
+        (["ae", "--out", ""], "--out: an empty path names no folder"),
+        (["ae", "--learning-rate", "nan"], "--learning-rate must be a number above 0"),
+        (["gan", "--discriminator-steps", "0"], "--discriminator-steps must be between 1 and 1000"),
+        (["gan", "--discriminator-steps", "1000000000"], "--discriminator-steps must be between 1 and 1000"),
         (["gan", "--generator-loss", "wasserstein"], "'wasserstein' is invalid for '--generator-loss <generator-loss>'. Please provide one of 'non-saturating' and 'minimax'"),
-        (["vae", "--hidden", "400,x"], "--hidden takes positive widths"),
+        (["vae", "--hidden", "400,x"], "--hidden takes 1 to 8 widths"),
         (["vae", "--out", "/proc/version/gallery"], "--out /proc/version/gallery: cannot create it"),
         (["vae", "--resume", "--retrain"], "--resume and --retrain contradict"),
     ])
@@ -98,7 +108,7 @@ struct CommandLineTests {
         let mixed = try scratchFolder()
         try writeTinyPNG(mixed + "/a.png", width: 4, height: 4)
         try writeTinyPNG(mixed + "/b.png", width: 5, height: 4)
-        for (folder, expected) in [(truncated, "\(truncated)/train-images-idx3-ubyte: truncated"),
+        for (folder, expected) in [(truncated, "\(truncated)/train-images-idx3-ubyte: truncated: sizes [2, 2, 2] need 8 bytes of data, the file has 3"),
                                    (mismatch, "\(mismatch)/train-labels-idx1-ubyte: 3 labels for 2 images"),
                                    (mixed, "\(mixed)/b.png: 5x4 pixels, expected 4x4")] {
             let result = try runGen(["vae", "--dataset", folder, "--out", folder + "/out"])
@@ -171,6 +181,28 @@ struct CommandLineTests {
         let metrics = try String(contentsOfFile: folder + "/custom-autoencoder/metrics.jsonl", encoding: .utf8)
         #expect(metrics.contains("\"model\":\"custom-autoencoder\""))
         #expect(try String(contentsOfFile: folder + "/index.html", encoding: .utf8).contains("custom-autoencoder/index.html"))
+    }
+
+    @Test("what can be checked before training is checked before training")
+    func checkedBeforeTraining() throws {
+        let data = try tinyIDXFolder()
+        let folder = try scratchFolder()
+        FileManager.default.createFile(atPath: folder + "/ae", contents: Data("mine".utf8))
+        let fileInTheWay = try runGen(["ae", "--dataset", data, "--epochs", "1", "--out", folder, "--checkpoint", folder + "/x.safetensors"])
+        #expect(fileInTheWay.status != 0)
+        #expect(errorLine(fileInTheWay).contains("\(folder)/ae: is a file, not a folder"), "\(fileInTheWay.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: folder + "/x.safetensors"), "it trained first")
+        let folderCheckpoint = try runGen(["ae", "--dataset", data, "--epochs", "1", "--out", folder + "/o", "--checkpoint", folder])
+        #expect(errorLine(folderCheckpoint).contains("not a regular file"), "\(folderCheckpoint.stderr)")
+        let k = try runGen(["gan", "--dataset", data, "--discriminator-steps", "5", "--batch-size", "32", "--out", folder + "/o"])
+        #expect(errorLine(k).contains("--discriminator-steps 5: an epoch has only 2 batches of 32"), "\(k.stderr)")
+    }
+
+    @Test("an unknown command is answered with the list of commands")
+    func unknownCommand() throws {
+        let result = try runGen(["foo"])
+        #expect(result.status == 64)
+        #expect(errorLine(result) == "Error: 'foo' is not a gen command; the commands are ae, vae, gan, compare (gen --help says more)")
     }
 
     @Test("--help lists the three models")

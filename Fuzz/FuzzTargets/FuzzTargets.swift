@@ -1,0 +1,50 @@
+// libFuzzer entry point for gen's readers of untrusted files: the safetensors checkpoint reader,
+// the IDX reader (raw and gzip) and the PNG-folder loader. Built as a shared library with the
+// fuzzer's instrumentation and linked to libFuzzer's driver by Scripts/fuzz, which picks the
+// reader through GEN_FUZZ_TARGET. A reader may refuse any input with a thrown error; a crash,
+// a trap, or a sanitizer report is a finding.
+import Datasets
+import Foundation
+import Models
+import NN
+
+/// Which reader this process fuzzes, read once.
+let target = ProcessInfo.processInfo.environment["GEN_FUZZ_TARGET"] ?? "safetensors"
+/// A folder of this process's own for the files the readers open.
+let scratch: String = {
+    let path = NSTemporaryDirectory() + "gen-fuzz-\(getpid())"
+    try? FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+    return path
+}()
+
+@_cdecl("LLVMFuzzerTestOneInput")
+public func fuzz(_ bytes: UnsafePointer<UInt8>, _ count: Int) -> CInt {
+    let data = Data(bytes: bytes, count: count)
+    switch target {
+    case "safetensors":
+        // The decoder, then what gen does with a checkpoint it decoded.
+        if let contents = try? SafeTensors.decode(data, path: "input") {
+            let path = scratch + "/input.safetensors"
+            try? SafeTensors.write(contents.tensors, metadata: contents.metadata, to: path)
+            _ = try? Checkpoint.read(path).load(into: fuzzModel)
+        }
+    case "idx", "idx-gz":
+        let path = scratch + (target == "idx" ? "/input-idx3-ubyte" : "/input-idx3-ubyte.gz")
+        _ = FileManager.default.createFile(atPath: path, contents: data)
+        _ = try? IDXReader.read(path, dimensions: 3)
+        _ = try? IDXReader.read(path, dimensions: 1)
+    case "png-folder":
+        // The input is the one image of a folder.
+        let folder = scratch + "/png"
+        try? FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        _ = FileManager.default.createFile(atPath: folder + "/a.png", contents: data)
+        _ = try? PNGFolder.load(folder)
+        _ = try? PNGFolder.load(folder, resizeTo: 8)
+    default:
+        fatalError("GEN_FUZZ_TARGET must be safetensors, idx, idx-gz or png-folder, not \(target)")
+    }
+    return 0
+}
+
+/// A small model for decoded checkpoints to be loaded into (libFuzzer calls the entry point from one thread).
+nonisolated(unsafe) let fuzzModel = Autoencoder(inputSize: 4, hiddenSizes: [3], latentDimension: 2, seed: 0)

@@ -1,0 +1,93 @@
+import Foundation
+import Testing
+@testable import Datasets
+
+/// Memory this process has in use, in bytes (the resident set, from /proc).
+func residentBytes() -> Int {
+    guard let text = try? String(contentsOfFile: "/proc/self/statm", encoding: .utf8) else { return 0 }
+    return (Int(text.split(separator: " ")[1]) ?? 0) * Int(getpagesize())
+}
+
+@Suite("Hostile data files are refused before they cost memory")
+struct HostileFileTests {
+    func expectError(_ words: String, sourceLocation: SourceLocation = #_sourceLocation, _ body: () throws -> Void) {
+        do {
+            try body()
+            Issue.record("expected an error mentioning \(words)", sourceLocation: sourceLocation)
+        } catch {
+            #expect("\(error)".contains(words), "\(error)", sourceLocation: sourceLocation)
+            #expect(!"\(error)".contains("\n"), sourceLocation: sourceLocation)
+        }
+    }
+
+    @Test("an IDX header claiming 4,000,000 images in a small file is refused without allocating them, raw or gzipped")
+    func lyingHeader() throws {
+        let folder = try temporaryFolder("idx-lie")
+        var state: UInt64 = 1
+        let noise = (0..<(300 * 784)).map { _ -> UInt8 in state = state &* 6364136223846793005 &+ 1; return UInt8(state >> 56) }
+        let bytes = idxBytes(dimensions: [4_000_000, 28, 28], data: noise)
+        try Data(bytes).write(to: URL(fileURLWithPath: folder + "/raw-idx3-ubyte"))
+        writeGzip(bytes, to: folder + "/gz-idx3-ubyte.gz")
+        // A claim within deflate's reach but not the trailer's: read a megabyte at a time.
+        writeGzip(idxBytes(dimensions: [100_000, 28, 28], data: noise), to: folder + "/within-idx3-ubyte.gz")
+        let before = residentBytes()
+        expectError("truncated: sizes [4000000, 28, 28] need 3136000000 bytes of data, the file has 235200") {
+            _ = try IDXReader.read(folder + "/raw-idx3-ubyte", dimensions: 3)
+        }
+        expectError("need 3136000000 bytes of data; a gzip file of") { _ = try IDXReader.read(folder + "/gz-idx3-ubyte.gz", dimensions: 3) }
+        expectError("truncated: sizes [100000, 28, 28] need 78400000 bytes of data, the file has 235200") {
+            _ = try IDXReader.read(folder + "/within-idx3-ubyte.gz", dimensions: 3)
+        }
+        #expect(residentBytes() - before < 50_000_000, "reading lying headers cost \(residentBytes() - before) bytes")
+    }
+
+    @Test("sizes whose product overflows, and gzip claims beyond deflate's ratio, are refused at once")
+    func impossibleSizes() throws {
+        let folder = try temporaryFolder("idx-huge")
+        try Data(idxBytes(dimensions: [0xFFFF_FFFF, 0xFFFF_FFFF, 0xFFFF_FFFF], data: [1, 2, 3])).write(to: URL(fileURLWithPath: folder + "/a-idx3-ubyte"))
+        expectError("describe more bytes than any file holds") { _ = try IDXReader.read(folder + "/a-idx3-ubyte", dimensions: 3) }
+        writeGzip(idxBytes(dimensions: [1 << 31, 28, 28], data: [1, 2, 3]), to: folder + "/b-idx3-ubyte.gz")
+        expectError("a gzip file of") { _ = try IDXReader.read(folder + "/b-idx3-ubyte.gz", dimensions: 3) }
+    }
+
+    @Test("a split with no images, or images of no pixels, is refused")
+    func emptySplits() throws {
+        for (count, rows, expected) in [(0, 28, "holds no images"), (2, 0, "images of 0x28 pixels")] {
+            let folder = try temporaryFolder("idx-empty")
+            let columns = 28
+            try Data(idxBytes(dimensions: [count, rows, columns], data: [UInt8](repeating: 0, count: count * rows * columns)))
+                .write(to: URL(fileURLWithPath: folder + "/train-images-idx3-ubyte"))
+            try Data(idxBytes(dimensions: [count], data: [UInt8](repeating: 0, count: count))).write(to: URL(fileURLWithPath: folder + "/train-labels-idx1-ubyte"))
+            expectError(expected) { _ = try IDXReader.loadSplit(folder: folder, split: "train", name: "x", classNames: ClassNames.digits) }
+        }
+    }
+
+    @Test("a small PNG claiming 20000x20000 pixels is refused from its header")
+    func hugePNG() throws {
+        let folder = try temporaryFolder("png-huge")
+        writePNG(folder + "/a.png", width: 4, height: 4, grey: 9)
+        var bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: folder + "/a.png")))
+        for (offset, value) in [(16, 20_000), (20, 20_000)] {
+            bytes[offset] = 0; bytes[offset + 1] = 0; bytes[offset + 2] = UInt8(value >> 8); bytes[offset + 3] = UInt8(value & 0xFF)
+        }
+        try Data(bytes).write(to: URL(fileURLWithPath: folder + "/a.png"))
+        expectError("20000x20000 pixels; images may be at most 4096 pixels on a side") { _ = try PNGFolder.load(folder) }
+        expectError("between 1 and 1024") { _ = try PNGFolder.load(folder, resizeTo: 100_000) }
+    }
+
+    @Test("a sub-folder reached twice through a symbolic link is read once; top-level images are a class of their own")
+    func foldersAndClasses() throws {
+        let folder = try temporaryFolder("png-classes")
+        for sub in ["cats", "dogs"] {
+            try FileManager.default.createDirectory(atPath: folder + "/" + sub, withIntermediateDirectories: true)
+            writePNG(folder + "/\(sub)/1.png", width: 4, height: 4, grey: 50)
+        }
+        try FileManager.default.createSymbolicLink(atPath: folder + "/more-cats", withDestinationPath: folder + "/cats")
+        try FileManager.default.createSymbolicLink(atPath: folder + "/loop", withDestinationPath: folder)
+        writePNG(folder + "/stray.png", width: 4, height: 4, grey: 200)
+        let data = try PNGFolder.load(folder)
+        let name = URL(fileURLWithPath: folder).lastPathComponent
+        #expect(data.classNames == [name, "cats", "dogs"])
+        #expect(data.labels == [0, 1, 2])
+    }
+}
