@@ -60,6 +60,7 @@ let package = Package(
         // Counts malloc calls in the test process, for the no-allocation-per-step test.
         .target(name: "AllocationCounter", path: "Tests/AllocationCounter"),
         .testTarget(name: "GalleryTests", dependencies: ["Gallery", "CGD", "CZlib"], swiftSettings: optimized),
+        .testTarget(name: "FuzzRegressionTests", dependencies: ["FuzzTargets"]),
         .testTarget(name: "LabTests", dependencies: ["Lab", "Models", "Datasets"], swiftSettings: optimized),
         .testTarget(name: "GenTests", dependencies: ["gen", "custom-autoencoder"]),
     ]

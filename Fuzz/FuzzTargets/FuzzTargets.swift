@@ -19,7 +19,17 @@ let scratch: String = {
 
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzz(_ bytes: UnsafePointer<UInt8>, _ count: Int) -> CInt {
-    let data = Data(bytes: bytes, count: count)
+    read(Data(bytes: bytes, count: count), with: target)
+    return 0
+}
+
+/// The readers fuzzed, by name.
+public let fuzzTargets = ["safetensors", "idx", "idx-gz", "png-folder"]
+
+/// Runs `data` through the reader `target` names, as gen would meet it in a file. Errors are
+/// the readers' answer to bad input; only a crash is a finding. Tests replay the corpus and
+/// every past finding through this same function.
+public func read(_ data: Data, with target: String) {
     switch target {
     case "safetensors":
         // The decoder, then what gen does with a checkpoint it decoded.
@@ -41,9 +51,8 @@ public func fuzz(_ bytes: UnsafePointer<UInt8>, _ count: Int) -> CInt {
         _ = try? PNGFolder.load(folder)
         _ = try? PNGFolder.load(folder, resizeTo: 8)
     default:
-        fatalError("GEN_FUZZ_TARGET must be safetensors, idx, idx-gz or png-folder, not \(target)")
+        preconditionFailure("GEN_FUZZ_TARGET must be one of \(fuzzTargets.joined(separator: ", ")), not \(target)")
     }
-    return 0
 }
 
 /// A small model for decoded checkpoints to be loaded into (libFuzzer calls the entry point from one thread).
