@@ -56,7 +56,7 @@ let package = Package(
         .testTarget(name: "TensorCoreTests", dependencies: ["TensorCore"], swiftSettings: optimized),
         .testTarget(name: "NNTests", dependencies: ["NN"], swiftSettings: optimized),
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "CZlib", "CGD"], swiftSettings: optimized),
-        .testTarget(name: "ModelsTests", dependencies: ["Models", "Datasets", "AllocationCounter"], swiftSettings: optimized),
+        .testTarget(name: "ModelsTests", dependencies: ["Models", "Datasets", "TensorCore", "AllocationCounter"], swiftSettings: optimized),
         // Counts malloc calls in the test process, for the no-allocation-per-step test.
         .target(name: "AllocationCounter", path: "Tests/AllocationCounter"),
         .testTarget(name: "GalleryTests", dependencies: ["Gallery", "CGD", "CZlib"], swiftSettings: optimized),

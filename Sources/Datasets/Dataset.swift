@@ -44,9 +44,12 @@ public struct Dataset: Sendable {
         batch.reshape(to: Shape(indices.count, size))   // not a literal: that would allocate per batch
         let (scale, offset) = range.scaleAndOffset
         pixels.withUnsafeBufferPointer { bytes in
-            for (row, index) in indices.enumerated() {
-                let source = bytes.baseAddress! + index * size, target = batch.data + row * size
-                for j in 0..<size { target[j] = Float(source[j]) * scale + offset }
+            indices.withUnsafeBufferPointer { chosen in
+                guard let base = bytes.baseAddress, let rows = chosen.baseAddress else { return }
+                var job = FillJob(pixels: base, indices: rows, count: chosen.count, target: batch.data, size: size, scale: scale, offset: offset)
+                ThreadTeam.shared.run(&job, parallel: chosen.count * size >= 1 << 14) { context, part, parts in
+                    context.assumingMemoryBound(to: FillJob.self).pointee.compute(part, of: parts)
+                }
             }
         }
     }
@@ -70,6 +73,23 @@ public struct Dataset: Sendable {
         let t = Tensor(zeros: [indices.count, imageSize])
         fill(t, indices: indices[...], range: range)
         return t
+    }
+}
+
+/// Bytes to floats for a range of a batch's rows per part.
+struct FillJob {
+    let pixels: UnsafePointer<UInt8>
+    let indices: UnsafePointer<Int>
+    let count: Int
+    let target: UnsafeMutablePointer<Float>
+    let size: Int
+    let scale, offset: Float
+
+    func compute(_ part: Int, of parts: Int) {
+        for row in ThreadTeam.range(part, of: parts, in: count) {
+            let source = pixels + indices[row] * size, destination = target + row * size
+            for j in 0..<size { destination[j] = Float(source[j]) * scale + offset }
+        }
     }
 }
 

@@ -52,6 +52,43 @@ public enum Activation: Equatable, Sendable, CustomStringConvertible {
         }
     }
 
+    /// `applyWithBias` over the rows of a (rows, features) block, the rows shared out among the
+    /// team's threads.
+    func applyWithBiasInParallel(_ y: UnsafeMutablePointer<Float>, rows: Int, features: Int, bias: UnsafePointer<Float>?) {
+        var job = BiasActivationJob(y: y, rows: rows, features: features, bias: bias, activation: self)
+        ThreadTeam.shared.run(&job, parallel: rows * features >= elementwiseParallelThreshold) { context, part, parts in
+            context.assumingMemoryBound(to: BiasActivationJob.self).pointee.compute(part, of: parts)
+        }
+    }
+
+    /// dPre = dOut * f'(pre) for a (rows, features) block, and dBias[j] += Σ_rows dPre[:, j], in one
+    /// pass: each thread takes a range of columns through every row, so that every bias
+    /// gradient is summed over the rows in order by one thread. With the identity, dPre is
+    /// dOut itself and only the sums are taken.
+    func backwardWithBiasGradient(output y: UnsafePointer<Float>, dOutput: UnsafePointer<Float>, dPre: UnsafeMutablePointer<Float>,
+                                  rows: Int, features: Int, dBias: UnsafeMutablePointer<Float>) {
+        var job = BiasGradientJob(y: y, dOutput: dOutput, dPre: dPre, rows: rows, features: features, dBias: dBias, activation: self)
+        ThreadTeam.shared.run(&job, parallel: rows * features >= elementwiseParallelThreshold) { context, part, parts in
+            context.assumingMemoryBound(to: BiasGradientJob.self).pointee.compute(part, of: parts)
+        }
+    }
+
+    /// f over `count` values from `x` into `y`, or (backward) dPre = dOut * f'(pre) from the output,
+    /// shared out among the team's threads.
+    func applyInParallel(_ x: UnsafePointer<Float>, into y: UnsafeMutablePointer<Float>, count: Int) {
+        var job = ElementwiseJob(source: x, extra: nil, target: y, count: count, activation: self)
+        ThreadTeam.shared.run(&job, parallel: count >= elementwiseParallelThreshold) { context, part, parts in
+            context.assumingMemoryBound(to: ElementwiseJob.self).pointee.compute(part, of: parts)
+        }
+    }
+
+    func backwardInParallel(output y: UnsafePointer<Float>, dOutput: UnsafePointer<Float>, dPre: UnsafeMutablePointer<Float>, count: Int) {
+        var job = ElementwiseJob(source: y, extra: dOutput, target: dPre, count: count, activation: self)
+        ThreadTeam.shared.run(&job, parallel: count >= elementwiseParallelThreshold) { context, part, parts in
+            context.assumingMemoryBound(to: ElementwiseJob.self).pointee.compute(part, of: parts)
+        }
+    }
+
     /// dPre = dOut * f'(pre), written from the output y = f(pre): every derivative here is a
     /// function of the output, so the layer caches only its output.
     @inline(__always)
@@ -68,6 +105,64 @@ public enum Activation: Equatable, Sendable, CustomStringConvertible {
             for i in 0..<count { dPre[i] = dOutput[i] * (1 - y[i] * y[i]) }
         case .sigmoid:
             for i in 0..<count { dPre[i] = dOutput[i] * y[i] * (1 - y[i]) }
+        }
+    }
+}
+
+/// Element-wise passes over fewer values than this run on one thread.
+let elementwiseParallelThreshold = 1 << 14
+
+/// y = f(y + bias) for a block of rows, a range of rows per part.
+struct BiasActivationJob {
+    let y: UnsafeMutablePointer<Float>
+    let rows, features: Int
+    let bias: UnsafePointer<Float>?
+    let activation: Activation
+
+    func compute(_ part: Int, of parts: Int) {
+        let r = ThreadTeam.range(part, of: parts, in: rows)
+        activation.applyWithBias(y + r.lowerBound * features, rows: r.count, features: features, bias: bias)
+    }
+}
+
+/// dPre = dOut * f'(pre) and the bias gradient, a range of columns per part.
+struct BiasGradientJob {
+    let y, dOutput: UnsafePointer<Float>
+    let dPre: UnsafeMutablePointer<Float>
+    let rows, features: Int
+    let dBias: UnsafeMutablePointer<Float>
+    let activation: Activation
+
+    func compute(_ part: Int, of parts: Int) {
+        let columns = ThreadTeam.range(part, of: parts, in: features)
+        guard !columns.isEmpty else { return }
+        for r in 0..<rows {
+            let o = r * features + columns.lowerBound
+            if activation != .identity {
+                activation.backward(output: y + o, dOutput: dOutput + o, dPre: dPre + o, count: columns.count)
+            }
+            let d = (activation == .identity ? dOutput : UnsafePointer(dPre)) + o
+            let db = dBias + columns.lowerBound
+            for j in 0..<columns.count { db[j] += d[j] }
+        }
+    }
+}
+
+/// An activation (or, with `extra` holding dOut, its derivative) over a flat range per part.
+struct ElementwiseJob {
+    let source: UnsafePointer<Float>
+    let extra: UnsafePointer<Float>?
+    let target: UnsafeMutablePointer<Float>
+    let count: Int
+    let activation: Activation
+
+    func compute(_ part: Int, of parts: Int) {
+        let r = ThreadTeam.range(part, of: parts, in: count)
+        if let dOutput = extra {
+            activation.backward(output: source + r.lowerBound, dOutput: dOutput + r.lowerBound, dPre: target + r.lowerBound, count: r.count)
+        } else {
+            (target + r.lowerBound).update(from: source + r.lowerBound, count: r.count)
+            activation.applyWithBias(target + r.lowerBound, rows: 1, features: r.count, bias: nil)
         }
     }
 }
@@ -97,8 +192,7 @@ public class ElementwiseActivation: Layer {
 
     public func forward(_ input: Tensor, training: Bool) -> Tensor {
         let y = Tensor.reuse(&output, shape: input.shape)
-        y.data.update(from: input.data, count: input.count)
-        activation.applyWithBias(y.data, rows: 1, features: y.count, bias: nil)
+        activation.applyInParallel(input.data, into: y.data, count: input.count)
         return y
     }
 
@@ -107,7 +201,7 @@ public class ElementwiseActivation: Layer {
         guard let y = output else { preconditionFailure("backward before forward") }
         precondition(dOutput.shape == y.shape, "dOutput \(dOutput.shape) does not match output \(y.shape)")
         let dx = Tensor.reuse(&dInput, shape: y.shape)
-        activation.backward(output: y.data, dOutput: dOutput.data, dPre: dx.data, count: y.count)
+        activation.backwardInParallel(output: y.data, dOutput: dOutput.data, dPre: dx.data, count: y.count)
         return dx
     }
 

@@ -56,7 +56,7 @@ public final class Dense: Layer {
         self.input = input
         let y = Tensor.reuse(&output, shape: Shape(n, outputSize))
         gemm(input, weight.value, transposeB: true, into: y)                     // y = x Wᵀ
-        activation.applyWithBias(y.data, rows: n, features: outputSize, bias: bias.value.data)   // y = f(y + b)
+        activation.applyWithBiasInParallel(y.data, rows: n, features: outputSize, bias: bias.value.data)   // y = f(y + b)
         return y
     }
 
@@ -64,19 +64,10 @@ public final class Dense: Layer {
         guard let x = input, let y = output else { preconditionFailure("Dense.backward before forward") }
         precondition(dOutput.shape == y.shape, "Dense dOutput \(dOutput.shape) does not match output \(y.shape)")
         let n = y.shape[0]
-        let dZ: Tensor
-        if activation == .identity {
-            dZ = dOutput
-        } else {
-            dZ = Tensor.reuse(&dPre, shape: y.shape)
-            activation.backward(output: y.data, dOutput: dOutput.data, dPre: dZ.data, count: y.count)
-        }
-        // dBias += Σ_n dZ[n, :]
-        let db = bias.gradient.data
-        for r in 0..<n {
-            let row = dZ.data + r * outputSize
-            for j in 0..<outputSize { db[j] += row[j] }
-        }
+        // dZ = dOutput * f'(pre) and dBias += Σ_n dZ[n, :], in one pass (dZ is dOutput itself for the identity).
+        let dZ = activation == .identity ? dOutput : Tensor.reuse(&dPre, shape: y.shape)
+        activation.backwardWithBiasGradient(output: y.data, dOutput: dOutput.data, dPre: dZ.data, rows: n, features: outputSize,
+                                            dBias: bias.gradient.data)
         gemm(dZ, transposeA: true, x, into: weight.gradient, beta: 1)           // dW += dZᵀ x
         guard computesInputGradient else { return noInputGradient }
         let dx = Tensor.reuse(&dInput, shape: x.shape)

@@ -41,6 +41,7 @@ public enum Reduction: String, Sendable, Codable {
 public final class BinaryCrossEntropyWithLogits {
     public let reduction: Reduction
     private var gradientBuffer: Tensor?
+    private let partialSums = PartialSums()
 
     public init(reduction: Reduction = .sumPerItem) { self.reduction = reduction }
 
@@ -49,15 +50,11 @@ public final class BinaryCrossEntropyWithLogits {
         checkShapes(logits, targets)
         let g = Tensor.reuse(&gradientBuffer, shape: logits.shape)
         let scale = reduction.scale(count: logits.count, items: logits.shape[0])
-        var total = 0.0
-        for i in 0..<logits.count {
-            let z = logits.data[i], t = targets.data[i]
-            // One exponential serves both: e = e^-|z| gives log(1 + e^-|z|) and σ(z).
-            let e = expf(-Swift.abs(z))
-            total += Double(Swift.max(z, 0) - z * t + log1pf(e))
-            let sigmoid = z >= 0 ? 1 / (1 + e) : e / (1 + e)
-            g.data[i] = (sigmoid - t) * scale
+        var job = BCEJob(z: logits.data, t: targets.data, gradient: g.data, count: logits.count, scale: scale, sums: partialSums.sums)
+        ThreadTeam.shared.run(&job, parallel: logits.count >= 1 << 14) { context, part, parts in
+            context.assumingMemoryBound(to: BCEJob.self).pointee.compute(part, of: parts)
         }
+        let total = partialSums.total(of: job.parts)
         return (Float(total) * scale, g)
     }
 
@@ -70,6 +67,31 @@ public final class BinaryCrossEntropyWithLogits {
             total += Double(Swift.max(z, 0) - z * t + log1pf(expf(-Swift.abs(z))))
         }
         return Float(total) * reduction.scale(count: logits.count, items: logits.shape[0])
+    }
+}
+
+/// BCE with logits and its gradient over a range of values per part; each part's loss sum
+/// goes to its own slot.
+struct BCEJob {
+    let z, t: UnsafePointer<Float>
+    let gradient: UnsafeMutablePointer<Float>
+    let count: Int
+    let scale: Float
+    let sums: UnsafeMutablePointer<Double>
+    /// How many parts ran (set by part 0, which the calling thread always does).
+    var parts = 1
+
+    mutating func compute(_ part: Int, of parts: Int) {
+        if part == 0 { self.parts = parts }
+        var sum = 0.0
+        for i in ThreadTeam.range(part, of: parts, in: count) {
+            // One exponential serves both: e = e^-|z| gives log(1 + e^-|z|) and σ(z).
+            let e = expf(-Swift.abs(z[i]))
+            sum += Double(Swift.max(z[i], 0) - z[i] * t[i] + log1pf(e))
+            let sigmoid = z[i] >= 0 ? 1 / (1 + e) : e / (1 + e)
+            gradient[i] = (sigmoid - t[i]) * scale
+        }
+        sums[part] = sum
     }
 }
 

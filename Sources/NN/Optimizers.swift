@@ -62,6 +62,8 @@ public final class Adam: Optimizer {
     public let epsilon: Float
     private let firstMoments: [Tensor]
     private let secondMoments: [Tensor]
+    /// The number of values updated per step.
+    private let scalarCount: Int
     /// t, the number of steps taken; a tensor so that checkpoints carry it.
     private let stepCount = Tensor(zeros: [1])
 
@@ -74,6 +76,7 @@ public final class Adam: Optimizer {
         self.epsilon = epsilon
         firstMoments = parameters.map { Tensor(zeros: $0.value.shape) }
         secondMoments = parameters.map { Tensor(zeros: $0.value.shape) }
+        scalarCount = parameters.scalarCount
     }
 
     /// The number of steps taken.
@@ -85,12 +88,24 @@ public final class Adam: Optimizer {
         let correction1 = Float(1 - pow(Double(beta1), t)), correction2 = Float(1 - pow(Double(beta2), t))
         // m̂ / (√v̂ + ε) = (m / c₁) / (√v / √c₂ + ε): the bias corrections folded into two scalars.
         let stepSize = learningRate / correction1, inverseSqrtCorrection2 = 1 / correction2.squareRoot()
+        // One job for the whole step: each thread takes the same share of every tensor.
+        var job = AdamJob(adam: Unmanaged.passUnretained(self), stepSize: stepSize, inverseSqrtCorrection2: inverseSqrtCorrection2)
+        ThreadTeam.shared.run(&job, parallel: scalarCount >= 1 << 14) { context, part, parts in
+            context.assumingMemoryBound(to: AdamJob.self).pointee.compute(part, of: parts)
+        }
+    }
+
+    /// Part `part` of `parts` of every parameter: the moments and the update in one sweep.
+    func update(part: Int, of parts: Int, stepSize: Float, inverseSqrtCorrection2: Float) {
         // Locals, not properties, inside the loop: the compiler then keeps them in registers and vectorizes.
         let b1 = beta1, b2 = beta2, eps = epsilon
-        for (index, p) in parameters.enumerated() {
+        for index in parameters.indices {
+            let p = parameters[index]
+            let count = p.value.count
+            let range = count >= 4096 ? ThreadTeam.range(part, of: parts, in: count) : (part == 0 ? 0..<count : 0..<0)
             let theta = p.value.data, g = p.gradient.data
             let m = firstMoments[index].data, v = secondMoments[index].data
-            for i in 0..<p.value.count {
+            for i in range {
                 m[i] = b1 * m[i] + (1 - b1) * g[i]
                 v[i] = b2 * v[i] + (1 - b2) * g[i] * g[i]
                 theta[i] -= stepSize * m[i] / (v[i].squareRoot() * inverseSqrtCorrection2 + eps)
@@ -102,5 +117,15 @@ public final class Adam: Optimizer {
         [NamedTensor(name: "step", value: stepCount)]
             + zip(parameters, firstMoments).map { NamedTensor(name: $0.name + ".exp_avg", value: $1) }
             + zip(parameters, secondMoments).map { NamedTensor(name: $0.name + ".exp_avg_sq", value: $1) }
+    }
+}
+
+/// One Adam step shared out among the thread team.
+struct AdamJob {
+    let adam: Unmanaged<Adam>
+    let stepSize, inverseSqrtCorrection2: Float
+
+    func compute(_ part: Int, of parts: Int) {
+        adam.takeUnretainedValue().update(part: part, of: parts, stepSize: stepSize, inverseSqrtCorrection2: inverseSqrtCorrection2)
     }
 }

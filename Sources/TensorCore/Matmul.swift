@@ -4,13 +4,22 @@ import CBLAS
 // `matmulReference` is the plain triple loop it is tested against, as llm.c keeps
 // `matmul_forward_naive` beside its fast kernel.
 
-/// The BLAS library's process-wide settings.
+/// The process-wide thread count of the numeric work.
 public enum BLAS {
-    /// Sets how many threads the BLAS uses for each product.
-    public static func setThreadCount(_ n: Int) { openblas_set_num_threads(Int32(Swift.max(1, n))) }
-    /// How many threads the BLAS uses for each product.
-    public static var threadCount: Int { Int(openblas_get_num_threads()) }
+    /// Sets how many threads every product and element-wise pass uses: the shared `ThreadTeam`
+    /// takes that size and OpenBLAS runs single-threaded inside each of its parts, so that one
+    /// pool of threads does everything and none spins while another works.
+    public static func setThreadCount(_ n: Int) {
+        openblas_set_num_threads(1)
+        ThreadTeam.shared.resize(to: n)
+    }
+    /// How many threads the numeric work uses.
+    public static var threadCount: Int { ThreadTeam.shared.size }
 }
+
+/// Products smaller than this many multiply-adds run on one thread: splitting them costs more
+/// than it saves.
+let parallelProductThreshold = 1 << 18
 
 /// The rows and columns of `t` as a matrix, after an optional transpose: a (N, C, H, W)
 /// tensor counts as N rows of C*H*W.
@@ -33,10 +42,47 @@ public func gemm(_ a: Tensor, transposeA: Bool = false, _ b: Tensor, transposeB:
     let (cm, cn) = matrixDimensions(c, transposed: false)
     precondition(cm == m && cn == n, "result of shape \(c.shape) cannot hold a (\(m), \(n)) product")
     if m == 0 || n == 0 { return }
-    let lda = transposeA ? m : k, ldb = transposeB ? k : n
-    cblas_sgemm(CblasRowMajor, transposeA ? CblasTrans : CblasNoTrans, transposeB ? CblasTrans : CblasNoTrans,
-                Int32(m), Int32(n), Int32(k), alpha, a.data, Int32(Swift.max(lda, 1)), b.data, Int32(Swift.max(ldb, 1)),
-                beta, c.data, Int32(Swift.max(n, 1)))
+    let lda = Swift.max(transposeA ? m : k, 1), ldb = Swift.max(transposeB ? k : n, 1), ldc = Swift.max(n, 1)
+    let team = ThreadTeam.shared
+    guard team.size > 1, m * n * k >= parallelProductThreshold else {
+        let opA = transposeA ? CblasTrans : CblasNoTrans, opB = transposeB ? CblasTrans : CblasNoTrans
+        cblas_sgemm(CblasRowMajor, opA, opB, Int32(m), Int32(n), Int32(k), alpha, a.data, Int32(lda), b.data, Int32(ldb),
+                    beta, c.data, Int32(ldc))
+        return
+    }
+    // Each part computes a block of C's rows (or, for a wide C, of its columns) with the
+    // single-threaded BLAS: disjoint outputs, and each element's dot product is the same
+    // whichever thread computes it.
+    var job = ProductJob(a: a.data, b: b.data, c: c.data, m: m, n: n, k: k, lda: lda, ldb: ldb, ldc: ldc,
+                         alpha: alpha, beta: beta, transposeA: transposeA, transposeB: transposeB)
+    team.run(&job) { context, part, parts in context.assumingMemoryBound(to: ProductJob.self).pointee.compute(part, of: parts) }
+}
+
+/// One `gemm` shared out among the thread team.
+struct ProductJob {
+    let a, b, c: UnsafeMutablePointer<Float>
+    let m, n, k, lda, ldb, ldc: Int
+    let alpha, beta: Float
+    let transposeA, transposeB: Bool
+
+    func compute(_ part: Int, of parts: Int) {
+        let opA = transposeA ? CblasTrans : CblasNoTrans, opB = transposeB ? CblasTrans : CblasNoTrans
+        if m >= n {
+            let rows = ThreadTeam.range(part, of: parts, in: m)
+            guard !rows.isEmpty else { return }
+            // op(A)'s rows: rows of A, or columns of a transposed A.
+            let aBlock = transposeA ? a + rows.lowerBound : a + rows.lowerBound * lda
+            cblas_sgemm(CblasRowMajor, opA, opB, Int32(rows.count), Int32(n), Int32(k), alpha, aBlock, Int32(lda), b, Int32(ldb),
+                        beta, c + rows.lowerBound * ldc, Int32(ldc))
+        } else {
+            let columns = ThreadTeam.range(part, of: parts, in: n)
+            guard !columns.isEmpty else { return }
+            // op(B)'s columns: columns of B, or rows of a transposed B.
+            let bBlock = transposeB ? b + columns.lowerBound * ldb : b + columns.lowerBound
+            cblas_sgemm(CblasRowMajor, opA, opB, Int32(m), Int32(columns.count), Int32(k), alpha, a, Int32(lda), bBlock, Int32(ldb),
+                        beta, c + columns.lowerBound, Int32(ldc))
+        }
+    }
 }
 
 /// The matrix product op(a) · op(b) as a new (M, N) tensor, through the BLAS.
