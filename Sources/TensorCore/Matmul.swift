@@ -1,4 +1,5 @@
 import CBLAS
+import Foundation
 
 // Matrix products. Every product in training goes through `gemm` (OpenBLAS's cblas_sgemm);
 // `matmulReference` is the plain triple loop it is tested against, as llm.c keeps
@@ -42,18 +43,35 @@ public func gemm(_ a: Tensor, transposeA: Bool = false, _ b: Tensor, transposeB:
     let (cm, cn) = matrixDimensions(c, transposed: false)
     precondition(cm == m && cn == n, "result of shape \(c.shape) cannot hold a (\(m), \(n)) product")
     if m == 0 || n == 0 { return }
+    let log = ProductLog.shared
+    if log.isRecording {
+        let start = DispatchTime.now().uptimeNanoseconds
+        defer {
+            log.record(ProductLog.Shape(m: m, n: n, k: k, transposeA: transposeA, transposeB: transposeB),
+                       seconds: Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
+        }
+        multiply(a.data, transposeA: transposeA, b.data, transposeB: transposeB, into: c.data, m: m, n: n, k: k, alpha: alpha, beta: beta)
+    } else {
+        multiply(a.data, transposeA: transposeA, b.data, transposeB: transposeB, into: c.data, m: m, n: n, k: k, alpha: alpha, beta: beta)
+    }
+}
+
+/// C (m, n) = alpha op(A) op(B) + beta C over raw row-major storage, split among the thread team
+/// when the product is large enough.
+public func multiply(_ a: UnsafeMutablePointer<Float>, transposeA: Bool, _ b: UnsafeMutablePointer<Float>, transposeB: Bool,
+                     into c: UnsafeMutablePointer<Float>, m: Int, n: Int, k: Int, alpha: Float = 1, beta: Float = 0) {
     let lda = Swift.max(transposeA ? m : k, 1), ldb = Swift.max(transposeB ? k : n, 1), ldc = Swift.max(n, 1)
     let team = ThreadTeam.shared
     guard team.size > 1, m * n * k >= parallelProductThreshold else {
         let opA = transposeA ? CblasTrans : CblasNoTrans, opB = transposeB ? CblasTrans : CblasNoTrans
-        cblas_sgemm(CblasRowMajor, opA, opB, Int32(m), Int32(n), Int32(k), alpha, a.data, Int32(lda), b.data, Int32(ldb),
-                    beta, c.data, Int32(ldc))
+        cblas_sgemm(CblasRowMajor, opA, opB, Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda), b, Int32(ldb),
+                    beta, c, Int32(ldc))
         return
     }
     // Each part computes a block of C's rows (or, for a wide C, of its columns) with the
     // single-threaded BLAS: disjoint outputs, and each element's dot product is the same
     // whichever thread computes it.
-    var job = ProductJob(a: a.data, b: b.data, c: c.data, m: m, n: n, k: k, lda: lda, ldb: ldb, ldc: ldc,
+    var job = ProductJob(a: a, b: b, c: c, m: m, n: n, k: k, lda: lda, ldb: ldb, ldc: ldc,
                          alpha: alpha, beta: beta, transposeA: transposeA, transposeB: transposeB)
     team.run(&job) { context, part, parts in context.assumingMemoryBound(to: ProductJob.self).pointee.compute(part, of: parts) }
 }

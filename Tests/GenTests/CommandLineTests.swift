@@ -198,11 +198,28 @@ struct CommandLineTests {
         #expect(errorLine(k).contains("--discriminator-steps 5: an epoch has only 2 batches of 32"), "\(k.stderr)")
     }
 
+    @Test("gen bench reports every promised figure, as JSON lines, with a floor below the epoch")
+    func bench() throws {
+        let data = try tinyIDXFolder(count: 512)
+        let result = try runGen(["bench", "all", "--dataset", data, "--json"])
+        #expect(result.status == 0, "\(result.stderr)")
+        let lines = result.stdout.split(separator: "\n")
+        #expect(lines.count == 3)
+        for line in lines {
+            let object = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+            for key in ["model", "seconds_per_epoch", "gemm_floor_seconds", "floor_ratio", "gflops", "gemm_share", "peak_mb"] {
+                #expect(object[key] != nil, "\(key) missing in \(line)")
+            }
+            let floor = try #require(object["gemm_floor_seconds"] as? Double), seconds = try #require(object["seconds_per_epoch"] as? Double)
+            #expect(floor > 0 && floor < seconds, "\(line)")
+        }
+    }
+
     @Test("an unknown command is answered with the list of commands")
     func unknownCommand() throws {
         let result = try runGen(["foo"])
         #expect(result.status == 64)
-        #expect(errorLine(result) == "Error: 'foo' is not a gen command; the commands are ae, vae, gan, compare (gen --help says more)")
+        #expect(errorLine(result) == "Error: 'foo' is not a gen command; the commands are ae, vae, gan, compare, bench (gen --help says more)")
     }
 
     @Test("--help lists the three models")

@@ -1,0 +1,55 @@
+import ArgumentParser
+import Foundation
+import Lab
+
+/// `gen bench`: seconds per epoch against the GEMM floor, per model.
+struct BenchCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bench",
+        abstract: "Time training epochs and compare them with the floor the matrix products set on this machine.",
+        discussion: "The floor: the epoch's products, each shape timed on its own with the same BLAS and threads. A ratio of 1.0 means the epoch is nothing but products.")
+
+    @Argument(help: "ae, vae, gan or all.") var model = "all"
+    @Option(help: "Measured epochs per model, after a short warm-up.") var epochs = 1
+    @Option(help: "Threads for products and element-wise work.") var threads = 2
+    @Option(help: "Images per mini-batch.") var batchSize = 128
+    @Option(help: "fashion-mnist, mnist, synthetic, or a folder.") var dataset = "fashion-mnist"
+    @Flag(help: "One JSON line per model instead of a table.") var json = false
+
+    var kinds: [ModelKind] { model == "all" ? ModelKind.allCases : ModelKind(rawValue: model).map { [$0] } ?? [] }
+
+    func validate() throws {
+        guard !kinds.isEmpty else { throw ValidationError("bench takes \(ModelKind.allCases.map(\.rawValue).joined(separator: ", ")) or all, got '\(model)'") }
+        try bound("--epochs", epochs, 1...100)
+        try bound("--threads", threads, 1...Limits.threads)
+        try bound("--batch-size", batchSize, 1...Limits.batchSize)
+    }
+
+    func run() throws {
+        BLAS.setThreadCount(threads)
+        var request = RunRequest()
+        request.dataset = DataSource(argument: dataset)
+        let data = try ModelRun(request).loadData()
+        var bench = EpochBenchmark(data: data)
+        bench.batchSize = batchSize
+        if !json {
+            print("\(cpuModel()), \(threads) threads, \(data.train.name), batch \(batchSize), \(epochs) measured epoch\(epochs == 1 ? "" : "s")")
+            print("| model | s/epoch | images/s | GFLOP/s | GEMM share | GEMM floor s | ratio to floor | peak MB |")
+            print("|---|---|---|---|---|---|---|---|")
+        }
+        for kind in kinds {
+            let model = kind.makeModel(kind.defaultSettings, imageSize: data.train.imageSize, seed: 0)
+            let r = bench.measure(model, epochs: epochs)
+            if json { print(r.json); continue }
+            print(String(format: "| %@ | %.2f | %.0f | %.0f | %.0f%% | %.2f | %.2f | %.0f |", r.model, r.secondsPerEpoch, r.imagesPerSecond,
+                         r.gflops, 100 * r.gemmShare, r.gemmFloorSeconds, r.floorRatio, r.peakMB))
+        }
+    }
+
+    /// The processor's name, from /proc/cpuinfo.
+    func cpuModel() -> String {
+        let info = (try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8)) ?? ""
+        return info.split(separator: "\n").first { $0.hasPrefix("model name") }?.split(separator: ":").last
+            .map { $0.trimmingCharacters(in: .whitespaces) } ?? "unknown CPU"
+    }
+}
