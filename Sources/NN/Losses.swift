@@ -50,11 +50,11 @@ public final class BinaryCrossEntropyWithLogits {
         checkShapes(logits, targets)
         let g = Tensor.reuse(&gradientBuffer, shape: logits.shape)
         let scale = reduction.scale(count: logits.count, items: logits.shape[0])
-        var job = BCEJob(z: logits.data, t: targets.data, gradient: g.data, count: logits.count, scale: scale, sums: partialSums.sums)
+        var job = BCEJob(z: logits.data, t: targets.data, gradient: g.data, count: logits.count, scale: scale, sums: partialSums)
         ThreadTeam.shared.run(&job, parallel: logits.count >= 1 << 14) { context, part, parts in
             context.assumingMemoryBound(to: BCEJob.self).pointee.compute(part, of: parts)
         }
-        let total = partialSums.total(of: job.parts)
+        let total = partialSums.total
         return (Float(total) * scale, g)
     }
 
@@ -77,12 +77,10 @@ struct BCEJob {
     let gradient: UnsafeMutablePointer<Float>
     let count: Int
     let scale: Float
-    let sums: UnsafeMutablePointer<Double>
-    /// How many parts ran (set by part 0, which the calling thread always does).
-    var parts = 1
+    let sums: PartialSums
 
-    mutating func compute(_ part: Int, of parts: Int) {
-        if part == 0 { self.parts = parts }
+    func compute(_ part: Int, of parts: Int) {
+        if part == 0 { sums.parts.pointee = parts }
         var sum = 0.0
         for i in ThreadTeam.range(part, of: parts, in: count) {
             // One exponential serves both: e = e^-|z| gives log(1 + e^-|z|) and σ(z).
@@ -91,7 +89,7 @@ struct BCEJob {
             let sigmoid = z[i] >= 0 ? 1 / (1 + e) : e / (1 + e)
             gradient[i] = (sigmoid - t[i]) * scale
         }
-        sums[part] = sum
+        sums.sums[part] = sum
     }
 }
 

@@ -6,14 +6,19 @@ public final class PartialSums: @unchecked Sendable {
     public static let maximumParts = 256
     /// Part p's sum goes to `sums[p]`.
     public let sums = UnsafeMutablePointer<Double>.allocate(capacity: PartialSums.maximumParts)
+    /// How many parts the job ran: part 0 (always the calling thread's) writes it.
+    public let parts = UnsafeMutablePointer<Int>.allocate(capacity: 1)
 
-    public init() { sums.initialize(repeating: 0, count: PartialSums.maximumParts) }
-    deinit { sums.deallocate() }
+    public init() {
+        sums.initialize(repeating: 0, count: PartialSums.maximumParts)
+        parts.initialize(to: 1)
+    }
+    deinit { sums.deallocate(); parts.deallocate() }
 
-    /// The sum of the first `parts` parts, in order.
-    public func total(of parts: Int) -> Double {
+    /// The sum of the parts the last job ran, in order.
+    public var total: Double {
         var total = 0.0
-        for p in 0..<Swift.min(parts, PartialSums.maximumParts) { total += sums[p] }
+        for p in 0..<Swift.min(parts.pointee, PartialSums.maximumParts) { total += sums[p] }
         return total
     }
 }

@@ -33,7 +33,7 @@ struct AtomicFileTests {
     func staleTemporaryFiles() throws {
         let dir = try folder()
         let stale = dir + "/.x.bin.2147483000.1.tmp", live = dir + "/.x.bin.1.1.tmp", other = dir + "/.y.bin.2147483000.1.tmp"
-        for path in [stale, live, other] { FileManager.default.createFile(atPath: path, contents: Data([1])) }
+        for path in [stale, live, other] { _ = FileManager.default.createFile(atPath: path, contents: Data([1])) }
         try writeAtomically(Data([1, 2, 3]), to: dir + "/x.bin")
         #expect(!FileManager.default.fileExists(atPath: stale))
         #expect(FileManager.default.fileExists(atPath: live), "pid 1 is running: its file may be in use")

@@ -20,12 +20,11 @@ struct ThreadTeamTests {
         values.fillNormal(using: &g)
         let sums = PartialSums()
         func sum() -> Double {
-            var parts = 1
             team.run { part, count in
-                if part == 0 { parts = count }
+                if part == 0 { sums.parts.pointee = count }
                 sums.sums[part] = ThreadTeam.range(part, of: count, in: values.count).reduce(0.0) { $0 + Double(values[$1]) }
             }
-            return sums.total(of: parts)
+            return sums.total
         }
         let first = sum()
         let counts = UnsafeMutablePointer<Int>.allocate(capacity: 2)

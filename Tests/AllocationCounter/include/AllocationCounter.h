@@ -2,6 +2,8 @@
 // a training step allocates nothing. Linked only into the test bundle.
 #ifndef ALLOCATION_COUNTER_H
 #define ALLOCATION_COUNTER_H
+/// 1 when allocations can be counted; 0 under a sanitizer, which owns malloc.
+int gen_allocation_counting_available(void);
 void gen_allocation_counting_begin(void);
 /// Stops counting and returns how many allocations happened since `begin`.
 long gen_allocation_counting_end(void);
