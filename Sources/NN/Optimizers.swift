@@ -105,10 +105,22 @@ public final class Adam: Optimizer {
             let range = count >= 4096 ? ThreadTeam.range(part, of: parts, in: count) : (part == 0 ? 0..<count : 0..<0)
             let theta = p.value.data, g = p.gradient.data
             let m = firstMoments[index].data, v = secondMoments[index].data
-            for i in range {
+            // Eight values at a time: written as vectors, because the compiler left this loop scalar.
+            var i = range.lowerBound
+            while i + 8 <= range.upperBound {
+                let gi = load8(g + i)
+                let mi = b1 * load8(m + i) + (1 - b1) * gi
+                let vi = b2 * load8(v + i) + (1 - b2) * gi * gi
+                store8(mi, m + i)
+                store8(vi, v + i)
+                store8(load8(theta + i) - stepSize * mi / (vi.squareRoot() * inverseSqrtCorrection2 + eps), theta + i)
+                i += 8
+            }
+            while i < range.upperBound {
                 m[i] = b1 * m[i] + (1 - b1) * g[i]
                 v[i] = b2 * v[i] + (1 - b2) * g[i] * g[i]
                 theta[i] -= stepSize * m[i] / (v[i].squareRoot() * inverseSqrtCorrection2 + eps)
+                i += 1
             }
         }
     }
@@ -128,4 +140,12 @@ struct AdamJob {
     func compute(_ part: Int, of parts: Int) {
         adam.takeUnretainedValue().update(part: part, of: parts, stepSize: stepSize, inverseSqrtCorrection2: inverseSqrtCorrection2)
     }
+}
+
+@inline(__always) func load8(_ p: UnsafeMutablePointer<Float>) -> SIMD8<Float> {
+    UnsafeRawPointer(p).loadUnaligned(as: SIMD8<Float>.self)
+}
+
+@inline(__always) func store8(_ x: SIMD8<Float>, _ p: UnsafeMutablePointer<Float>) {
+    UnsafeMutableRawPointer(p).storeBytes(of: x, as: SIMD8<Float>.self)
 }

@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 @testable import NN
 
@@ -32,5 +33,26 @@ struct OptimizerTests {
         #expect(abs(p.value[1] - 1.2) < 1e-5)   // constant gradient: steps of lr each
         #expect(adam.steps == 2)
         #expect(adam.state.map(\.name) == ["step", "w.exp_avg", "w.exp_avg_sq"])
+    }
+
+    @Test("Adam's eight-wide loop and its scalar tail agree with the formula, value by value")
+    func adamVectorised() {
+        var g = SeededGenerator(seed: 5)
+        let p = Parameter(name: "w", value: Tensor.normal([21], using: &g))
+        let start = p.value.scalars
+        let adam = Adam(parameters: [p], learningRate: 0.01, beta1: 0.8, beta2: 0.9, epsilon: 1e-3)
+        var m = [Double](repeating: 0, count: 21), v = m, theta = start.map(Double.init)
+        for t in 1...3 {
+            p.gradient.fillNormal(using: &g)
+            let grad = p.gradient.scalars.map(Double.init)
+            adam.step()
+            for i in 0..<21 {
+                m[i] = 0.8 * m[i] + 0.2 * grad[i]
+                v[i] = 0.9 * v[i] + 0.1 * grad[i] * grad[i]
+                let mHat = m[i] / (1 - pow(0.8, Double(t))), vHat = v[i] / (1 - pow(0.9, Double(t)))
+                theta[i] -= 0.01 * mHat / (vHat.squareRoot() + 1e-3)
+            }
+        }
+        for i in 0..<21 { #expect(abs(Double(p.value[i]) - theta[i]) < 1e-5, "value \(i)") }
     }
 }
