@@ -6,14 +6,18 @@ func runGen(_ arguments: [String], environment extra: [String: String] = [:]) th
     try run(genExecutable, arguments, environment: extra)
 }
 
-/// Runs `executable` with `arguments` and returns its exit status and output.
-func run(_ executable: URL, _ arguments: [String], environment extra: [String: String] = [:]) throws -> (status: Int32, stdout: String, stderr: String) {
+/// A process for `executable` with `arguments`, in this process's environment plus `extra`.
+func process(_ executable: URL, _ arguments: [String], environment extra: [String: String]) -> Process {
     let process = Process()
     process.executableURL = executable
     process.arguments = arguments
-    var environment = ProcessInfo.processInfo.environment
-    for (k, v) in extra { environment[k] = v }
-    process.environment = environment
+    process.environment = ProcessInfo.processInfo.environment.merging(extra) { _, given in given }
+    return process
+}
+
+/// Runs `executable` with `arguments` and returns its exit status and output.
+func run(_ executable: URL, _ arguments: [String], environment extra: [String: String] = [:]) throws -> (status: Int32, stdout: String, stderr: String) {
+    let process = process(executable, arguments, environment: extra)
     let out = Pipe(), err = Pipe()
     process.standardOutput = out
     process.standardError = err

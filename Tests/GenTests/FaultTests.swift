@@ -21,13 +21,8 @@ func tinyIDXFolder(count: Int = 64) throws -> String {
 
 /// Starts `gen` with `arguments` and returns the running process, its output going to files.
 func startGen(_ arguments: [String], output: String, environment extra: [String: String] = [:]) throws -> Process {
-    let process = Process()
-    process.executableURL = genExecutable
-    process.arguments = arguments
-    var environment = ProcessInfo.processInfo.environment
-    for (k, v) in extra { environment[k] = v }
-    process.environment = environment
-    FileManager.default.createFile(atPath: output, contents: nil)
+    let process = process(genExecutable, arguments, environment: extra)
+    _ = FileManager.default.createFile(atPath: output, contents: nil)
     let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: output))
     process.standardOutput = handle
     process.standardError = handle
