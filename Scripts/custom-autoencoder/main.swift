@@ -12,6 +12,7 @@ let quick = arguments.contains("--quick")
 var request = RunRequest()
 request.dataset = quick ? .synthetic : .fashionMNIST
 request.epochs = quick ? 1 : 10
+request.syntheticCount = quick ? 2_000 : request.syntheticCount
 request.out = arguments.firstIndex(of: "--out").flatMap { arguments.indices.contains($0 + 1) ? arguments[$0 + 1] : nil } ?? "Gallery"
 request.command = "swift run custom-autoencoder" + (quick ? " --quick" : "")
 

@@ -146,8 +146,9 @@ public struct ModelRun {
             throw RunError("\(base): cannot create the checkpoint cache here (\(rootCause(error))); name a file with --checkpoint")
         }
         // Everything that changes the trained weights except the epoch count, which the file
-        // keeps (a longer run continues a shorter one).
-        let key = "\(model.configurationJSON)|\(request.dataset.argument)|\(data.train.name)|\(request.imageSize ?? 0)"
+        // keeps (a longer run continues a shorter one). The image count tells a quick synthetic
+        // set from the full one.
+        let key = "\(model.configurationJSON)|\(request.dataset.argument)|\(data.train.name)|images=\(data.train.count)|\(request.imageSize ?? 0)"
             + "|seed=\(request.seed)|batch=\(request.batchSize)|threads=\(request.threads)"
         var hash: UInt64 = 0xCBF2_9CE4_8422_2325            // FNV-1a, 64-bit
         for byte in key.utf8 { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01B3 }
