@@ -164,9 +164,10 @@ public func createFolder(_ path: String) throws {
         guard access(path, W_OK) == 0 else { throw RunError("\(path): cannot write into this folder (\(String(cString: strerror(errno))))") }
         return
     }
-    do {
-        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-    } catch {
-        throw RunError("\(path): cannot create this folder (\(rootCause(error)))")
+    // Made a level at a time with mkdir, so that the reason is the system's own (ENOSPC, EROFS, EACCES, ENOENT).
+    let parent = URL(fileURLWithPath: path).deletingLastPathComponent().path
+    if parent != path && !FileManager.default.fileExists(atPath: parent) { try createFolder(parent) }
+    guard mkdir(path, 0o755) == 0 || errno == EEXIST else {
+        throw RunError("\(path): cannot create this folder (\(String(cString: strerror(errno))))")
     }
 }

@@ -140,11 +140,7 @@ public struct ModelRun {
         let environment = ProcessInfo.processInfo.environment
         let base = request.cacheFolder
             ?? environment["XDG_CACHE_HOME"].map { $0 + "/gen" } ?? (environment["HOME"] ?? NSHomeDirectory()) + "/.cache/gen"
-        do {
-            try FileManager.default.createDirectory(atPath: base, withIntermediateDirectories: true)
-        } catch {
-            throw RunError("\(base): cannot create the checkpoint cache here (\(rootCause(error))); name a file with --checkpoint")
-        }
+        do { try createFolder(base) } catch { throw RunError("\(error), for the checkpoint cache; name a file with --checkpoint") }
         // Everything that changes the trained weights except the epoch count, which the file
         // keeps (a longer run continues a shorter one). The image count tells a quick synthetic
         // set from the full one.
@@ -184,14 +180,6 @@ func fileExists(_ path: String) -> Bool {
 func isRegularFile(_ path: String) -> Bool {
     var info = stat()
     return stat(path, &info) == 0 && info.st_mode & S_IFMT == S_IFREG
-}
-
-/// The deepest reason inside a Foundation error: "Permission denied", "No space left on device".
-func rootCause(_ error: Error) -> String {
-    var current = error as NSError
-    while let inner = current.userInfo[NSUnderlyingErrorKey] as? NSError { current = inner }
-    if current.domain == NSPOSIXErrorDomain { return String(cString: strerror(Int32(current.code))) }
-    return current.localizedDescription
 }
 
 /// A line on stderr.
