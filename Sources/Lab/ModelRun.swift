@@ -64,15 +64,22 @@ public struct ModelRun {
     /// be a regular file and, unless `retrain`, a checkpoint this version of gen reads. Whether
     /// it holds the right model is known only once the model is built (`train` checks that).
     public func preflight() throws {
-        guard let named = request.checkpoint else { return }
-        let path = try checkpointPath(named: named)
-        guard fileExists(path) else { return }
-        guard isRegularFile(path) else {
-            throw RunError("--checkpoint \(path): not a regular file (a folder, FIFO or device cannot hold a checkpoint)")
-        }
+        guard let path = try namedCheckpointInPlace() else { return }
         if !request.retrain {
             do { _ = try Checkpoint.read(path) } catch { throw refusal(error) }
         }
+    }
+
+    /// The path of a checkpoint the user named that exists, after checking it is a regular
+    /// file; nil when no checkpoint is named or the file is not there yet.
+    func namedCheckpointInPlace() throws -> String? {
+        guard let named = request.checkpoint else { return nil }
+        let path = try checkpointPath(named: named)
+        guard fileExists(path) else { return nil }
+        guard isRegularFile(path) else {
+            throw RunError("--checkpoint \(path): not a regular file (a folder, FIFO or device cannot hold a checkpoint)")
+        }
+        return path
     }
 
     /// The error for a named checkpoint that cannot be used.
@@ -85,7 +92,8 @@ public struct ModelRun {
     public func train(_ model: any TrainableModel, data: DatasetSplits, metadata: [String: String] = [:],
                       onEpoch: @escaping (Int) -> Void = { _ in }) throws -> TrainingResult {
         BLAS.setThreadCount(request.threads)
-        try preflight()
+        // The file's contents are read once, below: here only what must not be read at all.
+        _ = try namedCheckpointInPlace()
         let path = try checkpointPath(for: model, data: data)
         let named = request.checkpoint != nil
         var state = CheckpointState()
