@@ -48,44 +48,15 @@ public final class BatchNorm: Layer {
         let n = input.shape[0], c = channelCount
         precondition(input.shape.rank >= 2 && input.shape[1] == c, "BatchNorm(\(c)) got input of shape \(input.shape)")
         let s = input.shape.countPerItem / c
-        let count = n * s
-        precondition(!training || count > 1, "BatchNorm needs more than one value per channel to train")
+        precondition(!training || n * s > 1, "BatchNorm needs more than one value per channel to train")
         lastWasTraining = training
         let xhat = Tensor.reuse(&normalized, shape: input.shape)
         let y = Tensor.reuse(&output, shape: input.shape)
-        let gamma = weight.value.data, beta = bias.value.data
-        for ch in 0..<c {
-            var mean: Float, variance: Float
-            if training {
-                var sum = 0.0, sumSquares = 0.0
-                for b in 0..<n {
-                    let p = input.data + (b * c + ch) * s
-                    for k in 0..<s { sum += Double(p[k]) }
-                }
-                let m = sum / Double(count)
-                for b in 0..<n {
-                    let p = input.data + (b * c + ch) * s
-                    for k in 0..<s { let d = Double(p[k]) - m; sumSquares += d * d }
-                }
-                mean = Float(m)
-                variance = Float(sumSquares / Double(count))
-                runningMean.data[ch] = (1 - momentum) * runningMean.data[ch] + momentum * mean
-                runningVariance.data[ch] = (1 - momentum) * runningVariance.data[ch]
-                    + momentum * variance * Float(count) / Float(count - 1)
-            } else {
-                mean = runningMean.data[ch]
-                variance = runningVariance.data[ch]
-            }
-            let invStd = 1 / (variance + epsilon).squareRoot()
-            inverseStd.data[ch] = invStd
-            for b in 0..<n {
-                let offset = (b * c + ch) * s
-                for k in 0..<s {
-                    let xh = (input.data[offset + k] - mean) * invStd
-                    xhat.data[offset + k] = xh
-                    y.data[offset + k] = gamma[ch] * xh + beta[ch]
-                }
-            }
+        var job = BatchNormForwardJob(x: input.data, xhat: xhat.data, y: y.data, gamma: weight.value.data, beta: bias.value.data,
+                                      runningMean: runningMean.data, runningVariance: runningVariance.data, inverseStd: inverseStd.data,
+                                      batch: n, channels: c, spatial: s, momentum: momentum, epsilon: epsilon, training: training)
+        ThreadTeam.shared.run(&job, parallel: input.count >= elementwiseParallelThreshold) { context, part, parts in
+            context.assumingMemoryBound(to: BatchNormForwardJob.self).pointee.compute(part, of: parts)
         }
         return y
     }
@@ -94,36 +65,103 @@ public final class BatchNorm: Layer {
         guard let xhat = normalized else { preconditionFailure("BatchNorm.backward before forward") }
         precondition(dOutput.shape == xhat.shape, "BatchNorm dOutput \(dOutput.shape) does not match \(xhat.shape)")
         let n = xhat.shape[0], c = channelCount, s = xhat.shape.countPerItem / c
-        let m = Float(n * s)
-        let gamma = weight.value.data
         let dx = computesInputGradient ? Tensor.reuse(&dInput, shape: xhat.shape) : noInputGradient
-        for ch in 0..<c {
-            var sumDy = 0.0, sumDyXhat = 0.0
-            for b in 0..<n {
-                let offset = (b * c + ch) * s
-                for k in 0..<s {
-                    sumDy += Double(dOutput.data[offset + k])
-                    sumDyXhat += Double(dOutput.data[offset + k] * xhat.data[offset + k])
+        var job = BatchNormBackwardJob(dy: dOutput.data, xhat: xhat.data, dx: computesInputGradient ? dx.data : nil, gamma: weight.value.data,
+                                       inverseStd: inverseStd.data, dGamma: weight.gradient.data, dBeta: bias.gradient.data,
+                                       batch: n, channels: c, spatial: s, training: lastWasTraining)
+        ThreadTeam.shared.run(&job, parallel: xhat.count >= elementwiseParallelThreshold) { context, part, parts in
+            context.assumingMemoryBound(to: BatchNormBackwardJob.self).pointee.compute(part, of: parts)
+        }
+        return dx
+    }
+}
+
+/// The same layer under the name of PyTorch's nn.BatchNorm2d: on (N, C, H, W) input it
+/// normalises each channel over N·H·W values.
+public typealias BatchNorm2D = BatchNorm
+
+/// The forward pass for a range of channels per part: each channel's statistics are summed by
+/// one thread, in order, so the thread count does not change them.
+struct BatchNormForwardJob {
+    let x, xhat, y: UnsafeMutablePointer<Float>
+    let gamma, beta: UnsafePointer<Float>
+    let runningMean, runningVariance, inverseStd: UnsafeMutablePointer<Float>
+    let batch, channels, spatial: Int
+    let momentum, epsilon: Float
+    let training: Bool
+
+    func compute(_ part: Int, of parts: Int) {
+        let count = batch * spatial
+        for ch in ThreadTeam.range(part, of: parts, in: channels) {
+            var mean: Float, variance: Float
+            if training {
+                // Two passes in Double: the mean, then the squared deviations (no cancellation).
+                var sum = 0.0, sumSquares = 0.0
+                for b in 0..<batch {
+                    let p = x + (b * channels + ch) * spatial
+                    for k in 0..<spatial { sum += Double(p[k]) }
                 }
+                let m = sum / Double(count)
+                for b in 0..<batch {
+                    let p = x + (b * channels + ch) * spatial
+                    for k in 0..<spatial { let d = Double(p[k]) - m; sumSquares += d * d }
+                }
+                mean = Float(m)
+                variance = Float(sumSquares / Double(count))
+                runningMean[ch] = (1 - momentum) * runningMean[ch] + momentum * mean
+                runningVariance[ch] = (1 - momentum) * runningVariance[ch] + momentum * variance * Float(count) / Float(count - 1)
+            } else {
+                mean = runningMean[ch]
+                variance = runningVariance[ch]
             }
-            bias.gradient.data[ch] += Float(sumDy)          // dBeta = Σ dy
-            weight.gradient.data[ch] += Float(sumDyXhat)    // dGamma = Σ dy · x̂
-            guard computesInputGradient else { continue }
-            let scale = gamma[ch] * inverseStd.data[ch]
-            for b in 0..<n {
-                let offset = (b * c + ch) * s
-                for k in 0..<s {
-                    let dy = dOutput.data[offset + k]
-                    if lastWasTraining {
-                        // dx = gamma/sqrt(var+eps) · (dy - mean(dy) - x̂ · mean(dy · x̂)): the batch
-                        // statistics depend on every x, hence the two correction terms.
-                        dx.data[offset + k] = scale * (dy - Float(sumDy) / m - xhat.data[offset + k] * Float(sumDyXhat) / m)
-                    } else {
-                        dx.data[offset + k] = scale * dy
-                    }
+            let invStd = 1 / (variance + epsilon).squareRoot()
+            inverseStd[ch] = invStd
+            let g = gamma[ch], b0 = beta[ch]
+            for b in 0..<batch {
+                let offset = (b * channels + ch) * spatial
+                for k in 0..<spatial {
+                    let xh = (x[offset + k] - mean) * invStd
+                    xhat[offset + k] = xh
+                    y[offset + k] = g * xh + b0
                 }
             }
         }
-        return dx
+    }
+}
+
+/// The backward pass for a range of channels per part.
+struct BatchNormBackwardJob {
+    let dy, xhat: UnsafePointer<Float>
+    let dx: UnsafeMutablePointer<Float>?
+    let gamma, inverseStd: UnsafePointer<Float>
+    let dGamma, dBeta: UnsafeMutablePointer<Float>
+    let batch, channels, spatial: Int
+    let training: Bool
+
+    func compute(_ part: Int, of parts: Int) {
+        let m = Float(batch * spatial)
+        for ch in ThreadTeam.range(part, of: parts, in: channels) {
+            var sumDy = 0.0, sumDyXhat = 0.0
+            for b in 0..<batch {
+                let offset = (b * channels + ch) * spatial
+                for k in 0..<spatial {
+                    sumDy += Double(dy[offset + k])
+                    sumDyXhat += Double(dy[offset + k] * xhat[offset + k])
+                }
+            }
+            dBeta[ch] += Float(sumDy)          // dBeta = Σ dy
+            dGamma[ch] += Float(sumDyXhat)     // dGamma = Σ dy · x̂
+            guard let dx else { continue }
+            let scale = gamma[ch] * inverseStd[ch]
+            let meanDy = Float(sumDy) / m, meanDyXhat = Float(sumDyXhat) / m
+            for b in 0..<batch {
+                let offset = (b * channels + ch) * spatial
+                for k in 0..<spatial {
+                    // Training: dx = gamma/sqrt(var+eps) · (dy - mean(dy) - x̂ · mean(dy · x̂)); the batch
+                    // statistics depend on every x, hence the two correction terms. Inference: a fixed affine map.
+                    dx[offset + k] = training ? scale * (dy[offset + k] - meanDy - xhat[offset + k] * meanDyXhat) : scale * dy[offset + k]
+                }
+            }
+        }
     }
 }

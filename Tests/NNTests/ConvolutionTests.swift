@@ -1,0 +1,137 @@
+import Testing
+@testable import NN
+
+/// Geometries with several strides, paddings, odd sizes and channel counts.
+struct ConvolutionCase: CustomStringConvertible, Sendable {
+    let channels, outputs, height, width, kernel, stride, padding, batch: Int
+    var description: String { "\(channels)→\(outputs) on \(height)×\(width), k\(kernel) s\(stride) p\(padding), batch \(batch)" }
+}
+
+let convolutionCases = [
+    ConvolutionCase(channels: 1, outputs: 2, height: 5, width: 5, kernel: 3, stride: 1, padding: 0, batch: 2),
+    ConvolutionCase(channels: 3, outputs: 4, height: 7, width: 6, kernel: 3, stride: 2, padding: 1, batch: 3),
+    ConvolutionCase(channels: 2, outputs: 3, height: 8, width: 8, kernel: 4, stride: 2, padding: 1, batch: 2),
+    ConvolutionCase(channels: 2, outputs: 1, height: 5, width: 7, kernel: 2, stride: 3, padding: 2, batch: 1),
+    ConvolutionCase(channels: 5, outputs: 3, height: 4, width: 3, kernel: 1, stride: 1, padding: 0, batch: 2),
+]
+
+@Suite("Convolutions against the nested-loop oracle and finite differences")
+struct ConvolutionTests {
+    @Test("Conv2D equals the oracle, on one thread and on two", arguments: convolutionCases)
+    func conv2DOracle(c: ConvolutionCase) {
+        var g = SeededGenerator(seed: 11)
+        let layer = Conv2D(inputChannels: c.channels, outputChannels: c.outputs, kernelSize: c.kernel, stride: c.stride, padding: c.padding, generator: &g)
+        let x = Tensor.normal([c.batch, c.channels, c.height, c.width], using: &g)
+        let expected = convolutionReference(x, weight: layer.weight.value, bias: layer.bias.value, stride: c.stride, padding: c.padding)
+        for threads in [1, 2] {
+            let before = BLAS.threadCount
+            BLAS.setThreadCount(threads)
+            defer { BLAS.setThreadCount(before) }
+            let y = layer(x)
+            #expect(y.shape == expected.shape)
+            #expect(maxDifference(y, expected) < 1e-5, "\(c), \(threads) threads")
+        }
+    }
+
+    @Test("TransposedConv2D equals the oracle", arguments: convolutionCases)
+    func transposedOracle(c: ConvolutionCase) {
+        var g = SeededGenerator(seed: 12)
+        let layer = TransposedConv2D(inputChannels: c.channels, outputChannels: c.outputs, kernelSize: c.kernel, stride: c.stride, padding: c.padding, generator: &g)
+        let h = max(1, (c.height + c.stride - 1) / c.stride), w = max(1, (c.width + c.stride - 1) / c.stride)
+        let x = Tensor.normal([c.batch, c.channels, h, w], using: &g)
+        let expected = transposedConvolutionReference(x, weight: layer.weight.value, bias: layer.bias.value, stride: c.stride, padding: c.padding)
+        guard expected.count > 0, expected.shape[2] > 0, expected.shape[3] > 0 else { return }
+        let y = layer(x)
+        #expect(y.shape == expected.shape)
+        #expect(maxDifference(y, expected) < 1e-5, "\(c)")
+    }
+
+    @Test("Conv2D gradients by finite differences", arguments: convolutionCases)
+    func conv2DGradients(c: ConvolutionCase) {
+        var g = SeededGenerator(seed: 13)
+        let layer = Conv2D(inputChannels: c.channels, outputChannels: c.outputs, kernelSize: c.kernel, stride: c.stride, padding: c.padding, generator: &g)
+        checkLayerGradients(layer, input: awayFromZero([c.batch, c.channels, c.height, c.width], seed: 14), step: 1e-2, tolerance: 1e-2)
+    }
+
+    @Test("TransposedConv2D gradients by finite differences", arguments: convolutionCases)
+    func transposedGradients(c: ConvolutionCase) {
+        var g = SeededGenerator(seed: 15)
+        let layer = TransposedConv2D(inputChannels: c.channels, outputChannels: c.outputs, kernelSize: c.kernel, stride: c.stride, padding: c.padding, generator: &g)
+        let h = max(1, (c.height + c.stride - 1) / c.stride), w = max(1, (c.width + c.stride - 1) / c.stride)
+        guard layer.geometry(forItem: Shape(c.channels, h, w)) != nil else { return }
+        checkLayerGradients(layer, input: awayFromZero([c.batch, c.channels, h, w], seed: 16), step: 1e-2, tolerance: 1e-2)
+    }
+
+    @Test("The transposed convolution is the adjoint of the convolution: ⟨conv(x), y⟩ = ⟨x, convᵀ(y)⟩")
+    func adjoint() {
+        var g = SeededGenerator(seed: 17)
+        let conv = Conv2D(inputChannels: 3, outputChannels: 5, kernelSize: 4, stride: 2, padding: 1, generator: &g)
+        let transposed = TransposedConv2D(inputChannels: 5, outputChannels: 3, kernelSize: 4, stride: 2, padding: 1, generator: &g)
+        transposed.weight.value.assign(conv.weight.value.viewed(as: transposed.weight.value.shape))
+        conv.bias.value.fill(0); transposed.bias.value.fill(0)
+        let x = Tensor.normal([2, 3, 8, 8], using: &g), y = Tensor.normal([2, 5, 4, 4], using: &g)
+        let left = dot(conv(x), y), right = dot(x, transposed(y))
+        #expect(abs(left - right) < 1e-3 * max(1, abs(left)), "\(left) vs \(right)")
+    }
+
+    @Test("Shapes along the conv autoencoder: 28 → 14 → 7 → 14 → 28")
+    func autoencoderShapes() {
+        var g = SeededGenerator(seed: 18)
+        let down1 = Conv2D(inputChannels: 1, outputChannels: 4, kernelSize: 4, stride: 2, padding: 1, generator: &g)
+        let down2 = Conv2D(inputChannels: 4, outputChannels: 8, kernelSize: 4, stride: 2, padding: 1, generator: &g)
+        let up1 = TransposedConv2D(inputChannels: 8, outputChannels: 4, kernelSize: 4, stride: 2, padding: 1, generator: &g)
+        let up2 = TransposedConv2D(inputChannels: 4, outputChannels: 1, kernelSize: 4, stride: 2, padding: 1, generator: &g)
+        let a = down1(Tensor(zeros: [3, 1, 28, 28]))
+        #expect(a.shape == Shape(3, 4, 14, 14))
+        let b = down2(a)
+        #expect(b.shape == Shape(3, 8, 7, 7))
+        let c = up1(b)
+        #expect(c.shape == Shape(3, 4, 14, 14))
+        #expect(up2(c).shape == Shape(3, 1, 28, 28))
+        #expect(MaxPool2D()(Tensor(zeros: [2, 3, 7, 6])).shape == Shape(2, 3, 3, 3))
+        #expect(Upsample2D()(Tensor(zeros: [2, 3, 7, 6])).shape == Shape(2, 3, 14, 12))
+    }
+
+    @Test("MaxPool2D and Upsample2D: values and finite-difference gradients")
+    func resampling() {
+        let x = Tensor(shape: [1, 1, 2, 4], values: [1, 5, 2, 0, 3, 4, 8, 7])
+        #expect(MaxPool2D()(x).scalars == [5, 8])
+        #expect(Upsample2D()(Tensor(shape: [1, 1, 1, 2], values: [1, 2])).scalars == [1, 1, 2, 2, 1, 1, 2, 2])
+        // Distinct values (a spread grid plus noise) keep every window's maximum unique.
+        var g = SeededGenerator(seed: 19)
+        let spread = Tensor(shape: [2, 3, 5, 6], values: (0..<180).map { Float(($0 * 37) % 180) / 10 })
+        let noise = Tensor.normal(spread.shape, using: &g)
+        for i in 0..<spread.count { spread[i] += 0.01 * noise[i] }
+        checkLayerGradients(MaxPool2D(), input: spread, step: 1e-3)
+        checkLayerGradients(Upsample2D(factor: 3), input: awayFromZero([2, 2, 3, 4], seed: 20), step: 1e-2)
+    }
+
+    @Test("Channel-wise BatchNorm over images on a team of two equals one thread")
+    func batchNormThreads() {
+        var g = SeededGenerator(seed: 21)
+        let x = Tensor.normal([16, 24, 8, 8], using: &g)
+        var outputs: [[Float]] = []
+        for threads in [1, 2] {
+            let layer = BatchNorm(featureCount: 24)
+            let before = BLAS.threadCount
+            BLAS.setThreadCount(threads)
+            defer { BLAS.setThreadCount(before) }
+            let y = layer.forward(x, training: true).scalars
+            let dx = layer.backward(x).scalars
+            outputs.append(y + dx + layer.runningMean.scalars + layer.weight.gradient.scalars)
+        }
+        #expect(outputs[0] == outputs[1])
+    }
+}
+
+func maxDifference(_ a: Tensor, _ b: Tensor) -> Float {
+    var worst: Float = 0
+    for i in 0..<min(a.count, b.count) { worst = max(worst, abs(a[i] - b[i])) }
+    return worst
+}
+
+func dot(_ a: Tensor, _ b: Tensor) -> Double {
+    var s = 0.0
+    for i in 0..<a.count { s += Double(a[i]) * Double(b[i]) }
+    return s
+}
