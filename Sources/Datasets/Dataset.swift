@@ -30,6 +30,8 @@ public struct Dataset: Sendable {
     public var count: Int { labels.count }
     /// Values per image: channels x height x width.
     public var imageSize: Int { channels * height * width }
+    /// One image's shape, (C, H, W).
+    public var imageShape: Shape { Shape(channels, height, width) }
 
     /// The first `n` images (or all, if fewer).
     public func prefix(_ n: Int) -> Dataset {

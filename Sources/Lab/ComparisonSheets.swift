@@ -11,15 +11,18 @@ public struct ComparisonSheets {
     public let runs: [(model: any GenerativeModel, result: TrainingResult)]
     public let request: RunRequest
     public let figures: FigureRequest
+    /// The sub-folder of `--out` and the page's section: `compare`, or `compare-conv` for the conv models.
+    public let section: String
 
-    public init(runs: [(model: any GenerativeModel, result: TrainingResult)], request: RunRequest, figures: FigureRequest) {
+    public init(runs: [(model: any GenerativeModel, result: TrainingResult)], request: RunRequest, figures: FigureRequest, section: String = "compare") {
         precondition(!runs.isEmpty, "a comparison needs at least one model")
         self.runs = runs
         self.request = request
         self.figures = figures
+        self.section = section
     }
 
-    var folder: String { request.out + "/compare" }
+    var folder: String { request.out + "/" + section }
     var names: String { runs.map { $0.model.displayName }.joined(separator: " vs ") }
     var details: String {
         let first = runs[0]
@@ -47,7 +50,7 @@ public struct ComparisonSheets {
             .writePNG(to: folder + "/table.png")
         if !request.quiet { print("Wrote \(folder)/samples.png, interpolation.png, table.png") }
         let command = request.command
-        try GalleryPage.update(root: request.out, section: "compare", entries: [
+        try GalleryPage.update(root: request.out, section: section, entries: [
             FigureEntry(file: "samples.png", caption: "Samples side by side: the plain AE's random codes decode to poor images, the VAE's to blurry but plausible ones, the GAN's to sharp ones.", command: command),
             FigureEntry(file: "interpolation.png", caption: "Latent interpolations: AE and VAE between encoded test images, the GAN between random codes.", command: command),
             FigureEntry(file: "table.png", caption: "Test reconstruction (BCE summed over pixels, averaged over images), the VAE's KL, the GAN discriminator's mean outputs, and training time.", command: command),

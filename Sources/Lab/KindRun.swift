@@ -12,12 +12,13 @@ extension ModelRun {
     public func train(_ kind: ModelKind, settings: ModelSettings, film: FilmRecorder? = nil) throws -> (model: any GenerativeModel, result: TrainingResult) {
         try preflight()
         let data = try loadData()
-        try createFolder(request.out + "/" + kind.rawValue)   // now, not after training: a file in the way is said at once
+        if let problem = kind.problem(settings, image: data.train.imageShape) { throw RunError(problem) }
+        try createFolder(request.out + "/" + kind.name(settings.architecture))   // now, not after training: a file in the way is said at once
         let batches = (data.train.count + request.batchSize - 1) / request.batchSize
         if kind == .gan && settings.discriminatorSteps > batches {
             throw RunError("--discriminator-steps \(settings.discriminatorSteps): an epoch has only \(batches) batches of \(request.batchSize), so the generator would never be updated; use at most \(batches)")
         }
-        let model = kind.makeModel(settings, imageSize: data.train.imageSize, seed: request.seed)
+        let model = kind.makeModel(settings, image: data.train.imageShape, seed: request.seed)
         let encoded = (try? JSONEncoder.sorted.encode(settings)).map { String(decoding: $0, as: UTF8.self) } ?? ""
         let result = try train(model, data: data, metadata: ["kind": kind.rawValue, "settings": encoded]) { epoch in
             film?.record(model, epoch: epoch, data: data.train)

@@ -20,26 +20,69 @@ public enum ModelKind: String, CaseIterable, Codable, Sendable {
         }
     }
 
-    /// The reference architecture and training settings (bench/torch_anchor.py's).
-    public var defaultSettings: ModelSettings {
-        switch self {
-        case .ae: return ModelSettings(latentDimension: 32, hiddenSizes: [512], learningRate: 1e-3)
-        case .vae: return ModelSettings(latentDimension: 20, hiddenSizes: [400], learningRate: 1e-3)
-        case .gan: return ModelSettings(latentDimension: 64, hiddenSizes: [256, 512], learningRate: 2e-4)
+    /// The model's name with `architecture`: its gallery folder and checkpoint prefix.
+    public func name(_ architecture: Architecture) -> String {
+        switch (self, architecture) {
+        case (_, .mlp): return rawValue
+        case (.gan, .conv): return "dcgan"
+        case (_, .conv): return "conv-" + rawValue
         }
     }
 
-    /// The model with `settings`, for images of `imageSize` values, initialised from `seed`.
-    public func makeModel(_ settings: ModelSettings, imageSize: Int, seed: UInt64) -> any GenerativeModel {
+    /// The name in titles and headings with `architecture`.
+    public func displayName(_ architecture: Architecture) -> String {
+        switch (self, architecture) {
+        case (_, .mlp): return displayName
+        case (.gan, .conv): return "DCGAN"
+        case (.ae, .conv): return "Conv autoencoder"
+        case (.vae, .conv): return "Conv VAE"
+        }
+    }
+
+    /// The reference MLP architecture and training settings (bench/torch_anchor.py's).
+    public var defaultSettings: ModelSettings { defaultSettings(.mlp) }
+
+    /// The reference settings for `architecture`: for conv, `hiddenSizes` are channel counts,
+    /// one per stride-2 layer (bench/torch_anchor.py's dcgan for the GAN).
+    public func defaultSettings(_ architecture: Architecture) -> ModelSettings {
+        switch (self, architecture) {
+        case (.ae, .mlp): return ModelSettings(latentDimension: 32, hiddenSizes: [512], learningRate: 1e-3)
+        case (.vae, .mlp): return ModelSettings(latentDimension: 20, hiddenSizes: [400], learningRate: 1e-3)
+        case (.gan, .mlp): return ModelSettings(latentDimension: 64, hiddenSizes: [256, 512], learningRate: 2e-4)
+        case (.ae, .conv): return ModelSettings(architecture: .conv, latentDimension: 32, hiddenSizes: [32, 64], learningRate: 1e-3)
+        case (.vae, .conv): return ModelSettings(architecture: .conv, latentDimension: 20, hiddenSizes: [32, 64], learningRate: 1e-3)
+        case (.gan, .conv): return ModelSettings(architecture: .conv, latentDimension: 64, hiddenSizes: [128, 64], learningRate: 2e-4)
+        }
+    }
+
+    /// Why a model with `settings` cannot be built for images of `image` (C, H, W), or nil.
+    public func problem(_ settings: ModelSettings, image: Shape) -> String? {
+        settings.architecture == .conv ? Architecture.convolutionProblem(image: image, channels: settings.hiddenSizes) : nil
+    }
+
+    /// The model with `settings`, for images of `image` (C, H, W), initialised from `seed`.
+    /// `problem(settings, image:)` must be nil.
+    public func makeModel(_ settings: ModelSettings, image: Shape, seed: UInt64) -> any GenerativeModel {
         let s = settings
-        switch self {
-        case .ae:
+        precondition(problem(s, image: image) == nil, problem(s, image: image) ?? "")
+        let imageSize = image.count
+        switch (self, s.architecture) {
+        case (.ae, .conv):
+            return Autoencoder(convolutionalFor: image, channels: s.hiddenSizes, latentDimension: s.latentDimension,
+                               learningRate: s.learningRate, seed: seed)
+        case (.vae, .conv):
+            return VariationalAutoencoder(convolutionalFor: image, channels: s.hiddenSizes, latentDimension: s.latentDimension,
+                                          beta: s.beta, learningRate: s.learningRate, seed: seed)
+        case (.gan, .conv):
+            return GAN(convolutionalFor: image, generatorChannels: s.hiddenSizes, latentDimension: s.latentDimension,
+                       discriminatorSteps: s.discriminatorSteps, generatorLoss: s.generatorLoss, learningRate: s.learningRate, seed: seed)
+        case (.ae, .mlp):
             return Autoencoder(inputSize: imageSize, hiddenSizes: s.hiddenSizes, latentDimension: s.latentDimension,
                                learningRate: s.learningRate, seed: seed)
-        case .vae:
+        case (.vae, .mlp):
             return VariationalAutoencoder(inputSize: imageSize, hiddenSizes: s.hiddenSizes, latentDimension: s.latentDimension,
                                           beta: s.beta, learningRate: s.learningRate, seed: seed)
-        case .gan:
+        case (.gan, .mlp):
             // --hidden names the generator's widths; the discriminator mirrors them.
             return GAN(imageSize: imageSize, latentDimension: s.latentDimension, generatorHiddenSizes: s.hiddenSizes,
                        discriminatorHiddenSizes: s.hiddenSizes.reversed(), discriminatorSteps: s.discriminatorSteps,
@@ -51,9 +94,12 @@ public enum ModelKind: String, CaseIterable, Codable, Sendable {
 /// The settings of a model `ModelKind` builds: what `gen`'s shape and training flags set. Kept
 /// in checkpoints, so that a checkpoint alone rebuilds its model.
 public struct ModelSettings: Codable, Equatable, Sendable {
+    /// Fully connected or convolutional networks.
+    public var architecture = Architecture.mlp
     /// The size of the latent code.
     public var latentDimension: Int
-    /// Hidden layer widths, input side first (the GAN's generator; its discriminator mirrors them).
+    /// Hidden layer widths (conv: channel counts), input side first (the GAN's generator; its
+    /// discriminator mirrors them).
     public var hiddenSizes: [Int]
     /// Adam's step size.
     public var learningRate: Float
@@ -64,13 +110,31 @@ public struct ModelSettings: Codable, Equatable, Sendable {
     /// The GAN generator's objective.
     public var generatorLoss = GeneratorLoss.nonSaturating
 
-    public init(latentDimension: Int, hiddenSizes: [Int], learningRate: Float, beta: Float = 1, discriminatorSteps: Int = 1,
-                generatorLoss: GeneratorLoss = .nonSaturating) {
+    public init(architecture: Architecture = .mlp, latentDimension: Int, hiddenSizes: [Int], learningRate: Float, beta: Float = 1,
+                discriminatorSteps: Int = 1, generatorLoss: GeneratorLoss = .nonSaturating) {
+        self.architecture = architecture
         self.latentDimension = latentDimension
         self.hiddenSizes = hiddenSizes
         self.learningRate = learningRate
         self.beta = beta
         self.discriminatorSteps = discriminatorSteps
         self.generatorLoss = generatorLoss
+    }
+
+    private enum CodingKeys: String, CodingKey {
+        case architecture, latentDimension, hiddenSizes, learningRate, beta, discriminatorSteps, generatorLoss
+    }
+
+    /// Settings saved before a field existed take its default (checkpoints written before
+    /// `--arch` are MLPs).
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        architecture = try c.decodeIfPresent(Architecture.self, forKey: .architecture) ?? .mlp
+        latentDimension = try c.decode(Int.self, forKey: .latentDimension)
+        hiddenSizes = try c.decode([Int].self, forKey: .hiddenSizes)
+        learningRate = try c.decode(Float.self, forKey: .learningRate)
+        beta = try c.decodeIfPresent(Float.self, forKey: .beta) ?? 1
+        discriminatorSteps = try c.decodeIfPresent(Int.self, forKey: .discriminatorSteps) ?? 1
+        generatorLoss = try c.decodeIfPresent(GeneratorLoss.self, forKey: .generatorLoss) ?? .nonSaturating
     }
 }

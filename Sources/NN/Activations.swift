@@ -171,3 +171,18 @@ public final class LeakyReLU: ElementwiseActivation {
 public final class Tanh: ElementwiseActivation { public init() { super.init(.tanh) } }
 /// 1 / (1 + e^-x).
 public final class Sigmoid: ElementwiseActivation { public init() { super.init(.sigmoid) } }
+/// f(x) = x: a place holder where a network's shape asks for an activation.
+public final class Identity: ElementwiseActivation { public init() { super.init(.identity) } }
+
+extension ElementwiseActivation {
+    /// The stand-alone layer applying `activation`.
+    public static func layer(_ activation: Activation) -> ElementwiseActivation {
+        switch activation {
+        case .relu: return ReLU()
+        case .leakyReLU(let slope): return LeakyReLU(slope: slope)
+        case .tanh: return Tanh()
+        case .sigmoid: return Sigmoid()
+        case .identity: return Identity()
+        }
+    }
+}

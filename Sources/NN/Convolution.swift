@@ -22,10 +22,9 @@ public final class Conv2D: Layer {
 
     private var geometry: ConvolutionGeometry?
     private var batch = 0
-    private var col: Tensor?           // (C·k·k, N·P): the patches, kept for dW
+    private var col: Tensor?           // (C·k·k, N·P): the patches, kept for dW, then dcol (the largest buffer: one, not two)
     private var product: Tensor?       // (O, N·P): W · col, then dy in the same layout
     private var output: Tensor?        // (N, O, Ho, Wo)
-    private var dCol: Tensor?          // (C·k·k, N·P)
     private var dInput: Tensor?        // (N, C, H, W)
 
     /// PyTorch's default initialisation: weight and bias uniform in ±1/sqrt(C·k·k).
@@ -86,7 +85,7 @@ public final class Conv2D: Layer {
                                      addingSumsTo: bias.gradient.data)
         gemm(dGrid, patches, transposeB: true, into: weight.gradient, beta: 1)            // dW += dy · colᵀ
         guard computesInputGradient else { return noInputGradient }
-        let dPatches = Tensor.reuse(&dCol, shape: patches.shape)
+        let dPatches = patches                                                             // col is spent: dcol takes its place
         gemm(weight.value, transposeA: true, dGrid, into: dPatches)                        // dcol = Wᵀ · dy
         let dx = Tensor.reuse(&dInput, shape: Shape(n, g.channels, g.height, g.width))
         g.fold(dPatches.data, batch: n, bias: nil, into: dx.data)                          // dx = col2im(dcol)
@@ -110,9 +109,8 @@ public final class TransposedConv2D: Layer {
     private var geometry: ConvolutionGeometry?      // of the output side
     private var batch = 0
     private var grid: Tensor?          // (C, N·H·W): the input, channel-major, kept for dW
-    private var col: Tensor?           // (O·k·k, N·H·W)
+    private var col: Tensor?           // (O·k·k, N·H·W): Wᵀ · x in forward, im2col(dy) in backward
     private var output: Tensor?        // (N, O, Ho, Wo)
-    private var dCol: Tensor?          // (O·k·k, N·H·W)
     private var dGrid: Tensor?         // (C, N·H·W)
     private var dInput: Tensor?        // (N, C, H, W)
 
@@ -172,7 +170,7 @@ public final class TransposedConv2D: Layer {
         precondition(dOutput.shape == Shape(n, g.channels, g.height, g.width), "\(self) dOutput \(dOutput.shape) does not match its output")
         ChannelLayout.toChannelMajor(dOutput.data, batch: n, channels: g.channels, spatial: g.height * g.width, into: nil,
                                      addingSumsTo: bias.gradient.data)                   // dBias[o] += Σ dy[:, o, :, :]
-        let dPatches = Tensor.reuse(&dCol, shape: patches.shape)
+        let dPatches = patches                                                           // forward's col is spent: reuse it
         g.unfold(dOutput.data, batch: n, into: dPatches.data)                            // dcol = im2col(dy)
         gemm(x, dPatches, transposeB: true, into: weight.gradient, beta: 1)              // dW += x · dcolᵀ
         guard computesInputGradient else { return noInputGradient }

@@ -7,8 +7,8 @@ public final class Reshape: Layer {
     public var computesInputGradient = true
     private let item: Shape
     private var inputShape: Shape?
-    private var outputView: Tensor?
-    private var dInputView: Tensor?
+    private var outputViews: [Tensor] = []
+    private var dInputViews: [Tensor] = []
 
     public init(itemShape: [Int]) {
         precondition(itemShape.count < Shape.maximumRank, "an item shape has at most \(Shape.maximumRank - 1) dimensions")
@@ -20,7 +20,7 @@ public final class Reshape: Layer {
         precondition(input.shape.countPerItem == itemShape.reduce(1, *),
                      "cannot reshape items of \(input.shape) to \(itemShape)")
         inputShape = input.shape
-        return Reshape.view(of: input, as: Shape(batch: input.shape[0], item: item), cache: &outputView)
+        return Reshape.view(of: input, as: Shape(batch: input.shape[0], item: item), cache: &outputViews)
     }
 
     public var description: String { "Reshape(" + itemShape.map(String.init).joined(separator: "×") + ")" }
@@ -28,18 +28,24 @@ public final class Reshape: Layer {
     public func backward(_ dOutput: Tensor) -> Tensor {
         guard computesInputGradient else { return noInputGradient }
         guard let shape = inputShape else { preconditionFailure("Reshape.backward before forward") }
-        return Reshape.view(of: dOutput, as: shape.withBatch(dOutput.shape[0]), cache: &dInputView)
+        return Reshape.view(of: dOutput, as: shape.withBatch(dOutput.shape[0]), cache: &dInputViews)
     }
 
-    /// A view of `tensor` with `shape`, reusing the cached view object when it already looks at
-    /// the same storage, so a step allocates nothing.
-    static func view(of tensor: Tensor, as shape: Shape, cache: inout Tensor?) -> Tensor {
-        if let v = cache, v.data == tensor.data {
+    /// Views kept per layer: a GAN's discriminator sees real batches and the generator's
+    /// output in turn, two storages, each step.
+    static let cachedViews = 4
+
+    /// A view of `tensor` with `shape`, reusing a cached view object that already looks at the
+    /// same storage, so a step allocates nothing. (A cached view keeps its storage alive, so
+    /// its address cannot be reused by another tensor.)
+    static func view(of tensor: Tensor, as shape: Shape, cache: inout [Tensor]) -> Tensor {
+        for v in cache where v.data == tensor.data {
             v.reshape(to: shape)
             return v
         }
         let v = tensor.viewed(as: shape)
-        cache = v
+        if cache.count >= cachedViews { cache.removeFirst() }
+        cache.append(v)
         return v
     }
 }
@@ -48,14 +54,14 @@ public final class Reshape: Layer {
 public final class Flatten: Layer {
     public var computesInputGradient = true
     private var inputShape: Shape?
-    private var outputView: Tensor?
-    private var dInputView: Tensor?
+    private var outputViews: [Tensor] = []
+    private var dInputViews: [Tensor] = []
 
     public init() {}
 
     public func forward(_ input: Tensor, training: Bool) -> Tensor {
         inputShape = input.shape
-        return Reshape.view(of: input, as: Shape(input.shape[0], input.shape.countPerItem), cache: &outputView)
+        return Reshape.view(of: input, as: Shape(input.shape[0], input.shape.countPerItem), cache: &outputViews)
     }
 
     public var description: String { "Flatten" }
@@ -63,6 +69,6 @@ public final class Flatten: Layer {
     public func backward(_ dOutput: Tensor) -> Tensor {
         guard computesInputGradient else { return noInputGradient }
         guard let shape = inputShape else { preconditionFailure("Flatten.backward before forward") }
-        return Reshape.view(of: dOutput, as: shape.withBatch(dOutput.shape[0]), cache: &dInputView)
+        return Reshape.view(of: dOutput, as: shape.withBatch(dOutput.shape[0]), cache: &dInputViews)
     }
 }

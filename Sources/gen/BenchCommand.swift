@@ -9,17 +9,25 @@ struct BenchCommand: ParsableCommand {
         abstract: "Time training epochs and compare them with the floor the matrix products set on this machine.",
         discussion: "The floor: the epoch's products, each shape timed on its own with the same BLAS and threads. A ratio of 1.0 means the epoch is nothing but products.")
 
-    @Argument(help: "ae, vae, gan or all.") var model = "all"
+    @Argument(help: "ae, vae, gan, conv-ae, conv-vae, dcgan; mlp (the first three), conv (the last three) or all.") var model = "mlp"
     @Option(help: "Measured epochs per model, after a short warm-up.") var epochs = 1
     @Option(help: "Threads for products and element-wise work.") var threads = 2
     @Option(help: "Images per mini-batch.") var batchSize = 128
     @Option(help: "fashion-mnist, mnist, synthetic, or a folder.") var dataset = "fashion-mnist"
     @Flag(help: "One JSON line per model instead of a table.") var json = false
 
-    var kinds: [ModelKind] { model == "all" ? ModelKind.allCases : ModelKind(rawValue: model).map { [$0] } ?? [] }
+    /// Every model the bench knows, by the name it is asked for.
+    static let models: [(name: String, kind: ModelKind, architecture: Architecture)] =
+        Architecture.allCases.flatMap { a in ModelKind.allCases.map { (name: $0.name(a), kind: $0, architecture: a) } }
+
+    var selected: [(name: String, kind: ModelKind, architecture: Architecture)] {
+        BenchCommand.models.filter { model == "all" || model == $0.name || model == $0.architecture.rawValue }
+    }
 
     func validate() throws {
-        guard !kinds.isEmpty else { throw ValidationError("bench takes \(ModelKind.allCases.map(\.rawValue).joined(separator: ", ")) or all, got '\(model)'") }
+        guard !selected.isEmpty else {
+            throw ValidationError("bench takes \(BenchCommand.models.map(\.name).joined(separator: ", ")), mlp, conv or all, got '\(model)'")
+        }
         try bound("--epochs", epochs, 1...100)
         try bound("--threads", threads, 1...Limits.threads)
         try bound("--batch-size", batchSize, 1...Limits.batchSize)
@@ -37,8 +45,10 @@ struct BenchCommand: ParsableCommand {
             print("| model | s/epoch | images/s | GFLOP/s | GEMM share | GEMM floor s | ratio to floor | peak MB |")
             print("|---|---|---|---|---|---|---|---|")
         }
-        for kind in kinds {
-            let model = kind.makeModel(kind.defaultSettings, imageSize: data.train.imageSize, seed: 0)
+        for (_, kind, architecture) in selected {
+            let settings = kind.defaultSettings(architecture)
+            if let problem = kind.problem(settings, image: data.train.imageShape) { throw ValidationError(problem) }
+            let model = kind.makeModel(settings, image: data.train.imageShape, seed: 0)
             let r = bench.measure(model, epochs: epochs)
             if json { print(r.json); continue }
             print(String(format: "| %@ | %.2f | %.0f | %.0f | %.0f%% | %.2f | %.2f | %.0f |", r.model, r.secondsPerEpoch, r.imagesPerSecond,

@@ -8,6 +8,7 @@ import Models
 extension LatentPath: ExpressibleByArgument {}
 extension GeneratorLoss: ExpressibleByArgument {}
 extension ModelKind: ExpressibleByArgument {}
+extension Architecture: ExpressibleByArgument {}
 
 /// Flags every model command takes.
 struct CommonOptions: ParsableArguments {
@@ -19,9 +20,11 @@ struct CommonOptions: ParsableArguments {
     @Flag(help: "Record the sample grid after every epoch as an animated GIF (film.gif; when training).") var film = false
     @Option(help: "Interpolation path: linear or slerp.") var path = LatentPath.linear
 
+    @Option(help: "Networks: mlp (fully connected, the default) or conv (strided convolutions; the GAN becomes a DCGAN). With conv, --hidden gives channel counts, one per halving of the image sides.")
+    var arch: Architecture?
     @Option(help: "Training epochs (default: as many as a --checkpoint file has, else 10).") var epochs: Int?
     @Option(help: "Size of the latent code (default: AE 32, VAE 20, GAN 64).") var latentDimension: Int?
-    @Option(help: "Hidden layer widths, comma-separated, e.g. 512 or 512,256 (default: the reference architecture).")
+    @Option(help: "Hidden layer widths, comma-separated, e.g. 512 or 512,256; with --arch conv, channel counts, e.g. 32,64 (default: the reference architecture).")
     var hidden: String?
     @Option(help: "Images per mini-batch.") var batchSize = 128
     @Option(help: "Adam's step size (default: AE and VAE 1e-3, GAN 2e-4).") var learningRate: Float?

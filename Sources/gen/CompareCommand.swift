@@ -6,7 +6,7 @@ import Models
 struct CompareCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "compare",
-        abstract: "Train (or reuse) AE, VAE and GAN with one latent size and draw them side by side in --out/compare/.")
+        abstract: "Train (or reuse) AE, VAE and GAN with one latent size and draw them side by side in --out/compare/ (--arch conv: --out/compare-conv/).")
     @OptionGroup var options: CommonOptions
     @Option(help: "Models to compare, comma-separated.") var models = "ae,vae,gan"
 
@@ -25,13 +25,15 @@ struct CompareCommand: ParsableCommand {
 
     func run() throws {
         let run = ModelRun(options.request)
-        try createFolder(options.out + "/compare")
+        let architecture = options.arch ?? .mlp
+        let section = architecture == .mlp ? "compare" : "compare-" + architecture.rawValue
+        try createFolder(options.out + "/" + section)
         let runs = try kinds.map { kind in
-            if !options.quiet { print("— \(kind.displayName)") }
-            var settings = options.shaped(kind.defaultSettings)
+            if !options.quiet { print("— \(kind.displayName(architecture))") }
+            var settings = options.shaped(kind.defaultSettings(architecture))
             if options.latentDimension == nil { settings.latentDimension = CompareCommand.defaultLatentDimension }
             return try run.train(kind, settings: settings)
         }
-        try ComparisonSheets(runs: runs, request: options.request, figures: options.figures).write()
+        try ComparisonSheets(runs: runs, request: options.request, figures: options.figures, section: section).write()
     }
 }

@@ -47,9 +47,10 @@ struct GANCommand: ParsableCommand {
 /// supplies the settings and data it was trained with; flags given on top of it override them.
 func runModel(_ kind: ModelKind, _ options: CommonOptions, modelFlags: (inout ModelSettings) -> Void) throws {
     var request = options.request
-    var settings = kind.defaultSettings
+    var settings = kind.defaultSettings(options.arch ?? .mlp)
     if let path = options.checkpoint, !options.retrain, let saved = SavedSettings(checkpoint: path, kind: kind) {
-        settings = saved.settings
+        // The file's architecture unless --arch names another (then the flags start from that one's defaults).
+        if options.arch == nil || options.arch == saved.settings.architecture { settings = saved.settings }
         if options.dataset == nil, let data = saved.dataset { request.dataset = data }
     }
     settings = options.shaped(settings)

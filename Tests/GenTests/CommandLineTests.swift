@@ -208,7 +208,8 @@ struct CommandLineTests {
         let result = try runGen(["bench", "all", "--dataset", data, "--json"])
         #expect(result.status == 0, "\(result.stderr)")
         let lines = result.stdout.split(separator: "\n")
-        #expect(lines.count == 3)
+        #expect(lines.count == 6)
+        var names: [String] = []
         for line in lines {
             let object = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
             for key in ["model", "seconds_per_epoch", "gemm_floor_seconds", "floor_ratio", "gflops", "gemm_share", "peak_mb"] {
@@ -216,7 +217,32 @@ struct CommandLineTests {
             }
             let floor = try #require(object["gemm_floor_seconds"] as? Double), seconds = try #require(object["seconds_per_epoch"] as? Double)
             #expect(floor > 0 && floor < seconds, "\(line)")
+            names.append(try #require(object["model"] as? String))
         }
+        #expect(names == ["ae", "vae", "gan", "conv-ae", "conv-vae", "dcgan"])
+    }
+
+    @Test("--arch conv trains the conv models into their own folders, and refuses images whose sides do not halve")
+    func convolutional() throws {
+        let data = try tinyIDXFolder(count: 64)
+        let folder = try scratchFolder()
+        let gan = try runGen(["gan", "--arch", "conv", "--hidden", "8,4", "--dataset", data, "--epochs", "1", "--batch-size", "32",
+                              "--out", folder, "--checkpoint", folder + "/d.safetensors", "--quiet"])
+        #expect(gan.status == 0, "\(gan.stderr)")
+        // Same seed, same threads, another process: the same figure, byte for byte.
+        let twin = try runGen(["gan", "--arch", "conv", "--hidden", "8,4", "--dataset", data, "--epochs", "1", "--batch-size", "32",
+                               "--out", folder + "/twin", "--checkpoint", folder + "/twin.safetensors", "--quiet"])
+        #expect(twin.status == 0, "\(twin.stderr)")
+        let first = try Data(contentsOf: URL(fileURLWithPath: folder + "/dcgan/samples.png"))
+        #expect(try Data(contentsOf: URL(fileURLWithPath: folder + "/twin/dcgan/samples.png")) == first)
+        // The file alone says it holds a DCGAN: no --arch needed to reuse it.
+        let again = try runGen(["gan", "--checkpoint", folder + "/d.safetensors", "--out", folder])
+        #expect(again.status == 0 && (again.stdout + again.stderr).contains("Reusing \(folder)/d.safetensors (1 epoch)"), "\(again.stdout) \(again.stderr)")
+        let pngs = try scratchFolder()
+        for i in 0..<12 { try writeTinyPNG(pngs + "/\(i).png", width: 30, height: 30) }
+        let refused = try runGen(["vae", "--arch", "conv", "--dataset", pngs, "--out", folder + "/o"])
+        #expect(errorLine(refused).contains("needs image sides divisible by 4, got 30×30"), "\(refused.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: folder + "/o/conv-vae"), "it made the folder before refusing")
     }
 
     @Test("an unknown command is answered with the list of commands")

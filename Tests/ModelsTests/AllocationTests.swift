@@ -12,8 +12,8 @@ struct AllocationTests {
     /// always runs single-threaded inside the team's parts, so its threaded driver, which
     /// mallocs a job array per call, is never used). A counting window costs one allocation of
     /// its own, measured on an empty window and subtracted.
-    @Test("AE, VAE and GAN steps, after warm-up, make no heap allocation, on one thread and on a team of two",
-          arguments: ["ae", "vae", "gan"], [1, 2])
+    @Test("AE, VAE, GAN, conv AE, conv VAE and DCGAN steps, after warm-up, make no heap allocation, on one thread and on a team of two",
+          arguments: ["ae", "vae", "gan", "conv-ae", "conv-vae", "dcgan"], [1, 2])
     func noAllocation(kind: String, threads: Int) {
         // Products of a few million multiply-adds: smaller ones send OpenBLAS down its
         // small-matrix kernels, which malloc a scratch buffer on every call (seen with gdb; the
@@ -21,6 +21,9 @@ struct AllocationTests {
         let model: any GenerativeModel = switch kind {
         case "ae": Autoencoder(hiddenSizes: [128], seed: 0)
         case "vae": VariationalAutoencoder(hiddenSizes: [256], latentDimension: 128, seed: 0)
+        case "conv-ae": Autoencoder(convolutionalFor: tinyData.train.imageShape, channels: [16, 32], seed: 0)
+        case "conv-vae": VariationalAutoencoder(convolutionalFor: tinyData.train.imageShape, channels: [16, 32], seed: 0)
+        case "dcgan": GAN(convolutionalFor: tinyData.train.imageShape, generatorChannels: [32, 16], discriminatorSteps: 2, seed: 0)
         default: GAN(generatorHiddenSizes: [128], discriminatorHiddenSizes: [128], discriminatorSteps: 2, seed: 0)
         }
         // Batches as the trainer hands them over, labels included.

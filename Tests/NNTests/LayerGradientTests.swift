@@ -24,14 +24,10 @@ struct LayerGradientTests {
         #expect(layer.backward(Tensor(zeros: [2, 3])).count == 0)
     }
 
-    @Test("stand-alone activations", arguments: activations.dropFirst())
+    @Test("stand-alone activations", arguments: activations)
     func activation(activation: Activation) {
-        let layer: any Layer = switch activation {
-        case .relu: ReLU()
-        case .leakyReLU(let s): LeakyReLU(slope: s)
-        case .tanh: Tanh()
-        default: Sigmoid()
-        }
+        let layer = ElementwiseActivation.layer(activation)
+        #expect(layer.activation == activation)
         checkLayerGradients(layer, input: awayFromZero([3, 7], seed: 5), step: 1e-3)
     }
 
