@@ -5,6 +5,7 @@ import NN
 // and every up step TransposedConv(4×4, stride 2, padding 1): the kernel covers its stride twice,
 // so no output position is fed by fewer inputs than its neighbours (no checkerboard from the
 // stride alone). Networks take and give flat (N, C·H·W) images, as the data and losses use.
+// Each activation is fused into the layer before it (written -ReLU below).
 //
 //   AE / VAE encoder: Conv(C→32)-ReLU-Conv(32→64)-ReLU-Flatten[-Dense(latent)]
 //   decoder:          Dense(latent → 64·H/4·W/4)-ReLU-Reshape-TConv(64→32)-ReLU-TConv(32→C), logits
@@ -37,28 +38,20 @@ private func reduced(_ image: Shape, _ halvings: Int) -> (height: Int, width: In
     (image[1] >> halvings, image[2] >> halvings)
 }
 
-/// Conv(4×4, stride 2, padding 1): halves the sides.
-private func down(_ input: Int, _ output: Int, _ g: inout SeededGenerator) -> Conv2D {
-    Conv2D(inputChannels: input, outputChannels: output, kernelSize: 4, stride: 2, padding: 1, generator: &g)
-}
-
-/// TransposedConv(4×4, stride 2, padding 1): doubles the sides.
-private func up(_ input: Int, _ output: Int, _ g: inout SeededGenerator) -> TransposedConv2D {
-    TransposedConv2D(inputChannels: input, outputChannels: output, kernelSize: 4, stride: 2, padding: 1, generator: &g)
-}
-
 /// Flat images (N, C·H·W) → features (N, channels.last·H'·W'), through a stride-2 convolution
-/// per width in `channels`, each followed by `activation` (and by `BatchNorm2D` after all but
-/// the first when `batchNorm`). The first convolution reads data and skips its input gradient
+/// per width in `channels`, each with `activation` (after a `BatchNorm2D`, for all but the
+/// first, when `batchNorm`). The first convolution reads data and skips its input gradient
 /// when `inputIsData`.
 public func convolutionalFeatures(image: Shape, channels: [Int], activation: Activation, batchNorm: Bool = false,
                                   inputIsData: Bool, generator g: inout SeededGenerator) -> Sequential {
     var layers: [any Layer] = [Reshape(itemShape: image.dimensions)]
     var previous = image[0]
     for (i, width) in channels.enumerated() {
-        layers.append(down(previous, width, &g))
-        if batchNorm && i > 0 { layers.append(BatchNorm2D(featureCount: width)) }
-        layers.append(ElementwiseActivation.layer(activation))
+        // The activation fused into the layer before it: the convolution, or the batch norm.
+        let normalized = batchNorm && i > 0
+        layers.append(Conv2D(inputChannels: previous, outputChannels: width, kernelSize: 4, stride: 2, padding: 1,
+                             activation: normalized ? .identity : activation, generator: &g))
+        if normalized { layers.append(BatchNorm2D(featureCount: width, activation: activation)) }
         previous = width
     }
     layers.append(Flatten())
@@ -81,22 +74,17 @@ public func convolutionalGenerator(inputSize: Int, image: Shape, channels: [Int]
                                    batchNorm: Bool = false, generator g: inout SeededGenerator) -> Sequential {
     let (h, w) = reduced(image, channels.count)
     let first = channels[0] * h * w
-    var layers: [any Layer] = []
-    if batchNorm {
-        layers += [Dense(inputSize: inputSize, outputSize: first, generator: &g), BatchNorm(featureCount: first), ElementwiseActivation.layer(activation)]
-    } else {
-        layers.append(Dense(inputSize: inputSize, outputSize: first, activation: activation, generator: &g))
-    }
+    var layers: [any Layer] = batchNorm
+        ? [Dense(inputSize: inputSize, outputSize: first, generator: &g), BatchNorm(featureCount: first, activation: activation)]
+        : [Dense(inputSize: inputSize, outputSize: first, activation: activation, generator: &g)]
     layers.append(Reshape(itemShape: [channels[0], h, w]))
     for (i, width) in channels.enumerated() {
-        let next = i + 1 < channels.count ? channels[i + 1] : image[0]
-        layers.append(up(width, next, &g))
-        if i + 1 < channels.count {
-            if batchNorm { layers.append(BatchNorm2D(featureCount: next)) }
-            layers.append(ElementwiseActivation.layer(activation))
-        } else if output != .identity {
-            layers.append(ElementwiseActivation.layer(output))
-        }
+        let last = i + 1 == channels.count
+        let next = last ? image[0] : channels[i + 1]
+        let fused = last ? output : batchNorm ? .identity : activation
+        layers.append(TransposedConv2D(inputChannels: width, outputChannels: next, kernelSize: 4, stride: 2, padding: 1,
+                                       activation: fused, generator: &g))
+        if !last && batchNorm { layers.append(BatchNorm2D(featureCount: next, activation: activation)) }
     }
     layers.append(Flatten())
     return Sequential(layers)

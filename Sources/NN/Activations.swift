@@ -29,25 +29,27 @@ public enum Activation: Equatable, Sendable, CustomStringConvertible {
 
     /// y = f(x + bias[j]) for every row of a (rows, features) block, in place: one pass over memory.
     /// `bias` may be nil (no bias).
+    /// `adding` is one more constant added to every value (a convolution channel's bias).
     @inline(__always)
-    func applyWithBias(_ y: UnsafeMutablePointer<Float>, rows: Int, features: Int, bias: UnsafePointer<Float>?) {
+    func applyWithBias(_ y: UnsafeMutablePointer<Float>, rows: Int, features: Int, bias: UnsafePointer<Float>?, adding constant: Float = 0) {
         for r in 0..<rows {
             let row = y + r * features
             switch self {
             case .identity:
                 if let b = bias { for j in 0..<features { row[j] += b[j] } }
+                else if constant != 0 { for j in 0..<features { row[j] += constant } }
             case .relu:
                 if let b = bias { for j in 0..<features { row[j] = Swift.max(row[j] + b[j], 0) } }
-                else { for j in 0..<features { row[j] = Swift.max(row[j], 0) } }
+                else { for j in 0..<features { row[j] = Swift.max(row[j] + constant, 0) } }
             case .leakyReLU(let slope):
                 for j in 0..<features {
-                    let x = row[j] + (bias?[j] ?? 0)
+                    let x = row[j] + (bias?[j] ?? constant)
                     row[j] = x > 0 ? x : slope * x
                 }
             case .tanh:
-                for j in 0..<features { row[j] = tanhf(row[j] + (bias?[j] ?? 0)) }
+                for j in 0..<features { row[j] = tanhf(row[j] + (bias?[j] ?? constant)) }
             case .sigmoid:
-                for j in 0..<features { row[j] = stableSigmoid(row[j] + (bias?[j] ?? 0)) }
+                for j in 0..<features { row[j] = stableSigmoid(row[j] + (bias?[j] ?? constant)) }
             }
         }
     }

@@ -16,19 +16,24 @@ public final class BatchNorm: Layer {
     public let runningVariance: Tensor
     public let momentum: Float
     public let epsilon: Float
+    /// Applied to gamma · x̂ + beta in the same pass (DCGAN's BatchNorm-ReLU as one layer).
+    public let activation: Activation
     public var computesInputGradient = true
 
     private var normalized: Tensor?        // x̂, same shape as the input
     private var inverseStd: Tensor         // 1 / sqrt(var + eps) per channel, from the last forward
     private var output: Tensor?
     private var dInput: Tensor?
+    private var dPre: Tensor?              // dy · f'(pre) when no input gradient is asked for
     private var lastWasTraining = false
 
     public var channelCount: Int { weight.value.count }
 
-    public var description: String { "BatchNorm(\(channelCount), momentum \(momentum), epsilon \(epsilon))" }
+    public var description: String {
+        "BatchNorm(\(channelCount), momentum \(momentum), epsilon \(epsilon)" + (activation == .identity ? "" : ", \(activation)") + ")"
+    }
 
-    public init(featureCount: Int, momentum: Float = 0.1, epsilon: Float = 1e-5) {
+    public init(featureCount: Int, momentum: Float = 0.1, epsilon: Float = 1e-5, activation: Activation = .identity) {
         precondition(featureCount > 0, "BatchNorm needs a positive feature count")
         weight = Parameter(name: "weight", value: Tensor(shape: [featureCount], repeating: 1))
         bias = Parameter(name: "bias", value: Tensor(zeros: [featureCount]))
@@ -37,6 +42,7 @@ public final class BatchNorm: Layer {
         inverseStd = Tensor(zeros: [featureCount])
         self.momentum = momentum
         self.epsilon = epsilon
+        self.activation = activation
     }
 
     public var parameters: [Parameter] { [weight, bias] }
@@ -54,7 +60,8 @@ public final class BatchNorm: Layer {
         let y = Tensor.reuse(&output, shape: input.shape)
         var job = BatchNormForwardJob(x: input.data, xhat: xhat.data, y: y.data, gamma: weight.value.data, beta: bias.value.data,
                                       runningMean: runningMean.data, runningVariance: runningVariance.data, inverseStd: inverseStd.data,
-                                      batch: n, channels: c, spatial: s, momentum: momentum, epsilon: epsilon, training: training)
+                                      batch: n, channels: c, spatial: s, momentum: momentum, epsilon: epsilon, training: training,
+                                      activation: activation)
         ThreadTeam.shared.run(&job, parallel: input.count >= elementwiseParallelThreshold) { context, part, parts in
             context.assumingMemoryBound(to: BatchNormForwardJob.self).pointee.compute(part, of: parts)
         }
@@ -62,13 +69,16 @@ public final class BatchNorm: Layer {
     }
 
     public func backward(_ dOutput: Tensor) -> Tensor {
-        guard let xhat = normalized else { preconditionFailure("BatchNorm.backward before forward") }
+        guard let xhat = normalized, let y = output else { preconditionFailure("BatchNorm.backward before forward") }
         precondition(dOutput.shape == xhat.shape, "BatchNorm dOutput \(dOutput.shape) does not match \(xhat.shape)")
         let n = xhat.shape[0], c = channelCount, s = xhat.shape.countPerItem / c
         let dx = computesInputGradient ? Tensor.reuse(&dInput, shape: xhat.shape) : noInputGradient
+        // dz = dy · f'(z), z = gamma · x̂ + beta, is written where dx will go (or to its own buffer).
+        let dz = activation == .identity ? nil : computesInputGradient ? dx : Tensor.reuse(&dPre, shape: xhat.shape)
         var job = BatchNormBackwardJob(dy: dOutput.data, xhat: xhat.data, dx: computesInputGradient ? dx.data : nil, gamma: weight.value.data,
                                        inverseStd: inverseStd.data, dGamma: weight.gradient.data, dBeta: bias.gradient.data,
-                                       batch: n, channels: c, spatial: s, training: lastWasTraining)
+                                       batch: n, channels: c, spatial: s, training: lastWasTraining,
+                                       activation: activation, output: y.data, dz: dz?.data)
         ThreadTeam.shared.run(&job, parallel: xhat.count >= elementwiseParallelThreshold) { context, part, parts in
             context.assumingMemoryBound(to: BatchNormBackwardJob.self).pointee.compute(part, of: parts)
         }
@@ -89,24 +99,19 @@ struct BatchNormForwardJob {
     let batch, channels, spatial: Int
     let momentum, epsilon: Float
     let training: Bool
+    let activation: Activation
 
     func compute(_ part: Int, of parts: Int) {
         let count = batch * spatial
         for ch in ThreadTeam.range(part, of: parts, in: channels) {
             var mean: Float, variance: Float
             if training {
-                // Two passes in Double: the mean, then the squared deviations (no cancellation).
+                // Two passes: the mean, then the squared deviations from it (no cancellation);
+                // each image's run summed in eight lanes, the runs added up in Double.
                 var sum = 0.0, sumSquares = 0.0
-                for b in 0..<batch {
-                    let p = x + (b * channels + ch) * spatial
-                    for k in 0..<spatial { sum += Double(p[k]) }
-                }
-                let m = sum / Double(count)
-                for b in 0..<batch {
-                    let p = x + (b * channels + ch) * spatial
-                    for k in 0..<spatial { let d = Double(p[k]) - m; sumSquares += d * d }
-                }
-                mean = Float(m)
+                for b in 0..<batch { sum += Double(laneSum(x + (b * channels + ch) * spatial, spatial)) }
+                mean = Float(sum / Double(count))
+                for b in 0..<batch { sumSquares += Double(laneSquaredDeviations(x + (b * channels + ch) * spatial, spatial, from: mean)) }
                 variance = Float(sumSquares / Double(count))
                 runningMean[ch] = (1 - momentum) * runningMean[ch] + momentum * mean
                 runningVariance[ch] = (1 - momentum) * runningVariance[ch] + momentum * variance * Float(count) / Float(count - 1)
@@ -119,11 +124,8 @@ struct BatchNormForwardJob {
             let g = gamma[ch], b0 = beta[ch]
             for b in 0..<batch {
                 let offset = (b * channels + ch) * spatial
-                for k in 0..<spatial {
-                    let xh = (x[offset + k] - mean) * invStd
-                    xhat[offset + k] = xh
-                    y[offset + k] = g * xh + b0
-                }
+                laneNormalize(x + offset, xhat + offset, y + offset, spatial, mean: mean, invStd: invStd, gamma: g, beta: b0)
+                if activation != .identity { activation.applyWithBias(y + offset, rows: 1, features: spatial, bias: nil) }
             }
         }
     }
@@ -137,30 +139,39 @@ struct BatchNormBackwardJob {
     let dGamma, dBeta: UnsafeMutablePointer<Float>
     let batch, channels, spatial: Int
     let training: Bool
+    let activation: Activation
+    /// The layer's output y = f(z), and where dz = dy · f'(z) goes (nil without an activation: dz is dy).
+    let output: UnsafePointer<Float>
+    let dz: UnsafeMutablePointer<Float>?
 
     func compute(_ part: Int, of parts: Int) {
         let m = Float(batch * spatial)
         for ch in ThreadTeam.range(part, of: parts, in: channels) {
             var sumDy = 0.0, sumDyXhat = 0.0
+            let dy = dz.map { dz in
+                for b in 0..<batch {
+                    let offset = (b * channels + ch) * spatial
+                    activation.backward(output: output + offset, dOutput: self.dy + offset, dPre: dz + offset, count: spatial)
+                }
+                return UnsafePointer(dz)
+            } ?? self.dy
             for b in 0..<batch {
                 let offset = (b * channels + ch) * spatial
-                for k in 0..<spatial {
-                    sumDy += Double(dy[offset + k])
-                    sumDyXhat += Double(dy[offset + k] * xhat[offset + k])
-                }
+                sumDy += Double(laneSum(dy + offset, spatial))
+                sumDyXhat += Double(laneDot(dy + offset, xhat + offset, spatial))
             }
             dBeta[ch] += Float(sumDy)          // dBeta = Σ dy
             dGamma[ch] += Float(sumDyXhat)     // dGamma = Σ dy · x̂
             guard let dx else { continue }
             let scale = gamma[ch] * inverseStd[ch]
             let meanDy = Float(sumDy) / m, meanDyXhat = Float(sumDyXhat) / m
+            // Training: dx = gamma/sqrt(var+eps) · (dy - mean(dy) - x̂ · mean(dy · x̂)); the batch
+            // statistics depend on every x, hence the two correction terms. Inference: a fixed
+            // affine map, the same formula with both means taken as 0.
             for b in 0..<batch {
                 let offset = (b * channels + ch) * spatial
-                for k in 0..<spatial {
-                    // Training: dx = gamma/sqrt(var+eps) · (dy - mean(dy) - x̂ · mean(dy · x̂)); the batch
-                    // statistics depend on every x, hence the two correction terms. Inference: a fixed affine map.
-                    dx[offset + k] = training ? scale * (dy[offset + k] - meanDy - xhat[offset + k] * meanDyXhat) : scale * dy[offset + k]
-                }
+                laneNormalizationGradient(dy + offset, xhat + offset, dx + offset, spatial, scale: scale,
+                                          meanDy: training ? meanDy : 0, meanDyXhat: training ? meanDyXhat : 0)
             }
         }
     }

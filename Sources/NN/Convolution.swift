@@ -8,13 +8,16 @@
 // Weights use PyTorch's layouts, (O, C, k, k) and (C, O, k, k), so a checkpoint loads into
 // nn.Conv2d and nn.ConvTranspose2d unchanged.
 
-/// A 2-D convolution: `outputChannels` kernels of `inputChannels`×k×k, with a bias.
+/// A 2-D convolution: `outputChannels` kernels of `inputChannels`×k×k, with a bias and an
+/// optional activation fused into the pass that adds it.
 public final class Conv2D: Layer {
     /// (O, C, k, k), nn.Conv2d's layout.
     public let weight: Parameter
     /// (O)
     public let bias: Parameter
     public let kernelSize, stride, padding: Int
+    /// Applied to conv + bias in the same pass (a separate activation layer costs a pass and two buffers).
+    public let activation: Activation
     public var computesInputGradient = true
 
     public var inputChannels: Int { weight.value.shape[1] }
@@ -29,7 +32,7 @@ public final class Conv2D: Layer {
 
     /// PyTorch's default initialisation: weight and bias uniform in ±1/sqrt(C·k·k).
     public init(inputChannels: Int, outputChannels: Int, kernelSize: Int, stride: Int = 1, padding: Int = 0,
-                generator: inout SeededGenerator) {
+                activation: Activation = .identity, generator: inout SeededGenerator) {
         precondition(inputChannels > 0 && outputChannels > 0 && kernelSize > 0 && stride > 0 && padding >= 0,
                      "Conv2D needs positive channels, kernel and stride and a padding of 0 or more")
         let w = Tensor(zeros: [outputChannels, inputChannels, kernelSize, kernelSize])
@@ -43,12 +46,14 @@ public final class Conv2D: Layer {
         self.kernelSize = kernelSize
         self.stride = stride
         self.padding = padding
+        self.activation = activation
     }
 
     public var parameters: [Parameter] { [weight, bias] }
 
     public var description: String {
-        "Conv2D(\(inputChannels) → \(outputChannels), \(kernelSize)×\(kernelSize), stride \(stride), padding \(padding))"
+        "Conv2D(\(inputChannels) → \(outputChannels), \(kernelSize)×\(kernelSize), stride \(stride), padding \(padding)"
+            + (activation == .identity ? "" : ", \(activation)") + ")"
     }
 
     /// The geometry for items of `itemShape` (C, H, W), or nil when the kernel does not fit.
@@ -72,17 +77,18 @@ public final class Conv2D: Layer {
         let out = Tensor.reuse(&product, shape: Shape(o, n * g.positions))
         gemm(weight.value, patches, into: out)                                             // (O, N·P) = W · col
         let y = Tensor.reuse(&output, shape: Shape(n, o, g.outputHeight, g.outputWidth))
-        ChannelLayout.toBatchMajor(out.data, batch: n, channels: o, spatial: g.positions, bias: bias.value.data, into: y.data)
+        ChannelLayout.toBatchMajor(out.data, batch: n, channels: o, spatial: g.positions, bias: bias.value.data, activation: activation,
+                                   into: y.data)                                           // y = f(W · col + b)
         return y
     }
 
     public func backward(_ dOutput: Tensor) -> Tensor {
-        guard let g = geometry, let patches = col, let dGrid = product else { preconditionFailure("Conv2D.backward before forward") }
+        guard let g = geometry, let patches = col, let dGrid = product, let y = output else { preconditionFailure("Conv2D.backward before forward") }
         let n = batch, o = outputChannels
         precondition(dOutput.shape == Shape(n, o, g.outputHeight, g.outputWidth), "\(self) dOutput \(dOutput.shape) does not match its output")
-        // dy into the product's layout, (O, N·P), and dBias[o] += Σ dy[:, o, :, :] in the same pass.
+        // dPre = dy · f'(pre) into the product's layout, (O, N·P), and dBias[o] += Σ dPre[:, o, :, :], in one pass.
         ChannelLayout.toChannelMajor(dOutput.data, batch: n, channels: o, spatial: g.positions, into: dGrid.data,
-                                     addingSumsTo: bias.gradient.data)
+                                     addingSumsTo: bias.gradient.data, activation: activation, activated: y.data)
         gemm(dGrid, patches, transposeB: true, into: weight.gradient, beta: 1)            // dW += dy · colᵀ
         guard computesInputGradient else { return noInputGradient }
         let dPatches = patches                                                             // col is spent: dcol takes its place
@@ -94,13 +100,16 @@ public final class Conv2D: Layer {
 }
 
 /// A 2-D transposed convolution ("deconvolution"): Conv2D's input gradient as a layer, with a
-/// bias. With kernel 4, stride 2, padding 1 it doubles the height and width.
+/// bias and an optional fused activation. With kernel 4, stride 2, padding 1 it doubles the
+/// height and width.
 public final class TransposedConv2D: Layer {
     /// (C, O, k, k), nn.ConvTranspose2d's layout.
     public let weight: Parameter
     /// (O)
     public let bias: Parameter
     public let kernelSize, stride, padding: Int
+    /// Applied to each output plane as col2im finishes it.
+    public let activation: Activation
     public var computesInputGradient = true
 
     public var inputChannels: Int { weight.value.shape[0] }
@@ -113,11 +122,12 @@ public final class TransposedConv2D: Layer {
     private var output: Tensor?        // (N, O, Ho, Wo)
     private var dGrid: Tensor?         // (C, N·H·W)
     private var dInput: Tensor?        // (N, C, H, W)
+    private var dPre: Tensor?          // (N, O, Ho, Wo): dy · f'(pre), with an activation
 
     /// PyTorch's default initialisation: uniform in ±1/sqrt(fan-in), where nn.ConvTranspose2d
     /// takes the fan-in from the weight's second axis, O·k·k.
     public init(inputChannels: Int, outputChannels: Int, kernelSize: Int, stride: Int = 1, padding: Int = 0,
-                generator: inout SeededGenerator) {
+                activation: Activation = .identity, generator: inout SeededGenerator) {
         precondition(inputChannels > 0 && outputChannels > 0 && kernelSize > 0 && stride > 0 && padding >= 0,
                      "TransposedConv2D needs positive channels, kernel and stride and a padding of 0 or more")
         let w = Tensor(zeros: [inputChannels, outputChannels, kernelSize, kernelSize])
@@ -131,12 +141,14 @@ public final class TransposedConv2D: Layer {
         self.kernelSize = kernelSize
         self.stride = stride
         self.padding = padding
+        self.activation = activation
     }
 
     public var parameters: [Parameter] { [weight, bias] }
 
     public var description: String {
-        "TransposedConv2D(\(inputChannels) → \(outputChannels), \(kernelSize)×\(kernelSize), stride \(stride), padding \(padding))"
+        "TransposedConv2D(\(inputChannels) → \(outputChannels), \(kernelSize)×\(kernelSize), stride \(stride), padding \(padding)"
+            + (activation == .identity ? "" : ", \(activation)") + ")"
     }
 
     /// The output side's geometry for items of `itemShape` (C, H, W), or nil when it has no size.
@@ -160,18 +172,23 @@ public final class TransposedConv2D: Layer {
         let patches = Tensor.reuse(&col, shape: Shape(g.patchSize, n * g.positions))
         gemm(weight.value, transposeA: true, x, into: patches)                          // col = Wᵀ · x
         let y = Tensor.reuse(&output, shape: Shape(n, g.channels, g.height, g.width))
-        g.fold(patches.data, batch: n, bias: bias.value.data, into: y.data)             // y = b + col2im(col)
+        g.fold(patches.data, batch: n, bias: bias.value.data, activation: activation, into: y.data)   // y = f(b + col2im(col))
         return y
     }
 
     public func backward(_ dOutput: Tensor) -> Tensor {
-        guard let g = geometry, let x = grid, let patches = col else { preconditionFailure("TransposedConv2D.backward before forward") }
+        guard let g = geometry, let x = grid, let patches = col, let y = output else { preconditionFailure("TransposedConv2D.backward before forward") }
         let n = batch, c = inputChannels
-        precondition(dOutput.shape == Shape(n, g.channels, g.height, g.width), "\(self) dOutput \(dOutput.shape) does not match its output")
-        ChannelLayout.toChannelMajor(dOutput.data, batch: n, channels: g.channels, spatial: g.height * g.width, into: nil,
-                                     addingSumsTo: bias.gradient.data)                   // dBias[o] += Σ dy[:, o, :, :]
+        precondition(dOutput.shape == y.shape, "\(self) dOutput \(dOutput.shape) does not match its output")
+        var dy = dOutput
+        if activation != .identity {                                                     // dPre = dy · f'(pre)
+            dy = Tensor.reuse(&dPre, shape: y.shape)
+            activation.backwardInParallel(output: y.data, dOutput: dOutput.data, dPre: dy.data, count: y.count)
+        }
+        ChannelLayout.toChannelMajor(dy.data, batch: n, channels: g.channels, spatial: g.height * g.width, into: nil,
+                                     addingSumsTo: bias.gradient.data)                   // dBias[o] += Σ dPre[:, o, :, :]
         let dPatches = patches                                                           // forward's col is spent: reuse it
-        g.unfold(dOutput.data, batch: n, into: dPatches.data)                            // dcol = im2col(dy)
+        g.unfold(dy.data, batch: n, into: dPatches.data)                                 // dcol = im2col(dPre)
         gemm(x, dPatches, transposeB: true, into: weight.gradient, beta: 1)              // dW += x · dcolᵀ
         guard computesInputGradient else { return noInputGradient }
         let dx = Tensor.reuse(&dGrid, shape: x.shape)

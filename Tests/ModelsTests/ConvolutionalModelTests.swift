@@ -26,16 +26,17 @@ struct ConvolutionalModelTests {
     func architecture() {
         let gan = GAN(convolutionalFor: Shape(1, 28, 28), seed: 0)
         #expect(gan.name == "dcgan" && gan.displayName == "DCGAN")
-        #expect(gan.generator.description == "Sequential(Dense(64 → 6272), BatchNorm(6272, momentum 0.1, epsilon 1e-05), ReLU, Reshape(128×7×7), "
-                + "TransposedConv2D(128 → 64, 4×4, stride 2, padding 1), BatchNorm(64, momentum 0.1, epsilon 1e-05), ReLU, "
-                + "TransposedConv2D(64 → 1, 4×4, stride 2, padding 1), Tanh, Flatten)")
-        #expect(gan.discriminator.description == "Sequential(Reshape(1×28×28), Conv2D(1 → 64, 4×4, stride 2, padding 1), LeakyReLU(0.2), "
-                + "Conv2D(64 → 128, 4×4, stride 2, padding 1), BatchNorm(128, momentum 0.1, epsilon 1e-05), LeakyReLU(0.2), Flatten, Dense(6272 → 1))")
+        // Activations are fused into the layer before them (the convolution or the batch norm).
+        #expect(gan.generator.description == "Sequential(Dense(64 → 6272), BatchNorm(6272, momentum 0.1, epsilon 1e-05, relu), Reshape(128×7×7), "
+                + "TransposedConv2D(128 → 64, 4×4, stride 2, padding 1), BatchNorm(64, momentum 0.1, epsilon 1e-05, relu), "
+                + "TransposedConv2D(64 → 1, 4×4, stride 2, padding 1, tanh), Flatten)")
+        #expect(gan.discriminator.description == "Sequential(Reshape(1×28×28), Conv2D(1 → 64, 4×4, stride 2, padding 1, leakyReLU(0.2)), "
+                + "Conv2D(64 → 128, 4×4, stride 2, padding 1), BatchNorm(128, momentum 0.1, epsilon 1e-05, leakyReLU(0.2)), Flatten, Dense(6272 → 1))")
         let vae = VariationalAutoencoder(convolutionalFor: Shape(1, 28, 28), seed: 0)
-        #expect(vae.encoder.description == "Sequential(Reshape(1×28×28), Conv2D(1 → 32, 4×4, stride 2, padding 1), ReLU, "
-                + "Conv2D(32 → 64, 4×4, stride 2, padding 1), ReLU, Flatten)")
-        #expect(vae.decoder.description == "Sequential(Dense(20 → 3136, relu), Reshape(64×7×7), TransposedConv2D(64 → 32, 4×4, stride 2, padding 1), "
-                + "ReLU, TransposedConv2D(32 → 1, 4×4, stride 2, padding 1), Flatten)")
+        #expect(vae.encoder.description == "Sequential(Reshape(1×28×28), Conv2D(1 → 32, 4×4, stride 2, padding 1, relu), "
+                + "Conv2D(32 → 64, 4×4, stride 2, padding 1, relu), Flatten)")
+        #expect(vae.decoder.description == "Sequential(Dense(20 → 3136, relu), Reshape(64×7×7), TransposedConv2D(64 → 32, 4×4, stride 2, padding 1, relu), "
+                + "TransposedConv2D(32 → 1, 4×4, stride 2, padding 1), Flatten)")
         var g = SeededGenerator(seed: 1)
         #expect(gan.generator(Tensor.normal([3, 64], using: &g)).shape == Shape(3, 784))
         #expect(vae.decode(Tensor.normal([3, 20], using: &g)).shape == Shape(3, 784))

@@ -106,6 +106,43 @@ struct ConvolutionTests {
         checkLayerGradients(Upsample2D(factor: 3), input: awayFromZero([2, 2, 3, 4], seed: 20), step: 1e-2)
     }
 
+    @Test("Fused activations: gradients by finite differences, and the same numbers as a separate activation layer",
+          arguments: [Activation.tanh, .sigmoid, .relu, .leakyReLU(slope: 0.2)])
+    func fusedActivations(activation: Activation) {
+        var g = SeededGenerator(seed: 22)
+        let smooth = activation == .tanh || activation == .sigmoid
+        let x = awayFromZero([2, 3, 6, 6], seed: 23)
+        // Each fused layer against the plain layer followed by the activation on its own.
+        let conv = Conv2D(inputChannels: 3, outputChannels: 4, kernelSize: 3, stride: 2, padding: 1, activation: activation, generator: &g)
+        let plainConv = Conv2D(inputChannels: 3, outputChannels: 4, kernelSize: 3, stride: 2, padding: 1, generator: &g)
+        let transposed = TransposedConv2D(inputChannels: 3, outputChannels: 2, kernelSize: 4, stride: 2, padding: 1, activation: activation, generator: &g)
+        let plainTransposed = TransposedConv2D(inputChannels: 3, outputChannels: 2, kernelSize: 4, stride: 2, padding: 1, generator: &g)
+        let norm = BatchNorm2D(featureCount: 3, activation: activation), plainNorm = BatchNorm2D(featureCount: 3)
+        norm.bias.value.fillUniform(low: -0.5, high: 0.5, using: &g)
+        plainNorm.bias.value.assign(norm.bias.value)
+        plainConv.weight.value.assign(conv.weight.value); plainConv.bias.value.assign(conv.bias.value)
+        plainTransposed.weight.value.assign(transposed.weight.value); plainTransposed.bias.value.assign(transposed.bias.value)
+        for (fused, plain) in [(conv as any Layer, plainConv as any Layer), (transposed, plainTransposed), (norm, plainNorm)] {
+            let separate = Sequential(plain, ElementwiseActivation.layer(activation))
+            let y = fused.forward(x, training: true).copy(), ySeparate = separate.forward(x, training: true)
+            #expect(y.scalars == ySeparate.scalars, "\(fused) forward")
+            let probe = Tensor.normal(y.shape, using: &g)
+            fused.parameters.zeroGradients(); separate.parameters.zeroGradients()
+            let dx = fused.backward(probe).copy(), dxSeparate = separate.backward(probe)
+            #expect(dx.scalars == dxSeparate.scalars, "\(fused) backward")
+            for (a, b) in zip(fused.parameters, separate.parameters) { #expect(a.gradient.scalars == b.gradient.scalars, "\(fused) d\(a.name)") }
+            if smooth { checkLayerGradients(fused, input: x, step: 1e-2, tolerance: 2e-2) }
+        }
+        // Without an input gradient, BatchNorm still gives its parameters dz = dy · f'(z).
+        let frozen = BatchNorm2D(featureCount: 3, activation: activation)
+        frozen.bias.value.assign(norm.bias.value)
+        frozen.computesInputGradient = false
+        _ = frozen.forward(x, training: true); norm.parameters.zeroGradients(); _ = norm.forward(x, training: true)
+        let probe = Tensor.normal(Shape(2, 3, 6, 6), using: &g)
+        _ = frozen.backward(probe); _ = norm.backward(probe)
+        #expect(frozen.weight.gradient.scalars == norm.weight.gradient.scalars && frozen.bias.gradient.scalars == norm.bias.gradient.scalars)
+    }
+
     @Test("Channel-wise BatchNorm over images on a team of two equals one thread")
     func batchNormThreads() {
         var g = SeededGenerator(seed: 21)
