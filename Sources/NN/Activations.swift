@@ -27,6 +27,9 @@ public enum Activation: Equatable, Sendable, CustomStringConvertible {
         }
     }
 
+    /// ", relu" for a layer's description, or nothing for the identity.
+    var listed: String { self == .identity ? "" : ", \(self)" }
+
     /// y = f(x + bias[j]) for every row of a (rows, features) block, in place: one pass over memory.
     /// `bias` may be nil (no bias).
     /// `adding` is one more constant added to every value (a convolution channel's bias).

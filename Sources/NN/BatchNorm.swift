@@ -30,7 +30,7 @@ public final class BatchNorm: Layer {
     public var channelCount: Int { weight.value.count }
 
     public var description: String {
-        "BatchNorm(\(channelCount), momentum \(momentum), epsilon \(epsilon)" + (activation == .identity ? "" : ", \(activation)") + ")"
+        "BatchNorm(\(channelCount), momentum \(momentum), epsilon \(epsilon)" + activation.listed + ")"
     }
 
     public init(featureCount: Int, momentum: Float = 0.1, epsilon: Float = 1e-5, activation: Activation = .identity) {

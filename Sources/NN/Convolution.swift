@@ -35,14 +35,8 @@ public final class Conv2D: Layer {
                 activation: Activation = .identity, generator: inout SeededGenerator) {
         precondition(inputChannels > 0 && outputChannels > 0 && kernelSize > 0 && stride > 0 && padding >= 0,
                      "Conv2D needs positive channels, kernel and stride and a padding of 0 or more")
-        let w = Tensor(zeros: [outputChannels, inputChannels, kernelSize, kernelSize])
-        let fanIn = inputChannels * kernelSize * kernelSize
-        Initialization.torchDefault.fill(w, fanIn: fanIn, fanOut: outputChannels * kernelSize * kernelSize, using: &generator)
-        let b = Tensor(zeros: [outputChannels])
-        let bound = 1 / Float(fanIn).squareRoot()
-        b.fillUniform(low: -bound, high: bound, using: &generator)
-        weight = Parameter(name: "weight", value: w)
-        bias = Parameter(name: "bias", value: b)
+        (weight, bias) = torchDefaultParameters(weight: Shape(outputChannels, inputChannels, kernelSize, kernelSize), biasCount: outputChannels,
+                                                fanIn: inputChannels * kernelSize * kernelSize, generator: &generator)
         self.kernelSize = kernelSize
         self.stride = stride
         self.padding = padding
@@ -53,7 +47,7 @@ public final class Conv2D: Layer {
 
     public var description: String {
         "Conv2D(\(inputChannels) → \(outputChannels), \(kernelSize)×\(kernelSize), stride \(stride), padding \(padding)"
-            + (activation == .identity ? "" : ", \(activation)") + ")"
+            + activation.listed + ")"
     }
 
     /// The geometry for items of `itemShape` (C, H, W), or nil when the kernel does not fit.
@@ -130,14 +124,8 @@ public final class TransposedConv2D: Layer {
                 activation: Activation = .identity, generator: inout SeededGenerator) {
         precondition(inputChannels > 0 && outputChannels > 0 && kernelSize > 0 && stride > 0 && padding >= 0,
                      "TransposedConv2D needs positive channels, kernel and stride and a padding of 0 or more")
-        let w = Tensor(zeros: [inputChannels, outputChannels, kernelSize, kernelSize])
-        let fanIn = outputChannels * kernelSize * kernelSize
-        Initialization.torchDefault.fill(w, fanIn: fanIn, fanOut: inputChannels * kernelSize * kernelSize, using: &generator)
-        let b = Tensor(zeros: [outputChannels])
-        let bound = 1 / Float(fanIn).squareRoot()
-        b.fillUniform(low: -bound, high: bound, using: &generator)
-        weight = Parameter(name: "weight", value: w)
-        bias = Parameter(name: "bias", value: b)
+        (weight, bias) = torchDefaultParameters(weight: Shape(inputChannels, outputChannels, kernelSize, kernelSize), biasCount: outputChannels,
+                                                fanIn: outputChannels * kernelSize * kernelSize, generator: &generator)
         self.kernelSize = kernelSize
         self.stride = stride
         self.padding = padding
@@ -148,7 +136,7 @@ public final class TransposedConv2D: Layer {
 
     public var description: String {
         "TransposedConv2D(\(inputChannels) → \(outputChannels), \(kernelSize)×\(kernelSize), stride \(stride), padding \(padding)"
-            + (activation == .identity ? "" : ", \(activation)") + ")"
+            + activation.listed + ")"
     }
 
     /// The output side's geometry for items of `itemShape` (C, H, W), or nil when it has no size.
@@ -197,4 +185,14 @@ public final class TransposedConv2D: Layer {
         ChannelLayout.toBatchMajor(dx.data, batch: n, channels: c, spatial: g.positions, bias: nil, into: result.data)
         return result
     }
+}
+
+/// A weight and a bias drawn as PyTorch draws them for nn.Linear, nn.Conv2d and
+/// nn.ConvTranspose2d: both uniform in ±1/sqrt(fanIn) (kaiming_uniform with a = sqrt(5)).
+func torchDefaultParameters(weight shape: Shape, biasCount: Int, fanIn: Int, generator: inout SeededGenerator) -> (Parameter, Parameter) {
+    let w = Tensor(zeros: shape)
+    Initialization.torchDefault.fill(w, fanIn: fanIn, fanOut: 0, using: &generator)
+    let b = Tensor(zeros: [biasCount])
+    Initialization.torchDefault.fill(b, fanIn: fanIn, fanOut: 0, using: &generator)
+    return (Parameter(name: "weight", value: w), Parameter(name: "bias", value: b))
 }

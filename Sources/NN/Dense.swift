@@ -31,11 +31,8 @@ public final class Dense: Layer {
         let w = Tensor(zeros: [outputSize, inputSize])
         initialization.fill(w, fanIn: inputSize, fanOut: outputSize, using: &generator)
         let b = Tensor(zeros: [outputSize])
-        if initialization == .torchDefault {
-            // nn.Linear's bias: U(-1/sqrt(fanIn), 1/sqrt(fanIn)).
-            let bound = 1 / Float(inputSize).squareRoot()
-            b.fillUniform(low: -bound, high: bound, using: &generator)
-        }
+        // nn.Linear's bias: U(-1/sqrt(fanIn), 1/sqrt(fanIn)), the same rule as its weight.
+        if initialization == .torchDefault { initialization.fill(b, fanIn: inputSize, fanOut: 0, using: &generator) }
         weight = Parameter(name: "weight", value: w)
         bias = Parameter(name: "bias", value: b)
         self.activation = activation
@@ -45,7 +42,7 @@ public final class Dense: Layer {
     public var parameters: [Parameter] { [weight, bias] }
 
     public var description: String {
-        "Dense(\(inputSize) → \(outputSize)" + (activation == .identity ? "" : ", \(activation)")
+        "Dense(\(inputSize) → \(outputSize)" + activation.listed
             + (initialization == .torchDefault ? "" : ", \(initialization.rawValue)") + ")"
     }
 
