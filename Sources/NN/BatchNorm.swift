@@ -22,6 +22,9 @@ public final class BatchNorm: Layer {
 
     private var normalized: Tensor?        // x̂, same shape as the input
     private var inverseStd: Tensor         // 1 / sqrt(var + eps) per channel, from the last forward
+    /// Per-channel sums in Double for (N, C) input, where a channel's values are a column:
+    /// the passes then run along rows, each thread over its range of columns.
+    private let columnSums: UnsafeMutablePointer<Double>
     private var output: Tensor?
     private var dInput: Tensor?
     private var dPre: Tensor?              // dy · f'(pre) when no input gradient is asked for
@@ -40,10 +43,14 @@ public final class BatchNorm: Layer {
         runningMean = Tensor(zeros: [featureCount])
         runningVariance = Tensor(shape: [featureCount], repeating: 1)
         inverseStd = Tensor(zeros: [featureCount])
+        columnSums = .allocate(capacity: 2 * featureCount)
+        columnSums.initialize(repeating: 0, count: 2 * featureCount)
         self.momentum = momentum
         self.epsilon = epsilon
         self.activation = activation
     }
+
+    deinit { columnSums.deallocate() }
 
     public var parameters: [Parameter] { [weight, bias] }
     public var buffers: [NamedTensor] {
@@ -61,7 +68,7 @@ public final class BatchNorm: Layer {
         var job = BatchNormForwardJob(x: input.data, xhat: xhat.data, y: y.data, gamma: weight.value.data, beta: bias.value.data,
                                       runningMean: runningMean.data, runningVariance: runningVariance.data, inverseStd: inverseStd.data,
                                       batch: n, channels: c, spatial: s, momentum: momentum, epsilon: epsilon, training: training,
-                                      activation: activation)
+                                      activation: activation, columnSums: columnSums)
         ThreadTeam.shared.run(&job, parallel: input.count >= elementwiseParallelThreshold) { context, part, parts in
             context.assumingMemoryBound(to: BatchNormForwardJob.self).pointee.compute(part, of: parts)
         }
@@ -78,7 +85,7 @@ public final class BatchNorm: Layer {
         var job = BatchNormBackwardJob(dy: dOutput.data, xhat: xhat.data, dx: computesInputGradient ? dx.data : nil, gamma: weight.value.data,
                                        inverseStd: inverseStd.data, dGamma: weight.gradient.data, dBeta: bias.gradient.data,
                                        batch: n, channels: c, spatial: s, training: lastWasTraining,
-                                       activation: activation, output: y.data, dz: dz?.data)
+                                       activation: activation, output: y.data, dz: dz?.data, columnSums: columnSums)
         ThreadTeam.shared.run(&job, parallel: xhat.count >= elementwiseParallelThreshold) { context, part, parts in
             context.assumingMemoryBound(to: BatchNormBackwardJob.self).pointee.compute(part, of: parts)
         }
@@ -100,9 +107,11 @@ struct BatchNormForwardJob {
     let momentum, epsilon: Float
     let training: Bool
     let activation: Activation
+    let columnSums: UnsafeMutablePointer<Double>
 
     func compute(_ part: Int, of parts: Int) {
         let count = batch * spatial
+        if spatial == 1 { return computeColumns(ThreadTeam.range(part, of: parts, in: channels)) }
         for ch in ThreadTeam.range(part, of: parts, in: channels) {
             var mean: Float, variance: Float
             if training {
@@ -129,6 +138,40 @@ struct BatchNormForwardJob {
             }
         }
     }
+
+    /// (N, C) input: the same two passes, row by row over the columns `r` (a column per channel).
+    func computeColumns(_ r: Range<Int>) {
+        let width = r.count, c0 = r.lowerBound
+        guard width > 0 else { return }
+        let mean = columnSums + c0, squares = columnSums + channels + c0
+        if training {
+            mean.update(repeating: 0, count: width)
+            squares.update(repeating: 0, count: width)
+            for b in 0..<batch { let row = x + b * channels + c0; for j in 0..<width { mean[j] += Double(row[j]) } }
+            for j in 0..<width { mean[j] /= Double(batch) }
+            for b in 0..<batch { let row = x + b * channels + c0; for j in 0..<width { let d = Double(row[j]) - mean[j]; squares[j] += d * d } }
+            for j in 0..<width {
+                let m = Float(mean[j]), variance = Float(squares[j] / Double(batch))
+                runningMean[c0 + j] = (1 - momentum) * runningMean[c0 + j] + momentum * m
+                runningVariance[c0 + j] = (1 - momentum) * runningVariance[c0 + j] + momentum * variance * Float(batch) / Float(batch - 1)
+                inverseStd[c0 + j] = 1 / (variance + epsilon).squareRoot()
+            }
+        } else {
+            for j in 0..<width {
+                mean[j] = Double(runningMean[c0 + j])
+                inverseStd[c0 + j] = 1 / (runningVariance[c0 + j] + epsilon).squareRoot()
+            }
+        }
+        for b in 0..<batch {
+            let o = b * channels + c0
+            for j in 0..<width {
+                let h = (x[o + j] - Float(mean[j])) * inverseStd[c0 + j]
+                xhat[o + j] = h
+                y[o + j] = gamma[c0 + j] * h + beta[c0 + j]
+            }
+            if activation != .identity { activation.applyWithBias(y + o, rows: 1, features: width, bias: nil) }
+        }
+    }
 }
 
 /// The backward pass for a range of channels per part.
@@ -143,9 +186,11 @@ struct BatchNormBackwardJob {
     /// The layer's output y = f(z), and where dz = dy · f'(z) goes (nil without an activation: dz is dy).
     let output: UnsafePointer<Float>
     let dz: UnsafeMutablePointer<Float>?
+    let columnSums: UnsafeMutablePointer<Double>
 
     func compute(_ part: Int, of parts: Int) {
         let m = Float(batch * spatial)
+        if spatial == 1 { return computeColumns(ThreadTeam.range(part, of: parts, in: channels)) }
         for ch in ThreadTeam.range(part, of: parts, in: channels) {
             var sumDy = 0.0, sumDyXhat = 0.0
             let dy = dz.map { dz in
@@ -172,6 +217,42 @@ struct BatchNormBackwardJob {
                 let offset = (b * channels + ch) * spatial
                 laneNormalizationGradient(dy + offset, xhat + offset, dx + offset, spatial, scale: scale,
                                           meanDy: training ? meanDy : 0, meanDyXhat: training ? meanDyXhat : 0)
+            }
+        }
+    }
+
+    /// (N, C) input: the same passes row by row over the columns `r`.
+    func computeColumns(_ r: Range<Int>) {
+        let width = r.count, c0 = r.lowerBound
+        guard width > 0 else { return }
+        let sumDy = columnSums + c0, sumDyXhat = columnSums + channels + c0
+        sumDy.update(repeating: 0, count: width)
+        sumDyXhat.update(repeating: 0, count: width)
+        for b in 0..<batch {
+            let o = b * channels + c0
+            var d = dy + o
+            if let dz {
+                activation.backward(output: output + o, dOutput: d, dPre: dz + o, count: width)
+                d = UnsafePointer(dz + o)
+            }
+            for j in 0..<width {
+                sumDy[j] += Double(d[j])
+                sumDyXhat[j] += Double(d[j] * xhat[o + j])
+            }
+        }
+        for j in 0..<width {
+            dBeta[c0 + j] += Float(sumDy[j])
+            dGamma[c0 + j] += Float(sumDyXhat[j])
+        }
+        guard let dx else { return }
+        let m = Float(batch)
+        for b in 0..<batch {
+            let o = b * channels + c0
+            let d = dz.map { UnsafePointer($0 + o) } ?? dy + o
+            for j in 0..<width {
+                let scale = gamma[c0 + j] * inverseStd[c0 + j]
+                let meanDy = training ? Float(sumDy[j]) / m : 0, meanDyXhat = training ? Float(sumDyXhat[j]) / m : 0
+                dx[o + j] = scale * (d[j] - meanDy - xhat[o + j] * meanDyXhat)
             }
         }
     }

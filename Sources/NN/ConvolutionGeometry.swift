@@ -46,23 +46,61 @@ public struct ConvolutionGeometry: Equatable, Sendable, CustomStringConvertible 
 
     public var description: String { "\(channels)×\(height)×\(width), \(kernelSize)×\(kernelSize) kernel, stride \(stride), padding \(padding)" }
 
-    /// The output positions whose kernel offset `offset` lands inside `0..<size` on the image
-    /// side (`s·o - p + offset`): worked out once per kernel row or column, so the inner
-    /// loops run without a bounds test.
-    @inline(__always)
-    func inside(offset: Int, size: Int, positions: Int) -> Range<Int> {
-        let shift = offset - padding                       // image index = s·o + shift
-        let low = shift >= 0 ? 0 : (-shift + stride - 1) / stride
-        let high = Swift.min(positions, size - 1 - shift < 0 ? 0 : (size - 1 - shift) / stride + 1)
-        return low..<Swift.max(low, high)
+    /// How many floats a chunk's col holds at most: a million, 4 MB, which stays in the last
+    /// level of cache while it is made, multiplied and spent.
+    static let chunkBudget = 1 << 20
+
+    /// Images per chunk: as many as keep one chunk's col within `budget` floats, at least one,
+    /// at most the batch.
+    func chunk(batch: Int, budget: Int) -> Int {
+        Swift.max(1, Swift.min(batch, budget / Swift.max(patchSize * positions, 1)))
     }
+
 }
 
-extension ConvolutionGeometry {
+/// Where each entry of a patch comes from: for kernel offset (u, v) and output position
+/// (i, j), the index of its input pixel within a channel's plane, or -1 where the kernel reads
+/// padding. Worked out once per geometry, it turns im2col and col2im into one flat loop per
+/// (channel, offset, image) with no bounds arithmetic: DCGAN's 7×7 grids made the per-row
+/// set-up of the direct loops cost more than the copying (measured).
+public final class PatchMap {
+    public let geometry: ConvolutionGeometry
+    /// (k·k, P) plane indices, -1 for padding.
+    let offsets: UnsafeMutablePointer<Int32>
+
+    init(_ g: ConvolutionGeometry) {
+        precondition(g.height * g.width < Int(Int32.max), "an image plane of \(g.height)×\(g.width) is too large")
+        geometry = g
+        let k = g.kernelSize
+        offsets = .allocate(capacity: Swift.max(k * k * g.positions, 1))
+        for u in 0..<k {
+            for v in 0..<k {
+                for i in 0..<g.outputHeight {
+                    for j in 0..<g.outputWidth {
+                        let ih = i * g.stride - g.padding + u, iw = j * g.stride - g.padding + v
+                        let inside = ih >= 0 && ih < g.height && iw >= 0 && iw < g.width
+                        offsets[(u * k + v) * g.positions + i * g.outputWidth + j] = inside ? Int32(ih * g.width + iw) : -1
+                    }
+                }
+            }
+        }
+    }
+
+    deinit { offsets.deallocate() }
+
+    /// The map for `geometry`, kept in `cache` and made again only when the geometry changes.
+    static func reuse(_ cache: inout PatchMap?, for geometry: ConvolutionGeometry) -> PatchMap {
+        if let map = cache, map.geometry == geometry { return map }
+        let map = PatchMap(geometry)
+        cache = map
+        return map
+    }
+
     /// col (C·k·k, N·P) from `images` (N, C, H, W): im2col.
     func unfold(_ images: UnsafePointer<Float>, batch: Int, into col: UnsafeMutablePointer<Float>) {
-        var job = UnfoldJob(geometry: self, images: images, col: col, batch: batch)
-        ThreadTeam.shared.run(&job, parallel: patchSize * batch * positions >= elementwiseParallelThreshold) { context, part, parts in
+        let g = geometry
+        var job = UnfoldJob(geometry: g, offsets: offsets, images: images, col: col, batch: batch)
+        ThreadTeam.shared.run(&job, parallel: g.patchSize * batch * g.positions >= elementwiseParallelThreshold) { context, part, parts in
             context.assumingMemoryBound(to: UnfoldJob.self).pointee.compute(part, of: parts)
         }
     }
@@ -71,44 +109,32 @@ extension ConvolutionGeometry {
     /// channel starting from `bias[c]` (or 0): the adjoint of `unfold`, then `activation`.
     func fold(_ col: UnsafePointer<Float>, batch: Int, bias: UnsafePointer<Float>?, activation: Activation = .identity,
               into images: UnsafeMutablePointer<Float>) {
-        var job = FoldJob(geometry: self, col: col, images: images, bias: bias, activation: activation, batch: batch)
-        ThreadTeam.shared.run(&job, parallel: patchSize * batch * positions >= elementwiseParallelThreshold) { context, part, parts in
+        let g = geometry
+        var job = FoldJob(geometry: g, offsets: offsets, col: col, images: images, bias: bias, activation: activation, batch: batch)
+        ThreadTeam.shared.run(&job, parallel: g.patchSize * batch * g.positions >= elementwiseParallelThreshold) { context, part, parts in
             context.assumingMemoryBound(to: FoldJob.self).pointee.compute(part, of: parts)
         }
     }
 }
 
-/// Part of im2col: a range of col's rows, each a (channel, kernel row, kernel column) triple.
+/// Part of im2col: a range of col's rows, each a (channel, kernel offset) pair.
 struct UnfoldJob {
     let geometry: ConvolutionGeometry
+    let offsets: UnsafePointer<Int32>
     let images: UnsafePointer<Float>
     let col: UnsafeMutablePointer<Float>
     let batch: Int
 
     func compute(_ part: Int, of parts: Int) {
-        let g = geometry, k = g.kernelSize, p = g.positions
-        let wo = g.outputWidth, s = g.stride
+        let g = geometry, kk = g.kernelSize * g.kernelSize, p = g.positions, planeSize = g.height * g.width
         for row in ThreadTeam.range(part, of: parts, in: g.patchSize) {
-            let c = row / (k * k), ki = (row / k) % k, kj = row % k
-            let rows = g.inside(offset: ki, size: g.height, positions: g.outputHeight)
-            let columns = g.inside(offset: kj, size: g.width, positions: wo)
-            let shift = kj - g.padding
+            let c = row / kk, from = offsets + (row % kk) * p
             for n in 0..<batch {
-                let plane = images + (n * g.channels + c) * g.height * g.width
-                let target = col + row * (batch * p) + n * p
-                // Rows the kernel row misses read padding: zeros.
-                target.update(repeating: 0, count: rows.lowerBound * wo)
-                (target + rows.upperBound * wo).update(repeating: 0, count: (g.outputHeight - rows.upperBound) * wo)
-                for oh in rows {
-                    let source = plane + (oh * s - g.padding + ki) * g.width + shift
-                    let out = target + oh * wo
-                    for ow in 0..<columns.lowerBound { out[ow] = 0 }
-                    if s == 1 {
-                        (out + columns.lowerBound).update(from: source + columns.lowerBound, count: columns.count)
-                    } else {
-                        for ow in columns { out[ow] = source[ow * s] }
-                    }
-                    for ow in columns.upperBound..<wo { out[ow] = 0 }
+                let plane = images + (n * g.channels + c) * planeSize, out = col + row * (batch * p) + n * p
+                for q in 0..<p {
+                    let o = Int(from[q])
+                    let value = plane[Swift.max(o, 0)]      // read in bounds, then kept only inside the image
+                    out[q] = o >= 0 ? value : 0
                 }
             }
         }
@@ -116,9 +142,11 @@ struct UnfoldJob {
 }
 
 /// Part of col2im: a range of (channel, image) planes, each summed over its k·k kernel offsets
-/// in a fixed order.
+/// in a fixed order. Channel-major order: one channel's planes, image after image, read their
+/// k·k rows of col front to back rather than hopping between rows a page apart.
 struct FoldJob {
     let geometry: ConvolutionGeometry
+    let offsets: UnsafePointer<Int32>
     let col: UnsafePointer<Float>
     let images: UnsafeMutablePointer<Float>
     let bias: UnsafePointer<Float>?
@@ -126,23 +154,16 @@ struct FoldJob {
     let batch: Int
 
     func compute(_ part: Int, of parts: Int) {
-        let g = geometry, k = g.kernelSize, p = g.positions, columns = batch * p, planeSize = g.height * g.width
-        let wo = g.outputWidth, s = g.stride
-        // Channel-major order: one channel's planes image after image read its k·k rows of col
-        // front to back, rather than hopping between rows a page apart.
+        let g = geometry, kk = g.kernelSize * g.kernelSize, p = g.positions, columns = batch * p, planeSize = g.height * g.width
         for index in ThreadTeam.range(part, of: parts, in: batch * g.channels) {
             let c = index / batch, n = index % batch
             let plane = images + (n * g.channels + c) * planeSize
             plane.update(repeating: bias?[c] ?? 0, count: planeSize)
-            for ki in 0..<k {
-                let rows = g.inside(offset: ki, size: g.height, positions: g.outputHeight)
-                for kj in 0..<k {
-                    let source = col + ((c * k + ki) * k + kj) * columns + n * p
-                    let positions = g.inside(offset: kj, size: g.width, positions: wo)
-                    for oh in rows {
-                        let row = plane + (oh * s - g.padding + ki) * g.width + kj - g.padding, from = source + oh * wo
-                        for ow in positions { row[ow * s] += from[ow] }
-                    }
+            for offset in 0..<kk {
+                let source = col + (c * kk + offset) * columns + n * p, to = offsets + offset * p
+                for q in 0..<p {
+                    let o = Int(to[q])
+                    if o >= 0 { plane[o] += source[q] }
                 }
             }
             // The plane is still in cache: its activation costs no extra trip to memory.

@@ -43,23 +43,26 @@ public func gemm(_ a: Tensor, transposeA: Bool = false, _ b: Tensor, transposeB:
     let (cm, cn) = matrixDimensions(c, transposed: false)
     precondition(cm == m && cn == n, "result of shape \(c.shape) cannot hold a (\(m), \(n)) product")
     if m == 0 || n == 0 { return }
-    let log = ProductLog.shared
-    if log.isRecording {
-        let start = DispatchTime.now().uptimeNanoseconds
-        defer {
-            log.record(ProductLog.Shape(m: m, n: n, k: k, transposeA: transposeA, transposeB: transposeB),
-                       seconds: Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
-        }
-        multiply(a.data, transposeA: transposeA, b.data, transposeB: transposeB, into: c.data, m: m, n: n, k: k, alpha: alpha, beta: beta)
-    } else {
-        multiply(a.data, transposeA: transposeA, b.data, transposeB: transposeB, into: c.data, m: m, n: n, k: k, alpha: alpha, beta: beta)
-    }
+    multiply(a.data, transposeA: transposeA, b.data, transposeB: transposeB, into: c.data, m: m, n: n, k: k, alpha: alpha, beta: beta)
 }
 
 /// C (m, n) = alpha op(A) op(B) + beta C over raw row-major storage, split among the thread team
-/// when the product is large enough.
+/// when the product is large enough. Recorded in `ProductLog` while it records.
 public func multiply(_ a: UnsafeMutablePointer<Float>, transposeA: Bool, _ b: UnsafeMutablePointer<Float>, transposeB: Bool,
                      into c: UnsafeMutablePointer<Float>, m: Int, n: Int, k: Int, alpha: Float = 1, beta: Float = 0) {
+    let log = ProductLog.shared
+    guard log.isRecording else {
+        unloggedMultiply(a, transposeA: transposeA, b, transposeB: transposeB, into: c, m: m, n: n, k: k, alpha: alpha, beta: beta)
+        return
+    }
+    let start = DispatchTime.now().uptimeNanoseconds
+    unloggedMultiply(a, transposeA: transposeA, b, transposeB: transposeB, into: c, m: m, n: n, k: k, alpha: alpha, beta: beta)
+    log.record(ProductLog.Shape(m: m, n: n, k: k, transposeA: transposeA, transposeB: transposeB),
+               seconds: Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
+}
+
+func unloggedMultiply(_ a: UnsafeMutablePointer<Float>, transposeA: Bool, _ b: UnsafeMutablePointer<Float>, transposeB: Bool,
+                      into c: UnsafeMutablePointer<Float>, m: Int, n: Int, k: Int, alpha: Float, beta: Float) {
     let lda = Swift.max(transposeA ? m : k, 1), ldb = Swift.max(transposeB ? k : n, 1), ldc = Swift.max(n, 1)
     let team = ThreadTeam.shared
     guard team.size > 1, m * n * k >= parallelProductThreshold else {

@@ -31,6 +31,8 @@ struct ConvolutionTests {
             #expect(y.shape == expected.shape)
             #expect(maxDifference(y, expected) < 1e-5, "\(c), \(threads) threads")
         }
+        layer.chunkBudget = 1     // one image per chunk
+        #expect(maxDifference(layer(x), expected) < 1e-5, "\(c), image by image")
     }
 
     @Test("TransposedConv2D equals the oracle", arguments: convolutionCases)
@@ -41,15 +43,19 @@ struct ConvolutionTests {
         let x = Tensor.normal([c.batch, c.channels, h, w], using: &g)
         let expected = transposedConvolutionReference(x, weight: layer.weight.value, bias: layer.bias.value, stride: c.stride, padding: c.padding)
         guard expected.count > 0, expected.shape[2] > 0, expected.shape[3] > 0 else { return }
-        let y = layer(x)
+        let y = layer(x).copy()
         #expect(y.shape == expected.shape)
         #expect(maxDifference(y, expected) < 1e-5, "\(c)")
+        layer.chunkBudget = 1     // one image per chunk
+        #expect(maxDifference(layer(x), expected) < 1e-5, "\(c), image by image")
     }
 
     @Test("Conv2D gradients by finite differences", arguments: convolutionCases)
     func conv2DGradients(c: ConvolutionCase) {
         var g = SeededGenerator(seed: 13)
         let layer = Conv2D(inputChannels: c.channels, outputChannels: c.outputs, kernelSize: c.kernel, stride: c.stride, padding: c.padding, generator: &g)
+        checkLayerGradients(layer, input: awayFromZero([c.batch, c.channels, c.height, c.width], seed: 14), step: 1e-2, tolerance: 1e-2)
+        layer.chunkBudget = 1     // the batch image by image: weight gradients summed over chunks
         checkLayerGradients(layer, input: awayFromZero([c.batch, c.channels, c.height, c.width], seed: 14), step: 1e-2, tolerance: 1e-2)
     }
 
@@ -59,6 +65,8 @@ struct ConvolutionTests {
         let layer = TransposedConv2D(inputChannels: c.channels, outputChannels: c.outputs, kernelSize: c.kernel, stride: c.stride, padding: c.padding, generator: &g)
         let h = max(1, (c.height + c.stride - 1) / c.stride), w = max(1, (c.width + c.stride - 1) / c.stride)
         guard layer.geometry(forItem: Shape(c.channels, h, w)) != nil else { return }
+        checkLayerGradients(layer, input: awayFromZero([c.batch, c.channels, h, w], seed: 16), step: 1e-2, tolerance: 1e-2)
+        layer.chunkBudget = 1
         checkLayerGradients(layer, input: awayFromZero([c.batch, c.channels, h, w], seed: 16), step: 1e-2, tolerance: 1e-2)
     }
 
@@ -143,13 +151,34 @@ struct ConvolutionTests {
         #expect(frozen.weight.gradient.scalars == norm.weight.gradient.scalars && frozen.bias.gradient.scalars == norm.bias.gradient.scalars)
     }
 
-    @Test("Channel-wise BatchNorm over images on a team of two equals one thread")
+    @Test("BatchNorm over features (N, C) with a fused activation: as a separate layer, and by finite differences",
+          arguments: [Activation.identity, .tanh, .relu])
+    func featureBatchNorm(activation: Activation) {
+        var g = SeededGenerator(seed: 24)
+        let x = awayFromZero([7, 5], seed: 25)
+        let fused = BatchNorm(featureCount: 5, activation: activation), plain = BatchNorm(featureCount: 5)
+        fused.weight.value.fillUniform(low: 0.5, high: 1.5, using: &g)
+        fused.bias.value.fillUniform(low: -0.5, high: 0.5, using: &g)
+        plain.weight.value.assign(fused.weight.value); plain.bias.value.assign(fused.bias.value)
+        let separate = Sequential(plain, ElementwiseActivation.layer(activation))
+        for training in [true, false] {
+            #expect(fused.forward(x, training: training).scalars == separate.forward(x, training: training).scalars)
+            let probe = Tensor.normal([7, 5], using: &g)
+            fused.parameters.zeroGradients(); separate.parameters.zeroGradients()
+            #expect(fused.backward(probe).scalars == separate.backward(probe).scalars)
+            #expect(fused.weight.gradient.scalars == plain.weight.gradient.scalars && fused.bias.gradient.scalars == plain.bias.gradient.scalars)
+        }
+        #expect(fused.runningMean.scalars == plain.runningMean.scalars && fused.runningVariance.scalars == plain.runningVariance.scalars)
+        if activation != .relu { checkLayerGradients(fused, input: x, step: 1e-2, tolerance: 3e-2) }
+    }
+
+    @Test("BatchNorm over images and over features on a team of two equals one thread")
     func batchNormThreads() {
         var g = SeededGenerator(seed: 21)
-        let x = Tensor.normal([16, 24, 8, 8], using: &g)
+        for x in [Tensor.normal([16, 24, 8, 8], using: &g), Tensor.normal([64, 300], using: &g)] {
         var outputs: [[Float]] = []
         for threads in [1, 2] {
-            let layer = BatchNorm(featureCount: 24)
+            let layer = BatchNorm(featureCount: x.shape[1], activation: .relu)
             let before = BLAS.threadCount
             BLAS.setThreadCount(threads)
             defer { BLAS.setThreadCount(before) }
@@ -158,6 +187,7 @@ struct ConvolutionTests {
             outputs.append(y + dx + layer.runningMean.scalars + layer.weight.gradient.scalars)
         }
         #expect(outputs[0] == outputs[1])
+        }
     }
 }
 
