@@ -42,8 +42,7 @@ public final class Conv2D: Layer {
     /// PyTorch's default initialisation: weight and bias uniform in ±1/sqrt(C·k·k).
     public init(inputChannels: Int, outputChannels: Int, kernelSize: Int, stride: Int = 1, padding: Int = 0,
                 activation: Activation = .identity, generator: inout SeededGenerator) {
-        precondition(inputChannels > 0 && outputChannels > 0 && kernelSize > 0 && stride > 0 && padding >= 0,
-                     "Conv2D needs positive channels, kernel and stride and a padding of 0 or more")
+        checkConvolutionArguments("Conv2D", inputChannels, outputChannels, kernelSize, stride, padding)
         (weight, bias) = torchDefaultParameters(weight: Shape(outputChannels, inputChannels, kernelSize, kernelSize), biasCount: outputChannels,
                                                 fanIn: inputChannels * kernelSize * kernelSize, generator: &generator)
         self.kernelSize = kernelSize
@@ -55,8 +54,7 @@ public final class Conv2D: Layer {
     public var parameters: [Parameter] { [weight, bias] }
 
     public var description: String {
-        "Conv2D(\(inputChannels) → \(outputChannels), \(kernelSize)×\(kernelSize), stride \(stride), padding \(padding)"
-            + activation.listed + ")"
+        describeConvolution("Conv2D", inputChannels, outputChannels, kernelSize, stride, padding, activation)
     }
 
     /// The geometry for items of `itemShape` (C, H, W), or nil when the kernel does not fit.
@@ -147,8 +145,7 @@ public final class TransposedConv2D: Layer {
     /// takes the fan-in from the weight's second axis, O·k·k.
     public init(inputChannels: Int, outputChannels: Int, kernelSize: Int, stride: Int = 1, padding: Int = 0,
                 activation: Activation = .identity, generator: inout SeededGenerator) {
-        precondition(inputChannels > 0 && outputChannels > 0 && kernelSize > 0 && stride > 0 && padding >= 0,
-                     "TransposedConv2D needs positive channels, kernel and stride and a padding of 0 or more")
+        checkConvolutionArguments("TransposedConv2D", inputChannels, outputChannels, kernelSize, stride, padding)
         (weight, bias) = torchDefaultParameters(weight: Shape(inputChannels, outputChannels, kernelSize, kernelSize), biasCount: outputChannels,
                                                 fanIn: outputChannels * kernelSize * kernelSize, generator: &generator)
         self.kernelSize = kernelSize
@@ -160,8 +157,7 @@ public final class TransposedConv2D: Layer {
     public var parameters: [Parameter] { [weight, bias] }
 
     public var description: String {
-        "TransposedConv2D(\(inputChannels) → \(outputChannels), \(kernelSize)×\(kernelSize), stride \(stride), padding \(padding)"
-            + activation.listed + ")"
+        describeConvolution("TransposedConv2D", inputChannels, outputChannels, kernelSize, stride, padding, activation)
     }
 
     /// The output side's geometry for items of `itemShape` (C, H, W), or nil when it has no size.
@@ -234,4 +230,16 @@ func torchDefaultParameters(weight shape: Shape, biasCount: Int, fanIn: Int, gen
     let b = Tensor(zeros: [biasCount])
     Initialization.torchDefault.fill(b, fanIn: fanIn, fanOut: 0, using: &generator)
     return (Parameter(name: "weight", value: w), Parameter(name: "bias", value: b))
+}
+
+/// Refuses sizes no convolution has, naming the layer.
+func checkConvolutionArguments(_ layer: String, _ inputChannels: Int, _ outputChannels: Int, _ kernelSize: Int, _ stride: Int, _ padding: Int) {
+    precondition(inputChannels > 0 && outputChannels > 0 && kernelSize > 0 && stride > 0 && padding >= 0,
+                 "\(layer) needs positive channels, kernel and stride and a padding of 0 or more")
+}
+
+/// `Conv2D(1 → 32, 4×4, stride 2, padding 1, relu)`.
+func describeConvolution(_ layer: String, _ inputChannels: Int, _ outputChannels: Int, _ kernelSize: Int, _ stride: Int, _ padding: Int,
+                         _ activation: Activation) -> String {
+    "\(layer)(\(inputChannels) → \(outputChannels), \(kernelSize)×\(kernelSize), stride \(stride), padding \(padding)" + activation.listed + ")"
 }

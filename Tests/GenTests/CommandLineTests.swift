@@ -238,6 +238,12 @@ struct CommandLineTests {
         // The file alone says it holds a DCGAN: no --arch needed to reuse it.
         let again = try runGen(["gan", "--checkpoint", folder + "/d.safetensors", "--out", folder])
         #expect(again.status == 0 && (again.stdout + again.stderr).contains("Reusing \(folder)/d.safetensors (1 epoch)"), "\(again.stdout) \(again.stderr)")
+        let compare = try runGen(["compare", "--arch", "conv", "--hidden", "4,8", "--dataset", data, "--epochs", "1", "--batch-size", "32",
+                                  "--out", folder, "--quiet"], environment: ["XDG_CACHE_HOME": folder + "/cache"])
+        #expect(compare.status == 0, "\(compare.stderr)")
+        for file in ["samples.png", "interpolation.png", "table.png"] {
+            #expect(FileManager.default.fileExists(atPath: folder + "/compare-conv/" + file), "\(file)")
+        }
         let pngs = try scratchFolder()
         for i in 0..<12 { try writeTinyPNG(pngs + "/\(i).png", width: 30, height: 30) }
         let refused = try runGen(["vae", "--arch", "conv", "--dataset", pngs, "--out", folder + "/o"])
