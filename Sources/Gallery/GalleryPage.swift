@@ -34,8 +34,22 @@ public enum GalleryPage {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         try writeAtomically(try encoder.encode(all), to: folder + "/figures.json")
-        try writeAtomically(Data(sectionPage(section, entries: all, metrics: metrics, note: note).utf8), to: folder + "/index.html")
+        try writeAtomically(Data(sectionPage(section, folder: folder, entries: all, metrics: metrics, note: note).utf8), to: folder + "/index.html")
         try writeAtomically(Data(rootPage(root).utf8), to: root + "/index.html")
+    }
+
+    /// Rewrites `<root>/index.html` only: after a file the index links but does not list (the
+    /// live explorer's page) appears in a section.
+    public static func updateIndex(root: String) throws {
+        try writeAtomically(Data(rootPage(root).utf8), to: root + "/index.html")
+    }
+
+    /// The live explorer's file name in a section's folder; pages link it when it is there.
+    public static let explorerFile = "explore.html"
+
+    static func explorerLink(_ folder: String, prefix: String) -> String {
+        guard FileManager.default.fileExists(atPath: folder + "/" + explorerFile) else { return "" }
+        return "<p><a href=\"\(escape(prefix + explorerFile))\"><strong>Live latent explorer</strong></a>: the decoder running in your browser; drag the sliders.</p>\n"
     }
 
     static func readEntries(_ folder: String) -> [FigureEntry] {
@@ -60,12 +74,13 @@ public enum GalleryPage {
             .replacingOccurrences(of: ">", with: "&gt;").replacingOccurrences(of: "\"", with: "&quot;")
     }
 
-    static func sectionPage(_ section: String, entries: [FigureEntry], metrics: [(String, String)], note: String) -> String {
+    static func sectionPage(_ section: String, folder: String, entries: [FigureEntry], metrics: [(String, String)], note: String) -> String {
         var html = "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>gen: \(escape(section))</title>\n\(style)</head><body>\n"
         html += "<p><a href=\"../index.html\">← gallery</a></p>\n<h1>\(escape(section))</h1>\n<p class=\"note\">\(escape(note))</p>\n"
         if !metrics.isEmpty {
             html += "<table>\n" + metrics.map { "<tr><th>\(escape($0.0))</th><td>\(escape($0.1))</td></tr>" }.joined(separator: "\n") + "\n</table>\n"
         }
+        html += explorerLink(folder, prefix: "")
         for e in entries {
             html += "<figure><img src=\"\(escape(e.file))\" alt=\"\(escape(e.caption))\">\n<figcaption>\(escape(e.caption))<br><code>\(escape(e.command))</code></figcaption></figure>\n"
         }
@@ -81,7 +96,8 @@ public enum GalleryPage {
         html += "<h1>gen gallery</h1>\n<p class=\"note\">Autoencoders, VAEs and GANs, trained on the CPU by <code>gen</code>. Each figure says the command that made it.</p>\n"
         for section in sorted {
             let entries = readEntries(root + "/" + section)
-            html += "<h2><a href=\"\(escape(section))/index.html\">\(escape(section))</a></h2>\n<div class=\"thumbs\">\n"
+            html += "<h2><a href=\"\(escape(section))/index.html\">\(escape(section))</a></h2>\n"
+            html += explorerLink(root + "/" + section, prefix: section + "/") + "<div class=\"thumbs\">\n"
             for e in entries {
                 html += "<a href=\"\(escape(section))/index.html\"><img src=\"\(escape(section))/\(escape(e.file))\" alt=\"\(escape(e.caption))\" title=\"\(escape(e.caption))\"></a>\n"
             }

@@ -135,5 +135,6 @@ public final class Autoencoder: GenerativeModel {
     /// Codes of images in [0, 1].
     public func encode(_ x: Tensor) -> Tensor? { encoder(x).copy() }
     /// Images (values in [0, 1]) from codes.
+    public var decoderNetwork: DecoderNetwork? { DecoderNetwork(network: decoder, output: .logits) }
     public func decode(_ z: Tensor) -> Tensor { sigmoidImages(decoder(z)) }
 }

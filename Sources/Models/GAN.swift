@@ -205,6 +205,7 @@ public final class GAN: GenerativeModel {
     /// z ~ N(0, temperature² I).
     public func codes(fromPriorDraws draws: Tensor, temperature: Float) -> Tensor { draws * temperature }
     /// G(z) mapped from [-1, 1] to [0, 1].
+    public var decoderNetwork: DecoderNetwork? { DecoderNetwork(network: generator, output: .symmetric) }
     public func decode(_ z: Tensor) -> Tensor { generator(z).map { ($0 + 1) / 2 } }
     /// A GAN has no encoder.
     public func encode(_ images: Tensor) -> Tensor? { nil }

@@ -42,9 +42,32 @@ public protocol GenerativeModel: TrainableModel {
     func encode(_ images: Tensor) -> Tensor?
     /// One sentence on how samples are made and what they show, for captions.
     var samplingDescription: String { get }
+    /// The one network `decode` runs and how its output becomes pixels, for running the decoder
+    /// elsewhere (the live explorer's page); nil when decoding is not one network.
+    var decoderNetwork: DecoderNetwork? { get }
+}
+
+/// A decoder as one network plus the map from its output to pixels in [0, 1].
+public struct DecoderNetwork {
+    /// How the network's output becomes a pixel value.
+    public enum Output: String, Sendable {
+        /// Logits: pixel = sigmoid(output) (AE, VAE).
+        case logits
+        /// tanh outputs in [-1, 1]: pixel = (output + 1) / 2 (GAN).
+        case symmetric
+    }
+    public let network: any Layer
+    public let output: Output
+
+    public init(network: any Layer, output: Output) {
+        self.network = network
+        self.output = output
+    }
 }
 
 extension GenerativeModel {
+    public var decoderNetwork: DecoderNetwork? { nil }
+
     /// `count` draws from the prior, (count, latent). Fixed draws give comparable samples across epochs.
     public func priorDraws(count: Int, generator: inout SeededGenerator) -> Tensor {
         prior.draws(count: count, dimension: latentDimension, generator: &generator)

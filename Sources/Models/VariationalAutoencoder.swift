@@ -152,5 +152,6 @@ public final class VariationalAutoencoder: GenerativeModel {
     /// The posterior means of images in [0, 1].
     public func encode(_ x: Tensor) -> Tensor? { meanHead(encoder(x)).copy() }
     /// Images (values in [0, 1]) from codes.
+    public var decoderNetwork: DecoderNetwork? { DecoderNetwork(network: decoder, output: .logits) }
     public func decode(_ z: Tensor) -> Tensor { sigmoidImages(decoder(z)) }
 }

@@ -43,9 +43,15 @@ struct GANCommand: ParsableCommand {
     }
 }
 
-/// Trains (or reuses) one model and draws its figures. A checkpoint named with --checkpoint
-/// supplies the settings and data it was trained with; flags given on top of it override them.
+/// Trains (or reuses) one model and draws its figures.
 func runModel(_ kind: ModelKind, _ options: CommonOptions, modelFlags: (inout ModelSettings) -> Void) throws {
+    let (request, settings) = resolve(kind, options, modelFlags: modelFlags)
+    try ModelRun(request).trainAndDraw(kind, settings: settings, figures: options.figures)
+}
+
+/// The run and settings the flags ask for. A checkpoint named with --checkpoint supplies the
+/// settings and data it was trained with; flags given on top of it override them.
+func resolve(_ kind: ModelKind, _ options: CommonOptions, modelFlags: (inout ModelSettings) -> Void = { _ in }) -> (RunRequest, ModelSettings) {
     var request = options.request
     var settings = kind.defaultSettings(options.arch ?? .mlp)
     if let path = options.checkpoint, !options.retrain, let saved = SavedSettings(checkpoint: path, kind: kind) {
@@ -55,5 +61,28 @@ func runModel(_ kind: ModelKind, _ options: CommonOptions, modelFlags: (inout Mo
     }
     settings = options.shaped(settings)
     modelFlags(&settings)
-    try ModelRun(request).trainAndDraw(kind, settings: settings, figures: options.figures)
+    return (request, settings)
+}
+
+/// `gen explore MODEL`: the live latent explorer page for a trained (or cached) model.
+struct ExploreCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "explore",
+        abstract: "Write <out>/<model>/explore.html: the model's decoder running in the browser, with sliders (and a 2-D pad for a 2-D latent).",
+        discussion: "The page is one file that works offline (file://). Set the code from the address too: explore.html#z=0.5,-1.2")
+    @Argument(help: "ae, vae or gan.") var model: ModelKind
+    @OptionGroup var options: CommonOptions
+
+    func run() throws {
+        let (request, settings) = resolve(model, options)
+        let run = ModelRun(request)
+        let (trained, result) = try run.train(model, settings: settings)
+        let folder = request.out + "/" + trained.name
+        try createFolder(folder)
+        let page = ExplorerPage(model: trained, test: result.data.test, layout: result.layout,
+                                details: "\(trained.displayName) · \(result.datasetName) · epoch \(result.epochs) · seed \(request.seed) · latent \(trained.latentDimension)")
+        let bytes = try page.write(to: folder + "/" + GalleryPage.explorerFile)
+        try GalleryPage.updateIndex(root: request.out)
+        print("Wrote \(folder)/explore.html (\(String(format: "%.1f", Double(bytes) / 1_000_000)) MB; open it in a browser, no network needed)")
+    }
 }

@@ -1,0 +1,146 @@
+import Datasets
+import Foundation
+import Models
+import NN
+
+/// The live latent explorer: one self-contained HTML file holding a model's decoder (its
+/// weights as base64 Float32 and a list of operations) and a hand-written JavaScript forward
+/// pass, so that sliders, a 2-D pad and the URL's `#z=…` decode in the browser with no network
+/// and no framework. The page writes the bytes it drew into `#pixels`, which the tests read back
+/// through headless Chromium and compare with gen's own decode.
+public struct ExplorerPage {
+    public let model: any GenerativeModel
+    /// Test images whose codes are scattered under a 2-D pad (AE and VAE), with their labels.
+    public let test: Dataset?
+    public let layout: ImageLayout
+    public let details: String
+
+    public init(model: any GenerativeModel, test: Dataset?, layout: ImageLayout, details: String) {
+        self.model = model
+        self.test = test
+        self.layout = layout
+        self.details = details
+    }
+
+    /// Why a network cannot run in the page.
+    public struct Unsupported: Error, CustomStringConvertible {
+        public let description: String
+    }
+
+    /// The page's HTML.
+    public func html() throws -> String {
+        guard let decoder = model.decoderNetwork else {
+            throw Unsupported(description: "\(model.displayName) has no single decoder network to run in the browser")
+        }
+        var program = ExplorerProgram(latent: model.latentDimension)
+        try program.append(decoder.network)
+        guard case .flat(let count) = program.shape, count == layout.channels * layout.height * layout.width else {
+            throw Unsupported(description: "the decoder of \(model.displayName) does not end in \(layout.channels)×\(layout.height)×\(layout.width) pixels")
+        }
+        // Slider ranges: the prior's draws at ±3 standard deviations (uniform prior: its ends).
+        let edge: Float = model.prior == .standardNormal ? 3 : 1
+        let low = model.codes(fromPriorDraws: Tensor(shape: [1, model.latentDimension], repeating: -edge), temperature: 1)
+        let high = model.codes(fromPriorDraws: Tensor(shape: [1, model.latentDimension], repeating: edge), temperature: 1)
+        var fields: [(String, String)] = [
+            ("name", jsonQuoted(model.displayName)), ("details", jsonQuoted(details)),
+            ("latent", "\(model.latentDimension)"), ("prior", jsonQuoted(model.prior == .standardNormal ? "normal" : "uniform")),
+            ("low", jsonArray(low.scalars)), ("high", jsonArray(high.scalars)),
+            ("channels", "\(layout.channels)"), ("height", "\(layout.height)"), ("width", "\(layout.width)"),
+            ("output", jsonQuoted(decoder.output.rawValue)), ("ops", "[" + program.ops.joined(separator: ",") + "]"),
+        ]
+        if model.latentDimension == 2, let test, let codes = model.encode(test.images(Array(0..<min(test.count, 2000)))) {
+            fields.append(("points", jsonArray(codes.scalars.map { ($0 * 1000).rounded() / 1000 })))
+            fields.append(("labels", "[" + test.labels.prefix(codes.shape[0]).map(String.init).joined(separator: ",") + "]"))
+            fields.append(("classes", "[" + test.classNames.map(jsonQuoted).joined(separator: ",") + "]"))
+        }
+        let weights = program.weights.withUnsafeBufferPointer { Data(buffer: $0) }.base64EncodedString()
+        return ExplorerPage.template
+            .replacingOccurrences(of: "{{TITLE}}", with: htmlEscaped("\(model.displayName): live latent explorer"))
+            .replacingOccurrences(of: "{{MODEL}}", with: jsonObject(fields))
+            .replacingOccurrences(of: "{{WEIGHTS}}", with: weights)
+    }
+
+    /// Writes the page to `path` (temporary file, then rename) and returns its size in bytes.
+    @discardableResult
+    public func write(to path: String) throws -> Int {
+        let data = Data(try html().utf8)
+        try writeAtomically(data, to: path)
+        return data.count
+    }
+
+    private func jsonArray(_ values: [Float]) -> String { "[" + values.map { jsonNumber(Double($0)) }.joined(separator: ",") + "]" }
+
+    private func htmlEscaped(_ text: String) -> String {
+        text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;").replacingOccurrences(of: ">", with: "&gt;")
+    }
+}
+
+/// A decoder flattened into the operations the page's JavaScript runs, with its weights in one array.
+struct ExplorerProgram {
+    enum ItemShape { case flat(Int), image(Int, Int, Int) }
+    var shape: ItemShape
+    var ops: [String] = []
+    var weights: [Float] = []
+
+    init(latent: Int) { shape = .flat(latent) }
+
+    /// Appends `tensor`'s values and returns their offset.
+    mutating func store(_ tensor: Tensor) -> Int {
+        defer { weights += tensor.scalars }
+        return weights.count
+    }
+
+    var count: Int {
+        switch shape {
+        case .flat(let n): return n
+        case .image(let c, let h, let w): return c * h * w
+        }
+    }
+
+    mutating func append(_ layer: any Layer) throws {
+        switch layer {
+        case let sequence as Sequential:
+            for inner in sequence.layers { try append(inner) }
+        case let dense as Dense:
+            guard count == dense.inputSize else { throw unsupported(layer, "expects \(dense.inputSize) inputs, gets \(count)") }
+            let w = store(dense.weight.value), b = store(dense.bias.value)
+            ops.append(#"{"op":"dense","in":\#(dense.inputSize),"out":\#(dense.outputSize),"w":\#(w),"b":\#(b),"act":\#(activation(dense.activation))}"#)
+            shape = .flat(dense.outputSize)
+        case let norm as BatchNorm:
+            guard count % norm.channelCount == 0 else { throw unsupported(layer, "does not divide \(count) values into channels") }
+            let g = store(norm.weight.value), b = store(norm.bias.value), m = store(norm.runningMean), v = store(norm.runningVariance)
+            ops.append(#"{"op":"bn","c":\#(norm.channelCount),"s":\#(count / norm.channelCount),"g":\#(g),"b":\#(b),"m":\#(m),"v":\#(v),"eps":\#(norm.epsilon),"act":\#(activation(norm.activation))}"#)
+        case let reshape as Reshape:
+            let item = reshape.itemShape
+            guard item.reduce(1, *) == count else { throw unsupported(layer, "cannot reshape \(count) values") }
+            shape = item.count == 3 ? .image(item[0], item[1], item[2]) : .flat(count)
+        case is Flatten:
+            shape = .flat(count)
+        case let up as TransposedConv2D:
+            guard case .image(let c, let h, let w) = shape, let g = up.geometry(forItem: Shape(c, h, w)) else {
+                throw unsupported(layer, "needs an image input, gets \(count) values")
+            }
+            let wOffset = store(up.weight.value), bOffset = store(up.bias.value)
+            ops.append(#"{"op":"tconv","cin":\#(c),"cout":\#(g.channels),"k":\#(up.kernelSize),"s":\#(up.stride),"p":\#(up.padding),"h":\#(h),"w":\#(w),"oh":\#(g.height),"ow":\#(g.width),"wt":\#(wOffset),"b":\#(bOffset),"act":\#(activation(up.activation))}"#)
+            shape = .image(g.channels, g.height, g.width)
+        case let act as ElementwiseActivation:
+            ops.append(#"{"op":"act","act":\#(activation(act.activation))}"#)
+        default:
+            throw unsupported(layer, "has no forward pass in the page yet")
+        }
+    }
+
+    private func activation(_ a: Activation) -> String {
+        switch a {
+        case .identity: return #"["identity"]"#
+        case .relu: return #"["relu"]"#
+        case .leakyReLU(let slope): return #"["leaky",\#(slope)]"#
+        case .tanh: return #"["tanh"]"#
+        case .sigmoid: return #"["sigmoid"]"#
+        }
+    }
+
+    private func unsupported(_ layer: any Layer, _ why: String) -> ExplorerPage.Unsupported {
+        ExplorerPage.Unsupported(description: "the explorer cannot run \(layer) in the browser: it \(why)")
+    }
+}
