@@ -22,6 +22,9 @@ public struct ExplorerPage {
         self.details = details
     }
 
+    /// Test images in the page's strip.
+    public static let stripCount = 12
+
     /// Why a network cannot run in the page.
     public struct Unsupported: Error, CustomStringConvertible {
         public let description: String
@@ -52,6 +55,12 @@ public struct ExplorerPage {
             fields.append(("points", jsonArray(codes.scalars.map { ($0 * 1000).rounded() / 1000 })))
             fields.append(("labels", "[" + test.labels.prefix(codes.shape[0]).map(String.init).joined(separator: ",") + "]"))
             fields.append(("classes", "[" + test.classNames.map(jsonQuoted).joined(separator: ",") + "]"))
+        }
+        // A strip of test images with their codes: click one to decode its code (AE, VAE).
+        if let test, test.count > 0, let codes = model.encode(test.images(Array(0..<min(test.count, ExplorerPage.stripCount)))) {
+            let images = test.images(Array(0..<codes.shape[0])).scalars.map { UInt8(($0 * 255).rounded()) }
+            fields.append(("strip", jsonQuoted(Data(images).base64EncodedString())))
+            fields.append(("stripCodes", jsonArray(codes.scalars)))
         }
         let weights = program.weights.withUnsafeBufferPointer { Data(buffer: $0) }.base64EncodedString()
         return ExplorerPage.template

@@ -15,7 +15,8 @@ canvas { border: 1px solid #c9ccd3; background: #000; }
 #image { image-rendering: pixelated; width: 280px; height: 280px; }
 #pad { background: #fff; cursor: crosshair; touch-action: none; }
 .slider { display: grid; grid-template-columns: 3rem 12rem 3.5rem; align-items: center; font-variant-numeric: tabular-nums; }
-#error { color: #a40000; font-weight: 600; } button { margin: .6rem .4rem 0 0; }
+#error { color: #a40000; font-weight: 600; } h2 { font-size: 1.1rem; margin: 1.4rem 0 .3rem; }
+#strip canvas, #original { width: 56px; height: 56px; image-rendering: pixelated; margin: 0 .3rem .3rem 0; cursor: pointer; vertical-align: middle; } button { margin: .6rem .4rem 0 0; }
 .legend span { display: inline-block; margin-right: .8rem; font-size: 13px; } .legend i { display: inline-block; width: .7rem; height: .7rem; margin-right: .25rem; }
 </style></head><body>
 <h1 id="title"></h1><p class="details" id="details"></p>
@@ -28,6 +29,14 @@ canvas { border: 1px solid #c9ccd3; background: #000; }
     <p class="details">Drag over the plane: the test images' codes are scattered underneath, coloured by class.</p></div>
   <div id="sliders"></div>
 </div>
+<div id="stripBox" hidden><h2>Test images</h2>
+  <p class="details" id="stripAbout"></p><div id="strip"></div>
+  <p class="details">Clicked: <canvas id="original"></canvas> the image, its decode above.</p></div>
+<h2>Interpolation</h2>
+<p class="details">Set two codes as the ends (a prior sample, a clicked test image, the sliders), then scrub between them.</p>
+<button id="setA">Set A = this code</button><button id="setB">Set B = this code</button>
+<select id="path"><option value="linear">linear</option><option value="slerp">slerp</option></select>
+<label class="slider" style="display:inline-grid">t <input id="t" type="range" min="0" max="1" step="0.01" value="0"> <span id="tValue">0.00</span></label>
 <pre id="pixels" hidden></pre>
 <script>
 "use strict";
@@ -154,17 +163,89 @@ if (M.latent === 2) {
   pad.addEventListener("pointerup", () => { dragging = false; });
 }
 
-// #z=0.5,-1.2,… sets the code: exactly M.latent finite numbers, or a visible message.
+// The strip: test images and the codes gen's encoder gave them.
+const plane = M.width * M.height;
+function paint(canvas, pixels) {
+  canvas.width = M.width; canvas.height = M.height;
+  const g = canvas.getContext("2d"), d = g.createImageData(M.width, M.height);
+  for (let n = 0; n < plane; n++) { for (let c = 0; c < 3; c++) d.data[4 * n + c] = pixels[(M.channels === 3 ? c : 0) * plane + n]; d.data[4 * n + 3] = 255; }
+  g.putImageData(d, 0, 0);
+}
+const strip = M.strip ? Uint8Array.from(atob(M.strip), ch => ch.charCodeAt(0)) : null;
+function pickTest(k) {
+  for (let i = 0; i < M.latent; i++) z[i] = M.stripCodes[k * M.latent + i];
+  paint($("original"), strip.subarray(k * plane * M.channels, (k + 1) * plane * M.channels));
+}
+if (strip) {
+  $("stripBox").hidden = false;
+  $("stripAbout").textContent = M.prior === "uniform"
+    ? "Click an image to decode its code: the decoder was trained on codes like these. A random code (the button above, uniform in each unit's [min, max]) mostly lands between them, where it never was."
+    : "Click an image to decode its code (the posterior mean).";
+  for (let k = 0; k < M.stripCodes.length / M.latent; k++) {
+    const c = document.createElement("canvas");
+    paint(c, strip.subarray(k * plane * M.channels, (k + 1) * plane * M.channels));
+    c.title = "test image " + k; c.onclick = () => { pickTest(k); draw(); };
+    $("strip").append(c);
+  }
+}
+if (M.prior === "uniform") $("sample").textContent = "Random code (uniform in [min, max])";
+
+// Interpolation between two codes, as gen's LatentPath: (1 - t) a + t b, or slerp.
+let ends = [null, null];
+function along(a, b, t, path) {
+  let wa = 1 - t, wb = t;
+  if (path === "slerp") {
+    let dot = 0, na = 0, nb = 0;
+    for (let j = 0; j < a.length; j++) { dot += a[j] * b[j]; na += a[j] * a[j]; nb += b[j] * b[j]; }
+    const omega = Math.acos(Math.max(-1, Math.min(1, dot / Math.max(Math.sqrt(na * nb), 1e-12))));
+    if (omega > 1e-4) { wa = Math.sin((1 - t) * omega) / Math.sin(omega); wb = Math.sin(t * omega) / Math.sin(omega); }
+  }
+  return a.map((v, j) => wa * v + wb * b[j]);
+}
+function scrub() {
+  const t = parseFloat($("t").value); $("tValue").textContent = t.toFixed(2);
+  if (!ends[0] || !ends[1]) return;
+  along(ends[0], ends[1], t, $("path").value).forEach((v, i) => { z[i] = v; });
+  draw();
+}
+$("setA").onclick = () => { ends[0] = Float64Array.from(z); $("setA").textContent = "A set ✓"; };
+$("setB").onclick = () => { ends[1] = Float64Array.from(z); $("setB").textContent = "B set ✓"; };
+$("t").addEventListener("input", scrub); $("path").addEventListener("change", scrub);
+
+// The address sets the state: #z=0.5,-1.2,… (exactly M.latent finite numbers), #test=K (a strip
+// image), or #a=…&b=…&t=0.3&path=slerp (a point on a path). Anything else: a visible message.
+function codeFrom(text, what) {
+  const parts = decodeURIComponent(text).split(",").map(Number);
+  if (parts.length !== M.latent || parts.some(v => !Number.isFinite(v)))
+    throw new Error("The address gives " + what + "=" + text + ": the code needs " + M.latent + " finite numbers separated by commas");
+  return parts;
+}
 function fromHash() {
-  const m = /^#z=(.*)$/.exec(location.hash);
-  if (!m) return true;
-  const parts = decodeURIComponent(m[1]).split(",").map(Number);
-  if (parts.length !== M.latent || parts.some(v => !Number.isFinite(v))) {
+  if (location.hash.length < 2) return true;
+  const fields = {};
+  for (const part of location.hash.slice(1).split("&")) { const i = part.indexOf("="); fields[i < 0 ? part : part.slice(0, i)] = i < 0 ? "" : part.slice(i + 1); }
+  try {
+    if ("z" in fields) {
+      codeFrom(fields.z, "#z").forEach((v, i) => { z[i] = v; });
+    } else if ("test" in fields) {
+      const k = Number(fields.test);
+      if (!strip || !Number.isInteger(k) || k < 0 || k >= M.stripCodes.length / M.latent) throw new Error("The address gives #test=" + fields.test + ": no such test image in the strip");
+      pickTest(k);
+    } else if ("a" in fields && "b" in fields) {
+      const t = Number(fields.t ?? 0), path = fields.path ?? "linear";
+      if (!(t >= 0 && t <= 1) || !["linear", "slerp"].includes(path)) throw new Error("The address gives t=" + fields.t + ", path=" + path + ": t must be in [0, 1] and the path linear or slerp");
+      ends = [Float64Array.from(codeFrom(fields.a, "a")), Float64Array.from(codeFrom(fields.b, "b"))];
+      $("t").value = t; $("path").value = path;
+      along(ends[0], ends[1], t, path).forEach((v, i) => { z[i] = v; });
+    } else {
+      throw new Error("The address gives " + location.hash + ": use #z=…, #test=K or #a=…&b=…&t=…&path=…");
+    }
+  } catch (e) {
     $("error").hidden = false;
-    $("error").textContent = "The address gives #z=" + m[1] + ": the code needs " + M.latent + " finite numbers separated by commas; showing the zero code.";
+    $("error").textContent = e.message + "; showing the zero code.";
+    z.fill(0);
     return false;
   }
-  parts.forEach((v, i) => { z[i] = v; });
   return true;
 }
 fromHash();

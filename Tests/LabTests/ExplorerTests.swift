@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import Lab
+@testable import Models
 
 /// Debian's chromium, when installed: the explorer's page is checked in a real browser.
 let chromium = ["/usr/bin/chromium", "/usr/bin/chromium-browser"].first { FileManager.default.isExecutableFile(atPath: $0) }
@@ -52,6 +53,23 @@ struct ExplorerTests {
         #expect(drawn.count == 784, "\(name): the page drew \(drawn.count) values")
         let worst = zip(drawn, expected).map { abs($0 - $1) }.max() ?? 999
         #expect(worst <= 1, "\(name): a pixel differs by \(worst)/255 from gen's decode")
+
+        // A point on a slerp path, as gen's LatentPath computes it.
+        let a = code, b = code.reversed().map { -$0 }
+        var point: [Float] = []
+        a.withUnsafeBufferPointer { pa in b.withUnsafeBufferPointer { pb in
+            LatentPath.slerp.appendPoint(0.3, from: pa.baseAddress!, to: pb.baseAddress!, dimension: a.count, into: &point)
+        } }
+        let onPath = model.decode(Tensor(shape: [1, point.count], values: point)).scalars.map { Int(($0 * 255).rounded()) }
+        let list = { (v: [Float]) in v.map { "\($0)" }.joined(separator: ",") }
+        let scrubbed = drawnBytes(try renderedDOM("file://\(folder)/explore.html#a=\(list(a))&b=\(list(b))&t=0.3&path=slerp"))
+        #expect((zip(scrubbed, onPath).map { abs($0 - $1) }.max() ?? 999) <= 1 && scrubbed.count == 784, "\(name): slerp point")
+
+        // A strip image's code, as gen's encoder gives it (models with an encoder).
+        guard let codes = model.encode(tinyData.test.images([2])) else { return }
+        let reconstruction = model.decode(codes).scalars.map { Int(($0 * 255).rounded()) }
+        let picked = drawnBytes(try renderedDOM("file://\(folder)/explore.html#test=2"))
+        #expect((zip(picked, reconstruction).map { abs($0 - $1) }.max() ?? 999) <= 1 && picked.count == 784, "\(name): test image 2")
     }
 
     @Test("a bad code in the address gets a visible message", .enabled(if: chromium != nil, "needs Debian's chromium"))
@@ -63,6 +81,10 @@ struct ExplorerTests {
             let dom = try renderedDOM("file://\(folder)/explore.html#z=\(bad)")
             #expect(dom.contains(#"<p id="error">The address gives #z=\#(bad): the code needs 2 finite numbers"#), "\(bad): \(dom.prefix(300))")
             #expect(drawnBytes(dom).count == 784, "the zero code is still drawn")
+        }
+        for (bad, message) in [("test=99", "no such test image"), ("a=1,2&b=3,4&t=2", "t must be in [0, 1]"), ("zz=1", "use #z=")] {
+            let dom = try renderedDOM("file://\(folder)/explore.html#\(bad)")
+            #expect(dom.contains(message), "\(bad)")
         }
     }
 
