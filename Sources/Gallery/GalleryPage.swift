@@ -69,7 +69,8 @@ public enum GalleryPage {
     </style>
     """
 
-    static func escape(_ s: String) -> String {
+    /// `s` safe inside HTML text and attribute values.
+    public static func escape(_ s: String) -> String {
         s.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
             .replacingOccurrences(of: ">", with: "&gt;").replacingOccurrences(of: "\"", with: "&quot;")
     }

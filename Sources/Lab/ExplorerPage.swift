@@ -1,5 +1,6 @@
 import Datasets
 import Foundation
+import Gallery
 import Models
 import NN
 
@@ -64,7 +65,7 @@ public struct ExplorerPage {
         }
         let weights = program.weights.withUnsafeBufferPointer { Data(buffer: $0) }.base64EncodedString()
         return ExplorerPage.template
-            .replacingOccurrences(of: "{{TITLE}}", with: htmlEscaped("\(model.displayName): live latent explorer"))
+            .replacingOccurrences(of: "{{TITLE}}", with: GalleryPage.escape("\(model.displayName): live latent explorer"))
             .replacingOccurrences(of: "{{MODEL}}", with: jsonObject(fields))
             .replacingOccurrences(of: "{{WEIGHTS}}", with: weights)
     }
@@ -78,10 +79,6 @@ public struct ExplorerPage {
     }
 
     private func jsonArray(_ values: [Float]) -> String { "[" + values.map { jsonNumber(Double($0)) }.joined(separator: ",") + "]" }
-
-    private func htmlEscaped(_ text: String) -> String {
-        text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;").replacingOccurrences(of: ">", with: "&gt;")
-    }
 }
 
 /// A decoder flattened into the operations the page's JavaScript runs, with its weights in one array.
