@@ -216,8 +216,14 @@ struct CommandLineTests {
                 #expect(object[key] != nil, "\(key) missing in \(line)")
             }
             let floor = try #require(object["gemm_floor_seconds"] as? Double), seconds = try #require(object["seconds_per_epoch"] as? Double)
-            #expect(floor > 0 && floor < seconds, "\(line)")
-            names.append(try #require(object["model"] as? String))
+            let share = try #require(object["gemm_share"] as? Double), model = try #require(object["model"] as? String)
+            // Time inside the epoch's products is part of the epoch, whatever else the machine does.
+            #expect(floor > 0 && share > 0 && share <= 1, "\(line)")
+            // The floor is timed apart from the epoch, so on a machine busy with the other tests
+            // (headless Chromium among them) it can exceed a 1.5 s conv epoch on 512 images (seen
+            // once in CI: DCGAN 1.95 s against 1.51 s). The MLP epochs keep the comparison.
+            if ["ae", "vae", "gan"].contains(model) { #expect(floor < seconds, "\(line)") }
+            names.append(model)
         }
         #expect(names == ["ae", "vae", "gan", "conv-ae", "conv-vae", "dcgan"])
     }
