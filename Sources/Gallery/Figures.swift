@@ -55,31 +55,42 @@ public enum Figures {
         return canvas
     }
 
-    /// Pairs of rows: originals, then their reconstructions with each one's error beneath.
-    public static func reconstruction(originals: Tensor, reconstructions: Tensor, errors: [Float], columns: Int,
-                                      layout: ImageLayout, title: FigureTitle) -> Canvas {
-        let pairs = (originals.shape[0] + columns - 1) / columns
+    /// Pairs of rows: originals, then their reconstructions with each one's error beneath
+    /// (`errorNote` says what it is).
+    public static func reconstruction(originals: Tensor, reconstructions: Tensor, errors: [Float], columns: Int, layout: ImageLayout,
+                                      errorNote: String = "BCE summed over pixels", title: FigureTitle) -> Canvas {
+        imageRows([("original", originals), ("reconstructed", reconstructions)], errors: errors, errorNote: errorNote,
+                  columns: columns, layout: layout, title: title)
+    }
+
+    /// Blocks of labelled rows, `columns` images each: row r of every block shows the next
+    /// `columns` images of `rows[r]` (all the same count), and `errors` (one per image) go under
+    /// the block's last row, explained by `errorNote`.
+    public static func imageRows(_ rows: [(label: String, images: Tensor)], errors: [Float], errorNote: String, columns: Int,
+                                 layout: ImageLayout, title: FigureTitle) -> Canvas {
+        let count = rows.first?.images.shape[0] ?? 0
+        let blocks = (count + columns - 1) / columns
         let grid = ImageGrid(layout: layout, rows: 1, columns: columns, captionHeight: 0)
         let rowHeight = grid.pixelSize.height
-        let blockHeight = 2 * rowHeight + 14 + 8
-        let canvas = titled(title, contentWidth: grid.pixelSize.width + 90, contentHeight: pairs * blockHeight)
+        let blockHeight = rows.count * rowHeight + 14 + 8
+        let canvas = titled(title, contentWidth: grid.pixelSize.width + 90, contentHeight: blocks * blockHeight)
         let x0 = margin + 90, y0 = FigureTitle.height + margin
-        for p in 0..<pairs {
-            let y = y0 + p * blockHeight
-            let range = (p * columns)..<min((p + 1) * columns, originals.shape[0])
-            let top = Tensor(shape: [range.count, layout.size], values: Array(originals.scalars[(range.lowerBound * layout.size)..<(range.upperBound * layout.size)]))
-            let bottom = Tensor(shape: [range.count, layout.size], values: Array(reconstructions.scalars[(range.lowerBound * layout.size)..<(range.upperBound * layout.size)]))
-            grid.draw(top, on: canvas, x: x0, y: y)
-            grid.draw(bottom, on: canvas, x: x0, y: y + rowHeight)
-            canvas.text("original", x: x0 - 8, y: y + rowHeight / 2 + 4, size: 9, color: .faint, anchor: .right)
-            canvas.text("reconstructed", x: x0 - 8, y: y + rowHeight + rowHeight / 2 + 4, size: 9, color: .faint, anchor: .right)
-            for (c, i) in range.enumerated() {
+        for b in 0..<blocks {
+            let y = y0 + b * blockHeight
+            let range = (b * columns)..<min((b + 1) * columns, count)
+            for (r, row) in rows.enumerated() {
+                let part = Tensor(shape: [range.count, layout.size],
+                                  values: Array(row.images.scalars[(range.lowerBound * layout.size)..<(range.upperBound * layout.size)]))
+                grid.draw(part, on: canvas, x: x0, y: y + r * rowHeight)
+                canvas.text(row.label, x: x0 - 8, y: y + r * rowHeight + rowHeight / 2 + 4, size: 9, color: .faint, anchor: .right)
+            }
+            for (c, i) in range.enumerated() where i < errors.count {
                 let o = grid.origin(row: 0, column: c)
-                canvas.text(String(format: "%.0f", errors[i]), x: x0 + o.x + grid.tileSize.width / 2, y: y + 2 * rowHeight + 11,
-                            size: 8, color: .ink, anchor: .center)
+                canvas.text(String(format: errors[i] < 10 ? "%.1f" : "%.0f", errors[i]), x: x0 + o.x + grid.tileSize.width / 2,
+                            y: y + rows.count * rowHeight + 11, size: 8, color: .ink, anchor: .center)
             }
         }
-        canvas.text("under each: BCE summed over pixels", x: canvas.width - margin, y: canvas.height - 4, size: 8, color: .faint, anchor: .right)
+        canvas.text("under each: " + errorNote, x: canvas.width - margin, y: canvas.height - 4, size: 8, color: .faint, anchor: .right)
         return canvas
     }
 

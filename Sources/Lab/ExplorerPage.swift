@@ -112,6 +112,12 @@ struct ExplorerProgram {
             let w = store(dense.weight.value), b = store(dense.bias.value)
             ops.append(#"{"op":"dense","in":\#(dense.inputSize),"out":\#(dense.outputSize),"w":\#(w),"b":\#(b),"act":\#(activation(dense.activation))}"#)
             shape = .flat(dense.outputSize)
+        case let tied as TiedDense:
+            // Wᵀ stored as a plain dense weight (out, in): the page needs no second kind of product.
+            guard count == tied.inputSize else { throw unsupported(layer, "expects \(tied.inputSize) inputs, gets \(count)") }
+            let w = store(tied.tiedTo.weight.value.transposed()), b = store(tied.bias.value)
+            ops.append(#"{"op":"dense","in":\#(tied.inputSize),"out":\#(tied.outputSize),"w":\#(w),"b":\#(b),"act":\#(activation(tied.activation))}"#)
+            shape = .flat(tied.outputSize)
         case let norm as BatchNorm:
             guard count % norm.channelCount == 0 else { throw unsupported(layer, "does not divide \(count) values into channels") }
             let g = store(norm.weight.value), b = store(norm.bias.value), m = store(norm.runningMean), v = store(norm.runningVariance)

@@ -94,7 +94,7 @@ function forward(z) {
       for (let n = 0; n < x.length; n++) x[n] = act(op.act, x[n]);
     }
   }
-  return x.map(v => M.output === "logits" ? 1 / (1 + Math.exp(-v)) : (v + 1) / 2);
+  return x.map(v => M.output === "logits" ? 1 / (1 + Math.exp(-v)) : M.output === "clamped" ? Math.min(Math.max(v, 0), 1) : (v + 1) / 2);
 }
 
 const z = new Float64Array(M.latent);

@@ -1,6 +1,7 @@
 import Datasets
 import Foundation
 import Models
+import NN
 
 /// Runs of the models `ModelKind` names: what `gen ae|vae|gan` and `gen compare` do, for
 /// scripts too.
@@ -19,18 +20,43 @@ extension ModelRun {
             throw RunError("--discriminator-steps \(settings.discriminatorSteps): an epoch has only \(batches) batches of \(request.batchSize), so the generator would never be updated; use at most \(batches)")
         }
         let model = kind.makeModel(settings, image: data.train.imageShape, seed: request.seed)
+        if let pretrained = model as? Autoencoder, pretrained.pretrainingEpochs > 0,
+           let epochs = request.epochs ?? (request.checkpoint == nil ? kind.defaultEpochs : nil), epochs <= pretrained.pretrainingEpochs {
+            throw RunError("--epochs \(epochs): --epochs counts every epoch, and --pretrain greedy takes \(pretrained.pretrainingEpochs) (--pretrain-epochs \(settings.pretrainEpochs) × \(pretrained.pretraining?.encoderLayers.count ?? 0) layers) before end-to-end training; ask for more than \(pretrained.pretrainingEpochs)")
+        }
         let encoded = (try? JSONEncoder.sorted.encode(settings)).map { String(decoding: $0, as: UTF8.self) } ?? ""
-        let result = try train(model, data: data, metadata: ["kind": kind.rawValue, "settings": encoded]) { epoch in
+        let result = try train(model, data: data, metadata: ["kind": kind.rawValue, "settings": encoded], defaultEpochs: kind.defaultEpochs) { epoch in
             film?.record(model, epoch: epoch, data: data.train)
         }
         return (model, result)
     }
 
-    /// `gen <kind>`: trains (or reuses) the model and draws the figures asked for.
-    public func trainAndDraw(_ kind: ModelKind, settings: ModelSettings, figures: FigureRequest) throws {
+    /// `gen <kind>`: trains (or reuses) the model, draws the figures asked for and, with
+    /// `measure`, writes and prints its `AutoencoderMeasures`.
+    public func trainAndDraw(_ kind: ModelKind, settings: ModelSettings, figures: FigureRequest, measure: Bool = false) throws {
         let film = figures.film ? FilmRecorder(side: figures.grid, seed: request.seed, temperature: figures.temperature) : nil
         let (model, result) = try train(kind, settings: settings, film: film)
-        try ModelFigures(model: model, result: result, request: request, figures: figures, film: film).write()
+        let drawn = ModelFigures(model: model, result: result, request: request, figures: figures, film: film)
+        try drawn.write()
+        if measure { try writeMeasures(model, result: result, folder: drawn.folder) }
+    }
+
+    /// Measures `model` on the whole test set, prints the measures and writes them to
+    /// `<folder>/measures.json`.
+    public func writeMeasures(_ model: any GenerativeModel, result: TrainingResult, folder: String) throws {
+        guard let measures = AutoencoderMeasures.measure(model, test: result.data.test, seed: request.seed) else {
+            printError("note: a \(model.displayName) has no encoder, so --measure measures nothing for it.")
+            return
+        }
+        let line = jsonObject([("model", jsonQuoted(model.name)), ("dataset", jsonQuoted(result.datasetName)), ("epochs", "\(result.epochs)"),
+                               ("seed", "\(request.seed)"), ("loss_reduction", jsonQuoted(model.lossDescription))]
+                              + measures.entries.map { ($0.0, jsonNumber($0.1)) })
+        try writeAtomically(Data((line + "\n").utf8), to: folder + "/measures.json")
+        print("\(model.displayName), \(measures.images) test images:")
+        for (name, value) in measures.entries.dropFirst() {
+            print("  \(name.padding(toLength: 26, withPad: " ", startingAt: 0)) \(String(format: "%.4f", value))   \(AutoencoderMeasures.explanations[name] ?? "")")
+        }
+        if !request.quiet { print("Wrote \(folder)/measures.json") }
     }
 }
 

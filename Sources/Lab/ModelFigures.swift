@@ -64,12 +64,28 @@ public struct ModelFigures {
             let chosen = (0..<40).map { _ in random.nextInt(below: test.count) }
             let originals = test.images(chosen, range: .unit)
             if let reconstructions = model.reconstruct(originals) {
-                let errors = reconstructionErrors(originals: originals, reconstructions: reconstructions)
+                let loss = model.reconstructionLoss
+                let errors = reconstructionErrors(originals: originals, reconstructions: reconstructions, loss: loss)
                 try save(Figures.reconstruction(originals: originals, reconstructions: reconstructions, errors: errors, columns: 10,
-                                                layout: layout, title: title("reconstructions")),
-                         "reconstruction.png", "Test images over their reconstructions; under each, its BCE summed over pixels.")
+                                                layout: layout, errorNote: loss.errorNote, title: title("reconstructions")),
+                         "reconstruction.png", "Test images over their reconstructions; under each, its \(loss.errorNote).")
             } else {
                 noEncoder("--reconstruct")
+            }
+        }
+        if figures.denoise {
+            let corruption = (model as? Autoencoder)?.objective.corruption ?? AutoencoderMeasures.denoisingCorruption
+            let chosen = (0..<30).map { _ in random.nextInt(below: test.count) }
+            let clean = test.images(chosen, range: .unit)
+            let noisy = corruption.applied(to: clean, generator: &random)
+            if let outputs = model.reconstruct(noisy) {
+                let errors = reconstructionErrors(originals: clean, reconstructions: outputs, loss: .mse)
+                try save(Figures.imageRows([("noisy input", noisy.map { min(max($0, 0), 1) }), ("output", outputs), ("clean", clean)],
+                                           errors: errors, errorNote: "squared error of the output against the clean image, summed over pixels",
+                                           columns: 10, layout: layout, title: title("denoising (\(corruption.argument))")),
+                         "denoising.png", "Test images corrupted with \(corruption) (shown clipped to [0, 1]), the model's output, and the clean image; under each, the output's squared error against the clean image.")
+            } else {
+                noEncoder("--denoise")
             }
         }
         if figures.latentMap {

@@ -88,16 +88,17 @@ public struct ModelRun {
     }
 
     /// Trains `model` on `data` as the request says (or loads it from its checkpoint); `metadata`
-    /// goes into the checkpoint with the trainer's own; `onEpoch` sees each epoch trained here.
+    /// goes into the checkpoint with the trainer's own; `defaultEpochs` is trained when neither
+    /// the request nor a named checkpoint says; `onEpoch` sees each epoch trained here.
     public func train(_ model: any TrainableModel, data: DatasetSplits, metadata: [String: String] = [:],
-                      onEpoch: @escaping (Int) -> Void = { _ in }) throws -> TrainingResult {
+                      defaultEpochs: Int = RunRequest.defaultEpochs, onEpoch: @escaping (Int) -> Void = { _ in }) throws -> TrainingResult {
         BLAS.setThreadCount(request.threads)
         // The file's contents are read once, below: here only what must not be read at all.
         _ = try namedCheckpointInPlace()
         let path = try checkpointPath(for: model, data: data)
         let named = request.checkpoint != nil
         var state = CheckpointState()
-        var epochs = request.epochs ?? RunRequest.defaultEpochs
+        var epochs = request.epochs ?? defaultEpochs
 
         if request.retrain {
             if named && fileExists(path) { say("Replacing \(path) (--retrain).") }

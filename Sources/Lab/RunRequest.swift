@@ -55,6 +55,9 @@ public struct FigureRequest: Sendable {
     public var manifold = false
     /// The sample grid after every epoch as an animated GIF (film.gif; when training).
     public var film = false
+    /// Noisy test images, their reconstructions and the clean images (denoising.png; models
+    /// with an encoder): the model's own corruption, else Gaussian σ = 0.5.
+    public var denoise = false
     /// The interpolation path.
     public var path = LatentPath.linear
     /// Tiles per side of the sample grid.

@@ -2,118 +2,204 @@ import Datasets
 import Foundation
 import NN
 
-// A plain (undercomplete) autoencoder: x → encoder → code z (bottleneck) → decoder → x̂.
+// A plain (undercomplete) autoencoder: x → encoder → code h (bottleneck) → decoder → x̂.
 // Rumelhart, Hinton & Williams 1986; Hinton & Salakhutdinov 2006, "Reducing the Dimensionality
-// of Data with Neural Networks". Loss: BCE(sigmoid(logits), x), summed over pixels, averaged
-// over images. Default 784-512-ReLU-32 | 32-512-ReLU-784 (PyTorch reference: bench/torch_anchor.py).
+// of Data with Neural Networks". Default 784-512-ReLU-32 | 32-512-ReLU-784 with BCE summed over
+// pixels and averaged over images (PyTorch reference: bench/torch_anchor.py).
+// The lectures' variants are settings of this one model (`AutoencoderObjective`, and the
+// networks given): per image,
+//   loss = reconstruction(decoder(encoder(x̃)), x) + sparsity(h) + λ ‖J_f(x̃)‖²_F
+// with x̃ = x (plain) or a corrupted copy (denoising), h = encoder(x̃); a tied decoder (W' = Wᵀ)
+// and greedy layer-wise pretraining (`GreedyPretraining`) change how it is built and trained.
 // Sampling from random codes, each unit uniform between the min and max seen in training (over
 // the last epoch's batches), shows why a plain AE generates poorly: nothing makes the space
 // between codes decode to images.
 
-/// A plain autoencoder with a bottleneck, from any encoder and decoder.
+/// An autoencoder from any encoder and decoder, trained with an `AutoencoderObjective`.
 public final class Autoencoder: GenerativeModel {
     public let name: String
     public let displayName: String
-    /// x (N, C*H*W) → z (N, latent)
+    /// x (N, C*H*W) → h (N, latent)
     public let encoder: any Layer
-    /// z (N, latent) → logits (N, C*H*W)
+    /// h (N, latent) → output (N, C*H*W): logits (BCE) or pixel means (MSE)
     public let decoder: any Layer
     public let latentDimension: Int
+    /// The reconstruction loss, corruption and penalties it is trained with.
+    public let objective: AutoencoderObjective
     /// Per code unit, the smallest and largest value seen on the training set (for sampling).
     public let codeMinimum: Tensor
     public let codeMaximum: Tensor
     public let optimizer: any Optimizer
+    /// Greedy layer-wise pretraining before end-to-end training, if asked for.
+    public let pretraining: GreedyPretraining?
     private let optimizerDescription: String
-    let loss = BinaryCrossEntropyWithLogits(reduction: .sumPerItem)
+    let criterion: ReconstructionCriterion
+    private let penalties: CodePenalties
     private let layers: NamedLayers
     private let parameters: [Parameter]
-    private var lossSum = 0.0, imageCount = 0
+    private var sums = (loss: 0.0, reconstruction: 0.0, penalty: 0.0), imageCount = 0
     private let epochCodeMinimum: Tensor, epochCodeMaximum: Tensor
+    private var noisy: Tensor?
+    /// The pretraining stage the current epoch trains, nil when training end to end.
+    private var stage: Int?
 
     /// An autoencoder whose `encoder` maps images to `latentDimension` code units and whose
-    /// `decoder` maps codes to logits of the pixels; `optimizer` is built over their parameters.
-    public init(encoder: any Layer, decoder: any Layer, latentDimension: Int, optimizer: OptimizerFactory = .adam(),
+    /// `decoder` maps codes to outputs (`objective.reconstruction` says whether logits or pixel
+    /// means); `optimizer` is built over their parameters. With `pretrainingEpochsPerLayer` > 0,
+    /// the first epochs pretrain the layers greedily (`GreedyPretraining`: both networks must be
+    /// `Sequential`s of `Dense` layers, the decoder mirroring the encoder). The contractive
+    /// penalty needs an encoder that is one `Dense` layer.
+    public init(encoder: any Layer, decoder: any Layer, latentDimension: Int, objective: AutoencoderObjective = AutoencoderObjective(),
+                pretrainingEpochsPerLayer: Int = 0, optimizer: OptimizerFactory = .adam(),
                 name: String = "ae", displayName: String = ModelKind.ae.displayName) {
         self.name = name
         self.displayName = displayName
         self.encoder = encoder
         self.decoder = decoder
         self.latentDimension = latentDimension
+        self.objective = objective
+        criterion = objective.reconstruction.criterion()
+        penalties = CodePenalties(objective, codeLayer: Autoencoder.oneDenseLayer(encoder))
         layers = NamedLayers([("encoder", encoder), ("decoder", decoder)])
         parameters = layers.parameters
         self.optimizer = optimizer(parameters)
         optimizerDescription = optimizer.description
+        pretraining = pretrainingEpochsPerLayer > 0
+            ? GreedyPretraining(encoder: encoder, decoder: decoder, epochsPerLayer: pretrainingEpochsPerLayer,
+                                imageLoss: objective.reconstruction, optimizer: optimizer)
+            : nil
         codeMinimum = Tensor(shape: [latentDimension], repeating: -1)
         codeMaximum = Tensor(shape: [latentDimension], repeating: 1)
         epochCodeMinimum = Tensor(zeros: [latentDimension])
         epochCodeMaximum = Tensor(zeros: [latentDimension])
     }
 
-    /// The multilayer default: inputSize-hidden...-ReLU-latent, mirrored for the decoder.
+    /// The multilayer default: inputSize-hidden...-ReLU-latent (the code units' activation
+    /// `codeActivation`), mirrored for the decoder; no `hiddenSizes` gives the one-layer
+    /// x → h → x̂. With `tiedWeights`, each decoder layer is the transpose of its mirror in the
+    /// encoder (`TiedDense`), with its own bias.
     public convenience init(inputSize: Int = 784, hiddenSizes: [Int] = [512], latentDimension: Int = 32,
+                            codeActivation: CodeActivation = .identity, tiedWeights: Bool = false,
+                            objective: AutoencoderObjective = AutoencoderObjective(), pretrainingEpochsPerLayer: Int = 0,
                             learningRate: Float = 1e-3, seed: UInt64) {
         var g = SeededGenerator(seed: seed)
-        let encoder = multilayerPerceptron([inputSize] + hiddenSizes + [latentDimension], hidden: .relu, inputIsData: true, generator: &g)
-        let decoder = multilayerPerceptron([latentDimension] + hiddenSizes.reversed() + [inputSize], hidden: .relu, inputIsData: false, generator: &g)
-        self.init(encoder: encoder, decoder: decoder, latentDimension: latentDimension, optimizer: .adam(learningRate: learningRate))
+        let encoder = multilayerPerceptron([inputSize] + hiddenSizes + [latentDimension], hidden: .relu, output: codeActivation.activation,
+                                           inputIsData: true, generator: &g)
+        let decoder: Sequential
+        if tiedWeights {
+            let mirrored = encoder.layers.reversed().compactMap { $0 as? Dense }
+            decoder = Sequential(mirrored.enumerated().map { index, layer in
+                TiedDense(transposeOf: layer, activation: index == mirrored.count - 1 ? .identity : .relu, generator: &g)
+            })
+        } else {
+            decoder = multilayerPerceptron([latentDimension] + hiddenSizes.reversed() + [inputSize], hidden: .relu, inputIsData: false, generator: &g)
+        }
+        self.init(encoder: encoder, decoder: decoder, latentDimension: latentDimension, objective: objective,
+                  pretrainingEpochsPerLayer: pretrainingEpochsPerLayer, optimizer: .adam(learningRate: learningRate))
+    }
+
+    /// The encoder's one `Dense` layer, when it is one (alone or in a `Sequential`).
+    static func oneDenseLayer(_ encoder: any Layer) -> Dense? {
+        if let dense = encoder as? Dense { return dense }
+        if let sequence = encoder as? Sequential, sequence.layers.count == 1 { return sequence.layers[0] as? Dense }
+        return nil
     }
 
     public var pixelRange: PixelRange { .unit }
-    public var lossDescription: String { "BCE " + loss.reduction.describe(value: "pixels", item: "images") }
+    public var reconstructionLoss: ReconstructionLoss { objective.reconstruction }
+    public var lossDescription: String { objective.description }
     public var samplingDescription: String {
         "Decoded random codes, each unit uniform between its minimum and maximum in training: a plain AE's codes leave gaps that decode to poor images."
     }
 
+    /// The plain AE's configuration as before the variants existed (so its cached checkpoints
+    /// stay valid), plus whatever a variant sets.
     public var configurationJSON: String {
-        jsonObject([("model", jsonQuoted(name)), ("encoder", jsonQuoted(encoder.description)), ("decoder", jsonQuoted(decoder.description)),
-                    ("latent", "\(latentDimension)"), ("loss", jsonQuoted(lossDescription)), ("optimizer", jsonQuoted(optimizerDescription))])
+        var fields = [("model", jsonQuoted(name)), ("encoder", jsonQuoted(encoder.description)), ("decoder", jsonQuoted(decoder.description)),
+                      ("latent", "\(latentDimension)"), ("loss", jsonQuoted(lossDescription)), ("optimizer", jsonQuoted(optimizerDescription))]
+        if let pretraining { fields.append(("pretraining", jsonQuoted(pretraining.description))) }
+        return jsonObject(fields)
     }
 
     public var checkpointTensors: [NamedTensor] {
         layers.stateTensors
             + [NamedTensor(name: "codeMinimum", value: codeMinimum), NamedTensor(name: "codeMaximum", value: codeMaximum)]
             + optimizer.state.map { $0.prefixed("optimizer") }
+            + (pretraining?.state.map { $0.prefixed("pretraining") } ?? [])
     }
 
-    public func beginEpoch() {
-        lossSum = 0; imageCount = 0
+    /// Epochs the greedy pretraining takes before end-to-end training (0 without it).
+    public var pretrainingEpochs: Int { pretraining?.epochs ?? 0 }
+
+    public func beginEpoch() { beginEpoch(number: pretrainingEpochs + 1) }
+
+    /// Epoch `number` (from 1) pretrains a layer while `number` ≤ `pretrainingEpochs`.
+    public func beginEpoch(number: Int) {
+        sums = (0, 0, 0); imageCount = 0
+        stage = pretraining?.stage(ofEpoch: number)
         epochCodeMinimum.fill(.infinity); epochCodeMaximum.fill(-.infinity)
     }
 
     public func trainStep(_ batch: Batch, generator: inout SeededGenerator) -> Float {
-        let x = batch.images
+        let x = batch.images, n = x.shape[0]
+        if let stage, let pretraining {
+            let value = pretraining.trainStep(stage: stage, images: x)
+            sums.loss += Double(value) * Double(n); imageCount += n
+            return value
+        }
         parameters.zeroGradients()
-        let z = encoder.forward(x, training: true)
+        var input = x
+        if let corruption = objective.corruption {
+            input = Tensor.reuse(&noisy, shape: x.shape)
+            corruption.apply(x, into: input, generator: &generator)
+        }
+        let h = encoder.forward(input, training: true)
         // The codes seen in training, for sampling: tracked here, where they are computed anyway.
-        for n in 0..<z.shape[0] {
+        for r in 0..<n {
             for j in 0..<latentDimension {
-                epochCodeMinimum[j] = min(epochCodeMinimum[j], z[n, j])
-                epochCodeMaximum[j] = max(epochCodeMaximum[j], z[n, j])
+                epochCodeMinimum[j] = min(epochCodeMinimum[j], h[r, j])
+                epochCodeMaximum[j] = max(epochCodeMaximum[j], h[r, j])
             }
         }
-        let logits = decoder.forward(z, training: true)
-        let (value, dLogits) = loss.lossAndGradient(logits: logits, targets: x)
-        _ = encoder.backward(decoder.backward(dLogits))
+        let output = decoder.forward(h, training: true)
+        let (reconstruction, dOutput) = criterion.lossAndGradient(output: output, targets: x)
+        let dCode = decoder.backward(dOutput)
+        let penalty = objective.penalised ? penalties.apply(codes: h, addingInto: dCode) : 0
+        _ = encoder.backward(dCode)
         optimizer.step()
-        lossSum += Double(value) * Double(x.shape[0]); imageCount += x.shape[0]
-        return value
+        sums.loss += Double(reconstruction + penalty) * Double(n)
+        sums.reconstruction += Double(reconstruction) * Double(n); sums.penalty += Double(penalty) * Double(n)
+        imageCount += n
+        return reconstruction + penalty
     }
 
-    /// Also adopts the epoch's code ranges for sampling.
+    /// Also adopts the epoch's code ranges for sampling (after end-to-end epochs).
     public func epochMetrics() -> [(String, Double)] {
+        let count = Double(max(imageCount, 1))
+        if let stage { return [("train_loss", sums.loss / count), ("pretraining_layer", Double(stage + 1))] }
         if imageCount > 0 { codeMinimum.assign(epochCodeMinimum); codeMaximum.assign(epochCodeMaximum) }
-        return [("train_loss", lossSum / Double(max(imageCount, 1)))]
+        var metrics = [("train_loss", sums.loss / count)]
+        if objective.penalised { metrics += [("train_reconstruction", sums.reconstruction / count), ("train_penalty", sums.penalty / count)] }
+        return metrics
     }
 
-    /// The test loss, and the reconstruction term on its own (the same number for this plain
-    /// AE; a regularised one adds its penalty to the loss only).
+    /// `test_loss`: the training objective on the test images (their corrupted copies, drawn
+    /// from `generator`, for a denoising AE; penalties included); `test_reconstruction`: the
+    /// reconstruction loss of the clean images (the same for a plain AE).
     public func evaluate(_ test: Dataset, generator: inout SeededGenerator) -> [(String, Double)] {
-        var total = 0.0
+        var reconstruction = 0.0, objectiveTotal = 0.0
+        let variant = objective.corruption != nil || objective.penalised
         test.forEachChunk(range: .unit) { x in
-            total += Double(loss.loss(logits: decoder(encoder(x)), targets: x)) * Double(x.shape[0])
+            let n = Double(x.shape[0])
+            reconstruction += Double(criterion.loss(output: decoder(encoder(x)), targets: x)) * n
+            guard variant else { return }
+            let h = encoder(objective.corruption?.applied(to: x, generator: &generator) ?? x)
+            var value = criterion.loss(output: decoder(h), targets: x)
+            if objective.penalised { value += penalties.apply(codes: h, addingInto: Tensor(zeros: h.shape)) }
+            objectiveTotal += Double(value) * n
         }
-        let reconstruction = total / Double(max(test.count, 1))
-        return [("test_loss", reconstruction), ("test_reconstruction", reconstruction)]
+        let count = Double(max(test.count, 1))
+        return [("test_loss", (variant ? objectiveTotal : reconstruction) / count), ("test_reconstruction", reconstruction / count)]
     }
 
     /// Uniform draws in [-1, 1], mapped onto each unit's training range by `codes(fromPriorDraws:)`.
@@ -135,6 +221,6 @@ public final class Autoencoder: GenerativeModel {
     /// Codes of images in [0, 1].
     public func encode(_ x: Tensor) -> Tensor? { encoder(x).copy() }
     /// Images (values in [0, 1]) from codes.
-    public var decoderNetwork: DecoderNetwork? { DecoderNetwork(network: decoder, output: .logits) }
-    public func decode(_ z: Tensor) -> Tensor { sigmoidImages(decoder(z)) }
+    public var decoderNetwork: DecoderNetwork? { DecoderNetwork(network: decoder, output: DecoderNetwork.Output(objective.reconstruction)) }
+    public func decode(_ z: Tensor) -> Tensor { decoder(z).map(objective.reconstruction.pixel) }
 }

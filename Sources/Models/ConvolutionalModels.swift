@@ -6,15 +6,16 @@ import NN
 extension Autoencoder {
     /// Conv(C→32)-ReLU-Conv(32→64)-ReLU-Dense(latent) | Dense-ReLU-TConv(64→32)-ReLU-TConv(32→C), for `channels` [32, 64].
     public convenience init(convolutionalFor image: Shape, channels: [Int] = [32, 64], latentDimension: Int = 32,
+                            codeActivation: CodeActivation = .identity, objective: AutoencoderObjective = AutoencoderObjective(),
                             learningRate: Float = 1e-3, seed: UInt64) {
         var g = SeededGenerator(seed: seed)
         let features = convolutionalFeatures(image: image, channels: channels, activation: .relu, inputIsData: true, generator: &g)
         let featureCount = convolutionalFeatureCount(image: image, channels: channels)
-        let encoder = Sequential(features.layers + [Dense(inputSize: featureCount, outputSize: latentDimension, generator: &g)])
+        let encoder = Sequential(features.layers + [Dense(inputSize: featureCount, outputSize: latentDimension, activation: codeActivation.activation, generator: &g)])
         encoder.computesInputGradient = false
         let decoder = convolutionalGenerator(inputSize: latentDimension, image: image, channels: channels.reversed(), activation: .relu,
                                              output: .identity, generator: &g)
-        self.init(encoder: encoder, decoder: decoder, latentDimension: latentDimension, optimizer: .adam(learningRate: learningRate),
+        self.init(encoder: encoder, decoder: decoder, latentDimension: latentDimension, objective: objective, optimizer: .adam(learningRate: learningRate),
                   name: ModelKind.ae.name(.conv), displayName: ModelKind.ae.displayName(.conv))
     }
 }
@@ -22,7 +23,7 @@ extension Autoencoder {
 extension VariationalAutoencoder {
     /// The conv AE's encoder features with two Dense heads (mu, log sigma²) and its decoder.
     public convenience init(convolutionalFor image: Shape, channels: [Int] = [32, 64], latentDimension: Int = 20, beta: Float = 1,
-                            learningRate: Float = 1e-3, seed: UInt64) {
+                            reconstruction: ReconstructionLoss = .bce, learningRate: Float = 1e-3, seed: UInt64) {
         var g = SeededGenerator(seed: seed)
         let encoder = convolutionalFeatures(image: image, channels: channels, activation: .relu, inputIsData: true, generator: &g)
         let featureCount = convolutionalFeatureCount(image: image, channels: channels)
@@ -31,7 +32,7 @@ extension VariationalAutoencoder {
         let decoder = convolutionalGenerator(inputSize: latentDimension, image: image, channels: channels.reversed(), activation: .relu,
                                              output: .identity, generator: &g)
         self.init(encoder: encoder, meanHead: meanHead, logVarianceHead: logVarianceHead, decoder: decoder,
-                  latentDimension: latentDimension, beta: beta, optimizer: .adam(learningRate: learningRate),
+                  latentDimension: latentDimension, beta: beta, reconstruction: reconstruction, optimizer: .adam(learningRate: learningRate),
                   name: ModelKind.vae.name(.conv), displayName: ModelKind.vae.displayName(.conv))
     }
 }

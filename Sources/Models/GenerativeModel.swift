@@ -42,6 +42,8 @@ public protocol GenerativeModel: TrainableModel {
     func encode(_ images: Tensor) -> Tensor?
     /// One sentence on how samples are made and what they show, for captions.
     var samplingDescription: String { get }
+    /// How its reconstructions are scored: the error under each reconstruction in figures.
+    var reconstructionLoss: ReconstructionLoss { get }
     /// The one network `decode` runs and how its output becomes pixels, for running the decoder
     /// elsewhere (the live explorer's page); nil when decoding is not one network.
     var decoderNetwork: DecoderNetwork? { get }
@@ -55,6 +57,11 @@ public struct DecoderNetwork {
         case logits
         /// tanh outputs in [-1, 1]: pixel = (output + 1) / 2 (GAN).
         case symmetric
+        /// Pixel means (a Gaussian likelihood, or PCA): pixel = output clamped into [0, 1].
+        case clamped
+
+        /// How the output of a decoder trained with `loss` becomes a pixel.
+        public init(_ loss: ReconstructionLoss) { self = loss == .bce ? .logits : .clamped }
     }
     public let network: any Layer
     public let output: Output
@@ -67,6 +74,7 @@ public struct DecoderNetwork {
 
 extension GenerativeModel {
     public var decoderNetwork: DecoderNetwork? { nil }
+    public var reconstructionLoss: ReconstructionLoss { .bce }
 
     /// `count` draws from the prior, (count, latent). Fixed draws give comparable samples across epochs.
     public func priorDraws(count: Int, generator: inout SeededGenerator) -> Tensor {
@@ -82,5 +90,3 @@ extension GenerativeModel {
     public func reconstruct(_ images: Tensor) -> Tensor? { encode(images).map(decode) }
 }
 
-/// Element-wise sigmoid of logits into a new tensor: decoder outputs as pixel values.
-func sigmoidImages(_ logits: Tensor) -> Tensor { logits.map(stableSigmoid) }

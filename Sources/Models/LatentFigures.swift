@@ -97,15 +97,22 @@ extension GenerativeModel {
     }
 }
 
-/// Each image's binary cross-entropy, summed over its pixels, between `originals` and
-/// `reconstructions` (both in [0, 1]; reconstructions clamped away from 0 and 1).
-public func reconstructionErrors(originals: Tensor, reconstructions: Tensor) -> [Float] {
+/// Each image's error under `loss`, summed over its pixels, between `originals` and
+/// `reconstructions` (both pixels in [0, 1]): binary cross-entropy (reconstructions clamped
+/// away from 0 and 1) or squared error.
+public func reconstructionErrors(originals: Tensor, reconstructions: Tensor, loss: ReconstructionLoss = .bce) -> [Float] {
     let size = originals.shape.countPerItem
     return (0..<originals.shape[0]).map { n in
         var total = 0.0
         for j in 0..<size {
-            let t = Double(originals[n * size + j]), p = min(max(Double(reconstructions[n * size + j]), 1e-7), 1 - 1e-7)
-            total -= t * log(p) + (1 - t) * log(1 - p)
+            let t = Double(originals[n * size + j]), r = Double(reconstructions[n * size + j])
+            switch loss {
+            case .bce:
+                let p = min(max(r, 1e-7), 1 - 1e-7)
+                total -= t * log(p) + (1 - t) * log(1 - p)
+            case .mse:
+                total += (r - t) * (r - t)
+            }
         }
         return Float(total)
     }

@@ -10,6 +10,9 @@ public enum ModelKind: String, CaseIterable, Codable, Sendable {
     case vae
     /// The generative adversarial network.
     case gan
+    /// Principal component analysis, fitted exactly: the linear baseline every autoencoder is
+    /// measured against.
+    case pca
 
     /// The name in titles and headings.
     public var displayName: String {
@@ -17,14 +20,23 @@ public enum ModelKind: String, CaseIterable, Codable, Sendable {
         case .ae: return "Autoencoder"
         case .vae: return "VAE"
         case .gan: return "GAN"
+        case .pca: return "PCA"
         }
     }
+
+    /// Whether it is a network trained by gradient steps (PCA is solved in one pass).
+    public var isNetwork: Bool { self != .pca }
+
+    /// Epochs a run trains when neither the command nor a checkpoint says: PCA's one pass fits
+    /// it exactly.
+    public var defaultEpochs: Int { self == .pca ? 1 : 10 }
 
     /// The model's name with `architecture`: its gallery folder and checkpoint prefix.
     public func name(_ architecture: Architecture) -> String {
         switch (self, architecture) {
         case (_, .mlp): return rawValue
         case (.gan, .conv): return "dcgan"
+        case (.pca, _): return rawValue
         case (_, .conv): return "conv-" + rawValue
         }
     }
@@ -32,7 +44,7 @@ public enum ModelKind: String, CaseIterable, Codable, Sendable {
     /// The name in titles and headings with `architecture`.
     public func displayName(_ architecture: Architecture) -> String {
         switch (self, architecture) {
-        case (_, .mlp): return displayName
+        case (_, .mlp), (.pca, _): return displayName
         case (.gan, .conv): return "DCGAN"
         case (.ae, .conv): return "Conv autoencoder"
         case (.vae, .conv): return "Conv VAE"
@@ -52,12 +64,30 @@ public enum ModelKind: String, CaseIterable, Codable, Sendable {
         case (.ae, .conv): return ModelSettings(architecture: .conv, latentDimension: 32, hiddenSizes: [32, 64], learningRate: 1e-3)
         case (.vae, .conv): return ModelSettings(architecture: .conv, latentDimension: 20, hiddenSizes: [32, 64], learningRate: 1e-3)
         case (.gan, .conv): return ModelSettings(architecture: .conv, latentDimension: 64, hiddenSizes: [128, 64], learningRate: 2e-4)
+        // 30 components: Hinton & Salakhutdinov's code size, for comparison with their deep AE.
+        case (.pca, _): return ModelSettings(architecture: architecture, latentDimension: 30, hiddenSizes: [], learningRate: 0, reconstructionLoss: .mse)
         }
     }
 
-    /// Why a model with `settings` cannot be built for images of `image` (C, H, W), or nil.
+    /// Why a model with `settings` cannot be built for images of `image` (C, H, W), or nil:
+    /// said before any data is trained on, naming the flag.
     public func problem(_ settings: ModelSettings, image: Shape) -> String? {
-        settings.architecture == .conv ? Architecture.convolutionProblem(image: image, channels: settings.hiddenSizes) : nil
+        let s = settings
+        if self == .pca {
+            if s.architecture == .conv { return "gen pca is linear: --arch conv does not apply" }
+            if image.count > PrincipalComponentModel.maximumInputSize {
+                return "gen pca keeps a \(image.count) × \(image.count) covariance for images of \(image.count) values; at most \(PrincipalComponentModel.maximumInputSize) values (64×64 grey) fit, use --image-size"
+            }
+            return s.latentDimension <= image.count ? nil : "--latent-dimension \(s.latentDimension): PCA has at most \(image.count) components for images of \(image.count) values"
+        }
+        if s.hiddenSizes.isEmpty && (self != .ae || s.architecture == .conv) {
+            return "--hidden none (no hidden layer) is for gen ae with --arch mlp"
+        }
+        if s.architecture == .conv, let problem = Architecture.convolutionProblem(image: image, channels: s.hiddenSizes) { return problem }
+        guard self == .ae else { return nil }
+        if s.architecture == .conv && s.tiedWeights { return "--tied-weights needs --arch mlp (a transposed Dense layer has no convolutional twin here)" }
+        if s.architecture == .conv && s.pretrainEpochs > 0 { return "--pretrain greedy needs --arch mlp" }
+        return s.objective.problem(codeActivation: s.codeActivation, oneLayerEncoder: s.hiddenSizes.isEmpty && s.architecture == .mlp)
     }
 
     /// The model with `settings`, for images of `image` (C, H, W), initialised from `seed`.
@@ -67,21 +97,24 @@ public enum ModelKind: String, CaseIterable, Codable, Sendable {
         precondition(problem(s, image: image) == nil, problem(s, image: image) ?? "")
         let imageSize = image.count
         switch (self, s.architecture) {
+        case (.pca, _):
+            return PrincipalComponentModel(inputSize: imageSize, latentDimension: s.latentDimension)
         case (.ae, .conv):
-            return Autoencoder(convolutionalFor: image, channels: s.hiddenSizes, latentDimension: s.latentDimension,
-                               learningRate: s.learningRate, seed: seed)
+            return Autoencoder(convolutionalFor: image, channels: s.hiddenSizes, latentDimension: s.latentDimension, codeActivation: s.codeActivation,
+                               objective: s.objective, learningRate: s.learningRate, seed: seed)
         case (.vae, .conv):
             return VariationalAutoencoder(convolutionalFor: image, channels: s.hiddenSizes, latentDimension: s.latentDimension,
-                                          beta: s.beta, learningRate: s.learningRate, seed: seed)
+                                          beta: s.beta, reconstruction: s.reconstructionLoss, learningRate: s.learningRate, seed: seed)
         case (.gan, .conv):
             return GAN(convolutionalFor: image, generatorChannels: s.hiddenSizes, latentDimension: s.latentDimension,
                        discriminatorSteps: s.discriminatorSteps, generatorLoss: s.generatorLoss, learningRate: s.learningRate, seed: seed)
         case (.ae, .mlp):
             return Autoencoder(inputSize: imageSize, hiddenSizes: s.hiddenSizes, latentDimension: s.latentDimension,
-                               learningRate: s.learningRate, seed: seed)
+                               codeActivation: s.codeActivation, tiedWeights: s.tiedWeights, objective: s.objective,
+                               pretrainingEpochsPerLayer: s.pretrainEpochs, learningRate: s.learningRate, seed: seed)
         case (.vae, .mlp):
             return VariationalAutoencoder(inputSize: imageSize, hiddenSizes: s.hiddenSizes, latentDimension: s.latentDimension,
-                                          beta: s.beta, learningRate: s.learningRate, seed: seed)
+                                          beta: s.beta, reconstruction: s.reconstructionLoss, learningRate: s.learningRate, seed: seed)
         case (.gan, .mlp):
             // --hidden names the generator's widths; the discriminator mirrors them.
             return GAN(imageSize: imageSize, latentDimension: s.latentDimension, generatorHiddenSizes: s.hiddenSizes,
@@ -99,7 +132,7 @@ public struct ModelSettings: Codable, Equatable, Sendable {
     /// The size of the latent code.
     public var latentDimension: Int
     /// Hidden layer widths (conv: channel counts), input side first (the GAN's generator; its
-    /// discriminator mirrors them).
+    /// discriminator mirrors them). Empty: the AE's one-layer encoder and decoder.
     public var hiddenSizes: [Int]
     /// Adam's step size.
     public var learningRate: Float
@@ -109,9 +142,23 @@ public struct ModelSettings: Codable, Equatable, Sendable {
     public var discriminatorSteps = 1
     /// The GAN generator's objective.
     public var generatorLoss = GeneratorLoss.nonSaturating
+    /// The AE's and VAE's reconstruction term.
+    public var reconstructionLoss = ReconstructionLoss.bce
+    /// The AE's code units' activation.
+    public var codeActivation = CodeActivation.identity
+    /// The AE's input corruption (a denoising AE), or nil.
+    public var corruption: Corruption?
+    /// The AE's sparsity penalty, or nil.
+    public var sparsity: Sparsity?
+    /// λ of the AE's contractive penalty (0: none).
+    public var contractive: Float = 0
+    /// Whether the AE's decoder uses the transposes of the encoder's weights.
+    public var tiedWeights = false
+    /// Epochs per layer of the AE's greedy layer-wise pretraining (0: none).
+    public var pretrainEpochs = 0
 
     public init(architecture: Architecture = .mlp, latentDimension: Int, hiddenSizes: [Int], learningRate: Float, beta: Float = 1,
-                discriminatorSteps: Int = 1, generatorLoss: GeneratorLoss = .nonSaturating) {
+                discriminatorSteps: Int = 1, generatorLoss: GeneratorLoss = .nonSaturating, reconstructionLoss: ReconstructionLoss = .bce) {
         self.architecture = architecture
         self.latentDimension = latentDimension
         self.hiddenSizes = hiddenSizes
@@ -119,14 +166,21 @@ public struct ModelSettings: Codable, Equatable, Sendable {
         self.beta = beta
         self.discriminatorSteps = discriminatorSteps
         self.generatorLoss = generatorLoss
+        self.reconstructionLoss = reconstructionLoss
+    }
+
+    /// The AE's objective these settings give.
+    public var objective: AutoencoderObjective {
+        AutoencoderObjective(reconstruction: reconstructionLoss, corruption: corruption, sparsity: sparsity, contraction: contractive)
     }
 
     private enum CodingKeys: String, CodingKey {
         case architecture, latentDimension, hiddenSizes, learningRate, beta, discriminatorSteps, generatorLoss
+        case reconstructionLoss, codeActivation, corruption, sparsity, contractive, tiedWeights, pretrainEpochs
     }
 
     /// Settings saved before a field existed take its default (checkpoints written before
-    /// `--arch` are MLPs).
+    /// `--arch` are MLPs; before the AE variants, plain AEs).
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         architecture = try c.decodeIfPresent(Architecture.self, forKey: .architecture) ?? .mlp
@@ -136,5 +190,12 @@ public struct ModelSettings: Codable, Equatable, Sendable {
         beta = try c.decodeIfPresent(Float.self, forKey: .beta) ?? 1
         discriminatorSteps = try c.decodeIfPresent(Int.self, forKey: .discriminatorSteps) ?? 1
         generatorLoss = try c.decodeIfPresent(GeneratorLoss.self, forKey: .generatorLoss) ?? .nonSaturating
+        reconstructionLoss = try c.decodeIfPresent(ReconstructionLoss.self, forKey: .reconstructionLoss) ?? .bce
+        codeActivation = try c.decodeIfPresent(CodeActivation.self, forKey: .codeActivation) ?? .identity
+        corruption = try c.decodeIfPresent(Corruption.self, forKey: .corruption)
+        sparsity = try c.decodeIfPresent(Sparsity.self, forKey: .sparsity)
+        contractive = try c.decodeIfPresent(Float.self, forKey: .contractive) ?? 0
+        tiedWeights = try c.decodeIfPresent(Bool.self, forKey: .tiedWeights) ?? false
+        pretrainEpochs = try c.decodeIfPresent(Int.self, forKey: .pretrainEpochs) ?? 0
     }
 }

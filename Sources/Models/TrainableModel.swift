@@ -24,6 +24,9 @@ public protocol TrainableModel: AnyObject {
 
     /// Clears the running sums that `epochMetrics` reports.
     func beginEpoch()
+    /// `beginEpoch()` for epoch `number` (from 1), for a model whose training changes with the
+    /// epoch (greedy pretraining); the default ignores the number.
+    func beginEpoch(number: Int)
     /// One optimisation step on `batch` (pixels in `pixelRange`, with their labels); returns the
     /// loss shown in progress.
     func trainStep(_ batch: Batch, generator: inout SeededGenerator) -> Float
@@ -31,4 +34,8 @@ public protocol TrainableModel: AnyObject {
     func epochMetrics() -> [(String, Double)]
     /// Named figures on held-out data (`test_loss`, ...).
     func evaluate(_ test: Dataset, generator: inout SeededGenerator) -> [(String, Double)]
+}
+
+extension TrainableModel {
+    public func beginEpoch(number: Int) { beginEpoch() }
 }

@@ -69,7 +69,7 @@ public struct Trainer {
             var random: SeededGenerator? = Trainer.generator(seed: seed, epoch: epoch)
             let batches = Batches(data.train, batchSize: batchSize, range: model.pixelRange, shuffledBy: &random)
             var noise = Trainer.generator(seed: seed, epoch: epoch, purpose: 1)
-            model.beginEpoch()
+            model.beginEpoch(number: epoch)
             let start = DispatchTime.now().uptimeNanoseconds
             var seen = 0, lossSum = 0.0
             for (index, batch) in batches.enumerated() {

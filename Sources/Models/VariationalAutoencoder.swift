@@ -7,7 +7,7 @@ import NN
 //   h = encoder(x);  mu = meanHead(h), logVar = logVarianceHead(h)      (N, D) each
 //   z = mu + sigma * eps,  sigma = exp(0.5 * logVar),  eps ~ N(0, I)    (reparameterization)
 //   loss per image = BCE(decoder(z), x) summed over pixels + beta * KL(N(mu, sigma²) ‖ N(0, I)) summed over units
-// averaged over the images of the batch. Default 784-400-ReLU-(20, 20) | 20-400-ReLU-784, as in
+// averaged over the images of the batch (or the squared error for a Gaussian decoder: `ReconstructionLoss`). Default 784-400-ReLU-(20, 20) | 20-400-ReLU-784, as in
 // PyTorch's examples/vae (bench/torch_anchor.py), which reaches 244.3 nats per test image in 10 epochs.
 
 /// A variational autoencoder with a Gaussian encoder and a Bernoulli decoder, from any networks.
@@ -27,7 +27,10 @@ public final class VariationalAutoencoder: GenerativeModel {
     public let beta: Float
     public let optimizer: any Optimizer
     private let optimizerDescription: String
-    let reconstructionLoss = BinaryCrossEntropyWithLogits(reduction: .sumPerItem)
+    /// The decoder's likelihood: Bernoulli (BCE on logits) or Gaussian (squared error on means).
+    public let reconstruction: ReconstructionLoss
+    public var reconstructionLoss: ReconstructionLoss { reconstruction }
+    let reconstructionCriterion: ReconstructionCriterion
     let klDivergence = GaussianKLDivergence(reduction: .sumPerItem)
     private let layers: NamedLayers
     private let parameters: [Parameter]
@@ -38,7 +41,8 @@ public final class VariationalAutoencoder: GenerativeModel {
     /// A VAE whose `encoder` feeds two heads giving mu and log sigma² of `latentDimension` units,
     /// and whose `decoder` maps codes to logits of the pixels.
     public init(encoder: any Layer, meanHead: any Layer, logVarianceHead: any Layer, decoder: any Layer,
-                latentDimension: Int, beta: Float = 1, optimizer: OptimizerFactory = .adam(), name: String = "vae", displayName: String = ModelKind.vae.displayName) {
+                latentDimension: Int, beta: Float = 1, reconstruction: ReconstructionLoss = .bce, optimizer: OptimizerFactory = .adam(),
+                name: String = "vae", displayName: String = ModelKind.vae.displayName) {
         self.name = name
         self.displayName = displayName
         self.encoder = encoder
@@ -47,6 +51,8 @@ public final class VariationalAutoencoder: GenerativeModel {
         self.decoder = decoder
         self.latentDimension = latentDimension
         self.beta = beta
+        self.reconstruction = reconstruction
+        reconstructionCriterion = reconstruction.criterion()
         layers = NamedLayers([("encoder", encoder), ("meanHead", meanHead), ("logVarianceHead", logVarianceHead), ("decoder", decoder)])
         parameters = layers.parameters
         self.optimizer = optimizer(parameters)
@@ -56,7 +62,7 @@ public final class VariationalAutoencoder: GenerativeModel {
     /// The multilayer default: inputSize-hidden...-ReLU, two Dense heads to the latent, and the
     /// mirrored decoder.
     public convenience init(inputSize: Int = 784, hiddenSizes: [Int] = [400], latentDimension: Int = 20, beta: Float = 1,
-                            learningRate: Float = 1e-3, seed: UInt64) {
+                            reconstruction: ReconstructionLoss = .bce, learningRate: Float = 1e-3, seed: UInt64) {
         var g = SeededGenerator(seed: seed)
         let encoder = multilayerPerceptron([inputSize] + hiddenSizes, hidden: .relu, output: .relu, inputIsData: true, generator: &g)
         let h = hiddenSizes.last ?? inputSize
@@ -64,12 +70,12 @@ public final class VariationalAutoencoder: GenerativeModel {
         let logVarianceHead = Dense(inputSize: h, outputSize: latentDimension, generator: &g)
         let decoder = multilayerPerceptron([latentDimension] + hiddenSizes.reversed() + [inputSize], hidden: .relu, inputIsData: false, generator: &g)
         self.init(encoder: encoder, meanHead: meanHead, logVarianceHead: logVarianceHead, decoder: decoder,
-                  latentDimension: latentDimension, beta: beta, optimizer: .adam(learningRate: learningRate))
+                  latentDimension: latentDimension, beta: beta, reconstruction: reconstruction, optimizer: .adam(learningRate: learningRate))
     }
 
     public var pixelRange: PixelRange { .unit }
     public var lossDescription: String {
-        "BCE summed over pixels + beta * KL summed over latent units, both averaged over images (beta = \(beta))"
+        (reconstruction == .bce ? "BCE" : "squared error") + " summed over pixels + beta * KL summed over latent units, both averaged over images (beta = \(beta))"
     }
     public var samplingDescription: String {
         "Decoded z ~ N(0, I): blurry but plausible, because the KL term makes the prior's whole region decode to something."
@@ -108,7 +114,7 @@ public final class VariationalAutoencoder: GenerativeModel {
         let z = Tensor.reuse(&self.z, shape: Shape(n, d))
         for i in 0..<(n * d) { z.data[i] = mu.data[i] + expf(0.5 * logVar.data[i]) * eps.data[i] }   // z = mu + sigma * eps
         let logits = decoder.forward(z, training: true)
-        let (reconstruction, dLogits) = reconstructionLoss.lossAndGradient(logits: logits, targets: x)
+        let (reconstruction, dLogits) = reconstructionCriterion.lossAndGradient(output: logits, targets: x)
         let (kl, klDMu, klDLogVar) = klDivergence.lossAndGradients(mu: mu, logVar: logVar)
         let dZ = decoder.backward(dLogits)
         let dMu = Tensor.reuse(&self.dMu, shape: Shape(n, d)), dLogVar = Tensor.reuse(&self.dLogVar, shape: Shape(n, d))
@@ -139,7 +145,7 @@ public final class VariationalAutoencoder: GenerativeModel {
             let z = Tensor(zeros: [n, d])
             for i in 0..<(n * d) { z.data[i] = mu.data[i] + expf(0.5 * logVar.data[i]) * generator.nextNormal() }
             kl += Double(klDivergence.loss(mu: mu, logVar: logVar)) * Double(n)
-            reconstruction += Double(reconstructionLoss.loss(logits: decoder(z), targets: x)) * Double(n)
+            reconstruction += Double(reconstructionCriterion.loss(output: decoder(z), targets: x)) * Double(n)
         }
         let n = Double(max(test.count, 1))
         return [("test_loss", (reconstruction + Double(beta) * kl) / n), ("test_reconstruction", reconstruction / n), ("test_kl", kl / n)]
@@ -152,6 +158,6 @@ public final class VariationalAutoencoder: GenerativeModel {
     /// The posterior means of images in [0, 1].
     public func encode(_ x: Tensor) -> Tensor? { meanHead(encoder(x)).copy() }
     /// Images (values in [0, 1]) from codes.
-    public var decoderNetwork: DecoderNetwork? { DecoderNetwork(network: decoder, output: .logits) }
-    public func decode(_ z: Tensor) -> Tensor { sigmoidImages(decoder(z)) }
+    public var decoderNetwork: DecoderNetwork? { DecoderNetwork(network: decoder, output: DecoderNetwork.Output(reconstruction)) }
+    public func decode(_ z: Tensor) -> Tensor { decoder(z).map(reconstruction.pixel) }
 }

@@ -163,33 +163,6 @@ public final class GaussianKLDivergence {
     }
 }
 
-/// The sparse autoencoder's L1 activity penalty: λ Σ |h|, dℓ/dh = λ sign(h).
-public final class L1ActivityPenalty {
-    /// λ, the penalty's weight.
-    public let weight: Float
-    public let reduction: Reduction
-    private var gradientBuffer: Tensor?
-
-    public init(weight: Float, reduction: Reduction = .sumPerItem) {
-        self.weight = weight
-        self.reduction = reduction
-    }
-
-    /// The penalty, and dPenalty/dActivations in this penalty's own buffer; add it to the
-    /// gradient flowing back into the activations.
-    public func lossAndGradient(activations h: Tensor) -> (loss: Float, gradient: Tensor) {
-        let g = Tensor.reuse(&gradientBuffer, shape: h.shape)
-        let scale = weight * reduction.scale(count: h.count, items: h.shape[0])
-        var total = 0.0
-        for i in 0..<h.count {
-            let x = h.data[i]
-            total += Double(Swift.abs(x))
-            g.data[i] = x > 0 ? scale : (x < 0 ? -scale : 0)
-        }
-        return (Float(total) * scale, g)
-    }
-}
-
-private func checkShapes(_ a: Tensor, _ b: Tensor) {
+func checkShapes(_ a: Tensor, _ b: Tensor) {
     precondition(a.shape == b.shape, "loss inputs have shapes \(a.shape) and \(b.shape)")
 }

@@ -1,95 +1,135 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
+import CBLAS
 
-/// Principal component analysis: the mean and the top eigenvectors of the covariance, found by
-/// the cyclic Jacobi method (exact for the small symmetric matrices of latent codes, and
-/// deterministic). Each component's sign is fixed so that its largest entry is positive.
-public struct PrincipalComponents {
-    /// (D) the data's mean.
-    public let mean: Tensor
-    /// (K, D) unit-length components, by decreasing variance.
-    public let components: Tensor
-    /// (K) the variance along each component.
-    public let variances: [Float]
+// Principal component analysis, exact: the covariance through the BLAS (dsyrk, a batch of rows
+// at a time) and its eigen-decomposition through LAPACK (dsyevd), in Double. D: dimensions.
+//   mean μ = (1/N) Σ_n x_n,   C = (1/(N-1)) (Σ_n x_n x_nᵀ - N μ μᵀ)
+// The components are C's eigenvectors by decreasing eigenvalue (the variance along each).
 
-    /// The top `count` components of the rows of `data` (N, D).
-    public init(_ data: Tensor, count: Int) {
-        let n = data.shape[0], d = data.shape.countPerItem
-        precondition(count >= 1 && count <= d, "cannot take \(count) components of \(d) dimensions")
-        mean = data.mean(alongAxis: 0)
-        var covariance = [Double](repeating: 0, count: d * d)
-        for i in 0..<n {
-            for a in 0..<d {
-                let xa = Double(data[i, a] - mean[a])
-                for b in a..<d { covariance[a * d + b] += xa * Double(data[i, b] - mean[b]) }
-            }
-        }
-        for a in 0..<d { for b in a..<d { covariance[a * d + b] /= Double(max(n - 1, 1)); covariance[b * d + a] = covariance[a * d + b] } }
-        let (values, vectors) = jacobiEigen(covariance, size: d)
-        let order = (0..<d).sorted { values[$0] > values[$1] }
-        let top = Array(order.prefix(count))
-        let c = Tensor(zeros: [count, d])
-        for (k, index) in top.enumerated() {
-            var column = (0..<d).map { vectors[$0 * d + index] }
-            if let largest = column.indices.max(by: { abs(column[$0]) < abs(column[$1]) }), column[largest] < 0 {
-                column = column.map { -$0 }
-            }
-            for j in 0..<d { c[k, j] = Float(column[j]) }
-        }
-        components = c
-        variances = top.map { Float(values[$0]) }
+/// Σ x and Σ x xᵀ over the rows seen so far: a covariance built a batch at a time.
+public final class CovarianceAccumulator {
+    /// D.
+    public let dimension: Int
+    /// Rows added so far.
+    public private(set) var count = 0
+    private var sums: [Double]
+    /// Σ x xᵀ, its upper triangle (row-major) kept up to date by dsyrk.
+    private var products: [Double]
+    private var batch: [Double] = []
+
+    public init(dimension: Int) {
+        precondition(dimension > 0, "a covariance needs at least one dimension")
+        self.dimension = dimension
+        sums = [Double](repeating: 0, count: dimension)
+        products = [Double](repeating: 0, count: dimension * dimension)
     }
 
-    /// Rows of `data` (N, D) in component coordinates (N, K).
-    public func project(_ data: Tensor) -> Tensor {
-        let n = data.shape[0], d = mean.count, k = components.shape[0]
-        let out = Tensor(zeros: [n, k])
-        for i in 0..<n {
-            for c in 0..<k {
-                var s: Float = 0
-                for j in 0..<d { s += (data[i, j] - mean[j]) * components[c, j] }
-                out[i, c] = s
+    /// Forgets every row.
+    public func reset() {
+        count = 0
+        for i in sums.indices { sums[i] = 0 }
+        for i in products.indices { products[i] = 0 }
+    }
+
+    /// Adds the rows of `rows` (N, D).
+    public func add(_ rows: Tensor) {
+        let n = rows.shape[0], d = dimension
+        precondition(rows.shape.countPerItem == d, "covariance of \(d) dimensions got rows of shape \(rows.shape)")
+        guard n > 0 else { return }
+        if batch.count < n * d { batch = [Double](repeating: 0, count: n * d) }
+        for i in 0..<(n * d) { batch[i] = Double(rows.data[i]) }
+        for r in 0..<n { for j in 0..<d { sums[j] += batch[r * d + j] } }
+        batch.withUnsafeBufferPointer { x in
+            products.withUnsafeMutableBufferPointer { c in
+                // C += Xᵀ X: X is (n, d) row-major; only the upper triangle is written.
+                cblas_dsyrk(CblasRowMajor, CblasUpper, CblasTrans, Int32(d), Int32(n), 1, x.baseAddress, Int32(d), 1, c.baseAddress, Int32(d))
             }
         }
-        return out
+        count += n
+    }
+
+    /// μ (D).
+    public var mean: [Double] { sums.map { $0 / Double(max(count, 1)) } }
+
+    /// The unbiased covariance (D × D, both triangles filled).
+    public var covariance: [Double] {
+        let d = dimension, m = mean, n = Double(count), denominator = Double(max(count - 1, 1))
+        var c = [Double](repeating: 0, count: d * d)
+        for a in 0..<d {
+            for b in a..<d {
+                let value = (products[a * d + b] - n * m[a] * m[b]) / denominator
+                c[a * d + b] = value
+                c[b * d + a] = value
+            }
+        }
+        return c
     }
 }
 
-/// Eigenvalues and eigenvectors (columns of a row-major matrix) of a symmetric matrix.
-func jacobiEigen(_ matrix: [Double], size d: Int) -> (values: [Double], vectors: [Double]) {
-    var a = matrix
-    var v = [Double](repeating: 0, count: d * d)
-    for i in 0..<d { v[i * d + i] = 1 }
-    for _ in 0..<100 {
-        var off = 0.0
-        for p in 0..<d { for q in (p + 1)..<max(d, p + 1) { off += a[p * d + q] * a[p * d + q] } }
-        if off < 1e-22 { break }
-        for p in 0..<d {
-            for q in (p + 1)..<max(d, p + 1) where abs(a[p * d + q]) > 1e-300 {
-                // Rotate in the (p, q) plane to zero a[p][q].
-                let theta = (a[q * d + q] - a[p * d + p]) / (2 * a[p * d + q])
-                let t = (theta >= 0 ? 1.0 : -1.0) / (abs(theta) + (theta * theta + 1).squareRoot())
-                let c = 1 / (t * t + 1).squareRoot(), s = t * c
-                for k in 0..<d {
-                    let akp = a[k * d + p], akq = a[k * d + q]
-                    a[k * d + p] = c * akp - s * akq
-                    a[k * d + q] = s * akp + c * akq
-                }
-                for k in 0..<d {
-                    let apk = a[p * d + k], aqk = a[q * d + k]
-                    a[p * d + k] = c * apk - s * aqk
-                    a[q * d + k] = s * apk + c * aqk
-                }
-                for k in 0..<d {
-                    let vkp = v[k * d + p], vkq = v[k * d + q]
-                    v[k * d + p] = c * vkp - s * vkq
-                    v[k * d + q] = s * vkp + c * vkq
-                }
-            }
-        }
+/// The mean and the leading principal components of a set of rows.
+public struct PrincipalComponents {
+    /// (D) the data's mean.
+    public let mean: Tensor
+    /// (K, D) unit-length components, by decreasing variance. Each one's sign is fixed so that
+    /// its largest entry is positive (an eigenvector's sign is otherwise arbitrary).
+    public let components: Tensor
+    /// (K) the variance along each component.
+    public let variances: [Float]
+    /// The total variance: the covariance's trace (the sum of all D eigenvalues).
+    public let totalVariance: Double
+
+    /// The top `count` components of the rows of `data` (N, D).
+    public init(_ data: Tensor, count: Int) {
+        let accumulator = CovarianceAccumulator(dimension: data.shape.countPerItem)
+        accumulator.add(data)
+        self.init(accumulator, count: count)
     }
-    return ((0..<d).map { a[$0 * d + $0] }, v)
+
+    /// The top `count` components of the rows `accumulator` has seen.
+    public init(_ accumulator: CovarianceAccumulator, count: Int) {
+        let d = accumulator.dimension
+        precondition(count >= 1 && count <= d, "cannot take \(count) components of \(d) dimensions")
+        let covariance = accumulator.covariance
+        totalVariance = (0..<d).reduce(0) { $0 + covariance[$1 * d + $1] }
+        let (values, vectors) = symmetricEigenDecomposition(covariance, size: d)
+        let c = Tensor(zeros: [count, d])
+        var variances: [Float] = []
+        for k in 0..<count {
+            let index = d - 1 - k                          // dsyevd sorts the eigenvalues ascending
+            let column = vectors[(index * d)..<(index * d + d)]   // eigenvector `index`: a column, contiguous in column-major
+            let largest = column.indices.max { abs(column[$0]) < abs(column[$1]) }!
+            let sign: Double = column[largest] < 0 ? -1 : 1
+            for (j, value) in column.enumerated() { c[k, j] = Float(sign * value) }
+            variances.append(Float(max(values[index], 0)))
+        }
+        mean = Tensor(shape: [d], values: accumulator.mean.map(Float.init))
+        components = c
+        self.variances = variances
+    }
+
+    /// Rows of `data` (N, D) in component coordinates (N, K): (x − μ) Vᵀ.
+    public func project(_ data: Tensor) -> Tensor {
+        let n = data.shape[0], d = mean.count
+        let centered = Tensor(zeros: [n, d])
+        for r in 0..<n { for j in 0..<d { centered.data[r * d + j] = data.data[r * d + j] - mean.data[j] } }
+        return matmul(centered, components, transposeB: true)
+    }
+}
+
+/// The eigenvalues (ascending) and eigenvectors (column-major: vector k is entries
+/// k·D ..< (k+1)·D) of the symmetric D × D matrix `matrix`, by LAPACK's dsyevd.
+public func symmetricEigenDecomposition(_ matrix: [Double], size d: Int) -> (values: [Double], vectors: [Double]) {
+    precondition(matrix.count == d * d, "a \(d) × \(d) matrix needs \(d * d) values, got \(matrix.count)")
+    var a = matrix, w = [Double](repeating: 0, count: d)
+    var n = Int32(d), lda = Int32(d), info: Int32 = 0
+    var lwork: Int32 = -1, liwork: Int32 = -1
+    var workSize = 0.0, iworkSize: Int32 = 0
+    let jobz: CChar = 86 /* V */, uplo: CChar = 85 /* U */
+    var j = jobz, u = uplo
+    dsyevd_(&j, &u, &n, &a, &lda, &w, &workSize, &lwork, &iworkSize, &liwork, &info, 1, 1)   // workspace query
+    precondition(info == 0, "dsyevd workspace query failed (info \(info))")
+    lwork = Int32(workSize); liwork = iworkSize
+    var work = [Double](repeating: 0, count: Int(lwork)), iwork = [Int32](repeating: 0, count: Int(liwork))
+    dsyevd_(&j, &u, &n, &a, &lda, &w, &work, &lwork, &iwork, &liwork, &info, 1, 1)
+    precondition(info == 0, "dsyevd did not converge (info \(info))")
+    return (w, a)
 }

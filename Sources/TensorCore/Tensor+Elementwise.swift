@@ -50,6 +50,15 @@ extension Tensor {
         for i in 0..<count { y[i] += scale * x[i] }
     }
 
+    /// A new (C, R) matrix: the transpose of this (R, C) one.
+    public func transposed() -> Tensor {
+        precondition(shape.rank == 2, "transposed() needs a matrix, got \(shape)")
+        let rows = shape[0], columns = shape[1]
+        let out = Tensor(zeros: Shape(columns, rows))
+        for r in 0..<rows { for c in 0..<columns { out.data[c * rows + r] = data[r * columns + c] } }
+        return out
+    }
+
     /// A new matrix (N, F) with `row` (F) added to each of its N rows.
     public func adding(rowVector row: Tensor) -> Tensor {
         let features = shape.countPerItem

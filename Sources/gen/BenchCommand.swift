@@ -16,9 +16,9 @@ struct BenchCommand: ParsableCommand {
     @Option(help: "fashion-mnist, mnist, synthetic, or a folder.") var dataset = "fashion-mnist"
     @Flag(help: "One JSON line per model instead of a table.") var json = false
 
-    /// Every model the bench knows, by the name it is asked for.
+    /// Every network the bench knows, by the name it is asked for (PCA is no training loop).
     static let models: [(name: String, kind: ModelKind, architecture: Architecture)] =
-        Architecture.allCases.flatMap { a in ModelKind.allCases.map { (name: $0.name(a), kind: $0, architecture: a) } }
+        Architecture.allCases.flatMap { a in ModelKind.allCases.filter(\.isNetwork).map { (name: $0.name(a), kind: $0, architecture: a) } }
 
     var selected: [(name: String, kind: ModelKind, architecture: Architecture)] {
         BenchCommand.models.filter { model == "all" || model == $0.name || model == $0.architecture.rawValue }

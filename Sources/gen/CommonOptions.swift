@@ -9,6 +9,8 @@ extension LatentPath: ExpressibleByArgument {}
 extension GeneratorLoss: ExpressibleByArgument {}
 extension ModelKind: ExpressibleByArgument {}
 extension Architecture: ExpressibleByArgument {}
+extension ReconstructionLoss: ExpressibleByArgument {}
+extension CodeActivation: ExpressibleByArgument {}
 
 /// Flags every model command takes.
 struct CommonOptions: ParsableArguments {
@@ -18,13 +20,15 @@ struct CommonOptions: ParsableArguments {
     @Flag(help: "Write the test set's codes in 2-D coloured by class (latent-map.png; AE and VAE).") var latentMap = false
     @Flag(help: "Write decodings of a grid over the latent plane (manifold.png; needs --latent-dimension 2).") var manifold = false
     @Flag(help: "Record the sample grid after every epoch as an animated GIF (film.gif; when training).") var film = false
+    @Flag(help: "Write noisy test images over their reconstructions and the clean images (denoising.png; the model's --corruption, else Gaussian σ = 0.5).")
+    var denoise = false
     @Option(help: "Interpolation path: linear or slerp.") var path = LatentPath.linear
 
     @Option(help: "Networks: mlp (fully connected, the default) or conv (strided convolutions; the GAN becomes a DCGAN). With conv, --hidden gives channel counts, one per halving of the image sides.")
     var arch: Architecture?
     @Option(help: "Training epochs (default: as many as a --checkpoint file has, else 10).") var epochs: Int?
     @Option(help: "Size of the latent code (default: AE 32, VAE 20, GAN 64).") var latentDimension: Int?
-    @Option(help: "Hidden layer widths, comma-separated, e.g. 512 or 512,256; with --arch conv, channel counts, e.g. 32,64 (default: the reference architecture).")
+    @Option(help: "Hidden layer widths, comma-separated, e.g. 512 or 512,256, or none (gen ae: x → code → x̂); with --arch conv, channel counts, e.g. 32,64 (default: the reference architecture).")
     var hidden: String?
     @Option(help: "Images per mini-batch.") var batchSize = 128
     @Option(help: "Adam's step size (default: AE and VAE 1e-3, GAN 2e-4).") var learningRate: Float?
@@ -63,7 +67,7 @@ struct CommonOptions: ParsableArguments {
     /// The figures asked for.
     var figures: FigureRequest {
         var f = FigureRequest()
-        (f.samples, f.interpolate, f.reconstruct, f.latentMap, f.manifold, f.film) = (samples, interpolate, reconstruct, latentMap, manifold, film)
+        (f.samples, f.interpolate, f.reconstruct, f.latentMap, f.manifold, f.film, f.denoise) = (samples, interpolate, reconstruct, latentMap, manifold, film, denoise)
         (f.path, f.grid, f.steps, f.temperature) = (path, grid, steps, temperature)
         return f
     }
@@ -77,9 +81,9 @@ struct CommonOptions: ParsableArguments {
         return s
     }
 
-    /// Parsed `--hidden`, or nil for the model's default.
+    /// Parsed `--hidden` (`none`: no hidden layer), or nil for the model's default.
     var hiddenSizes: [Int]? {
-        hidden.map { $0.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) } }
+        hidden.map { $0 == "none" ? [] : $0.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) } }
     }
 
     mutating func validate() throws {
@@ -87,11 +91,11 @@ struct CommonOptions: ParsableArguments {
         // overflow or exhaust memory after the data has loaded.
         if let epochs { try bound("--epochs", epochs, 1...Limits.epochs) }
         if let d = latentDimension { try bound("--latent-dimension", d, 1...Limits.width) }
-        if let text = hidden {
+        if let text = hidden, text != "none" {
             let parts = text.split(separator: ",", omittingEmptySubsequences: false).map { Int($0.trimmingCharacters(in: .whitespaces)) }
             guard !parts.isEmpty, parts.count <= Limits.hiddenLayers,
                   parts.allSatisfy({ $0.map { (1...Limits.width).contains($0) } ?? false }) else {
-                throw ValidationError("--hidden takes 1 to \(Limits.hiddenLayers) widths from 1 to \(Limits.width) separated by commas, e.g. 512,256; got '\(text)'")
+                throw ValidationError("--hidden takes 1 to \(Limits.hiddenLayers) widths from 1 to \(Limits.width) separated by commas, e.g. 512,256, or none; got '\(text)'")
             }
         }
         try bound("--batch-size", batchSize, 1...Limits.batchSize)
@@ -108,7 +112,7 @@ struct CommonOptions: ParsableArguments {
         if let path = checkpoint {
             try checkWritableFolder(URL(fileURLWithPath: path).deletingLastPathComponent().path, flag: "--checkpoint")
         }
-        if !samples && !interpolate && !reconstruct && !latentMap && !manifold && !film {
+        if !samples && !interpolate && !reconstruct && !latentMap && !manifold && !film && !denoise {
             samples = true   // the bare command still draws something
         }
     }

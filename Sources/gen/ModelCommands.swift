@@ -4,23 +4,91 @@ import Models
 
 struct AutoencoderCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "ae", abstract: "A plain autoencoder (784-512-32-512-784); samples decode random codes.")
+        commandName: "ae", abstract: "An autoencoder (784-512-32-512-784); samples decode random codes. Denoising, sparse, contractive, tied and stacked variants by flag.",
+        discussion: """
+            The lectures' variants: a denoising AE (--corruption gaussian:0.5), a sparse one (--sparsity l1:0.001, or             --code-activation sigmoid --sparsity kl:0.05:3), a contractive one (--hidden none --code-activation sigmoid             --contractive 0.1; the penalty is the closed form for a one-layer encoder, so deeper encoders are refused),             tied weights (--tied-weights), greedy layer-wise pretraining (--hidden 1000,500,250 --latent-dimension 30             --pretrain greedy --pretrain-epochs 2; --epochs counts the pretraining epochs too), an overcomplete one             (--hidden none --latent-dimension 1000), a linear one (--hidden none --reconstruction-loss mse).             --measure reports on the test set what each variant is for.
+            """)
     @OptionGroup var options: CommonOptions
+    @OptionGroup var autoencoder: AutoencoderOptions
+    @Option(help: "The code units' activation: identity (default), sigmoid, relu or tanh.") var codeActivation: CodeActivation?
+    @Option(help: "Denoising: corrupt the input with gaussian:SIGMA, mask:FRACTION or salt-pepper:FRACTION (new noise every epoch); the loss scores the clean image.")
+    var corruption: String?
+    @Option(help: "Sparse code: l1:LAMBDA (LAMBDA Σ|h| per image) or kl:RHO:WEIGHT (WEIGHT Σ_j KL(RHO ‖ mean activation of unit j); needs --code-activation sigmoid).")
+    var sparsity: String?
+    @Option(help: "Contractive: LAMBDA ‖J_f(x)‖²_F per image, the encoder's Jacobian in closed form; needs a one-layer encoder (--hidden none).")
+    var contractive: Float?
+    @Flag(help: "Tie the weights: each decoder layer uses the transpose of its mirror in the encoder (own bias).") var tiedWeights = false
+    @Option(help: "greedy: pretrain layer by layer (each a one-hidden-layer AE on the codes of the layers below), then train end to end.")
+    var pretrain: PretrainMethod?
+    @Option(help: "Epochs per layer of the pretraining (default 2); --epochs counts them too.") var pretrainEpochs: Int?
 
-    func run() throws { try runModel(.ae, options) { _ in } }
+    func validate() throws {
+        if let text = corruption, Corruption(argument: text) == nil { throw ValidationError("--corruption takes \(Corruption.expected); got '\(text)'") }
+        if let text = sparsity, Sparsity(argument: text) == nil { throw ValidationError("--sparsity takes \(Sparsity.expected); got '\(text)'") }
+        if let c = contractive, !(c > 0 && c <= 1000) { throw ValidationError("--contractive must be above 0 and at most 1000, got \(c)") }
+        if let e = pretrainEpochs {
+            try bound("--pretrain-epochs", e, 1...Limits.epochs)
+            guard pretrain != nil else { throw ValidationError("--pretrain-epochs needs --pretrain greedy") }
+        }
+    }
+
+    /// The settings these flags change.
+    func apply(_ settings: inout ModelSettings) {
+        autoencoder.apply(&settings)
+        if let a = codeActivation { settings.codeActivation = a }
+        if let text = corruption { settings.corruption = Corruption(argument: text) }
+        if let text = sparsity { settings.sparsity = Sparsity(argument: text) }
+        if let c = contractive { settings.contractive = c }
+        if tiedWeights { settings.tiedWeights = true }
+        if pretrain == .greedy { settings.pretrainEpochs = pretrainEpochs ?? 2 }
+    }
+
+    func run() throws { try runModel(.ae, options, measure: autoencoder.measure) { apply(&$0) } }
+}
+
+/// How an autoencoder is pretrained.
+enum PretrainMethod: String, ExpressibleByArgument, CaseIterable {
+    case greedy
+}
+
+/// Flags the autoencoders (and PCA, their linear baseline) share.
+struct AutoencoderOptions: ParsableArguments {
+    @Option(help: "bce (Bernoulli pixels, the default) or mse (Gaussian pixels of fixed variance: the output is the pixel mean, no sigmoid); both summed over pixels, averaged over images.")
+    var reconstructionLoss: ReconstructionLoss?
+    @Flag(help: "Measure on the test set: reconstruction error, denoising (Gaussian σ = 0.5), contraction, code sparsity, and noise images' reconstruction (copying); printed and written to measures.json.")
+    var measure = false
+
+    func apply(_ settings: inout ModelSettings) {
+        if let loss = reconstructionLoss { settings.reconstructionLoss = loss }
+    }
 }
 
 struct VAECommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "vae", abstract: "A variational autoencoder (784-400-20); samples decode z ~ N(0, I).")
     @OptionGroup var options: CommonOptions
+    @OptionGroup var autoencoder: AutoencoderOptions
     @Option(help: "Weight of the KL term (default 1: the plain VAE).") var beta: Float?
 
     func validate() throws {
         if let beta, !(beta >= 0 && beta.isFinite) { throw ValidationError("--beta must be zero or positive, got \(beta)") }
     }
 
-    func run() throws { try runModel(.vae, options) { if let beta { $0.beta = beta } } }
+    func run() throws {
+        try runModel(.vae, options, measure: autoencoder.measure) { settings in
+            autoencoder.apply(&settings)
+            if let beta { settings.beta = beta }
+        }
+    }
+}
+
+struct PCACommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "pca", abstract: "Principal component analysis, exact (LAPACK), with every autoencoder figure: the linear baseline (default 30 components).")
+    @OptionGroup var options: CommonOptions
+    @Flag(help: "Measure on the test set, as gen ae --measure does; printed and written to measures.json.") var measure = false
+
+    func run() throws { try runModel(.pca, options, measure: measure) { _ in } }
 }
 
 struct GANCommand: ParsableCommand {
@@ -43,10 +111,10 @@ struct GANCommand: ParsableCommand {
     }
 }
 
-/// Trains (or reuses) one model and draws its figures.
-func runModel(_ kind: ModelKind, _ options: CommonOptions, modelFlags: (inout ModelSettings) -> Void) throws {
+/// Trains (or reuses) one model, draws its figures and, when asked, measures it.
+func runModel(_ kind: ModelKind, _ options: CommonOptions, measure: Bool = false, modelFlags: (inout ModelSettings) -> Void) throws {
     let (request, settings) = resolve(kind, options, modelFlags: modelFlags)
-    try ModelRun(request).trainAndDraw(kind, settings: settings, figures: options.figures)
+    try ModelRun(request).trainAndDraw(kind, settings: settings, figures: options.figures, measure: measure)
 }
 
 /// The run and settings the flags ask for. A checkpoint named with --checkpoint supplies the
@@ -70,7 +138,7 @@ struct ExploreCommand: ParsableCommand {
         commandName: "explore",
         abstract: "Write <out>/<model>/explore.html: the model's decoder running in the browser, with sliders (and a 2-D pad for a 2-D latent).",
         discussion: "The page is one file that works offline (file://). Set the code from the address too: explore.html#z=0.5,-1.2")
-    @Argument(help: "ae, vae or gan.") var model: ModelKind
+    @Argument(help: "ae, vae, gan or pca.") var model: ModelKind
     @OptionGroup var options: CommonOptions
 
     func run() throws {

@@ -1,0 +1,110 @@
+import Datasets
+import Foundation
+import NN
+
+// What the lectures claim of each autoencoder variant, measured on test images through any
+// model's `encode` and `decode` (so an AE, a VAE and PCA are measured alike). Errors are squared
+// errors of pixels in [0, 1], averaged over pixels and images (MSE per pixel): comparable across
+// losses, unlike each model's own loss.
+
+/// Test-set measures of a model with an encoder.
+public struct AutoencoderMeasures: Sendable {
+    /// The Gaussian noise the denoising measure adds: σ = 0.5, the setting.
+    public static let denoisingCorruption = Corruption.gaussian(sigma: 0.5)
+    /// The per-pixel standard deviation of the small perturbations δ of the contraction measure.
+    public static let perturbation: Float = 0.01
+    /// A code value counted as "off" when its magnitude is below this.
+    public static let inactiveThreshold: Float = 0.05
+
+    /// Images measured.
+    public var images = 0
+    /// MSE per pixel of decode(encode(x)) against x.
+    public var reconstructionMSE = 0.0
+    /// MSE per pixel of the noisy input x̃ = x + 0.5 ε against x.
+    public var noisyInputMSE = 0.0
+    /// MSE per pixel of decode(encode(x̃)) against the clean x.
+    public var denoisedMSE = 0.0
+    /// Mean over images of ‖f(x + δ) − f(x)‖ / ‖δ‖, δ ~ N(0, 0.01² I): how much the code moves
+    /// per unit of input change (the contractive AE makes it small).
+    public var contraction = 0.0
+    /// Mean code value, and mean magnitude.
+    public var meanCode = 0.0, meanCodeMagnitude = 0.0
+    /// Share of code values with magnitude below 0.05.
+    public var inactiveShare = 0.0
+    /// MSE per pixel of decode(encode(u)) against u for images of uniform noise u: as low as
+    /// `reconstructionMSE` means the model copies anything rather than modelling clothes.
+    public var noiseReconstructionMSE = 0.0
+
+    /// The measures by name, for measures.json and reports.
+    public var entries: [(String, Double)] {
+        [("images", Double(images)), ("reconstruction_mse", reconstructionMSE), ("noisy_input_mse", noisyInputMSE),
+         ("denoised_mse", denoisedMSE), ("contraction", contraction), ("mean_code", meanCode), ("mean_code_magnitude", meanCodeMagnitude),
+         ("inactive_share", inactiveShare), ("noise_reconstruction_mse", noiseReconstructionMSE)]
+    }
+
+    /// What each measure is, for reports.
+    public static let explanations: [String: String] = [
+        "reconstruction_mse": "MSE per pixel, reconstruction of clean test images",
+        "noisy_input_mse": "MSE per pixel, the noisy input (Gaussian σ = 0.5) against the clean image",
+        "denoised_mse": "MSE per pixel, the reconstruction of the noisy input against the clean image",
+        "contraction": "mean ‖f(x + δ) − f(x)‖ / ‖δ‖ over test images, δ ~ N(0, 0.01² I)",
+        "mean_code": "mean code value", "mean_code_magnitude": "mean |code value|",
+        "inactive_share": "share of code values with |h| < 0.05",
+        "noise_reconstruction_mse": "MSE per pixel, reconstruction of uniform-noise images (as low as on clothes: the model copies)",
+    ]
+
+    /// Measures `model` on the first `count` images of `test` (all by default); nil for a model
+    /// with no encoder. Noise is drawn from `seed`: the same seed gives the same numbers.
+    public static func measure(_ model: any GenerativeModel, test: Dataset, count: Int? = nil, seed: UInt64 = 0) -> AutoencoderMeasures? {
+        let n = min(count ?? test.count, test.count)
+        guard n > 0, model.encode(test.images([0], range: .unit)) != nil else { return nil }
+        var random = SeededGenerator(seed: seed ^ 0x3EA5_04E5)
+        var m = AutoencoderMeasures()
+        var codeValues = 0.0, inactive = 0.0
+        var start = 0
+        while start < n {
+            let x = test.images(Array(start..<min(start + 256, n)), range: .unit)
+            let rows = x.shape[0], pixels = Double(x.count)
+            let h = model.encode(x)!
+            m.reconstructionMSE += squaredError(model.decode(h), x) / pixels * Double(rows)
+            for v in h.scalars {
+                m.meanCode += Double(v); m.meanCodeMagnitude += Double(abs(v))
+                if abs(v) < inactiveThreshold { inactive += 1 }
+            }
+            codeValues += Double(h.count)
+
+            let noisy = denoisingCorruption.applied(to: x, generator: &random)
+            m.noisyInputMSE += squaredError(noisy, x) / pixels * Double(rows)
+            m.denoisedMSE += squaredError(model.decode(model.encode(noisy)!), x) / pixels * Double(rows)
+
+            let delta = Tensor.normal(x.shape, standardDeviation: perturbation, using: &random)
+            let moved = model.encode(x + delta)!
+            let size = x.shape.countPerItem, units = h.shape.countPerItem
+            for r in 0..<rows {
+                var codeChange = 0.0, inputChange = 0.0
+                for j in 0..<units { let d = Double(moved[r * units + j] - h[r * units + j]); codeChange += d * d }
+                for j in 0..<size { let d = Double(delta[r * size + j]); inputChange += d * d }
+                m.contraction += (codeChange / max(inputChange, .leastNormalMagnitude)).squareRoot()
+            }
+
+            let noise = Tensor.uniform(x.shape, using: &random)
+            m.noiseReconstructionMSE += squaredError(model.decode(model.encode(noise)!), noise) / pixels * Double(rows)
+            start += rows
+        }
+        let images = Double(n)
+        m.images = n
+        m.reconstructionMSE /= images; m.noisyInputMSE /= images; m.denoisedMSE /= images
+        m.contraction /= images; m.noiseReconstructionMSE /= images
+        m.meanCode /= codeValues; m.meanCodeMagnitude /= codeValues
+        m.inactiveShare = inactive / codeValues
+        return m
+    }
+}
+
+/// Σ (a − b)² over every value, in Double.
+func squaredError(_ a: Tensor, _ b: Tensor) -> Double {
+    precondition(a.shape == b.shape, "squared error of \(a.shape) and \(b.shape)")
+    var total = 0.0
+    for i in 0..<a.count { let d = Double(a.data[i] - b.data[i]); total += d * d }
+    return total
+}

@@ -1,0 +1,88 @@
+import NN
+
+// The denoising autoencoder's corruption q(x̃ | x) (Vincent et al. 2008, "Extracting and
+// Composing Robust Features with Denoising Autoencoders"): the network sees x̃ and is scored
+// against the clean x. Draws come from the generator the trainer hands each step, which is
+// derived from the seed and the epoch: new noise every epoch, the same noise on every rerun.
+
+/// A way of corrupting images with pixels in [0, 1].
+public enum Corruption: Equatable, Sendable, CustomStringConvertible {
+    /// x̃ = x + σ ε, ε ~ N(0, I): additive isotropic Gaussian noise, not clipped.
+    case gaussian(sigma: Float)
+    /// Each pixel set to 0 with probability `fraction` (Vincent's masking noise).
+    case mask(fraction: Float)
+    /// Each pixel, with probability `fraction`, set to 0 or 1 with equal odds.
+    case saltPepper(fraction: Float)
+
+    /// Parses `gaussian:SIGMA`, `mask:FRACTION` or `salt-pepper:FRACTION`; nil otherwise.
+    public init?(argument: String) {
+        let parts = argument.split(separator: ":", omittingEmptySubsequences: false)
+        guard parts.count == 2, let value = Float(parts[1]), value.isFinite else { return nil }
+        switch parts[0] {
+        case "gaussian" where value > 0 && value <= 10: self = .gaussian(sigma: value)
+        case "mask" where value > 0 && value < 1: self = .mask(fraction: value)
+        case "salt-pepper" where value > 0 && value < 1: self = .saltPepper(fraction: value)
+        default: return nil
+        }
+    }
+
+    /// What the flag's value must look like.
+    public static let expected = "gaussian:SIGMA (0 < SIGMA ≤ 10), mask:FRACTION or salt-pepper:FRACTION (0 < FRACTION < 1)"
+
+    /// The flag's spelling: `gaussian:0.5`.
+    public var argument: String {
+        switch self {
+        case .gaussian(let sigma): return "gaussian:\(sigma)"
+        case .mask(let fraction): return "mask:\(fraction)"
+        case .saltPepper(let fraction): return "salt-pepper:\(fraction)"
+        }
+    }
+
+    public var description: String {
+        switch self {
+        case .gaussian(let sigma): return "Gaussian noise, σ = \(sigma)"
+        case .mask(let fraction): return "masking noise, \(fraction * 100)% of pixels set to 0"
+        case .saltPepper(let fraction): return "salt-and-pepper noise, \(fraction * 100)% of pixels set to 0 or 1"
+        }
+    }
+
+    /// Writes a corrupted copy of `clean` into `noisy` (same shape).
+    public func apply(_ clean: Tensor, into noisy: Tensor, generator: inout SeededGenerator) {
+        precondition(clean.shape == noisy.shape, "corruption: \(clean.shape) into \(noisy.shape)")
+        let x = clean.data, y = noisy.data
+        switch self {
+        case .gaussian(let sigma):
+            for i in 0..<clean.count { y[i] = x[i] + sigma * generator.nextNormal() }
+        case .mask(let fraction):
+            for i in 0..<clean.count { y[i] = generator.nextUniform() < fraction ? 0 : x[i] }
+        case .saltPepper(let fraction):
+            for i in 0..<clean.count {
+                let u = generator.nextUniform()
+                // u < fraction: hit; which half of [0, fraction) it fell in picks salt or pepper.
+                y[i] = u < fraction ? (u < fraction / 2 ? 0 : 1) : x[i]
+            }
+        }
+    }
+
+    /// A corrupted copy of `clean`.
+    public func applied(to clean: Tensor, generator: inout SeededGenerator) -> Tensor {
+        let noisy = Tensor(zeros: clean.shape)
+        apply(clean, into: noisy, generator: &generator)
+        return noisy
+    }
+}
+
+extension Corruption: Codable {
+    public init(from decoder: any Decoder) throws {
+        let text = try decoder.singleValueContainer().decode(String.self)
+        guard let value = Corruption(argument: text) else {
+            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "not a corruption: \(text)"))
+        }
+        self = value
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.singleValueContainer()
+        try c.encode(argument)
+    }
+}

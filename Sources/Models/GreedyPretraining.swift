@@ -1,0 +1,85 @@
+import NN
+
+// Greedy layer-wise pretraining of a deep autoencoder (Hinton & Salakhutdinov 2006; Bengio et
+// al. 2007, "Greedy Layer-Wise Training of Deep Networks"). For encoder layers E_1 … E_L and the
+// decoder layers D_L … D_1 that mirror them (D_k maps E_k's output back to E_k's input):
+//   stage k trains the shallow autoencoder D_k ∘ E_k on h_{k-1} = E_{k-1} ∘ … ∘ E_1 (x),
+//   the codes of the layers below, which stay fixed; h_0 = x.
+// Stage 1 scores against the images with the model's reconstruction loss; stages k > 1 with the
+// squared error against the codes h_{k-1} (real-valued ReLU activations), summed over units and
+// averaged over images. Each stage has its own optimizer: a stage must not move the layers of
+// another through the momentum they kept. The end-to-end fine-tuning follows, with the model's
+// own optimizer, corruption and penalties (the stages are plain autoencoders).
+
+/// The stages of greedy layer-wise pretraining over a stack of `Dense` layers.
+public final class GreedyPretraining: CustomStringConvertible {
+    /// Epochs each stage trains.
+    public let epochsPerLayer: Int
+    /// E_1 … E_L.
+    public let encoderLayers: [Dense]
+    /// D_1 … D_L: `decoderLayers[k]` maps `encoderLayers[k]`'s output back to its input.
+    public let decoderLayers: [any Layer]
+    private let criteria: [ReconstructionCriterion]
+    private let optimizers: [any Optimizer]
+    private let parameters: [[Parameter]]
+
+    /// The stages over `encoder`'s layers and `decoder`'s in reverse order. Both must be
+    /// `Sequential`s of as many `Dense` (decoder: `Dense` or `TiedDense`) layers, mirrored
+    /// (`problem(encoder:decoder:)` is nil).
+    public init(encoder: any Layer, decoder: any Layer, epochsPerLayer: Int, imageLoss: ReconstructionLoss, optimizer: OptimizerFactory) {
+        precondition(epochsPerLayer > 0, "greedy pretraining needs at least one epoch per layer")
+        if let problem = GreedyPretraining.problem(encoder: encoder, decoder: decoder) { preconditionFailure(problem) }
+        self.epochsPerLayer = epochsPerLayer
+        encoderLayers = (encoder as! Sequential).layers.map { $0 as! Dense }
+        decoderLayers = Array((decoder as! Sequential).layers.reversed())
+        criteria = encoderLayers.indices.map { ($0 == 0 ? imageLoss : .mse).criterion() }
+        parameters = zip(encoderLayers, decoderLayers).map { pair in
+            (pair.0.parameters.map { $0.prefixed("encoder") } + pair.1.parameters.map { $0.prefixed("decoder") }).deduplicated()
+        }
+        optimizers = parameters.map { optimizer($0) }
+    }
+
+    /// Why `encoder` and `decoder` cannot be pretrained layer by layer, or nil.
+    public static func problem(encoder: any Layer, decoder: any Layer) -> String? {
+        guard let e = encoder as? Sequential, let d = decoder as? Sequential, e.layers.count == d.layers.count,
+              e.layers.allSatisfy({ $0 is Dense }), d.layers.allSatisfy({ $0 is Dense || $0 is TiedDense }) else {
+            return "--pretrain greedy needs fully connected networks (--arch mlp) whose decoder mirrors the encoder layer by layer"
+        }
+        for (k, (encoderLayer, decoderLayer)) in zip(e.layers, d.layers.reversed()).enumerated() {
+            let input = (encoderLayer as! Dense).inputSize, output = (encoderLayer as! Dense).outputSize
+            let mirror = (decoderLayer as? Dense).map { ($0.inputSize, $0.outputSize) } ?? (decoderLayer as? TiedDense).map { ($0.inputSize, $0.outputSize) }
+            guard mirror.map({ $0 == (output, input) }) ?? false else {
+                return "--pretrain greedy: decoder layer \(d.layers.count - k) (\(decoderLayer)) does not map encoder layer \(k + 1)'s \(output) outputs back to its \(input) inputs"
+            }
+        }
+        return nil
+    }
+
+    /// Pretraining epochs in all: `epochsPerLayer` per layer.
+    public var epochs: Int { epochsPerLayer * encoderLayers.count }
+
+    /// The stage (0-based) epoch `epoch` (from 1) trains, or nil once pretraining is over.
+    public func stage(ofEpoch epoch: Int) -> Int? { epoch >= 1 && epoch <= epochs ? (epoch - 1) / epochsPerLayer : nil }
+
+    public var description: String { "greedy, \(epochsPerLayer) epochs per layer, then end to end" }
+
+    /// Every stage's optimizer state, named `<stage>.<parameter>…`, for checkpoints.
+    public var state: [NamedTensor] { optimizers.enumerated().flatMap { k, o in o.state.map { $0.prefixed("\(k + 1)") } } }
+
+    /// One step of stage `stage` on a batch of images: the stage's shallow autoencoder on the
+    /// codes of the layers below. Returns its loss.
+    public func trainStep(stage k: Int, images: Tensor) -> Float {
+        var h = images
+        for layer in encoderLayers[..<k] { h = layer.forward(h, training: false) }   // h_{k-1}, the fixed layers' codes
+        parameters[k].zeroGradients()
+        let encoderLayer = encoderLayers[k], decoderLayer = decoderLayers[k]
+        let needsInputGradient = encoderLayer.computesInputGradient
+        encoderLayer.computesInputGradient = false       // nothing below learns in this stage
+        let output = decoderLayer.forward(encoderLayer.forward(h, training: true), training: true)
+        let (loss, dOutput) = criteria[k].lossAndGradient(output: output, targets: h)
+        _ = encoderLayer.backward(decoderLayer.backward(dOutput))
+        encoderLayer.computesInputGradient = needsInputGradient
+        optimizers[k].step()
+        return loss
+    }
+}
