@@ -14,16 +14,16 @@ extension ModelRun {
         try preflight()
         let data = try loadData()
         if let problem = kind.problem(settings, image: data.train.imageShape) { throw RunError(problem) }
+        let pretrainingEpochs = kind == .ae ? settings.pretrainEpochs * (settings.hiddenSizes.count + 1) : 0
+        if pretrainingEpochs > 0, let epochs = request.epochs ?? (request.checkpoint == nil ? kind.defaultEpochs : nil), epochs <= pretrainingEpochs {
+            throw RunError("--epochs \(epochs): --epochs counts every epoch, and --pretrain greedy takes \(pretrainingEpochs) (--pretrain-epochs \(settings.pretrainEpochs) × \(settings.hiddenSizes.count + 1) layers) before end-to-end training; ask for more than \(pretrainingEpochs)")
+        }
         try createFolder(request.out + "/" + kind.name(settings.architecture))   // now, not after training: a file in the way is said at once
         let batches = (data.train.count + request.batchSize - 1) / request.batchSize
         if kind == .gan && settings.discriminatorSteps > batches {
             throw RunError("--discriminator-steps \(settings.discriminatorSteps): an epoch has only \(batches) batches of \(request.batchSize), so the generator would never be updated; use at most \(batches)")
         }
         let model = kind.makeModel(settings, image: data.train.imageShape, seed: request.seed)
-        if let pretrained = model as? Autoencoder, pretrained.pretrainingEpochs > 0,
-           let epochs = request.epochs ?? (request.checkpoint == nil ? kind.defaultEpochs : nil), epochs <= pretrained.pretrainingEpochs {
-            throw RunError("--epochs \(epochs): --epochs counts every epoch, and --pretrain greedy takes \(pretrained.pretrainingEpochs) (--pretrain-epochs \(settings.pretrainEpochs) × \(pretrained.pretraining?.encoderLayers.count ?? 0) layers) before end-to-end training; ask for more than \(pretrained.pretrainingEpochs)")
-        }
         let encoded = (try? JSONEncoder.sorted.encode(settings)).map { String(decoding: $0, as: UTF8.self) } ?? ""
         let result = try train(model, data: data, metadata: ["kind": kind.rawValue, "settings": encoded], defaultEpochs: kind.defaultEpochs) { epoch in
             film?.record(model, epoch: epoch, data: data.train)

@@ -71,6 +71,16 @@ struct CommandLineTests {
         (["vae", "--hidden", "400,x"], "--hidden takes 1 to 8 widths"),
         (["vae", "--out", "/proc/version/gallery"], "--out /proc/version/gallery: cannot create it"),
         (["vae", "--resume", "--retrain"], "--resume and --retrain contradict"),
+        (["ae", "--corruption", "blur:1"], "--corruption takes gaussian:SIGMA (0 < SIGMA ≤ 10), mask:FRACTION or salt-pepper:FRACTION (0 < FRACTION < 1); got 'blur:1'"),
+        (["ae", "--sparsity", "kl:2:1"], "--sparsity takes l1:LAMBDA (0 < LAMBDA ≤ 1000) or kl:RHO:WEIGHT"),
+        (["ae", "--contractive", "0"], "--contractive must be above 0 and at most 1000, got 0.0"),
+        (["ae", "--pretrain-epochs", "2"], "--pretrain-epochs needs --pretrain greedy"),
+        (["ae", "--reconstruction-loss", "l2"], "'l2' is invalid for '--reconstruction-loss <reconstruction-loss>'"),
+        (["ae", "--sparsity", "kl:0.05:3"], "--sparsity kl needs --code-activation sigmoid"),
+        (["ae", "--contractive", "0.1"], "--contractive needs a one-layer encoder (--hidden none, and --arch mlp)"),
+        (["vae", "--hidden", "none"], "--hidden none (no hidden layer) is for gen ae"),
+        (["ae", "--pretrain", "greedy", "--pretrain-epochs", "5", "--epochs", "3"], "--epochs 3: --epochs counts every epoch, and --pretrain greedy takes 10"),
+        (["pca", "--latent-dimension", "785"], "--latent-dimension 785: PCA has at most 784 components"),
     ])
     func badFlags(arguments: [String], message: String) throws {
         let result = try runGen(arguments + ["--dataset", "synthetic"])
@@ -255,6 +265,34 @@ struct CommandLineTests {
         let refused = try runGen(["vae", "--arch", "conv", "--dataset", pngs, "--out", folder + "/o"])
         #expect(errorLine(refused).contains("needs image sides divisible by 4, got 30×30"), "\(refused.stderr)")
         #expect(!FileManager.default.fileExists(atPath: folder + "/o/conv-vae"), "it made the folder before refusing")
+    }
+
+    @Test("the autoencoder family on the command line: PCA and a denoising AE measured, figures drawn, the same numbers twice")
+    func autoencoderFamily() throws {
+        let data = try tinyIDXFolder(count: 64)
+        let folder = try scratchFolder()
+        let pca = try runGen(["pca", "--dataset", data, "--latent-dimension", "5", "--out", folder, "--measure", "--reconstruct", "--denoise"],
+                             environment: ["XDG_CACHE_HOME": folder + "/cache"])
+        #expect(pca.status == 0, "\(pca.stderr)")
+        #expect(pca.stdout.contains("PCA, 64 test images:") && pca.stdout.contains("reconstruction_mse"), "\(pca.stdout)")
+        let measures = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: folder + "/pca/measures.json"))) as? [String: Any])
+        #expect(measures["model"] as? String == "pca" && measures["epochs"] as? Int == 1 && measures["contraction"] != nil)
+        for file in ["reconstruction.png", "denoising.png", "curves.png"] { #expect(FileManager.default.fileExists(atPath: folder + "/pca/" + file), "\(file)") }
+        let arguments = ["ae", "--dataset", data, "--hidden", "none", "--code-activation", "sigmoid", "--corruption", "salt-pepper:0.2",
+                         "--sparsity", "l1:0.01", "--tied-weights", "--reconstruction-loss", "mse", "--epochs", "2", "--batch-size", "32", "--denoise", "--measure", "--quiet"]
+        let first = try runGen(arguments + ["--out", folder + "/a", "--checkpoint", folder + "/a.safetensors"])
+        #expect(first.status == 0, "\(first.stderr)")
+        let second = try runGen(arguments + ["--out", folder + "/b", "--checkpoint", folder + "/b.safetensors"])
+        #expect(second.status == 0, "\(second.stderr)")
+        let metrics = try String(contentsOfFile: folder + "/a/ae/metrics.jsonl", encoding: .utf8)
+        #expect(metrics.contains(#""loss_reduction":"squared error summed over pixels, averaged over images of the clean image from its corrupted copy (salt-and-pepper noise, 20.0% of pixels set to 0 or 1) + 0.01 Σ|h|, summed over code units, averaged over images""#), "\(metrics)")
+        for file in ["denoising.png", "measures.json"] {
+            let a = try Data(contentsOf: URL(fileURLWithPath: folder + "/a/ae/" + file)), b = try Data(contentsOf: URL(fileURLWithPath: folder + "/b/ae/" + file))
+            #expect(a == b, "\(file) differs between two runs with one seed")
+        }
+        // The checkpoint alone rebuilds the variant: no flag but the file.
+        let again = try runGen(["ae", "--checkpoint", folder + "/a.safetensors", "--out", folder + "/a", "--measure"])
+        #expect(again.status == 0 && again.stdout.contains("Reusing"), "\(again.stdout) \(again.stderr)")
     }
 
     @Test("an unknown command is answered with the list of commands")

@@ -12,8 +12,9 @@ struct AllocationTests {
     /// always runs single-threaded inside the team's parts, so its threaded driver, which
     /// mallocs a job array per call, is never used). A counting window costs one allocation of
     /// its own, measured on an empty window and subtracted.
-    @Test("AE, VAE, GAN, conv AE, conv VAE and DCGAN steps, after warm-up, make no heap allocation, on one thread and on a team of two",
-          arguments: ["ae", "vae", "gan", "conv-ae", "conv-vae", "dcgan"], [1, 2])
+    @Test("AE (and its variants), VAE, GAN, conv AE, conv VAE and DCGAN steps, after warm-up, make no heap allocation, on one thread and on a team of two",
+          arguments: ["ae", "vae", "gan", "conv-ae", "conv-vae", "dcgan",
+                      "denoising-ae", "sparse-ae", "contractive-ae", "tied-ae", "pretraining-ae"], [1, 2])
     func noAllocation(kind: String, threads: Int) {
         // Products of a few million multiply-adds: smaller ones send OpenBLAS down its
         // small-matrix kernels, which malloc a scratch buffer on every call (seen with gdb; the
@@ -24,6 +25,11 @@ struct AllocationTests {
         case "conv-ae": Autoencoder(convolutionalFor: tinyData.train.imageShape, channels: [16, 32], seed: 0)
         case "conv-vae": VariationalAutoencoder(convolutionalFor: tinyData.train.imageShape, channels: [16, 32], seed: 0)
         case "dcgan": GAN(convolutionalFor: tinyData.train.imageShape, generatorChannels: [32, 16], discriminatorSteps: 2, seed: 0)
+        case "denoising-ae": Autoencoder(hiddenSizes: [128], objective: AutoencoderObjective(reconstruction: .mse, corruption: .saltPepper(fraction: 0.2)), seed: 0)
+        case "sparse-ae": Autoencoder(hiddenSizes: [128], codeActivation: .sigmoid, objective: AutoencoderObjective(sparsity: .kl(target: 0.05, weight: 1)), seed: 0)
+        case "contractive-ae": Autoencoder(hiddenSizes: [], latentDimension: 64, codeActivation: .sigmoid, objective: AutoencoderObjective(contraction: 0.1), seed: 0)
+        case "tied-ae": Autoencoder(hiddenSizes: [128], tiedWeights: true, objective: AutoencoderObjective(sparsity: .l1(weight: 0.01)), seed: 0)
+        case "pretraining-ae": Autoencoder(hiddenSizes: [128], latentDimension: 64, pretrainingEpochsPerLayer: 1, seed: 0)
         default: GAN(generatorHiddenSizes: [128], discriminatorHiddenSizes: [128], discriminatorSteps: 2, seed: 0)
         }
         // Batches as the trainer hands them over, labels included.
@@ -33,7 +39,7 @@ struct AllocationTests {
         let before = BLAS.threadCount
         BLAS.setThreadCount(threads)
         defer { BLAS.setThreadCount(before) }
-        model.beginEpoch()
+        model.beginEpoch(number: 2)   // the pretraining AE's second stage: layer 2 on layer 1's codes
         for _ in 0..<3 { _ = model.trainStep(full, generator: &g); _ = model.trainStep(partial, generator: &g) }
         gen_allocation_counting_begin()
         let window = gen_allocation_counting_end()
