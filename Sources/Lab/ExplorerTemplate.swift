@@ -48,7 +48,7 @@ $("title").textContent = M.name + ": live latent explorer";
 $("details").textContent = M.details;
 $("about").textContent = M.prior === "uniform"
   ? "Sliders span each code unit's range in training; a prior sample is uniform in it."
-  : "Sliders span ±3 standard deviations of the prior N(0, I); a prior sample is drawn from it.";
+  : "Sliders span ±3 standard deviations of each unit's prior (N(0, I), or each component's own variance for PCA); a prior sample is drawn from it.";
 
 function act(a, x) {
   switch (a[0]) {
@@ -130,7 +130,8 @@ if (M.latent > shown) {
 }
 function normal() { let u = 0; while (u === 0) u = Math.random(); return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * Math.random()); }
 $("sample").onclick = () => {
-  for (let i = 0; i < M.latent; i++) z[i] = M.prior === "uniform" ? M.low[i] + Math.random() * (M.high[i] - M.low[i]) : normal();
+  for (let i = 0; i < M.latent; i++) z[i] = M.prior === "uniform" ? M.low[i] + Math.random() * (M.high[i] - M.low[i])
+                                         : (M.low[i] + M.high[i]) / 2 + normal() * (M.high[i] - M.low[i]) / 6;
   draw();
 };
 $("zero").onclick = () => { z.fill(0); draw(); };
@@ -180,7 +181,7 @@ if (strip) {
   $("stripBox").hidden = false;
   $("stripAbout").textContent = M.prior === "uniform"
     ? "Click an image to decode its code: the decoder was trained on codes like these. A random code (the button above, uniform in each unit's [min, max]) mostly lands between them, where it never was."
-    : "Click an image to decode its code (the posterior mean).";
+    : "Click an image to decode its code (for a VAE, the posterior mean).";
   for (let k = 0; k < M.stripCodes.length / M.latent; k++) {
     const c = document.createElement("canvas");
     paint(c, strip.subarray(k * plane * M.channels, (k + 1) * plane * M.channels));

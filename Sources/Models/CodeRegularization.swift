@@ -58,20 +58,7 @@ public enum Sparsity: Equatable, Sendable, CustomStringConvertible {
     }
 }
 
-extension Sparsity: Codable {
-    public init(from decoder: any Decoder) throws {
-        let text = try decoder.singleValueContainer().decode(String.self)
-        guard let value = Sparsity(argument: text) else {
-            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "not a sparsity penalty: \(text)"))
-        }
-        self = value
-    }
-
-    public func encode(to encoder: any Encoder) throws {
-        var c = encoder.singleValueContainer()
-        try c.encode(argument)
-    }
-}
+extension Sparsity: ArgumentCodable {}
 
 /// What an autoencoder is trained to do besides its shape: the reconstruction loss, the input's
 /// corruption (a denoising AE) and the code's penalties (sparse, contractive).

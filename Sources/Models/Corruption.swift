@@ -72,11 +72,20 @@ public enum Corruption: Equatable, Sendable, CustomStringConvertible {
     }
 }
 
-extension Corruption: Codable {
+extension Corruption: ArgumentCodable {}
+
+/// A value written in checkpoints as its flag's spelling (`gaussian:0.5`), read back through the
+/// same parser as the flag.
+public protocol ArgumentCodable: Codable {
+    init?(argument: String)
+    var argument: String { get }
+}
+
+extension ArgumentCodable {
     public init(from decoder: any Decoder) throws {
         let text = try decoder.singleValueContainer().decode(String.self)
-        guard let value = Corruption(argument: text) else {
-            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "not a corruption: \(text)"))
+        guard let value = Self(argument: text) else {
+            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "not a \(Self.self): \(text)"))
         }
         self = value
     }

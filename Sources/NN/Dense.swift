@@ -60,15 +60,22 @@ public final class Dense: Layer {
     public func backward(_ dOutput: Tensor) -> Tensor {
         guard let x = input, let y = output else { preconditionFailure("Dense.backward before forward") }
         precondition(dOutput.shape == y.shape, "Dense dOutput \(dOutput.shape) does not match output \(y.shape)")
-        let n = y.shape[0]
-        // dZ = dOutput * f'(pre) and dBias += Σ_n dZ[n, :], in one pass (dZ is dOutput itself for the identity).
-        let dZ = activation == .identity ? dOutput : Tensor.reuse(&dPre, shape: y.shape)
-        activation.backwardWithBiasGradient(output: y.data, dOutput: dOutput.data, dPre: dZ.data, rows: n, features: outputSize,
-                                            dBias: bias.gradient.data)
+        let dZ = activation.preActivationGradient(output: y, dOutput: dOutput, buffer: &dPre, bias: bias)
         gemm(dZ, transposeA: true, x, into: weight.gradient, beta: 1)           // dW += dZᵀ x
         guard computesInputGradient else { return noInputGradient }
         let dx = Tensor.reuse(&dInput, shape: x.shape)
         gemm(dZ, weight.value, into: dx)                                          // dX = dZ W
         return dx
+    }
+}
+
+extension Activation {
+    /// dZ = dOutput * f'(pre) for a fully connected layer's output `y` (N, O), and bias.gradient
+    /// += Σ_n dZ[n, :], in one pass; dZ is `dOutput` itself for the identity, else `buffer`.
+    func preActivationGradient(output y: Tensor, dOutput: Tensor, buffer: inout Tensor?, bias: Parameter) -> Tensor {
+        let dZ = self == .identity ? dOutput : Tensor.reuse(&buffer, shape: y.shape)
+        backwardWithBiasGradient(output: y.data, dOutput: dOutput.data, dPre: dZ.data, rows: y.shape[0], features: y.shape.countPerItem,
+                                 dBias: bias.gradient.data)
+        return dZ
     }
 }

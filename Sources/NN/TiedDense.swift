@@ -47,10 +47,7 @@ public final class TiedDense: Layer {
     public func backward(_ dOutput: Tensor) -> Tensor {
         guard let x = input, let y = output else { preconditionFailure("TiedDense.backward before forward") }
         precondition(dOutput.shape == y.shape, "TiedDense dOutput \(dOutput.shape) does not match output \(y.shape)")
-        let n = y.shape[0]
-        let dZ = activation == .identity ? dOutput : Tensor.reuse(&dPre, shape: y.shape)
-        activation.backwardWithBiasGradient(output: y.data, dOutput: dOutput.data, dPre: dZ.data, rows: n, features: outputSize,
-                                            dBias: bias.gradient.data)
+        let dZ = activation.preActivationGradient(output: y, dOutput: dOutput, buffer: &dPre, bias: bias)
         gemm(x, transposeA: true, dZ, into: tiedTo.weight.gradient, beta: 1)     // dW += xᵀ dZ  (O_enc, I_enc)
         guard computesInputGradient else { return noInputGradient }
         let dx = Tensor.reuse(&dInput, shape: x.shape)

@@ -34,6 +34,9 @@ struct ExplorerTests {
         let model: any GenerativeModel = switch name {
         case "MLP VAE, 2-D latent": VariationalAutoencoder(hiddenSizes: [32], latentDimension: 2, seed: 3)
         case "conv AE": Autoencoder(convolutionalFor: tinyData.train.imageShape, channels: [4, 8], latentDimension: 3, seed: 4)
+        case "tied MLP AE, squared error": Autoencoder(hiddenSizes: [16], latentDimension: 3, tiedWeights: true,
+                                                       objective: AutoencoderObjective(reconstruction: .mse), seed: 6)
+        case "PCA": PrincipalComponentModel(inputSize: 784, latentDimension: 4)
         default: GAN(convolutionalFor: tinyData.train.imageShape, generatorChannels: [8, 4], latentDimension: 5, seed: 5)
         }
         _ = try Trainer(epochs: 1, batchSize: 50, seed: 1, checkpointPath: nil).train(model, data: tinyData)
@@ -41,7 +44,7 @@ struct ExplorerTests {
     }
 
     @Test("the page draws gen's own decode of the code in its address, to within 1/255", .enabled(if: chromium != nil, "needs Debian's chromium"),
-          arguments: ["MLP VAE, 2-D latent", "conv AE", "DCGAN"])
+          arguments: ["MLP VAE, 2-D latent", "conv AE", "DCGAN", "tied MLP AE, squared error", "PCA"])
     func pixelsMatch(name: String) throws {
         let model = try ExplorerTests.model(name)
         let folder = try scratchFolder()
