@@ -29,6 +29,7 @@ struct AutoencoderFamilyTests {
         ("contractive", { $0.hiddenSizes = []; $0.codeActivation = .sigmoid; $0.contractive = 0.5 }),
         ("tied weights", { $0.tiedWeights = true }),
         ("greedy pretraining", { $0.hiddenSizes = [32, 16]; $0.pretrainEpochs = 1 }),
+        ("greedy pretraining, tied weights, squared error", { $0.hiddenSizes = [32, 16]; $0.pretrainEpochs = 1; $0.tiedWeights = true; $0.reconstructionLoss = .mse }),
     ]
 
     @Test("every variant trains: finite losses, and the test loss falls over its end-to-end epochs", arguments: variants.indices)
