@@ -93,6 +93,47 @@ struct BCEJob {
     }
 }
 
+/// Softmax cross-entropy on logits z (N, K) against class labels y_n in 0..<K:
+///   ℓ_n = −log softmax(z_n)[y_n] = logsumexp(z_n) − z_n[y_n],   dℓ_n/dz_n = softmax(z_n) − onehot(y_n),
+/// the max subtracted before exponentiating so that it stays finite; averaged over the N images.
+public final class SoftmaxCrossEntropy {
+    private var gradientBuffer: Tensor?
+
+    public init() {}
+
+    /// "softmax cross-entropy, averaged over images".
+    public var description: String { "softmax cross-entropy, averaged over images" }
+
+    /// The loss, and dLoss/dLogits in this loss's own buffer.
+    public func lossAndGradient(logits: Tensor, labels: some RandomAccessCollection<Int>) -> (loss: Float, gradient: Tensor) {
+        let g = Tensor.reuse(&gradientBuffer, shape: logits.shape)
+        return (Float(accumulate(logits, labels, gradient: g.data)), g)
+    }
+
+    /// The loss alone (evaluation), allocating nothing.
+    public func loss(logits: Tensor, labels: some RandomAccessCollection<Int>) -> Float { Float(accumulate(logits, labels, gradient: nil)) }
+
+    private func accumulate(_ logits: Tensor, _ labels: some RandomAccessCollection<Int>, gradient: UnsafeMutablePointer<Float>?) -> Double {
+        let n = logits.shape[0], k = logits.shape.countPerItem
+        precondition(labels.count == n, "softmax cross-entropy: \(labels.count) labels for \(n) rows of logits")
+        let scale = 1 / Float(Swift.max(n, 1))
+        var total = 0.0
+        for (r, label) in labels.enumerated() {
+            precondition(label >= 0 && label < k, "softmax cross-entropy: label \(label) outside the \(k) classes")
+            let z = logits.data + r * k
+            var largest = z[0]
+            for j in 1..<k { largest = Swift.max(largest, z[j]) }
+            var sum: Float = 0
+            for j in 0..<k { sum += expf(z[j] - largest) }
+            total += Double(largest + logf(sum) - z[label])
+            if let gradient {
+                for j in 0..<k { gradient[r * k + j] = (expf(z[j] - largest) / sum - (j == label ? 1 : 0)) * scale }
+            }
+        }
+        return total * Double(scale)
+    }
+}
+
 /// Squared error: ℓ = (y - t)², dℓ/dy = 2(y - t).
 public final class MeanSquaredError {
     public let reduction: Reduction

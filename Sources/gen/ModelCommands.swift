@@ -111,6 +111,22 @@ struct GANCommand: ParsableCommand {
     }
 }
 
+struct ClassifyCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "classify",
+        abstract: "A classifier of the data's labels (MLP 784-256-10, or --arch conv: two strided convolutions and Dense(128)); reports test accuracy.",
+        discussion: "Loss: softmax cross-entropy, averaged over images. Writes <out>/classifier/metrics.jsonl (conv: conv-classifier); the figure flags do not apply.")
+    @OptionGroup var options: CommonOptions
+
+    func run() throws {
+        let run = ModelRun(options.request)
+        let (model, result) = try run.trainClassifier(architecture: options.arch ?? .mlp, hiddenSizes: options.hiddenSizes,
+                                                      learningRate: options.learningRate ?? 1e-3)
+        let accuracy = result.lastMetric("test_accuracy") ?? .nan
+        print("\(model.displayName), \(result.datasetName), \(result.epochs) epochs: test accuracy \(String(format: "%.2f", accuracy * 100))% on \(result.data.test.count) images")
+    }
+}
+
 /// Trains (or reuses) one model, draws its figures and, when asked, measures it.
 func runModel(_ kind: ModelKind, _ options: CommonOptions, measure: Bool = false, modelFlags: (inout ModelSettings) -> Void) throws {
     let (request, settings) = resolve(kind, options, modelFlags: modelFlags)

@@ -299,7 +299,7 @@ struct CommandLineTests {
     func unknownCommand() throws {
         let result = try runGen(["foo"])
         #expect(result.status == 64)
-        #expect(errorLine(result) == "Error: 'foo' is not a gen command; the commands are ae, vae, gan, pca, compare, explore, bench (gen --help says more)")
+        #expect(errorLine(result) == "Error: 'foo' is not a gen command; the commands are ae, vae, gan, pca, classify, compare, explore, bench (gen --help says more)")
     }
 
     @Test("--help lists the three models")

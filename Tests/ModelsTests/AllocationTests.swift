@@ -14,8 +14,12 @@ struct AllocationTests {
     /// its own, measured on an empty window and subtracted.
     @Test("AE (and its variants), VAE, GAN, conv AE, conv VAE and DCGAN steps, after warm-up, make no heap allocation, on one thread and on a team of two",
           arguments: ["ae", "vae", "gan", "conv-ae", "conv-vae", "dcgan",
-                      "denoising-ae", "sparse-ae", "contractive-ae", "tied-ae", "pretraining-ae"], [1, 2])
+                      "denoising-ae", "sparse-ae", "contractive-ae", "tied-ae", "pretraining-ae", "classifier"], [1, 2])
     func noAllocation(kind: String, threads: Int) {
+        if kind == "classifier" {
+            let classifier = Classifier(convolutionalFor: tinyData.train.imageShape, channels: [16, 32], classNames: tinyData.train.classNames, seed: 0)
+            return expectNoAllocation(classifier, kind: kind, threads: threads)
+        }
         // Products of a few million multiply-adds: smaller ones send OpenBLAS down its
         // small-matrix kernels, which malloc a scratch buffer on every call (seen with gdb; the
         // default VAE's 128x20 by 20x400 product takes that path too: the library's allocation).
@@ -32,6 +36,10 @@ struct AllocationTests {
         case "pretraining-ae": Autoencoder(hiddenSizes: [128], latentDimension: 64, pretrainingEpochsPerLayer: 1, seed: 0)
         default: GAN(generatorHiddenSizes: [128], discriminatorHiddenSizes: [128], discriminatorSteps: 2, seed: 0)
         }
+        expectNoAllocation(model, kind: kind, threads: threads)
+    }
+
+    func expectNoAllocation(_ model: any TrainableModel, kind: String, threads: Int) {
         // Batches as the trainer hands them over, labels included.
         let full = Batch(images: tinyData.train.images(Array(0..<128), range: model.pixelRange), indices: Array(0..<128)[...], dataset: tinyData.train)
         let partial = Batch(images: tinyData.train.images(Array(0..<100), range: model.pixelRange), indices: Array(0..<100)[...], dataset: tinyData.train)

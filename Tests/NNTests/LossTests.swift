@@ -61,6 +61,25 @@ struct LossTests {
         compare(analytic: dLogVar.copy(), numeric: numericGradient(of: logVar, step: 1e-2, objective), what: "dLogVar", tolerance: 1e-2)
     }
 
+    @Test("softmax cross-entropy: its definition, the gradient by finite differences, finite at huge logits")
+    func softmaxCrossEntropy() {
+        var g = SeededGenerator(seed: 13)
+        let logits = Tensor.normal([4, 5], standardDeviation: 2, using: &g)
+        let labels = [0, 3, 4, 3]
+        let loss = SoftmaxCrossEntropy()
+        let (value, gradient) = loss.lossAndGradient(logits: logits, labels: labels)
+        var expected = 0.0
+        for r in 0..<4 {
+            let sum = (0..<5).reduce(0.0) { $0 + exp(Double(logits[r, $1])) }
+            expected -= log(exp(Double(logits[r, labels[r]])) / sum)
+        }
+        #expect(abs(Double(value) - expected / 4) < 1e-5)
+        compare(analytic: gradient.copy(), numeric: numericGradient(of: logits, step: 1e-2) { Double(loss.loss(logits: logits, labels: labels)) },
+                what: "dLogits", tolerance: 1e-2)
+        let huge = loss.loss(logits: Tensor(shape: [1, 3], values: [1000, -1000, 0]), labels: [1])
+        #expect(abs(huge - 2000) < 1e-2)
+    }
+
     @Test("L1 activity penalty")
     func l1() {
         let penalty = L1ActivityPenalty(weight: 0.5, reduction: .sumPerItem)

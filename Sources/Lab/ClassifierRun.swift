@@ -1,0 +1,36 @@
+import Datasets
+import Foundation
+import Models
+import NN
+
+/// Runs of a `Classifier`: what `gen classify` does, for scripts too.
+extension ModelRun {
+    /// Loads the data and trains (or reuses) a classifier of its labels: the MLP (`hiddenSizes`
+    /// its widths, default 256) or the convolutional one (`hiddenSizes` its channel counts,
+    /// default 32,64), writing `<out>/<name>/metrics.jsonl`.
+    public func trainClassifier(architecture: Architecture, hiddenSizes: [Int]? = nil, learningRate: Float = 1e-3) throws -> (model: Classifier, result: TrainingResult) {
+        try preflight()
+        let data = try loadData()
+        let classes = Set(data.train.labels)
+        guard classes.count >= 2, classes.allSatisfy({ $0 >= 0 && $0 < data.train.classNames.count }) else {
+            throw RunError("--dataset \(request.dataset.argument): a classifier needs labelled images of at least two classes; this data has \(classes.count)")
+        }
+        let image = data.train.imageShape
+        let model: Classifier
+        switch architecture {
+        case .mlp:
+            let hidden = hiddenSizes ?? [256]
+            guard !hidden.isEmpty else { throw RunError("--hidden none: a classifier needs a hidden layer") }
+            model = Classifier(inputSize: image.count, hiddenSizes: hidden, classNames: data.train.classNames, learningRate: learningRate, seed: request.seed)
+        case .conv:
+            let channels = hiddenSizes ?? [32, 64]
+            if let problem = Architecture.convolutionProblem(image: image, channels: channels) { throw RunError(problem) }
+            model = Classifier(convolutionalFor: image, channels: channels, classNames: data.train.classNames, learningRate: learningRate, seed: request.seed)
+        }
+        let folder = request.out + "/" + (architecture == .mlp ? "classifier" : "conv-classifier")
+        try createFolder(folder)
+        let result = try train(model, data: data)
+        try writeAtomically(Data((result.metricsLines.joined(separator: "\n") + "\n").utf8), to: folder + "/metrics.jsonl")
+        return (model, result)
+    }
+}

@@ -1,0 +1,127 @@
+import Datasets
+import Foundation
+import NN
+
+// A classifier of images into K classes: logits = head(features(x)), trained by softmax
+// cross-entropy averaged over images. `features` ends in the penultimate representation, which
+// the judge of `gen eval` uses as its feature space, and which the few-label experiments of the
+// lectures swap for a pretrained encoder.
+
+/// An image classifier from a feature network and a linear head.
+public final class Classifier: TrainableModel {
+    public let name: String
+    public let displayName: String
+    /// x (N, C·H·W) → features (N, F).
+    public let features: any Layer
+    /// features (N, F) → logits (N, K).
+    public let head: Dense
+    /// The classes' names, K of them.
+    public let classNames: [String]
+    public let optimizer: any Optimizer
+    private let optimizerDescription: String
+    let loss = SoftmaxCrossEntropy()
+    private let layers: NamedLayers
+    private let parameters: [Parameter]
+    private var sums = (loss: 0.0, correct: 0), imageCount = 0
+
+    /// A classifier whose `features` feed `head` (head.outputSize classes, named `classNames`);
+    /// `optimizer` is built over both networks' parameters (restrict it to train the head alone).
+    public init(features: any Layer, head: Dense, classNames: [String], optimizer: OptimizerFactory = .adam(),
+                name: String = "classifier", displayName: String = "Classifier") {
+        precondition(head.outputSize == classNames.count, "the head has \(head.outputSize) outputs for \(classNames.count) classes")
+        self.name = name
+        self.displayName = displayName
+        self.features = features
+        self.head = head
+        self.classNames = classNames
+        layers = NamedLayers([("features", features), ("head", head)])
+        parameters = layers.parameters
+        self.optimizer = optimizer(parameters)
+        optimizerDescription = optimizer.description
+    }
+
+    /// An MLP: inputSize-hidden...-ReLU, then the head.
+    public convenience init(inputSize: Int = 784, hiddenSizes: [Int] = [256], classNames: [String], learningRate: Float = 1e-3, seed: UInt64) {
+        var g = SeededGenerator(seed: seed)
+        precondition(!hiddenSizes.isEmpty, "an MLP classifier needs a hidden layer")
+        let features = multilayerPerceptron([inputSize] + hiddenSizes, hidden: .relu, output: .relu, inputIsData: true, generator: &g)
+        let head = Dense(inputSize: hiddenSizes.last!, outputSize: classNames.count, generator: &g)
+        self.init(features: features, head: head, classNames: classNames, optimizer: .adam(learningRate: learningRate))
+    }
+
+    /// The convolutional classifier: the conv AE's strided convolutions (`channels`), then
+    /// Dense(featureSize)-ReLU (the features), then the head.
+    public convenience init(convolutionalFor image: Shape, channels: [Int] = [32, 64], featureSize: Int = 128, classNames: [String],
+                            learningRate: Float = 1e-3, seed: UInt64) {
+        var g = SeededGenerator(seed: seed)
+        let convolutions = convolutionalFeatures(image: image, channels: channels, activation: .relu, inputIsData: true, generator: &g)
+        let dense = Dense(inputSize: convolutionalFeatureCount(image: image, channels: channels), outputSize: featureSize, activation: .relu, generator: &g)
+        let features = Sequential(convolutions.layers + [dense])
+        features.computesInputGradient = false
+        let head = Dense(inputSize: featureSize, outputSize: classNames.count, generator: &g)
+        self.init(features: features, head: head, classNames: classNames, optimizer: .adam(learningRate: learningRate),
+                  name: "conv-classifier", displayName: "Conv classifier")
+    }
+
+    public var pixelRange: PixelRange { .unit }
+    public var lossDescription: String { loss.description }
+    public var configurationJSON: String {
+        jsonObject([("model", jsonQuoted(name)), ("features", jsonQuoted(features.description)), ("head", jsonQuoted(head.description)),
+                    ("classes", "\(classNames.count)"), ("loss", jsonQuoted(lossDescription)), ("optimizer", jsonQuoted(optimizerDescription))])
+    }
+    public var checkpointTensors: [NamedTensor] { layers.stateTensors + optimizer.state.map { $0.prefixed("optimizer") } }
+
+    public func beginEpoch() { sums = (0, 0); imageCount = 0 }
+
+    public func trainStep(_ batch: Batch, generator: inout SeededGenerator) -> Float {
+        let n = batch.count
+        parameters.zeroGradients()
+        let logits = head.forward(features.forward(batch.images, training: true), training: true)
+        let (value, dLogits) = loss.lossAndGradient(logits: logits, labels: batch.labels)
+        sums.correct += Classifier.correct(logits, batch.labels)
+        _ = features.backward(head.backward(dLogits))
+        optimizer.step()
+        sums.loss += Double(value) * Double(n); imageCount += n
+        return value
+    }
+
+    public func epochMetrics() -> [(String, Double)] {
+        let n = Double(max(imageCount, 1))
+        return [("train_loss", sums.loss / n), ("train_accuracy", Double(sums.correct) / n)]
+    }
+
+    public func evaluate(_ test: Dataset, generator: inout SeededGenerator) -> [(String, Double)] {
+        var total = 0.0, correct = 0, start = 0
+        test.forEachChunk(range: .unit) { x in
+            let labels = test.labels[start..<(start + x.shape[0])]
+            let logits = self.logits(x)
+            total += Double(loss.loss(logits: logits, labels: labels)) * Double(x.shape[0])
+            correct += Classifier.correct(logits, labels)
+            start += x.shape[0]
+        }
+        let n = Double(max(test.count, 1))
+        return [("test_loss", total / n), ("test_accuracy", Double(correct) / n)]
+    }
+
+    /// Logits (N, K) of images in [0, 1] (the head's buffer).
+    public func logits(_ x: Tensor) -> Tensor { head(features(x)) }
+    /// The penultimate features (N, F) of images in [0, 1], copied.
+    public func embed(_ x: Tensor) -> Tensor { features(x).copy() }
+    /// The most likely class of each image.
+    public func predict(_ x: Tensor) -> [Int] {
+        let z = logits(x), k = classNames.count
+        return (0..<z.shape[0]).map { r in (0..<k).max { z[r * k + $0] < z[r * k + $1] }! }
+    }
+
+    /// How many rows of `logits` put their largest value on their label (ties: the first).
+    static func correct(_ logits: Tensor, _ labels: some RandomAccessCollection<Int>) -> Int {
+        let k = logits.shape.countPerItem
+        var count = 0
+        for (r, label) in labels.enumerated() {
+            var best = 0
+            for j in 1..<k where logits[r * k + j] > logits[r * k + best] { best = j }
+            if best == label { count += 1 }
+        }
+        return count
+    }
+}
