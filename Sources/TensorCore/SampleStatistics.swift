@@ -1,0 +1,136 @@
+import CBLAS
+
+// Distances between two sets of feature vectors, the yardsticks of generated samples:
+// the Fréchet distance between Gaussians fitted to each set (Heusel et al. 2017's FID, with
+// any feature extractor), and precision and recall from k-nearest-neighbour balls (Kynkäänniemi
+// et al. 2019). D: feature dimensions.
+
+/// The Fréchet (2-Wasserstein) distance between N(μ₁, C₁) and N(μ₂, C₂):
+///   ‖μ₁ − μ₂‖² + tr C₁ + tr C₂ − 2 tr √(√C₁ C₂ √C₁),
+/// with every square root taken through LAPACK's symmetric eigen-decomposition (√C₁ C₂ √C₁ is
+/// symmetric, unlike C₁ C₂, so no iterative matrix square root is needed). Negative eigenvalues
+/// from rounding count as zero.
+public func frechetDistance(_ a: CovarianceAccumulator, _ b: CovarianceAccumulator) -> Double {
+    precondition(a.dimension == b.dimension, "Fréchet distance between \(a.dimension)- and \(b.dimension)-dimensional features")
+    let d = a.dimension
+    let (meanA, meanB) = (a.mean, b.mean)
+    let (c1, c2) = (a.covariance, b.covariance)
+    var distance = 0.0
+    for j in 0..<d { distance += (meanA[j] - meanB[j]) * (meanA[j] - meanB[j]) + c1[j * d + j] + c2[j * d + j] }
+    let root1 = symmetricSquareRoot(c1, size: d)
+    let product = multiplied(multiplied(root1, c2, size: d), root1, size: d)
+    var symmetric = product
+    for i in 0..<d { for j in 0..<d { symmetric[i * d + j] = (product[i * d + j] + product[j * d + i]) / 2 } }   // rounding only
+    let (values, _) = symmetricEigenDecomposition(symmetric, size: d)
+    return distance - 2 * values.reduce(0) { $0 + max($1, 0).squareRoot() }
+}
+
+/// √M for a symmetric positive semi-definite D × D matrix: V diag(√λ) Vᵀ.
+public func symmetricSquareRoot(_ matrix: [Double], size d: Int) -> [Double] {
+    let (values, vectors) = symmetricEigenDecomposition(matrix, size: d)
+    var scaled = vectors                                   // column k of V (contiguous, column-major) times √λ_k
+    for k in 0..<d { let s = max(values[k], 0).squareRoot(); for i in 0..<d { scaled[k * d + i] *= s } }
+    var root = [Double](repeating: 0, count: d * d)
+    // In column-major terms root = (V √Λ) Vᵀ; the result is symmetric, so its layout does not matter.
+    scaled.withUnsafeBufferPointer { s in
+        vectors.withUnsafeBufferPointer { v in
+            root.withUnsafeMutableBufferPointer { r in
+                cblas_dgemm(CblasColMajor, CblasNoTrans, CblasTrans, Int32(d), Int32(d), Int32(d), 1, s.baseAddress, Int32(d),
+                            v.baseAddress, Int32(d), 0, r.baseAddress, Int32(d))
+            }
+        }
+    }
+    return root
+}
+
+/// A · B for row-major D × D matrices in Double.
+func multiplied(_ a: [Double], _ b: [Double], size d: Int) -> [Double] {
+    var c = [Double](repeating: 0, count: d * d)
+    a.withUnsafeBufferPointer { pa in
+        b.withUnsafeBufferPointer { pb in
+            c.withUnsafeMutableBufferPointer { pc in
+                cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(d), Int32(d), Int32(d), 1, pa.baseAddress, Int32(d),
+                            pb.baseAddress, Int32(d), 0, pc.baseAddress, Int32(d))
+            }
+        }
+    }
+    return c
+}
+
+/// Precision and recall of `generated` against `real` features (rows of (N, D) tensors),
+/// Kynkäänniemi et al. 2019: each point's ball reaches its k-th nearest neighbour in its own set;
+/// precision is the share of generated points inside some real point's ball (how many samples
+/// look real), recall the share of real points inside some generated point's ball (how much of
+/// the real data the samples cover).
+public func precisionAndRecall(real: Tensor, generated: Tensor, k: Int = 3) -> (precision: Double, recall: Double) {
+    let realRadii = nearestNeighbourRadii(real, k: k), generatedRadii = nearestNeighbourRadii(generated, k: k)
+    return (shareInsideBalls(points: generated, centres: real, radii: realRadii),
+            shareInsideBalls(points: real, centres: generated, radii: generatedRadii))
+}
+
+/// Squared distances between every row of `a` (M, D) and every row of `b` (N, D), rows
+/// `rows` of `a` only: ‖a‖² + ‖b‖² − 2 a·b, the cross term one product through the BLAS.
+func squaredDistances(_ a: Tensor, rows: Range<Int>, _ b: Tensor, bNorms: [Float]) -> [Float] {
+    let d = a.shape.countPerItem, n = b.shape[0], m = rows.count
+    var out = [Float](repeating: 0, count: m * n)
+    out.withUnsafeMutableBufferPointer { o in
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(m), Int32(n), Int32(d), -2, a.data + rows.lowerBound * d, Int32(d),
+                    b.data, Int32(d), 0, o.baseAddress, Int32(n))
+    }
+    for (i, r) in rows.enumerated() {
+        var norm: Float = 0
+        for j in 0..<d { norm += a.data[r * d + j] * a.data[r * d + j] }
+        for c in 0..<n { out[i * n + c] = max(out[i * n + c] + norm + bNorms[c], 0) }
+    }
+    return out
+}
+
+/// Each row's squared norm.
+func rowNorms(_ t: Tensor) -> [Float] {
+    let d = t.shape.countPerItem
+    return (0..<t.shape[0]).map { r in (0..<d).reduce(Float(0)) { $0 + t.data[r * d + $1] * t.data[r * d + $1] } }
+}
+
+/// The rows needed at a time so that a block of distances to `n` points stays near 16 MB.
+func distanceBlockRows(_ n: Int) -> Int { max(1, (1 << 22) / max(n, 1)) }
+
+/// Each row's squared distance to its k-th nearest other row of `points`.
+func nearestNeighbourRadii(_ points: Tensor, k: Int) -> [Float] {
+    let n = points.shape[0]
+    precondition(k >= 1 && k < n, "k-nearest-neighbour radii need more than k = \(k) points, got \(n)")
+    let norms = rowNorms(points)
+    var radii = [Float](repeating: 0, count: n)
+    var start = 0
+    while start < n {
+        let rows = start..<min(start + distanceBlockRows(n), n)
+        let distances = squaredDistances(points, rows: rows, points, bNorms: norms)
+        for (i, r) in rows.enumerated() {
+            var nearest = [Float](repeating: .infinity, count: k)      // sorted ascending
+            for c in 0..<n where c != r {
+                let value = distances[i * n + c]
+                if value < nearest[k - 1] {
+                    var j = k - 1
+                    while j > 0 && nearest[j - 1] > value { nearest[j] = nearest[j - 1]; j -= 1 }
+                    nearest[j] = value
+                }
+            }
+            radii[r] = nearest[k - 1]
+        }
+        start = rows.upperBound
+    }
+    return radii
+}
+
+/// The share of `points` within `radii` (squared) of at least one of `centres`.
+func shareInsideBalls(points: Tensor, centres: Tensor, radii: [Float]) -> Double {
+    let n = points.shape[0], m = centres.shape[0]
+    let norms = rowNorms(centres)
+    var inside = 0, start = 0
+    while start < n {
+        let rows = start..<min(start + distanceBlockRows(m), n)
+        let distances = squaredDistances(points, rows: rows, centres, bNorms: norms)
+        for i in 0..<rows.count where (0..<m).contains(where: { distances[i * m + $0] <= radii[$0] }) { inside += 1 }
+        start = rows.upperBound
+    }
+    return Double(inside) / Double(max(n, 1))
+}

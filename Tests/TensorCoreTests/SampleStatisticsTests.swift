@@ -1,0 +1,62 @@
+import Foundation
+import Testing
+@testable import TensorCore
+
+@Suite("Sample statistics: Fréchet distance, precision and recall")
+struct SampleStatisticsTests {
+    func statistics(_ t: Tensor) -> CovarianceAccumulator {
+        let a = CovarianceAccumulator(dimension: t.shape.countPerItem)
+        a.add(t)
+        return a
+    }
+
+    @Test("Fréchet distance: 0 for one set, the closed form for a scaled and shifted copy and in one dimension")
+    func frechet() {
+        var g = SeededGenerator(seed: 1)
+        let a = Tensor.normal([300, 6], using: &g)
+        // Correlated features, so that the covariance is not diagonal.
+        for r in 0..<300 { a[r, 1] += a[r, 0]; a[r, 4] -= 0.5 * a[r, 2] }
+        #expect(abs(frechetDistance(statistics(a), statistics(a))) < 1e-9)
+        // B = c A + shift: μ_B = c μ_A + shift and C_B = c² C_A, so FD = ‖(c − 1) μ_A + shift‖² + (1 − c)² tr C_A, exactly, for any sample.
+        let c = 1.7, shift: [Float] = [1, -2, 0.5, 0, 3, -1]
+        let b = Tensor(zeros: [300, 6])
+        for r in 0..<300 { for j in 0..<6 { b[r, j] = Float(c) * a[r, j] + shift[j] } }
+        let sa = statistics(a), covariance = sa.covariance
+        let trace = (0..<6).reduce(0.0) { $0 + covariance[$1 * 6 + $1] }
+        let meanA = sa.mean
+        let expected = (0..<6).reduce(0.0) { $0 + pow((c - 1) * meanA[$1] + Double(shift[$1]), 2) } + (1 - c) * (1 - c) * trace
+        let measured = frechetDistance(sa, statistics(b))
+        #expect(abs(measured - expected) < 1e-6 * expected, "FD \(measured), closed form \(expected)")
+        // In one dimension: (μ₁ − μ₂)² + (σ₁ − σ₂)².
+        let x = Tensor(shape: [4, 1], values: [0, 1, 2, 3]), y = Tensor(shape: [3, 1], values: [5, 7, 9])
+        let vx = (0..<4).reduce(0.0) { $0 + pow(Double($1) - 1.5, 2) } / 3, vy = 4.0
+        let oneD = pow(1.5 - 7, 2) + pow(vx.squareRoot() - vy.squareRoot(), 2)
+        #expect(abs(frechetDistance(statistics(x), statistics(y)) - oneD) < 1e-9)
+    }
+
+    @Test("a matrix square root squares back")
+    func squareRoot() {
+        let m: [Double] = [4, 1, 0, 1, 3, 0.5, 0, 0.5, 2]
+        let root = symmetricSquareRoot(m, size: 3)
+        let square = multiplied(root, root, size: 3)
+        for i in 0..<9 { #expect(abs(square[i] - m[i]) < 1e-12) }
+    }
+
+    @Test("precision and recall: one set against itself, far apart sets, and a collapsed generator")
+    func precisionRecall() {
+        var g = SeededGenerator(seed: 2)
+        let real = Tensor.normal([400, 5], using: &g)
+        let same = precisionAndRecall(real: real, generated: real)
+        #expect(same.precision == 1 && same.recall == 1)
+        let far = real.map { $0 + 100 }
+        let apart = precisionAndRecall(real: real, generated: far)
+        #expect(apart.precision == 0 && apart.recall == 0)
+        // All samples near one real point: they look real (precision high), but cover little (recall low).
+        let collapsed = Tensor(zeros: [400, 5])
+        for r in 0..<400 { for j in 0..<5 { collapsed[r, j] = real[0, j] + 0.01 * g.nextNormal() } }
+        let mode = precisionAndRecall(real: real, generated: collapsed)
+        #expect(mode.precision > 0.9 && mode.recall < 0.05, "\(mode)")
+        // The blocks of the distance computation do not change the answer.
+        #expect(nearestNeighbourRadii(real, k: 3).count == 400)
+    }
+}
