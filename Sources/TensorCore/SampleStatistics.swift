@@ -70,7 +70,7 @@ public func precisionAndRecall(real: Tensor, generated: Tensor, k: Int = 3) -> (
 
 /// Squared distances between every row of `a` (M, D) and every row of `b` (N, D), rows
 /// `rows` of `a` only: ‖a‖² + ‖b‖² − 2 a·b, the cross term one product through the BLAS.
-func squaredDistances(_ a: Tensor, rows: Range<Int>, _ b: Tensor, bNorms: [Float]) -> [Float] {
+public func squaredDistances(_ a: Tensor, rows: Range<Int>, _ b: Tensor, bNorms: [Float]) -> [Float] {
     let d = a.shape.countPerItem, n = b.shape[0], m = rows.count
     var out = [Float](repeating: 0, count: m * n)
     out.withUnsafeMutableBufferPointer { o in
@@ -86,7 +86,7 @@ func squaredDistances(_ a: Tensor, rows: Range<Int>, _ b: Tensor, bNorms: [Float
 }
 
 /// Each row's squared norm.
-func rowNorms(_ t: Tensor) -> [Float] {
+public func rowNorms(_ t: Tensor) -> [Float] {
     let d = t.shape.countPerItem
     return (0..<t.shape[0]).map { r in (0..<d).reduce(Float(0)) { $0 + t.data[r * d + $1] * t.data[r * d + $1] } }
 }

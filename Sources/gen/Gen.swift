@@ -13,7 +13,7 @@ struct Gen: ParsableCommand {
         PNG figures and metrics.jsonl to --out/<model>/. Example: gen vae --samples --interpolate
         """,
         version: "0.2.0",
-        subcommands: [AutoencoderCommand.self, VAECommand.self, GANCommand.self, PCACommand.self, ClassifyCommand.self, CompareCommand.self, ExploreCommand.self, BenchCommand.self]
+        subcommands: [AutoencoderCommand.self, VAECommand.self, GANCommand.self, PCACommand.self, ClassifyCommand.self, JudgeCommand.self, EvalCommand.self, CompareCommand.self, ExploreCommand.self, BenchCommand.self]
     )
 
     /// The commands, for the message that names them when a user types another.

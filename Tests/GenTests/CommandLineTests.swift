@@ -295,11 +295,36 @@ struct CommandLineTests {
         #expect(again.status == 0 && again.stdout.contains("Reusing"), "\(again.stdout) \(again.stderr)")
     }
 
+    @Test("gen judge reports its accuracy; gen eval scores images from a file and a model's samples, exports them, and refuses to replace a file")
+    func evaluation() throws {
+        let data = try tinyIDXFolder(count: 64)
+        let folder = try scratchFolder()
+        let environment = ["XDG_CACHE_HOME": folder + "/cache"]
+        let judge = try runGen(["judge", "--dataset", data, "--epochs", "1", "--out", folder, "--quiet"], environment: environment)
+        #expect(judge.status == 0 && judge.stdout.contains("test accuracy"), "\(judge.stdout) \(judge.stderr)")
+        let scored = try runGen(["eval", "vae", "--dataset", data, "--epochs", "1", "--hidden", "16", "--count", "40", "--out", folder,
+                                 "--export-samples", folder + "/samples.idx", "--json", "--quiet"], environment: environment)
+        #expect(scored.status == 0, "\(scored.stderr)")
+        let line = try #require(scored.stdout.split(separator: "\n").last)
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+        for key in ["fd", "precision", "recall", "classes", "entropy", "count", "test_reconstruction"] { #expect(object[key] != nil, "\(key) in \(line)") }
+        #expect(object["count"] as? Int == 40 && FileManager.default.fileExists(atPath: folder + "/vae/memorisation.png"))
+        // The exported samples, scored as images from elsewhere, give the same numbers.
+        let again = try runGen(["eval", "--images", folder + "/samples.idx", "--dataset", data, "--out", folder, "--json", "--quiet"], environment: environment)
+        #expect(again.status == 0, "\(again.stderr)")
+        let other = try #require(try JSONSerialization.jsonObject(with: Data(again.stdout.split(separator: "\n").last!.utf8)) as? [String: Any])
+        #expect((other["fd"] as? Double).map { abs($0 - (object["fd"] as! Double)) < 1e-2 * max(1, $0) } == true, "\(other) vs \(object)")
+        let refused = try runGen(["eval", "vae", "--dataset", data, "--out", folder, "--export-samples", folder + "/samples.idx"], environment: environment)
+        #expect(refused.status != 0 && errorLine(refused).contains("--export-samples \(folder)/samples.idx: exists"), "\(refused.stderr)")
+        let both = try runGen(["eval", "vae", "--images", folder + "/samples.idx", "--dataset", data], environment: environment)
+        #expect(errorLine(both).contains("gen eval takes a model (ae, vae, gan, pca) or --images PATH, not both or neither"))
+    }
+
     @Test("an unknown command is answered with the list of commands")
     func unknownCommand() throws {
         let result = try runGen(["foo"])
         #expect(result.status == 64)
-        #expect(errorLine(result) == "Error: 'foo' is not a gen command; the commands are ae, vae, gan, pca, classify, compare, explore, bench (gen --help says more)")
+        #expect(errorLine(result) == "Error: 'foo' is not a gen command; the commands are ae, vae, gan, pca, classify, judge, eval, compare, explore, bench (gen --help says more)")
     }
 
     @Test("--help lists the three models")

@@ -1,0 +1,70 @@
+import Datasets
+import Foundation
+import Gallery
+import Models
+import NN
+
+/// Runs of the judge and of sample evaluations: what `gen judge` and `gen eval` do.
+extension ModelRun {
+    /// The judge of the request's data: the convolutional classifier (channels 32, 64, features
+    /// 128), trained for its own 10 epochs (or reused from the cache) whatever the request's
+    /// `epochs`, `checkpoint` and `retrain` say of the model being judged.
+    public func trainJudge() throws -> (judge: Judge, result: TrainingResult) {
+        var own = request
+        own.epochs = nil
+        own.checkpoint = nil
+        own.retrain = false
+        own.resume = false
+        let (classifier, result) = try ModelRun(own).trainClassifier(architecture: .conv)
+        return (Judge(classifier: classifier, test: result.data.test), result)
+    }
+
+    /// Reads images to judge from an IDX images file or a PNG folder, checked against the size
+    /// of the data's images.
+    public func loadImages(_ path: String, like data: Dataset) throws -> Tensor {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else { throw RunError("--images \(path): no such file or folder") }
+        let images: Dataset
+        if isDirectory.boolValue {
+            images = try PNGFolder.load(path, resizeTo: request.imageSize)
+        } else {
+            let (sizes, bytes) = try IDXReader.read(path, dimensions: 3)
+            images = Dataset(name: "images", pixels: bytes, labels: [Int](repeating: 0, count: sizes[0]), height: sizes[1], width: sizes[2],
+                             channels: 1, classNames: ["-"])
+        }
+        guard images.imageShape == data.imageShape else {
+            throw RunError("--images \(path): images of \(images.imageShape.dimensions.map(String.init).joined(separator: "×")), the judge reads \(data.imageShape.dimensions.map(String.init).joined(separator: "×")) (C×H×W)")
+        }
+        guard images.count >= 4 else { throw RunError("--images \(path): \(images.count) images; precision and recall need at least 4") }
+        return images.images(Array(0..<images.count))
+    }
+}
+
+extension ModelRun {
+    /// Judges `samples` of the data `data` (its training images for the memorisation check) and
+    /// writes `<folder>/memorisation.png`: the samples closest to a training image, beside it.
+    public func evaluateSamples(_ samples: Tensor, judge: Judge, data: DatasetSplits, folder: String, title: String) throws -> SampleEvaluation {
+        let evaluation = judge.evaluate(samples, training: data.train, test: data.test)
+        let pairs = evaluation.closestPairs
+        try createFolder(folder)
+        let layout = ImageLayout(of: data.train)
+        let picked = Tensor(shape: [pairs.count, layout.size], values: pairs.flatMap { samples.scalars[($0.sample * layout.size)..<(($0.sample + 1) * layout.size)] })
+        let nearest = data.train.images(pairs.map(\.training))
+        let canvas = Figures.imageRows([("sample", picked), ("nearest training image", nearest)], errors: pairs.map { Float($0.distance) },
+                                       errorNote: "Euclidean distance, pixels in [0, 1]; test images' median to their nearest: \(String(format: "%.2f", evaluation.testNearestMedian))",
+                                       columns: max(pairs.count, 1), layout: layout, title: FigureTitle("\(title): the samples closest to a training image", details: "\(evaluation.count) samples · \(data.train.name)"))
+        try canvas.writePNG(to: folder + "/memorisation.png")
+        say("Wrote \(folder)/memorisation.png")
+        return evaluation
+    }
+}
+
+/// Writes `images` (N, H·W grey, pixels in [0, 1]) as an IDX images file, refusing to replace a
+/// file that exists.
+public func exportIDX(_ images: Tensor, height: Int, width: Int, to path: String) throws {
+    guard !fileExists(path) else { throw RunError("--export-samples \(path): exists; name a new file (gen never replaces a file it was not asked to)") }
+    var data = Data([0, 0, 8, 3])
+    for size in [images.shape[0], height, width] { withUnsafeBytes(of: UInt32(size).bigEndian) { data.append(contentsOf: $0) } }
+    data.append(contentsOf: images.scalars.map { UInt8((min(max($0, 0), 1) * 255).rounded()) })
+    try writeAtomically(data, to: path)
+}

@@ -1,0 +1,145 @@
+import Datasets
+import Foundation
+import NN
+
+// How good a set of generated images is, in numbers, judged by a classifier trained on the real
+// data (`Judge`): the Fréchet distance and precision/recall between the judge's features of the
+// samples and of the test images, the classes the samples fall into, and how close each sample
+// lies to its nearest training image in pixel space (a model that copies its training images
+// shows distances below those of the test images).
+
+/// The judge's predicted-class histogram of a set of images.
+public struct ClassCoverage: Sendable {
+    /// Images per predicted class.
+    public let counts: [Int]
+
+    public init(predictions: [Int], classCount: Int) {
+        var counts = [Int](repeating: 0, count: classCount)
+        for p in predictions where p >= 0 && p < classCount { counts[p] += 1 }
+        self.counts = counts
+    }
+
+    /// −Σ p ln p over the classes (ln K when the classes are equally full, 0 for one class).
+    public var entropy: Double {
+        let total = Double(max(counts.reduce(0, +), 1))
+        return counts.reduce(0.0) { sum, c in c == 0 ? sum : sum - Double(c) / total * log(Double(c) / total) }
+    }
+
+    /// The classes holding at least 2% of the images.
+    public var classesHeld: Int {
+        let total = counts.reduce(0, +)
+        return counts.filter { Double($0) >= 0.02 * Double(total) && $0 > 0 }.count
+    }
+}
+
+/// The numbers `gen eval` reports for one set of samples.
+public struct SampleEvaluation: Sendable {
+    /// Samples judged.
+    public var count = 0
+    /// Fréchet distance between the judge's features of the samples and of the test images.
+    public var frechetDistance = 0.0
+    /// k-NN precision and recall (k = 3) in the judge's feature space.
+    public var precision = 0.0, recall = 0.0
+    /// The judge's classes of the samples.
+    public var coverage = ClassCoverage(predictions: [], classCount: 0)
+    /// Median distance (pixels in [0, 1], Euclidean) from a sample to its nearest training image,
+    /// and the same for test images: a sample median well below the test median means copying.
+    public var sampleNearestMedian = 0.0, testNearestMedian = 0.0
+    /// The samples closest to a training image: (sample, training image, distance), closest first.
+    public var closestPairs: [(sample: Int, training: Int, distance: Double)] = []
+
+    /// The figures by name, for the terminal table and the JSON line.
+    public var entries: [(String, Double)] {
+        [("count", Double(count)), ("fd", frechetDistance), ("precision", precision), ("recall", recall),
+         ("classes", Double(coverage.classesHeld)), ("entropy", coverage.entropy),
+         ("nearest_train_distance_samples", sampleNearestMedian), ("nearest_train_distance_test", testNearestMedian)]
+    }
+}
+
+/// A classifier of the real data whose penultimate features are the yardstick, with the test
+/// set's features computed once.
+public struct Judge {
+    public let classifier: Classifier
+    /// The test images' features (N, F) and their statistics.
+    public let testFeatures: Tensor
+    let testStatistics: CovarianceAccumulator
+
+    /// The judge `classifier`, measuring against `test`.
+    public init(classifier: Classifier, test: Dataset) {
+        self.classifier = classifier
+        testFeatures = Judge.features(classifier, of: test.images(Array(0..<test.count)))
+        testStatistics = CovarianceAccumulator(dimension: testFeatures.shape.countPerItem)
+        testStatistics.add(testFeatures)
+    }
+
+    /// The judge's features of `images` (N, C·H·W in [0, 1]), a chunk at a time.
+    static func features(_ classifier: Classifier, of images: Tensor) -> Tensor {
+        let n = images.shape[0], size = images.shape.countPerItem
+        var rows: [Float] = []
+        var width = 0
+        var start = 0
+        while start < n {
+            let end = min(start + 256, n)
+            let chunk = Tensor(shape: [end - start, size], values: Array(images.scalars[(start * size)..<(end * size)]))
+            let f = classifier.features(chunk)
+            width = f.shape.countPerItem
+            rows += f.scalars
+            start = end
+        }
+        return Tensor(shape: [n, width], values: rows)
+    }
+
+    /// Judges `samples` (N, C·H·W, pixels in [0, 1]) against the test set, and their nearness
+    /// to the `training` images in pixel space against the test images' (`memorisationCount`
+    /// test images, all by default).
+    public func evaluate(_ samples: Tensor, training: Dataset, test: Dataset, memorisationCount: Int? = nil) -> SampleEvaluation {
+        var e = SampleEvaluation()
+        e.count = samples.shape[0]
+        let f = Judge.features(classifier, of: samples)
+        let statistics = CovarianceAccumulator(dimension: f.shape.countPerItem)
+        statistics.add(f)
+        e.frechetDistance = TensorCore.frechetDistance(statistics, testStatistics)
+        (e.precision, e.recall) = precisionAndRecall(real: testFeatures, generated: f, k: 3)
+        e.coverage = ClassCoverage(predictions: classifier.predict(samples), classCount: classifier.classNames.count)
+        let nearest = nearestImages(samples, in: training)
+        let sorted = nearest.map(\.distance).sorted()
+        e.sampleNearestMedian = sorted.isEmpty ? 0 : sorted[sorted.count / 2]
+        let testCount = min(memorisationCount ?? test.count, test.count)
+        let testNearest = nearestImages(test.images(Array(0..<testCount)), in: training).map(\.distance).sorted()
+        e.testNearestMedian = testNearest.isEmpty ? 0 : testNearest[testNearest.count / 2]
+        e.closestPairs = nearest.enumerated().sorted { $0.element.distance < $1.element.distance }.prefix(8)
+            .map { (sample: $0.offset, training: $0.element.index, distance: $0.element.distance) }
+        return e
+    }
+}
+
+/// For each row of `images`, its nearest image of `dataset` (Euclidean, pixels in [0, 1]),
+/// through blocks of squared distances computed by the BLAS; the data set's bytes are converted
+/// a block at a time.
+public func nearestImages(_ images: Tensor, in dataset: Dataset) -> [(index: Int, distance: Double)] {
+    let n = images.shape[0], size = images.shape.countPerItem
+    precondition(size == dataset.imageSize, "images of \(size) values against a data set of \(dataset.imageSize)")
+    var best = [(index: Int, distance: Float)](repeating: (-1, .infinity), count: n)
+    let block = 2048
+    let reference = Tensor(zeros: [block, size])
+    var start = 0
+    while start < dataset.count {
+        let end = min(start + block, dataset.count)
+        dataset.fill(reference, indices: Array(start..<end)[...], range: .unit)
+        let norms = rowNorms(reference)
+        var row = 0
+        while row < n {
+            let rows = row..<min(row + 512, n)
+            let distances = squaredDistances(images, rows: rows, reference, bNorms: norms)
+            let width = end - start
+            for (i, r) in rows.enumerated() {
+                for c in 0..<width where distances[i * width + c] < best[r].distance {
+                    best[r] = (start + c, distances[i * width + c])
+                }
+            }
+            row = rows.upperBound
+        }
+        start = end
+    }
+    return best.map { ($0.index, Double($0.distance).squareRoot()) }
+}

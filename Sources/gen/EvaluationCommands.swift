@@ -1,0 +1,74 @@
+import ArgumentParser
+import Datasets
+import Foundation
+import Lab
+import Models
+
+struct JudgeCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "judge",
+        abstract: "Train (or reuse) the judge of gen eval: a convolutional classifier of the data's labels, 10 epochs; reports its test accuracy.")
+    @OptionGroup var options: CommonOptions
+
+    func run() throws {
+        let (judge, result) = try ModelRun(options.request).trainJudge()
+        let accuracy = result.lastMetric("test_accuracy") ?? .nan
+        print("Judge (\(judge.classifier.displayName), \(judge.testFeatures.shape[1]) features), \(result.datasetName), \(result.epochs) epochs: test accuracy \(String(format: "%.2f", accuracy * 100))% on \(result.data.test.count) images")
+    }
+}
+
+struct EvalCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "eval",
+        abstract: "Score a model's samples, or any images, with the judge: Fréchet distance and precision/recall in its features, class coverage, memorisation.",
+        discussion: """
+            gen eval MODEL [the flags of gen MODEL] trains (or reuses) the model and scores --count samples; gen eval --images PATH \
+            scores an IDX images file or a PNG folder made by any program. The Fréchet distance and precision/recall (k = 3) compare \
+            the judge's 128 features of the samples with those of the test images; classes counts the judge's classes holding at \
+            least 2% of the samples (entropy ln 10 = 2.30 is uniform); nearest_train_distance_* are the median pixel distances to \
+            the nearest training image, of the samples and of test images (samples much closer than test images: copying).
+            """)
+    @Argument(help: "ae, vae, gan or pca (or --images).") var model: ModelKind?
+    @OptionGroup var options: CommonOptions
+    @Option(help: "An IDX images file or a folder of PNGs to score instead of a model's samples.") var images: String?
+    @Option(help: "How many samples to score.") var count = 10_000
+    @Option(help: "Also write the samples as an IDX images file (a new file).") var exportSamples: String?
+    @Flag(help: "One JSON line instead of the table.") var json = false
+
+    func validate() throws {
+        guard (model == nil) != (images == nil) else { throw ValidationError("gen eval takes a model (ae, vae, gan, pca) or --images PATH, not both or neither") }
+        try bound("--count", count, 10...100_000)
+        if let path = exportSamples, FileManager.default.fileExists(atPath: path) { throw ValidationError("--export-samples \(path): exists; name a new file") }
+    }
+
+    func run() throws {
+        let (request, settings) = model.map { resolve($0, options) } ?? (options.request, ModelSettings(latentDimension: 1, hiddenSizes: [], learningRate: 0))
+        let run = ModelRun(request)
+        let data = try run.loadData()
+        let samples: Tensor, name: String, title: String
+        var extra: [(String, Double)] = []
+        if let kind = model {
+            let (trained, result) = try run.train(kind, settings: settings)
+            var random = SeededGenerator(seed: request.seed ^ 0xE7A1)
+            samples = trained.sample(count: count, generator: &random)
+            (name, title) = (trained.name, trained.displayName)
+            for key in ["test_reconstruction", "test_loss"] { if let v = result.lastMetric(key) { extra.append((key, v)) } }
+        } else {
+            samples = try run.loadImages(images!, like: data.train)
+            (name, title) = ("eval", "Images from \(images!)")
+        }
+        if let path = exportSamples { try exportIDX(samples, height: data.train.height, width: data.train.width, to: path) }
+        let (judge, _) = try run.trainJudge()
+        let started = Date()
+        let evaluation = try run.evaluateSamples(samples, judge: judge, data: data, folder: request.out + "/" + name, title: title)
+        let seconds = Date().timeIntervalSince(started)
+        let entries = evaluation.entries + extra
+        if json {
+            print(jsonObject([("model", jsonQuoted(name))] + entries.map { ($0.0, jsonNumber($0.1)) } + [("seconds", jsonNumber(seconds))]))
+        } else {
+            print("\(title), \(evaluation.count) samples, judged on \(data.test.count) test images (\(String(format: "%.1f", seconds)) s to score):")
+            for (key, value) in entries { print("  \(key.padding(toLength: 32, withPad: " ", startingAt: 0)) \(String(format: "%.4g", value))") }
+            print("  class histogram                  \(evaluation.coverage.counts.map(String.init).joined(separator: " "))")
+        }
+    }
+}
