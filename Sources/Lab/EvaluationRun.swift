@@ -19,9 +19,9 @@ extension ModelRun {
         return (Judge(classifier: classifier, test: result.data.test), result)
     }
 
-    /// Reads images to judge from an IDX images file or a PNG folder, checked against the size
-    /// of the data's images.
-    public func loadImages(_ path: String, like data: Dataset) throws -> Tensor {
+    /// Reads images to judge (the first `limit`) from an IDX images file or a PNG folder, checked
+    /// against the size of the data's images.
+    public func loadImages(_ path: String, like data: Dataset, count limit: Int? = nil) throws -> Tensor {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else { throw RunError("--images \(path): no such file or folder") }
         let images: Dataset
@@ -36,7 +36,7 @@ extension ModelRun {
             throw RunError("--images \(path): images of \(images.imageShape.dimensions.map(String.init).joined(separator: "×")), the judge reads \(data.imageShape.dimensions.map(String.init).joined(separator: "×")) (C×H×W)")
         }
         guard images.count >= 4 else { throw RunError("--images \(path): \(images.count) images; precision and recall need at least 4") }
-        return images.images(Array(0..<images.count))
+        return images.images(Array(0..<min(images.count, limit ?? images.count)))
     }
 }
 

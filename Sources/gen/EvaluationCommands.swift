@@ -31,7 +31,7 @@ struct EvalCommand: ParsableCommand {
     @Argument(help: "ae, vae, gan or pca (or --images).") var model: ModelKind?
     @OptionGroup var options: CommonOptions
     @Option(help: "An IDX images file or a folder of PNGs to score instead of a model's samples.") var images: String?
-    @Option(help: "How many samples to score.") var count = 10_000
+    @Option(help: "How many samples to score (with --images: the first this many).") var count = 10_000
     @Option(help: "Also write the samples as an IDX images file (a new file).") var exportSamples: String?
     @Flag(help: "One JSON line instead of the table.") var json = false
 
@@ -54,7 +54,7 @@ struct EvalCommand: ParsableCommand {
             (name, title) = (trained.name, trained.displayName)
             for key in ["test_reconstruction", "test_loss"] { if let v = result.lastMetric(key) { extra.append((key, v)) } }
         } else {
-            samples = try run.loadImages(images!, like: data.train)
+            samples = try run.loadImages(images!, like: data.train, count: count)
             (name, title) = ("eval", "Images from \(images!)")
         }
         if let path = exportSamples { try exportIDX(samples, height: data.train.height, width: data.train.width, to: path) }
