@@ -13,13 +13,20 @@ public struct ComparisonSheets {
     public let figures: FigureRequest
     /// The sub-folder of `--out` and the page's section: `compare`, or `compare-conv` for the conv models.
     public let section: String
+    /// The judge that scores each model's samples in the table (FD, precision, recall, classes), or nil.
+    public let judge: Judge?
+    /// Samples per model the judge scores.
+    public let sampleCount: Int
 
-    public init(runs: [(model: any GenerativeModel, result: TrainingResult)], request: RunRequest, figures: FigureRequest, section: String = "compare") {
+    public init(runs: [(model: any GenerativeModel, result: TrainingResult)], request: RunRequest, figures: FigureRequest, section: String = "compare",
+                judge: Judge? = nil, sampleCount: Int = 10_000) {
         precondition(!runs.isEmpty, "a comparison needs at least one model")
         self.runs = runs
         self.request = request
         self.figures = figures
         self.section = section
+        self.judge = judge
+        self.sampleCount = sampleCount
     }
 
     var folder: String { request.out + "/" + section }
@@ -44,8 +51,18 @@ public struct ComparisonSheets {
         let short = runs.map { $0.model.name.uppercased() }.joined(separator: " vs ")
         try Figures.sideBySide(samplePanels, title: FigureTitle("Samples: \(short)", details: details)).writePNG(to: folder + "/samples.png")
         try Figures.sideBySide(pathPanels, title: FigureTitle("Latent interpolations", details: details)).writePNG(to: folder + "/interpolation.png")
-        let header = ["model", "test reconstruction", "test KL", "D(real) / D(fake)", "training seconds", "epochs"]
-        let rows = runs.map { tableRow($0.model, $0.result) }
+        var header = ["model", "test reconstruction", "test KL", "D(real) / D(fake)", "training seconds", "epochs"]
+        var rows = runs.map { tableRow($0.model, $0.result) }
+        if let judge {
+            header += ["FD", "precision", "recall", "classes"]
+            for (index, run) in runs.enumerated() {
+                var random = SeededGenerator(seed: request.seed ^ 0xE7A1)
+                let samples = run.model.sample(count: sampleCount, generator: &random)
+                let e = judge.evaluate(samples, training: run.result.data.train, test: run.result.data.test, memorisationCount: 0)
+                rows[index] += [String(format: "%.1f", e.frechetDistance), String(format: "%.2f", e.precision), String(format: "%.2f", e.recall),
+                                "\(e.coverage.classesHeld)"]
+            }
+        }
         try Figures.table(header: header, rows: rows, title: FigureTitle("The \(countWord(runs.count)) models in figures", details: details))
             .writePNG(to: folder + "/table.png")
         if !request.quiet { print("Wrote \(folder)/samples.png, interpolation.png, table.png") }
@@ -53,7 +70,8 @@ public struct ComparisonSheets {
         try GalleryPage.update(root: request.out, section: section, entries: [
             FigureEntry(file: "samples.png", caption: "Samples side by side: the plain AE's random codes decode to poor images, the VAE's to blurry but plausible ones, the GAN's to sharp ones.", command: command),
             FigureEntry(file: "interpolation.png", caption: "Latent interpolations: AE and VAE between encoded test images, the GAN between random codes.", command: command),
-            FigureEntry(file: "table.png", caption: "Test reconstruction (BCE summed over pixels, averaged over images), the VAE's KL, the GAN discriminator's mean outputs, and training time.", command: command),
+            FigureEntry(file: "table.png", caption: "Test reconstruction (BCE summed over pixels, averaged over images), the VAE's KL, the GAN discriminator's mean outputs, and training time"
+                        + (judge == nil ? "." : "; then the judge's scores of \(sampleCount) samples each (gen eval): Fréchet distance and precision/recall in its features, and the classes holding 2% of the samples."), command: command),
         ], metrics: zip(runs, rows).map { ($0.0.model.displayName, $0.1.dropFirst().joined(separator: " · ")) },
            note: "One latent size (\(runs[0].model.latentDimension)), one data set, one seed. Columns: " + header.dropFirst().joined(separator: ", ") + ".")
     }

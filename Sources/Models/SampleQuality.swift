@@ -91,7 +91,7 @@ public struct Judge {
 
     /// Judges `samples` (N, C·H·W, pixels in [0, 1]) against the test set, and their nearness
     /// to the `training` images in pixel space against the test images' (`memorisationCount`
-    /// test images, all by default).
+    /// test images, all by default; 0 skips the memorisation check).
     public func evaluate(_ samples: Tensor, training: Dataset, test: Dataset, memorisationCount: Int? = nil) -> SampleEvaluation {
         var e = SampleEvaluation()
         e.count = samples.shape[0]
@@ -101,6 +101,7 @@ public struct Judge {
         e.frechetDistance = TensorCore.frechetDistance(statistics, testStatistics)
         (e.precision, e.recall) = precisionAndRecall(real: testFeatures, generated: f, k: 3)
         e.coverage = ClassCoverage(predictions: classifier.predict(samples), classCount: classifier.classNames.count)
+        guard memorisationCount != 0 else { return e }
         let nearest = nearestImages(samples, in: training)
         let sorted = nearest.map(\.distance).sorted()
         e.sampleNearestMedian = sorted.isEmpty ? 0 : sorted[sorted.count / 2]

@@ -9,6 +9,8 @@ struct CompareCommand: ParsableCommand {
         abstract: "Train (or reuse) AE, VAE and GAN with one latent size and draw them side by side in --out/compare/ (--arch conv: --out/compare-conv/).")
     @OptionGroup var options: CommonOptions
     @Option(help: "Models to compare, comma-separated.") var models = "ae,vae,gan"
+    @Flag(inversion: .prefixedNo, help: "Score 10,000 samples of each model with the judge (gen judge; trained once, cached) in the table.")
+    var judge = true
 
     static let defaultLatentDimension = 20
 
@@ -34,6 +36,7 @@ struct CompareCommand: ParsableCommand {
             if options.latentDimension == nil { settings.latentDimension = CompareCommand.defaultLatentDimension }
             return try run.train(kind, settings: settings)
         }
-        try ComparisonSheets(runs: runs, request: options.request, figures: options.figures, section: section).write()
+        let scorer = judge ? try run.trainJudge().judge : nil
+        try ComparisonSheets(runs: runs, request: options.request, figures: options.figures, section: section, judge: scorer).write()
     }
 }

@@ -67,7 +67,10 @@ struct EvalCommand: ParsableCommand {
             print(jsonObject([("model", jsonQuoted(name))] + entries.map { ($0.0, jsonNumber($0.1)) } + [("seconds", jsonNumber(seconds))]))
         } else {
             print("\(title), \(evaluation.count) samples, judged on \(data.test.count) test images (\(String(format: "%.1f", seconds)) s to score):")
-            for (key, value) in entries { print("  \(key.padding(toLength: 32, withPad: " ", startingAt: 0)) \(String(format: "%.4g", value))") }
+            for (key, value) in entries {
+                let text = value == value.rounded() && abs(value) < 1e9 ? String(Int(value)) : String(format: "%.4g", value)
+                print("  \(key.padding(toLength: 32, withPad: " ", startingAt: 0)) \(text)")
+            }
             print("  class histogram                  \(evaluation.coverage.counts.map(String.init).joined(separator: " "))")
         }
     }

@@ -260,6 +260,9 @@ struct CommandLineTests {
         for file in ["samples.png", "interpolation.png", "table.png"] {
             #expect(FileManager.default.fileExists(atPath: folder + "/compare-conv/" + file), "\(file)")
         }
+        // The judge's scores are in the table and on the page.
+        let page = try String(contentsOfFile: folder + "/compare-conv/index.html", encoding: .utf8)
+        #expect(page.contains("FD, precision, recall, classes"), "the comparison page names the judge's columns")
         let pngs = try scratchFolder()
         for i in 0..<12 { try writeTinyPNG(pngs + "/\(i).png", width: 30, height: 30) }
         let refused = try runGen(["vae", "--arch", "conv", "--dataset", pngs, "--out", folder + "/o"])
