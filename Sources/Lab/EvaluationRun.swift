@@ -50,8 +50,8 @@ extension ModelRun {
         let layout = ImageLayout(of: data.train)
         let picked = Tensor(shape: [pairs.count, layout.size], values: pairs.flatMap { samples.scalars[($0.sample * layout.size)..<(($0.sample + 1) * layout.size)] })
         let nearest = data.train.images(pairs.map(\.training))
-        let canvas = Figures.imageRows([("sample", picked), ("nearest training image", nearest)], errors: pairs.map { Float($0.distance) },
-                                       errorNote: "Euclidean distance, pixels in [0, 1]; test images' median to their nearest: \(String(format: "%.2f", evaluation.testNearestMedian))",
+        let canvas = Figures.imageRows([("sample", picked), ("nearest", nearest)], errors: pairs.map { Float($0.distance) },
+                                       errorNote: "distance to the nearest training image (Euclidean, pixels in [0, 1]); test images' median to their nearest: \(String(format: "%.2f", evaluation.testNearestMedian))",
                                        columns: max(pairs.count, 1), layout: layout, title: FigureTitle("\(title): the samples closest to a training image", details: "\(evaluation.count) samples · \(data.train.name)"))
         try canvas.writePNG(to: folder + "/memorisation.png")
         say("Wrote \(folder)/memorisation.png")
