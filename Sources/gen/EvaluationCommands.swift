@@ -52,7 +52,9 @@ struct EvalCommand: ParsableCommand {
             var random = SeededGenerator(seed: request.seed ^ 0xE7A1)
             samples = trained.sample(count: count, generator: &random)
             (name, title) = (trained.name, trained.displayName)
-            for key in ["test_reconstruction", "test_loss"] { if let v = result.lastMetric(key) { extra.append((key, v)) } }
+            if let v = result.lastMetric("test_reconstruction") { extra.append(("test_reconstruction", v)) }
+            // The VAE's negative ELBO per test image (one z per image): reconstruction + KL, whatever β it was trained with.
+            if kind == .vae, let r = result.lastMetric("test_reconstruction"), let kl = result.lastMetric("test_kl") { extra.append(("negative_elbo", r + kl)) }
         } else {
             samples = try run.loadImages(images!, like: data.train, count: count)
             (name, title) = ("eval", "Images from \(images!)")
