@@ -30,26 +30,17 @@ public func symmetricSquareRoot(_ matrix: [Double], size d: Int) -> [Double] {
     let (values, vectors) = symmetricEigenDecomposition(matrix, size: d)
     var scaled = vectors                                   // column k of V (contiguous, column-major) times √λ_k
     for k in 0..<d { let s = max(values[k], 0).squareRoot(); for i in 0..<d { scaled[k * d + i] *= s } }
-    var root = [Double](repeating: 0, count: d * d)
-    // In column-major terms root = (V √Λ) Vᵀ; the result is symmetric, so its layout does not matter.
-    scaled.withUnsafeBufferPointer { s in
-        vectors.withUnsafeBufferPointer { v in
-            root.withUnsafeMutableBufferPointer { r in
-                cblas_dgemm(CblasColMajor, CblasNoTrans, CblasTrans, Int32(d), Int32(d), Int32(d), 1, s.baseAddress, Int32(d),
-                            v.baseAddress, Int32(d), 0, r.baseAddress, Int32(d))
-            }
-        }
-    }
-    return root
+    // Read row-major, the column-major arrays are √Λ Vᵀ and Vᵀ, so V √Λ Vᵀ = (√Λ Vᵀ)ᵀ Vᵀ.
+    return multiplied(scaled, vectors, size: d, transposeA: true)
 }
 
-/// A · B for row-major D × D matrices in Double.
-func multiplied(_ a: [Double], _ b: [Double], size d: Int) -> [Double] {
+/// A · B (or Aᵀ · B) for row-major D × D matrices in Double.
+func multiplied(_ a: [Double], _ b: [Double], size d: Int, transposeA: Bool = false) -> [Double] {
     var c = [Double](repeating: 0, count: d * d)
     a.withUnsafeBufferPointer { pa in
         b.withUnsafeBufferPointer { pb in
             c.withUnsafeMutableBufferPointer { pc in
-                cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(d), Int32(d), Int32(d), 1, pa.baseAddress, Int32(d),
+                cblas_dgemm(CblasRowMajor, transposeA ? CblasTrans : CblasNoTrans, CblasNoTrans, Int32(d), Int32(d), Int32(d), 1, pa.baseAddress, Int32(d),
                             pb.baseAddress, Int32(d), 0, pc.baseAddress, Int32(d))
             }
         }
