@@ -50,7 +50,7 @@ public enum Activation: Equatable, Sendable, CustomStringConvertible {
                     row[j] = x > 0 ? x : slope * x
                 }
             case .tanh:
-                for j in 0..<features { row[j] = tanhf(row[j] + (bias?[j] ?? constant)) }
+                tanhInPlace(row, count: features, shift: bias, constant: constant)
             case .sigmoid:
                 for j in 0..<features { row[j] = stableSigmoid(row[j] + (bias?[j] ?? constant)) }
             }

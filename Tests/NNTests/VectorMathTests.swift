@@ -1,0 +1,40 @@
+import Foundation
+import Testing
+@testable import NN
+
+@Suite("Vector transcendental functions against libm")
+struct VectorMathTests {
+    @Test("exp and tanh agree with libm to a few ulps over their whole range, and tanh is odd and saturates")
+    func againstLibm() {
+        var worstExp: Float = 0, worstTanh: Float = 0
+        var x: Float = -87
+        while x < 88 {
+            let lanes = SIMD8<Float>((0..<8).map { x + Float($0) * 0.0031 })
+            let e = vectorExp(lanes), t = vectorTanh(lanes * 0.25)
+            for l in 0..<8 {
+                worstExp = max(worstExp, abs(e[l] - expf(lanes[l])) / expf(lanes[l]))
+                let reference = tanhf(lanes[l] * 0.25)
+                worstTanh = max(worstTanh, abs(t[l] - reference) / max(abs(reference), 1e-30))
+            }
+            x += 0.0311
+        }
+        #expect(worstExp < 4e-7, "exp: worst relative error \(worstExp)")
+        #expect(worstTanh < 4e-7, "tanh: worst relative error \(worstTanh)")
+        let edges = vectorTanh(SIMD8<Float>(0, -0, 1e-30, -1e-30, 100, -100, .infinity, -.infinity))
+        #expect(edges == SIMD8<Float>(0, -0, 1e-30, -1e-30, 1, -1, 1, -1))
+        #expect(vectorTanh(SIMD8<Float>(repeating: .nan))[0].isNaN, "a NaN stays a NaN, so divergence is still seen")
+    }
+
+    @Test("a value's tanh does not depend on its position in the array")
+    func positionIndependent() {
+        var g = SeededGenerator(seed: 3)
+        let values = (0..<37).map { _ in g.nextNormal() * 2 }
+        var whole = values
+        whole.withUnsafeMutableBufferPointer { tanhInPlace($0.baseAddress!, count: 37, shift: nil, constant: 0) }
+        for start in [0, 3, 7, 11] {
+            var part = Array(values[start...])
+            part.withUnsafeMutableBufferPointer { tanhInPlace($0.baseAddress!, count: $0.count, shift: nil, constant: 0) }
+            #expect(part == Array(whole[start...]))
+        }
+    }
+}
