@@ -41,9 +41,13 @@ extension ModelRun {
 }
 
 extension ModelRun {
-    /// Judges `samples` of the data `data` (its training images for the memorisation check) and
-    /// writes `<folder>/memorisation.png`: the samples closest to a training image, beside it.
-    public func evaluateSamples(_ samples: Tensor, judge: Judge, data: DatasetSplits, folder: String, title: String) throws -> SampleEvaluation {
+    /// Judges `samples` of the data `data` (its training images for the memorisation check),
+    /// writes `<out>/<section>/memorisation.png` (the samples closest to a training image, beside
+    /// it) and puts it and the scores on the section's page: the model's page, beside its
+    /// training figures, when `model` and its `result` are given.
+    public func evaluateSamples(_ samples: Tensor, judge: Judge, data: DatasetSplits, section: String, title: String,
+                                model: (any GenerativeModel)? = nil, result: TrainingResult? = nil) throws -> SampleEvaluation {
+        let folder = request.out + "/" + section
         let evaluation = judge.evaluate(samples, training: data.train, test: data.test)
         let pairs = evaluation.closestPairs
         try createFolder(folder)
@@ -55,6 +59,15 @@ extension ModelRun {
                                        columns: max(pairs.count, 1), layout: layout, title: FigureTitle("\(title): the samples closest to a training image", details: "\(evaluation.count) samples · \(data.train.name)"))
         try canvas.writePNG(to: folder + "/memorisation.png")
         say("Wrote \(folder)/memorisation.png")
+        var metrics: [(String, String)] = [], note = "\(title), scored by the judge (gen eval)."
+        if let model, let result {
+            let page = ModelFigures(model: model, result: result, request: request, figures: FigureRequest())
+            (metrics, note) = (page.metricsSummary(), page.pageNote)
+        }
+        metrics += evaluation.entries.map { ("eval: " + $0.0, $0.1 == $0.1.rounded() && abs($0.1) < 1e9 ? String(Int($0.1)) : String(format: "%.4g", $0.1)) }
+        let caption = "gen eval: \(evaluation.count) samples scored by the judge: FD \(String(format: "%.1f", evaluation.frechetDistance)), precision \(String(format: "%.2f", evaluation.precision)), recall \(String(format: "%.2f", evaluation.recall)), \(evaluation.coverage.classesHeld) classes. Shown: the 8 samples closest to a training image, beside it; the median sample lies \(String(format: "%.2f", evaluation.sampleNearestMedian)) from its nearest training image, the median test image \(String(format: "%.2f", evaluation.testNearestMedian))."
+        try GalleryPage.update(root: request.out, section: section, entries: [FigureEntry(file: "memorisation.png", caption: caption, command: request.command)],
+                               metrics: metrics, note: note)
         return evaluation
     }
 }

@@ -120,7 +120,12 @@ public struct ModelFigures {
             }
         }
         try GalleryPage.update(root: request.out, section: model.name, entries: entries, metrics: metricsSummary(),
-                               note: "\(model.displayName) on \(result.datasetName), \(epochsText(result.epochs)), seed \(request.seed). Losses: \(model.lossDescription).")
+                               note: pageNote)
+    }
+
+    /// The line under the model page's heading.
+    var pageNote: String {
+        "\(model.displayName) on \(result.datasetName), \(epochsText(result.epochs)), seed \(request.seed). Losses: \(model.lossDescription)."
     }
 
     /// Training curves of every *_loss figure in metrics.jsonl.

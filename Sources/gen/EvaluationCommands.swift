@@ -47,8 +47,10 @@ struct EvalCommand: ParsableCommand {
         let data = try run.loadData()
         let samples: Tensor, name: String, title: String
         var extra: [(String, Double)] = []
+        var trainedModel: (any GenerativeModel)?, training: TrainingResult?
         if let kind = model {
             let (trained, result) = try run.train(kind, settings: settings)
+            (trainedModel, training) = (trained, result)
             var random = SeededGenerator(seed: request.seed ^ 0xE7A1)
             samples = trained.sample(count: count, generator: &random)
             (name, title) = (trained.name, trained.displayName)
@@ -62,7 +64,7 @@ struct EvalCommand: ParsableCommand {
         if let path = exportSamples { try exportIDX(samples, height: data.train.height, width: data.train.width, to: path) }
         let (judge, _) = try run.trainJudge()
         let started = Date()
-        let evaluation = try run.evaluateSamples(samples, judge: judge, data: data, folder: request.out + "/" + name, title: title)
+        let evaluation = try run.evaluateSamples(samples, judge: judge, data: data, section: name, title: title, model: trainedModel, result: training)
         let seconds = Date().timeIntervalSince(started)
         let entries = evaluation.entries + extra
         if json {

@@ -312,6 +312,8 @@ struct CommandLineTests {
         let object = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
         for key in ["fd", "precision", "recall", "classes", "entropy", "count", "test_reconstruction", "negative_elbo"] { #expect(object[key] != nil, "\(key) in \(line)") }
         #expect(object["count"] as? Int == 40 && FileManager.default.fileExists(atPath: folder + "/vae/memorisation.png"))
+        let page = try String(contentsOfFile: folder + "/vae/index.html", encoding: .utf8)
+        #expect(page.contains("memorisation.png") && page.contains("eval: fd"), "the model's page shows the scores and the figure")
         // The exported samples, scored as images from elsewhere, give the same numbers.
         let again = try runGen(["eval", "--images", folder + "/samples.idx", "--dataset", data, "--out", folder, "--json", "--quiet"], environment: environment)
         #expect(again.status == 0, "\(again.stderr)")
