@@ -57,7 +57,7 @@ public struct AutoencoderMeasures: Sendable {
     /// with no encoder. Noise is drawn from `seed`: the same seed gives the same numbers.
     public static func measure(_ model: any GenerativeModel, test: Dataset, count: Int? = nil, seed: UInt64 = 0) -> AutoencoderMeasures? {
         let n = min(count ?? test.count, test.count)
-        guard n > 0, model.encode(test.images([0], range: .unit)) != nil else { return nil }
+        guard n > 0 else { return nil }
         var random = SeededGenerator(seed: seed ^ 0x3EA5_04E5)
         var m = AutoencoderMeasures()
         var codeValues = 0.0, inactive = 0.0
@@ -65,20 +65,20 @@ public struct AutoencoderMeasures: Sendable {
         while start < n {
             let x = test.images(Array(start..<min(start + 256, n)), range: .unit)
             let rows = x.shape[0], pixels = Double(x.count)
-            let h = model.encode(x)!
+            // The draws in a fixed order (noise, perturbation, noise images), so one seed gives one set of numbers.
+            let noisy = denoisingCorruption.applied(to: x, generator: &random)
+            let delta = Tensor.normal(x.shape, standardDeviation: perturbation, using: &random)
+            let noise = Tensor.uniform(x.shape, using: &random)
+            guard let h = model.encode(x), let denoised = model.reconstruct(noisy), let moved = model.encode(x + delta),
+                  let copied = model.reconstruct(noise) else { return nil }   // no encoder (a GAN): nothing to measure
             m.reconstructionMSE += squaredError(model.decode(h), x) / pixels * Double(rows)
-            for v in h.scalars {
+            for v in h.buffer {
                 m.meanCode += Double(v); m.meanCodeMagnitude += Double(abs(v))
                 if abs(v) < inactiveThreshold { inactive += 1 }
             }
             codeValues += Double(h.count)
-
-            let noisy = denoisingCorruption.applied(to: x, generator: &random)
             m.noisyInputMSE += squaredError(noisy, x) / pixels * Double(rows)
-            m.denoisedMSE += squaredError(model.decode(model.encode(noisy)!), x) / pixels * Double(rows)
-
-            let delta = Tensor.normal(x.shape, standardDeviation: perturbation, using: &random)
-            let moved = model.encode(x + delta)!
+            m.denoisedMSE += squaredError(denoised, x) / pixels * Double(rows)
             let size = x.shape.countPerItem, units = h.shape.countPerItem
             for r in 0..<rows {
                 var codeChange = 0.0, inputChange = 0.0
@@ -86,9 +86,7 @@ public struct AutoencoderMeasures: Sendable {
                 for j in 0..<size { let d = Double(delta[r * size + j]); inputChange += d * d }
                 m.contraction += (codeChange / max(inputChange, .leastNormalMagnitude)).squareRoot()
             }
-
-            let noise = Tensor.uniform(x.shape, using: &random)
-            m.noiseReconstructionMSE += squaredError(model.decode(model.encode(noise)!), noise) / pixels * Double(rows)
+            m.noiseReconstructionMSE += squaredError(copied, noise) / pixels * Double(rows)
             start += rows
         }
         let images = Double(n)

@@ -28,10 +28,13 @@ public final class GreedyPretraining: CustomStringConvertible {
     /// (`problem(encoder:decoder:)` is nil).
     public init(encoder: any Layer, decoder: any Layer, epochsPerLayer: Int, imageLoss: ReconstructionLoss, optimizer: OptimizerFactory) {
         precondition(epochsPerLayer > 0, "greedy pretraining needs at least one epoch per layer")
-        if let problem = GreedyPretraining.problem(encoder: encoder, decoder: decoder) { preconditionFailure(problem) }
+        let pairs: (encoder: [Dense], decoder: [any Layer])
+        switch GreedyPretraining.pairs(encoder: encoder, decoder: decoder) {
+        case .success(let found): pairs = found
+        case .failure(let problem): preconditionFailure(problem.description)
+        }
         self.epochsPerLayer = epochsPerLayer
-        encoderLayers = (encoder as! Sequential).layers.map { $0 as! Dense }
-        decoderLayers = Array((decoder as! Sequential).layers.reversed())
+        (encoderLayers, decoderLayers) = pairs
         criteria = encoderLayers.indices.map { ($0 == 0 ? imageLoss : .mse).criterion() }
         parameters = zip(encoderLayers, decoderLayers).map { pair in
             (pair.0.parameters.map { $0.prefixed("encoder") } + pair.1.parameters.map { $0.prefixed("decoder") }).deduplicated()
@@ -41,18 +44,29 @@ public final class GreedyPretraining: CustomStringConvertible {
 
     /// Why `encoder` and `decoder` cannot be pretrained layer by layer, or nil.
     public static func problem(encoder: any Layer, decoder: any Layer) -> String? {
+        if case .failure(let problem) = pairs(encoder: encoder, decoder: decoder) { return problem.description }
+        return nil
+    }
+
+    /// Why a pair of networks cannot be pretrained layer by layer.
+    struct Problem: Error, CustomStringConvertible { let description: String }
+
+    /// E_1 … E_L and D_1 … D_L (the decoder's layers in reverse order) when every D_k maps E_k's
+    /// outputs back to its inputs; the first mismatch otherwise.
+    static func pairs(encoder: any Layer, decoder: any Layer) -> Result<(encoder: [Dense], decoder: [any Layer]), Problem> {
         guard let e = encoder as? Sequential, let d = decoder as? Sequential, e.layers.count == d.layers.count,
-              e.layers.allSatisfy({ $0 is Dense }), d.layers.allSatisfy({ $0 is Dense || $0 is TiedDense }) else {
-            return "--pretrain greedy needs fully connected networks (--arch mlp) whose decoder mirrors the encoder layer by layer"
+              case let encoderLayers = e.layers.compactMap({ $0 as? Dense }), encoderLayers.count == e.layers.count else {
+            return .failure(Problem(description: "--pretrain greedy needs fully connected networks (--arch mlp) whose decoder mirrors the encoder layer by layer"))
         }
-        for (k, (encoderLayer, decoderLayer)) in zip(e.layers, d.layers.reversed()).enumerated() {
-            let input = (encoderLayer as! Dense).inputSize, output = (encoderLayer as! Dense).outputSize
+        let decoderLayers = Array(d.layers.reversed())
+        for (k, (encoderLayer, decoderLayer)) in zip(encoderLayers, decoderLayers).enumerated() {
+            let (input, output) = (encoderLayer.inputSize, encoderLayer.outputSize)
             let mirror = (decoderLayer as? Dense).map { ($0.inputSize, $0.outputSize) } ?? (decoderLayer as? TiedDense).map { ($0.inputSize, $0.outputSize) }
-            guard mirror.map({ $0 == (output, input) }) ?? false else {
-                return "--pretrain greedy: decoder layer \(d.layers.count - k) (\(decoderLayer)) does not map encoder layer \(k + 1)'s \(output) outputs back to its \(input) inputs"
+            guard let mirror, mirror == (output, input) else {
+                return .failure(Problem(description: "--pretrain greedy: decoder layer \(d.layers.count - k) (\(decoderLayer)) does not map encoder layer \(k + 1)'s \(output) outputs back to its \(input) inputs"))
             }
         }
-        return nil
+        return .success((encoderLayers, decoderLayers))
     }
 
     /// Pretraining epochs in all: `epochsPerLayer` per layer.

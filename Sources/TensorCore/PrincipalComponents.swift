@@ -96,7 +96,7 @@ public struct PrincipalComponents {
         for k in 0..<count {
             let index = d - 1 - k                          // dsyevd sorts the eigenvalues ascending
             let column = vectors[(index * d)..<(index * d + d)]   // eigenvector `index`: a column, contiguous in column-major
-            let largest = column.indices.max { abs(column[$0]) < abs(column[$1]) }!
+            let largest = column.indices.max { abs(column[$0]) < abs(column[$1]) } ?? column.startIndex   // d ≥ 1: never empty
             let sign: Double = column[largest] < 0 ? -1 : 1
             for (j, value) in column.enumerated() { c[k, j] = Float(sign * value) }
             variances.append(Float(max(values[index], 0)))

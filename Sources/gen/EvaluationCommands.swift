@@ -57,9 +57,11 @@ struct EvalCommand: ParsableCommand {
             if let v = result.lastMetric("test_reconstruction") { extra.append(("test_reconstruction", v)) }
             // The VAE's negative ELBO per test image (one z per image): reconstruction + KL, whatever β it was trained with.
             if kind == .vae, let r = result.lastMetric("test_reconstruction"), let kl = result.lastMetric("test_kl") { extra.append(("negative_elbo", r + kl)) }
+        } else if let path = images {
+            samples = try run.loadImages(path, like: data.train, count: count)
+            (name, title) = ("eval", "Images from \(path)")
         } else {
-            samples = try run.loadImages(images!, like: data.train, count: count)
-            (name, title) = ("eval", "Images from \(images!)")
+            throw ValidationError("gen eval takes a model (ae, vae, gan, pca) or --images PATH")   // validate() already said so
         }
         if let path = exportSamples { try exportIDX(samples, height: data.train.height, width: data.train.width, to: path) }
         let (judge, _) = try run.trainJudge()
