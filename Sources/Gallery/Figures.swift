@@ -79,9 +79,7 @@ public enum Figures {
             let y = y0 + b * blockHeight
             let range = (b * columns)..<min((b + 1) * columns, count)
             for (r, row) in rows.enumerated() {
-                let part = Tensor(shape: [range.count, layout.size],
-                                  values: Array(row.images.scalars[(range.lowerBound * layout.size)..<(range.upperBound * layout.size)]))
-                grid.draw(part, on: canvas, x: x0, y: y + r * rowHeight)
+                grid.draw(row.images.rows(range), on: canvas, x: x0, y: y + r * rowHeight)
                 canvas.text(row.label, x: x0 - 8, y: y + r * rowHeight + rowHeight / 2 + 4, size: 9, color: .faint, anchor: .right)
             }
             for (c, i) in range.enumerated() where i < errors.count {

@@ -52,7 +52,7 @@ extension ModelRun {
         let pairs = evaluation.closestPairs
         try createFolder(folder)
         let layout = ImageLayout(of: data.train)
-        let picked = Tensor(shape: [pairs.count, layout.size], values: pairs.flatMap { samples.scalars[($0.sample * layout.size)..<(($0.sample + 1) * layout.size)] })
+        let picked = samples.rows(pairs.map(\.sample))
         let nearest = data.train.images(pairs.map(\.training))
         let canvas = Figures.imageRows([("sample", picked), ("nearest", nearest)], errors: pairs.map { Float($0.distance) },
                                        errorNote: "distance to the nearest training image (Euclidean, pixels in [0, 1]); test images' median to their nearest: \(String(format: "%.2f", evaluation.testNearestMedian))",

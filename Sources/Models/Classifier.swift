@@ -108,20 +108,29 @@ public final class Classifier: TrainableModel {
     /// The penultimate features (N, F) of images in [0, 1], copied.
     public func embed(_ x: Tensor) -> Tensor { features(x).copy() }
     /// The most likely class of each image.
-    public func predict(_ x: Tensor) -> [Int] {
-        let z = logits(x), k = classNames.count
-        return (0..<z.shape[0]).map { r in (0..<k).max { z[r * k + $0] < z[r * k + $1] }! }
+    public func predict(_ x: Tensor) -> [Int] { Classifier.mostLikely(logits(x)) }
+    /// The most likely class of each row of features already computed (`embed`): the head alone.
+    public func predict(features f: Tensor) -> [Int] { Classifier.mostLikely(head(f)) }
+
+    /// Each row's most likely class.
+    static func mostLikely(_ logits: Tensor) -> [Int] {
+        let k = logits.shape.countPerItem
+        return (0..<logits.shape[0]).map { mostLikely(logits.data + $0 * k, classes: k) }
     }
 
-    /// How many rows of `logits` put their largest value on their label (ties: the first).
+    /// The class with the largest of `k` logits (ties: the first).
+    @inline(__always)
+    static func mostLikely(_ z: UnsafePointer<Float>, classes k: Int) -> Int {
+        var best = 0
+        for j in 1..<k where z[j] > z[best] { best = j }
+        return best
+    }
+
+    /// How many rows of `logits` put their largest value on their label.
     static func correct(_ logits: Tensor, _ labels: some RandomAccessCollection<Int>) -> Int {
         let k = logits.shape.countPerItem
         var count = 0
-        for (r, label) in labels.enumerated() {
-            var best = 0
-            for j in 1..<k where logits[r * k + j] > logits[r * k + best] { best = j }
-            if best == label { count += 1 }
-        }
+        for (r, label) in labels.enumerated() where mostLikely(logits.data + r * k, classes: k) == label { count += 1 }
         return count
     }
 }

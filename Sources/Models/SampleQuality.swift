@@ -74,16 +74,15 @@ public struct Judge {
 
     /// The judge's features of `images` (N, C·H·W in [0, 1]), a chunk at a time.
     static func features(_ classifier: Classifier, of images: Tensor) -> Tensor {
-        let n = images.shape[0], size = images.shape.countPerItem
+        let n = images.shape[0]
         var rows: [Float] = []
         var width = 0
         var start = 0
         while start < n {
             let end = min(start + 256, n)
-            let chunk = Tensor(shape: [end - start, size], values: Array(images.scalars[(start * size)..<(end * size)]))
-            let f = classifier.features(chunk)
+            let f = classifier.features(images.rows(start..<end))
             width = f.shape.countPerItem
-            rows += f.scalars
+            rows += f.buffer
             start = end
         }
         return Tensor(shape: [n, width], values: rows)
@@ -100,7 +99,8 @@ public struct Judge {
         statistics.add(f)
         e.frechetDistance = TensorCore.frechetDistance(statistics, testStatistics)
         (e.precision, e.recall) = precisionAndRecall(real: testFeatures, generated: f, k: 3)
-        e.coverage = ClassCoverage(predictions: classifier.predict(samples), classCount: classifier.classNames.count)
+        // From the features just computed: the whole network again, on all samples at once, would cost a second pass and its memory.
+        e.coverage = ClassCoverage(predictions: classifier.predict(features: f), classCount: classifier.classNames.count)
         guard memorisationCount != 0 else { return e }
         let nearest = nearestImages(samples, in: training)
         let sorted = nearest.map(\.distance).sorted()

@@ -50,6 +50,18 @@ extension Tensor {
         for i in 0..<count { y[i] += scale * x[i] }
     }
 
+    /// A new tensor of the rows `indices` of this one (first axis), copied row by row: reading
+    /// `scalars` instead would copy the whole tensor for every slice.
+    public func rows(_ indices: some Collection<Int>) -> Tensor {
+        let size = shape.countPerItem
+        let out = Tensor(zeros: shape.withBatch(indices.count))
+        for (i, r) in indices.enumerated() {
+            precondition(r >= 0 && r < shape[0], "row \(r) of a tensor of \(shape[0]) rows")
+            (out.data + i * size).update(from: data + r * size, count: size)
+        }
+        return out
+    }
+
     /// A new (C, R) matrix: the transpose of this (R, C) one.
     public func transposed() -> Tensor {
         precondition(shape.rank == 2, "transposed() needs a matrix, got \(shape)")
