@@ -14,7 +14,7 @@ extension ModelRun {
         try preflight()
         let data = try loadData()
         if let problem = kind.problem(settings, image: data.train.imageShape) { throw RunError(problem) }
-        let pretrainingEpochs = kind == .ae ? settings.pretrainEpochs * (settings.hiddenSizes.count + 1) : 0
+        let pretrainingEpochs = kind == .ae ? settings.pretrainingEpochs : 0
         if pretrainingEpochs > 0, let epochs = request.epochs ?? (request.checkpoint == nil ? kind.defaultEpochs : nil), epochs <= pretrainingEpochs {
             throw RunError("--epochs \(epochs): --epochs counts every epoch, and --pretrain greedy takes \(pretrainingEpochs) (--pretrain-epochs \(settings.pretrainEpochs) × \(settings.hiddenSizes.count + 1) layers) before end-to-end training; ask for more than \(pretrainingEpochs)")
         }

@@ -169,6 +169,10 @@ public struct ModelSettings: Codable, Equatable, Sendable {
         self.reconstructionLoss = reconstructionLoss
     }
 
+    /// Epochs the AE's greedy pretraining takes: `pretrainEpochs` for each of its layers, the
+    /// hidden ones and the code layer (what `GreedyPretraining.epochs` counts once built).
+    public var pretrainingEpochs: Int { pretrainEpochs * (hiddenSizes.count + 1) }
+
     /// The AE's objective these settings give.
     public var objective: AutoencoderObjective {
         AutoencoderObjective(reconstruction: reconstructionLoss, corruption: corruption, sparsity: sparsity, contraction: contractive)
