@@ -48,6 +48,12 @@ let package = Package(
         .target(name: "FuzzTargets", dependencies: ["Models", "Datasets"], path: "Fuzz/FuzzTargets"),
         // Notebook-style scripts: public API only.
         .executableTarget(name: "custom-autoencoder", dependencies: ["Lab"], path: "Scripts/custom-autoencoder"),
+        // The lecture scripts, in lecture order (Gallery/<name>/ each).
+        .executableTarget(name: "bottleneck", dependencies: ["Lab"], path: "Scripts/bottleneck"),
+        .executableTarget(name: "latent-space", dependencies: ["Lab"], path: "Scripts/latent-space"),
+        .executableTarget(name: "regularized-autoencoders", dependencies: ["Lab"], path: "Scripts/regularized-autoencoders"),
+        .executableTarget(name: "variational-autoencoder", dependencies: ["Lab"], path: "Scripts/variational-autoencoder"),
+        .executableTarget(name: "comparison", dependencies: ["Lab"], path: "Scripts/comparison"),
         .executableTarget(name: "gen-bench", dependencies: [
             "NN",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -62,6 +68,6 @@ let package = Package(
         .testTarget(name: "GalleryTests", dependencies: ["Gallery", "CGD", "CZlib"], swiftSettings: optimized),
         .testTarget(name: "FuzzRegressionTests", dependencies: ["FuzzTargets"]),
         .testTarget(name: "LabTests", dependencies: ["Lab", "Models", "Datasets"], swiftSettings: optimized),
-        .testTarget(name: "GenTests", dependencies: ["gen", "custom-autoencoder"]),
+        .testTarget(name: "GenTests", dependencies: ["gen", "custom-autoencoder", "bottleneck", "latent-space", "regularized-autoencoders", "variational-autoencoder", "comparison"]),
     ]
 )

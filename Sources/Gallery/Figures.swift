@@ -88,7 +88,9 @@ public enum Figures {
                             y: y + rows.count * rowHeight + 11, size: 8, color: .ink, anchor: .center)
             }
         }
-        canvas.text("under each: " + errorNote, x: canvas.width - margin, y: canvas.height - 4, size: 8, color: .faint, anchor: .right)
+        if !errors.isEmpty {
+            canvas.text("under each: " + errorNote, x: canvas.width - margin, y: canvas.height - 4, size: 8, color: .faint, anchor: .right)
+        }
         return canvas
     }
 

@@ -52,6 +52,17 @@ public enum GalleryPage {
         return "<p><a href=\"\(escape(prefix + explorerFile))\"><strong>Live latent explorer</strong></a>: the decoder running in your browser; drag the sliders.</p>\n"
     }
 
+    /// The file in a lecture script's folder that holds its page (`NotebookPage`).
+    public static let notebookFile = "notebook.json"
+
+    /// The lecture pages under `root`, in lecture order.
+    static func readNotebooks(_ root: String) -> [NotebookPage] {
+        ((try? FileManager.default.contentsOfDirectory(atPath: root)) ?? []).compactMap { folder in
+            FileManager.default.contents(atPath: root + "/" + folder + "/" + notebookFile)
+                .flatMap { try? JSONDecoder().decode(NotebookPage.self, from: $0) }
+        }.sorted { ($0.order, $0.name) < ($1.order, $1.name) }
+    }
+
     static func readEntries(_ folder: String) -> [FigureEntry] {
         guard let data = FileManager.default.contents(atPath: folder + "/figures.json") else { return [] }
         return (try? JSONDecoder().decode([FigureEntry].self, from: data)) ?? []
@@ -60,7 +71,7 @@ public enum GalleryPage {
     static let style = """
     <style>
     body { font-family: "DejaVu Sans", Verdana, sans-serif; margin: 2rem auto; max-width: 1200px; color: #1e1e23; background: #fafaf8; font-size: 18px; }
-    h1 { font-size: 2rem; margin-bottom: .2rem; } h2 { font-size: 1.4rem; margin-top: 2.2rem; border-bottom: 2px solid #263248; }
+    h1 { font-size: 2rem; margin-bottom: .2rem; } h2 { font-size: 1.4rem; margin-top: 2.2rem; border-bottom: 2px solid #263248; } h3 { font-size: 1.15rem; margin: 1.4rem 0 .5rem; }
     figure { margin: 1.5rem 0; } figure img { max-width: 100%; border: 1px solid #ccc; image-rendering: pixelated; }
     figcaption { margin-top: .4rem; } code { background: #eceef2; padding: .1rem .35rem; border-radius: 3px; font-size: .9rem; }
     table { border-collapse: collapse; margin: 1rem 0; } td, th { padding: .35rem .8rem; border-bottom: 1px solid #ddd; text-align: left; }
@@ -95,6 +106,18 @@ public enum GalleryPage {
         let sorted = sections.sorted { (order.firstIndex(of: $0) ?? 99, $0) < (order.firstIndex(of: $1) ?? 99, $1) }
         var html = "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>gen gallery</title>\n\(style)</head><body>\n"
         html += "<h1>gen gallery</h1>\n<p class=\"note\">Autoencoders, VAEs and GANs, trained on the CPU by <code>gen</code>. Each figure says the command that made it.</p>\n"
+        let notebooks = readNotebooks(root)
+        if !notebooks.isEmpty {
+            html += "<h2>Lectures</h2>\n<p class=\"note\">Each page tells one idea of the lectures top to bottom: narrative, the code that ran, and what it measured.</p>\n"
+            for page in notebooks {
+                html += "<h3><a href=\"\(escape(page.name))/index.html\">\(escape(page.title))</a></h3>\n<div class=\"thumbs\">\n"
+                for figure in page.figureFiles.prefix(4) {
+                    html += "<a href=\"\(escape(page.name))/index.html\"><img src=\"\(escape(page.name))/\(escape(figure.file))\" alt=\"\(escape(figure.caption))\" title=\"\(escape(figure.caption))\"></a>\n"
+                }
+                html += "</div>\n"
+            }
+            html += "<h2>Models</h2>\n"
+        }
         for section in sorted {
             let entries = readEntries(root + "/" + section)
             html += "<h2><a href=\"\(escape(section))/index.html\">\(escape(section))</a></h2>\n"

@@ -36,7 +36,8 @@ public final class Autoencoder: GenerativeModel {
     let criterion: ReconstructionCriterion
     private let penalties: CodePenalties
     private let layers: NamedLayers
-    private let parameters: [Parameter]
+    /// Every trained tensor, each once.
+    public let parameters: [Parameter]
     private var sums = (loss: 0.0, reconstruction: 0.0, penalty: 0.0), imageCount = 0
     private let epochCodeMinimum: Tensor, epochCodeMaximum: Tensor
     private var noisy: Tensor?

@@ -21,7 +21,8 @@ public final class Classifier: TrainableModel {
     private let optimizerDescription: String
     let loss = SoftmaxCrossEntropy()
     private let layers: NamedLayers
-    private let parameters: [Parameter]
+    /// Every trained tensor, each once.
+    public let parameters: [Parameter]
     private var sums = (loss: 0.0, correct: 0), imageCount = 0
 
     /// A classifier whose `features` feed `head` (head.outputSize classes, named `classNames`);

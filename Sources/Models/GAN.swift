@@ -94,6 +94,8 @@ public final class GAN: GenerativeModel {
                     ("loss", jsonQuoted(lossDescription)), ("optimizer", jsonQuoted(optimizerDescription))])
     }
 
+    public var parameters: [Parameter] { generatorParameters + discriminatorParameters }
+
     public var checkpointTensors: [NamedTensor] {
         layers.stateTensors + [NamedTensor(name: "stepsSinceGeneratorUpdate", value: stepsSinceGeneratorUpdate)]
             + generatorOptimizer.state.map { $0.prefixed("generatorOptimizer") }

@@ -75,6 +75,29 @@ extension GenerativeModel {
         return decode(codes(fromPriorDraws: draws, temperature: 1))
     }
 
+    /// The lecture's "encode, change one feature, decode": for each of `units`, `steps` copies
+    /// of `code` (1, latent) with that unit alone swept across the prior's range (quantiles
+    /// 2.5% … 97.5% of N(0, 1) for the VAE, the training codes' range for the AE), decoded:
+    /// (units.count · steps) images, a row per unit.
+    public func traversal(of code: Tensor, units: [Int], steps: Int) -> Tensor {
+        let d = latentDimension
+        precondition(code.shape == Shape(1, d) && units.allSatisfy { (0..<d).contains($0) } && steps >= 2)
+        // Each step's value of every unit: the prior's quantile, mapped into the model's codes.
+        let sweep = Tensor(zeros: [steps, d])
+        for s in 0..<steps {
+            let value = prior.quantile(0.025 + 0.95 * Float(s) / Float(steps - 1))
+            for j in 0..<d { sweep[s, j] = value }
+        }
+        let values = codes(fromPriorDraws: sweep, temperature: 1)
+        let codes = Tensor(zeros: [units.count * steps, d])
+        for (row, unit) in units.enumerated() {
+            for s in 0..<steps {
+                for j in 0..<d { codes[row * steps + s, j] = j == unit ? values[s, j] : code[0, j] }
+            }
+        }
+        return decode(codes)
+    }
+
     /// Test-set codes in two dimensions (the codes themselves for a 2-D latent, else their first
     /// two principal components) with labels; nil for a GAN.
     public func latentMap(_ test: Dataset, limit: Int = 5000) -> (points: Tensor, labels: [Int], projected: Bool)? {

@@ -52,6 +52,9 @@ public final class PrincipalComponentModel: GenerativeModel {
         jsonObject([("model", jsonQuoted(name)), ("components", "\(latentDimension)"), ("fit", jsonQuoted("exact: covariance by dsyrk, eigenvectors by dsyevd, in Double")),
                     ("loss", jsonQuoted(lossDescription))])
     }
+    /// The encoder's and decoder's weights and biases: fitted in one pass, not by gradient steps.
+    public var parameters: [Parameter] { encoder.parameters + decoder.parameters }
+
     public var checkpointTensors: [NamedTensor] {
         encoder.stateTensors.map { $0.prefixed("encoder") } + decoder.stateTensors.map { $0.prefixed("decoder") }
             + [NamedTensor(name: "variances", value: variances)]

@@ -19,6 +19,8 @@ public protocol TrainableModel: AnyObject {
     /// Every tensor a checkpoint must hold to continue training exactly: weights, buffers,
     /// optimizer moments.
     var checkpointTensors: [NamedTensor] { get }
+    /// Every trained tensor (weights and biases), each once: what the optimizers update.
+    var parameters: [Parameter] { get }
     /// What each reported loss means and how it is reduced, for metrics.jsonl and the README.
     var lossDescription: String { get }
 
@@ -38,4 +40,10 @@ public protocol TrainableModel: AnyObject {
 
 extension TrainableModel {
     public func beginEpoch(number: Int) { beginEpoch() }
+}
+
+extension TrainableModel {
+    /// The number of trained values: weights and biases (not running statistics or optimizer
+    /// moments, which the checkpoint keeps too).
+    public var parameterCount: Int { parameters.reduce(0) { $0 + $1.value.count } }
 }

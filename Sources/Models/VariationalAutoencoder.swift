@@ -33,7 +33,8 @@ public final class VariationalAutoencoder: GenerativeModel {
     let reconstructionCriterion: ReconstructionCriterion
     let klDivergence = GaussianKLDivergence(reduction: .sumPerItem)
     private let layers: NamedLayers
-    private let parameters: [Parameter]
+    /// Every trained tensor, each once.
+    public let parameters: [Parameter]
     // Step buffers, (N, D): the noise, the code, and the gradients into the two heads.
     private var eps: Tensor?, z: Tensor?, dMu: Tensor?, dLogVar: Tensor?, dHidden: Tensor?
     private var sums = (loss: 0.0, reconstruction: 0.0, kl: 0.0), imageCount = 0
@@ -157,6 +158,12 @@ public final class VariationalAutoencoder: GenerativeModel {
     public func codes(fromPriorDraws draws: Tensor, temperature: Float) -> Tensor { draws * temperature }
     /// The posterior means of images in [0, 1].
     public func encode(_ x: Tensor) -> Tensor? { meanHead(encoder(x)).copy() }
+    /// The approximate posterior q(z | x) = N(mean, diag(exp(logVariance))) of images in [0, 1],
+    /// each (N, latent): what a training step samples z = mean + exp(logVariance / 2) · ε from.
+    public func posterior(_ x: Tensor) -> (mean: Tensor, logVariance: Tensor) {
+        let h = encoder(x)
+        return (meanHead(h).copy(), logVarianceHead(h).copy())
+    }
     /// Images (values in [0, 1]) from codes.
     public var decoderNetwork: DecoderNetwork? { DecoderNetwork(network: decoder, output: DecoderNetwork.Output(reconstruction)) }
     public func decode(_ z: Tensor) -> Tensor { decoder(z).map(reconstruction.pixel) }

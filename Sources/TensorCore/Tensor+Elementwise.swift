@@ -62,6 +62,18 @@ extension Tensor {
         return out
     }
 
+    /// The tensors' rows one after another (first axis): each must have the same item shape.
+    public convenience init(stacking parts: [Tensor]) {
+        precondition(!parts.isEmpty, "stacking needs at least one tensor")
+        precondition(parts.allSatisfy { $0.shape.withBatch(1) == parts[0].shape.withBatch(1) }, "stacked tensors must share their item shape")
+        self.init(zeros: parts[0].shape.withBatch(parts.reduce(0) { $0 + $1.shape[0] }))
+        var offset = 0
+        for part in parts {
+            (data + offset).update(from: part.data, count: part.count)
+            offset += part.count
+        }
+    }
+
     /// A new (C, R) matrix: the transpose of this (R, C) one.
     public func transposed() -> Tensor {
         precondition(shape.rank == 2, "transposed() needs a matrix, got \(shape)")

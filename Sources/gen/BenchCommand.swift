@@ -41,7 +41,7 @@ struct BenchCommand: ParsableCommand {
         var bench = EpochBenchmark(data: data)
         bench.batchSize = batchSize
         if !json {
-            print("\(cpuModel()), \(threads) threads, \(data.train.name), batch \(batchSize), \(epochs) measured epoch\(epochs == 1 ? "" : "s")")
+            print("\(Machine.cpuModel), \(threads) threads, \(data.train.name), batch \(batchSize), \(epochs) measured epoch\(epochs == 1 ? "" : "s")")
             print("| model | s/epoch | images/s | GFLOP/s | GEMM share | GEMM floor s | ratio to floor | peak MB |")
             print("|---|---|---|---|---|---|---|---|")
         }
@@ -56,10 +56,4 @@ struct BenchCommand: ParsableCommand {
         }
     }
 
-    /// The processor's name, from /proc/cpuinfo.
-    func cpuModel() -> String {
-        let info = (try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8)) ?? ""
-        return info.split(separator: "\n").first { $0.hasPrefix("model name") }?.split(separator: ":").last
-            .map { $0.trimmingCharacters(in: .whitespaces) } ?? "unknown CPU"
-    }
 }

@@ -24,6 +24,7 @@ final class EvenDigitClassifier: TrainableModel {
 
     var configurationJSON: String { jsonObject([("model", jsonQuoted(name)), ("layer", jsonQuoted(layer.description))]) }
     var pixelRange: PixelRange { .unit }
+    var parameters: [Parameter] { layer.parameters }
     var checkpointTensors: [NamedTensor] { layer.stateTensors + optimizer.state.map { $0.prefixed("optimizer") } }
     var lossDescription: String { "BCE averaged over images" }
     func beginEpoch() { lossSum = 0; steps = 0 }

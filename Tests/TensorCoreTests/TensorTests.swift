@@ -14,6 +14,14 @@ struct TensorTests {
         #expect(s.description == "(128, 1, 28, 28)")
     }
 
+    @Test("stacking puts the parts' rows one after another")
+    func stacking() {
+        let a = Tensor(shape: [1, 3], values: [1, 2, 3]), b = Tensor(shape: [2, 3], values: [4, 5, 6, 7, 8, 9])
+        let stacked = Tensor(stacking: [a, b, a])
+        #expect(stacked.shape == [4, 3])
+        #expect(stacked.scalars == [1, 2, 3, 4, 5, 6, 7, 8, 9, 1, 2, 3])
+    }
+
     @Test("element-wise arithmetic")
     func elementwise() {
         let a = Tensor(shape: [2, 2], values: [1, 2, 3, 4]), b = Tensor(shape: [2, 2], values: [4, 3, 2, 1])

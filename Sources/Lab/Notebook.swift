@@ -1,0 +1,205 @@
+import Datasets
+import Foundation
+import Gallery
+import Models
+import NN
+
+/// A lecture script's run, written like a notebook: top-level code in numbered sections, each
+/// opened by `section(_:_:)`; what a section draws (`figure`), tabulates (`table`) or states
+/// (`say`) lands under it on the page, beside the section's own code, cut from the script file
+/// between its `section` call and the next (or `finish`). `finish()` writes
+/// `<out>/<name>/index.html`, `README.md` and `notebook.json`, and adds the page to the
+/// gallery's index.
+///
+/// Flags every script takes: `--quick` (synthetic digits and one epoch: seconds, for CI),
+/// `--out DIR` (default Gallery), `--seed N`, `--threads N`, `--retrain`, `--quiet`.
+public final class Notebook {
+    /// The script's name: its folder under `out` and its `swift run` target.
+    public let name: String
+    /// Synthetic data and short training: a check that the script runs, not a result.
+    public let quick: Bool
+    /// The data, seed, threads and folders every model of the script is trained with.
+    public private(set) var request: RunRequest
+    /// `<out>/<name>`: where the page and its figures go.
+    public var folder: String { request.out + "/" + name }
+
+    private var page: NotebookPage
+    private let source: SwiftSource?
+    private let setupLine: Int
+    private var sectionLines: [Int] = []
+    private let started = Date()
+    private var loaded: DatasetSplits?
+    private var judgeCache: Judge?
+
+    /// Flags as `swift run <name> --help` explains them.
+    public static let usage = "[--quick] [--out DIR] [--seed N] [--threads N] [--retrain] [--quiet]"
+
+    /// Starts the notebook `name` from the script's `arguments` (its command line after the
+    /// program name). `file` and `line` locate the script and this call in it, for the code the
+    /// page shows; `order` places the page in the lecture order on the gallery's index.
+    public init(_ name: String, title: String, introduction: String, order: Int = 99,
+                arguments: [String] = Array(CommandLine.arguments.dropFirst()), file: String = #filePath, line: Int = #line) throws {
+        var request = RunRequest()
+        var quick = false
+        var remaining = arguments[...]
+        func value(_ flag: String) throws -> String {
+            guard let next = remaining.popFirst(), !next.hasPrefix("--") else { throw RunError("\(flag): expected a value after it") }
+            return next
+        }
+        while let argument = remaining.popFirst() {
+            switch argument {
+            case "--quick": quick = true
+            case "--retrain": request.retrain = true
+            case "--quiet": request.quiet = true
+            case "--out":
+                request.out = try value(argument)
+                guard !request.out.isEmpty else { throw RunError("--out: an empty path names no folder") }
+            case "--seed":
+                guard let seed = UInt64(try value(argument)) else { throw RunError("--seed: expected a whole number from 0 to \(UInt64.max)") }
+                request.seed = seed
+            case "--threads":
+                guard let threads = Int(try value(argument)), (1...64).contains(threads) else { throw RunError("--threads: expected a whole number from 1 to 64") }
+                request.threads = threads
+            case "--help", "-h":
+                throw RunError("usage: swift run \(name) \(Self.usage)")
+            default:
+                throw RunError("\(argument): not a flag of this script; it takes \(Self.usage)")
+            }
+        }
+        if quick {
+            request.dataset = .synthetic
+            request.syntheticCount = 2_000
+        }
+        request.command = "swift run \(name)" + (quick ? " --quick" : "")
+        (self.name, self.quick, self.request) = (name, quick, request)
+        source = (try? String(contentsOfFile: file, encoding: .utf8)).map(SwiftSource.init)
+        setupLine = line
+        page = NotebookPage(name: name, title: title, introduction: introduction, command: request.command, provenance: "", order: order)
+        try createFolder(folder)
+    }
+
+    /// `full` epochs, or one with `--quick`.
+    public func epochs(_ full: Int) -> Int { quick ? 1 : full }
+
+    /// `full`, or `small` with `--quick`: image counts, grid sizes, sweeps.
+    public func size(_ full: Int, quick small: Int) -> Int { quick ? small : full }
+
+    // MARK: The page
+
+    /// Opens the next numbered section: what follows up to the next `section` (or `finish`) is
+    /// its code, and what it draws, tabulates and says is its output.
+    public func section(_ title: String, _ narrative: String, line: Int = #line) {
+        precondition(!sectionLines.contains(line), "section \"\(title)\": one section call per line of the script (not in a loop), so that its code can be cut from the file")
+        page.sections.append(NotebookPage.Section(title: title, narrative: narrative))
+        sectionLines.append(line)
+        if !request.quiet { print("\n\(page.sections.count). \(title)") }
+    }
+
+    /// Writes `canvas` to `<folder>/<file>` and shows it under the current section.
+    public func figure(_ canvas: Canvas, _ file: String, caption: String) throws {
+        precondition(!page.sections.isEmpty, "a figure belongs to a section: call section(_:_:) first")
+        precondition(!file.contains("/") && !page.figureFiles.contains { $0.file == file }, "\(file): one figure file per name, in the page's folder")
+        try canvas.writePNG(to: folder + "/" + file)
+        append(.figure(file: file, caption: caption))
+        if !request.quiet { print("Wrote \(folder)/\(file)") }
+    }
+
+    /// A figure's title bar: `title` over the data set, seed and `details`.
+    public func title(_ title: String, _ details: String = "") -> FigureTitle {
+        FigureTitle(title, details: ([(loaded?.train.name ?? request.dataset.argument), "seed \(request.seed)"] + (details.isEmpty ? [] : [details])).joined(separator: " · "))
+    }
+
+    /// Labelled rows of images (each row the same count, at most 12 a row), drawn as `file`.
+    public func images(_ rows: [(label: String, images: Tensor)], _ file: String, title: String, caption: String) throws {
+        let data = try data()
+        let count = rows.first?.images.shape[0] ?? 0
+        try figure(Figures.imageRows(rows, errors: [], errorNote: "", columns: min(max(count, 1), 12), layout: ImageLayout(of: data.train), title: self.title(title)),
+                   file, caption: caption)
+    }
+
+    /// Named series of (x, y) points as lines, drawn as `file`.
+    public func plot(_ series: [(name: String, points: [(x: Double, y: Double)])], x: String, y: String, _ file: String,
+                     title: String, caption: String) throws {
+        try figure(Figures.curves(series, xLabel: x, yLabel: y, title: self.title(title)), file, caption: caption)
+    }
+
+    /// A table of numbers under the current section (printed on the terminal too).
+    public func table(_ header: [String], _ rows: [[String]], caption: String = "") {
+        append(.table(header: header, rows: rows, caption: caption))
+        guard !request.quiet else { return }
+        let widths = header.indices.map { column in ([header] + rows).map { column < $0.count ? $0[column].count : 0 }.max() ?? 0 }
+        for row in [header] + rows {
+            print(row.enumerated().map { $0.element.padding(toLength: widths[$0.offset], withPad: " ", startingAt: 0) }.joined(separator: "  "))
+        }
+    }
+
+    /// A sentence under the current section: what the numbers above say (printed too).
+    public func say(_ text: String) {
+        append(.text(text))
+        if !request.quiet { print(text) }
+    }
+
+    private func append(_ output: NotebookPage.Output) {
+        precondition(!page.sections.isEmpty, "output belongs to a section: call section(_:_:) first")
+        page.sections[page.sections.count - 1].outputs.append(output)
+    }
+
+    /// Cuts each section's code from the script, writes the page (HTML, Markdown and the JSON the
+    /// index reads) and updates the gallery's index.
+    public func finish(line: Int = #line) throws {
+        if let source {
+            let boundaries = sectionLines + [line]
+            page.setup = source.excerpt(from: source.lineAfterCall(startingAt: setupLine), to: boundaries[0])
+            for index in page.sections.indices {
+                page.sections[index].code = source.excerpt(from: source.lineAfterCall(startingAt: sectionLines[index]), to: boundaries[index + 1])
+            }
+        }
+        let day = ISO8601DateFormatter.string(from: started, timeZone: TimeZone(identifier: "UTC")!, formatOptions: [.withFullDate])
+        page.provenance = "\(loaded?.train.name ?? request.dataset.argument) · seed \(request.seed) · \(request.threads) threads · \(day) · \(Machine.description) · \(formatDuration(Date().timeIntervalSince(started)))"
+        try writeAtomically(Data(page.html().utf8), to: folder + "/index.html")
+        try writeAtomically(Data(page.markdown().utf8), to: folder + "/README.md")
+        try writeAtomically(try JSONEncoder.sorted.encode(page), to: folder + "/" + GalleryPage.notebookFile)
+        try GalleryPage.updateIndex(root: request.out)
+        if !request.quiet { print("\nWrote \(folder)/index.html and README.md") }
+    }
+
+    // MARK: Models and data
+
+    /// The request's data, loaded once.
+    public func data() throws -> DatasetSplits {
+        if let loaded { return loaded }
+        let data = try ModelRun(request).loadData()
+        loaded = data
+        return data
+    }
+
+    /// Trains the `kind` model with `settings` for `epochs` (or reuses the cached run: `gen`'s own
+    /// cache, so a script and `gen` share models trained alike).
+    public func train(_ kind: ModelKind, _ settings: ModelSettings, epochs: Int) throws -> (model: any GenerativeModel, result: TrainingResult) {
+        var own = request
+        own.epochs = epochs
+        return try ModelRun(own).train(kind, settings: settings)
+    }
+
+    /// Trains `model` for `epochs` on the request's data (or reuses its cached run).
+    public func train(_ model: any TrainableModel, epochs: Int) throws -> TrainingResult {
+        var own = request
+        own.epochs = epochs
+        return try ModelRun(own).train(model, data: try data())
+    }
+
+    /// The data's judge (`gen judge`): trained once and cached.
+    public func judge() throws -> Judge {
+        if let judgeCache { return judgeCache }
+        let judge = try ModelRun(request).trainJudge().judge
+        judgeCache = judge
+        return judge
+    }
+}
+
+/// "1 epoch", "10 epochs": `count` and `noun`, plural when it must be.
+public func counted(_ count: Int, _ noun: String) -> String { "\(count) \(noun)\(count == 1 ? "" : "s")" }
+
+/// `value` with `digits` decimals: the page's numbers.
+public func fixed(_ value: Double, _ digits: Int = 3) -> String { String(format: "%.\(digits)f", value) }
+public func fixed(_ value: Float, _ digits: Int = 3) -> String { fixed(Double(value), digits) }

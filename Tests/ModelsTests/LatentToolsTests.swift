@@ -1,0 +1,54 @@
+import Foundation
+import Models
+import NN
+import TensorCore
+import Testing
+
+@Suite("What the lecture scripts ask of a model: traversals, the posterior, parameter counts")
+struct LatentToolsTests {
+    @Test("a traversal changes one unit a row, across the prior's range, and holds the rest of the code")
+    func traversal() {
+        let vae = VariationalAutoencoder(hiddenSizes: [32], latentDimension: 4, seed: 0)
+        let code = Tensor(shape: [1, 4], values: [0.3, -0.2, 0.1, 0.5])
+        let images = vae.traversal(of: code, units: [2, 0], steps: 3)
+        #expect(images.shape == [6, 784])
+        // Row 0 sweeps unit 2 over the normal quantiles 2.5%, 50%, 97.5%; row 1 sweeps unit 0.
+        let q = [inverseNormalCDF(0.025), 0, inverseNormalCDF(0.975)]
+        var expected: [Float] = []
+        for unit in [2, 0] { for s in 0..<3 { var c = code.scalars; c[unit] = q[s]; expected += c } }
+        let decoded = vae.decode(Tensor(shape: [6, 4], values: expected))
+        #expect(zip(images.scalars, decoded.scalars).allSatisfy { abs($0 - $1) < 1e-6 })
+
+        // The plain AE sweeps each unit over its training codes' range.
+        let ae = Autoencoder(hiddenSizes: [32], latentDimension: 3, seed: 0)
+        let aeImages = ae.traversal(of: Tensor(shape: [1, 3], values: [0, 0, 0]), units: [1], steps: 2)
+        let ends = ae.codes(fromPriorDraws: Tensor(shape: [2, 3], values: [-0.95, -0.95, -0.95, 0.95, 0.95, 0.95]), temperature: 1)
+        let aeExpected = ae.decode(Tensor(shape: [2, 3], values: [0, ends[0, 1], 0, 0, ends[1, 1], 0]))
+        #expect(zip(aeImages.scalars, aeExpected.scalars).allSatisfy { abs($0 - $1) < 1e-6 })
+    }
+
+    @Test("the posterior's mean is the code encode gives, and its spread is the log-variance head's")
+    func posterior() {
+        let vae = VariationalAutoencoder(hiddenSizes: [32], latentDimension: 5, seed: 1)
+        var random = SeededGenerator(seed: 2)
+        let x = Tensor.uniform(Shape(3, 784), using: &random)
+        let (mean, logVariance) = vae.posterior(x)
+        #expect(mean.shape == [3, 5] && logVariance.shape == [3, 5])
+        #expect(mean.scalars == vae.encode(x)!.scalars)
+        #expect(logVariance.scalars == vae.logVarianceHead(vae.encoder(x)).scalars)
+        #expect(logVariance.scalars != mean.scalars)
+    }
+
+    @Test("parameter counts: weights and biases once, no optimizer moments or running statistics")
+    func parameterCounts() {
+        // 784-512-32-512-784: four weight matrices and their biases.
+        #expect(Autoencoder(hiddenSizes: [512], latentDimension: 32, seed: 0).parameterCount == 2 * (784 * 512 + 512 * 32) + 512 + 32 + 512 + 784)
+        // Tied: the decoder's weights are the encoder's, counted once; the biases are its own.
+        #expect(Autoencoder(hiddenSizes: [512], latentDimension: 32, tiedWeights: true, seed: 0).parameterCount == 784 * 512 + 512 * 32 + 512 + 32 + 512 + 784)
+        // Batch norm: γ and β are parameters, the running mean and variance are not.
+        let gan = GAN(convolutionalFor: Shape(1, 28, 28), generatorChannels: [16, 8], latentDimension: 8, seed: 0)
+        let trained = gan.parameters.reduce(0) { $0 + $1.value.count }
+        #expect(gan.parameterCount == trained)
+        #expect(gan.checkpointTensors.filter { !$0.name.hasPrefix("optimizer") }.reduce(0) { $0 + $1.value.count } > trained)
+    }
+}
