@@ -53,6 +53,8 @@ let package = Package(
         .executableTarget(name: "latent-space", dependencies: ["Lab"], path: "Scripts/latent-space"),
         .executableTarget(name: "regularized-autoencoders", dependencies: ["Lab"], path: "Scripts/regularized-autoencoders"),
         .executableTarget(name: "variational-autoencoder", dependencies: ["Lab"], path: "Scripts/variational-autoencoder"),
+        .executableTarget(name: "gan-training", dependencies: ["Lab"], path: "Scripts/gan-training"),
+        .executableTarget(name: "applications", dependencies: ["Lab"], path: "Scripts/applications"),
         .executableTarget(name: "comparison", dependencies: ["Lab"], path: "Scripts/comparison"),
         .executableTarget(name: "gen-bench", dependencies: [
             "NN",
@@ -68,6 +70,6 @@ let package = Package(
         .testTarget(name: "GalleryTests", dependencies: ["Gallery", "CGD", "CZlib"], swiftSettings: optimized),
         .testTarget(name: "FuzzRegressionTests", dependencies: ["FuzzTargets"]),
         .testTarget(name: "LabTests", dependencies: ["Lab", "Models", "Datasets"], swiftSettings: optimized),
-        .testTarget(name: "GenTests", dependencies: ["gen", "custom-autoencoder", "bottleneck", "latent-space", "regularized-autoencoders", "variational-autoencoder", "comparison"]),
+        .testTarget(name: "GenTests", dependencies: ["gen", "custom-autoencoder", "bottleneck", "latent-space", "regularized-autoencoders", "variational-autoencoder", "gan-training", "applications", "comparison"]),
     ]
 )

@@ -40,6 +40,52 @@ public struct Dataset: Sendable {
                        height: height, width: width, channels: channels, classNames: classNames)
     }
 
+    /// The images `indices`, in that order, as a data set called `name` (a name of its own keeps
+    /// models trained on a subset apart from those trained on the whole in caches and titles).
+    public func subset(_ indices: [Int], name: String) -> Dataset {
+        let size = imageSize
+        var chosen = [UInt8]()
+        chosen.reserveCapacity(indices.count * size)
+        for i in indices {
+            precondition(i >= 0 && i < count, "image \(i) of a data set of \(count)")
+            chosen += pixels[(i * size)..<((i + 1) * size)]
+        }
+        return Dataset(name: name, pixels: chosen, labels: indices.map { labels[$0] }, height: height, width: width, channels: channels,
+                       classNames: classNames)
+    }
+
+    /// Every image four times, turned by 0, 90, 180 and 270 degrees counter-clockwise, labelled
+    /// by the turn (0-3): the pretext task of Gidaris et al. (2018), "Unsupervised Representation
+    /// Learning by Predicting Image Rotations". For square images.
+    public func rotations(name: String) -> Dataset {
+        precondition(height == width, "rotations need square images, got \(height)×\(width)")
+        let side = width, plane = side * side
+        var turned = [UInt8](repeating: 0, count: 4 * pixels.count)
+        for image in 0..<count {
+            for turn in 0..<4 {
+                let target = (4 * image + turn) * imageSize
+                for channel in 0..<channels {
+                    let source = image * imageSize + channel * plane, destination = target + channel * plane
+                    for row in 0..<side {
+                        for column in 0..<side {
+                            // (row, column) of the turned image comes from here in the original.
+                            let (r, c): (Int, Int)
+                            switch turn {
+                            case 0: (r, c) = (row, column)
+                            case 1: (r, c) = (column, side - 1 - row)
+                            case 2: (r, c) = (side - 1 - row, side - 1 - column)
+                            default: (r, c) = (side - 1 - column, row)
+                            }
+                            turned[destination + row * side + column] = pixels[source + r * side + c]
+                        }
+                    }
+                }
+            }
+        }
+        return Dataset(name: name, pixels: turned, labels: (0..<(4 * count)).map { $0 % 4 }, height: height, width: width, channels: channels,
+                       classNames: ["0°", "90°", "180°", "270°"])
+    }
+
     /// Writes images `indices` into `batch` as (N, C*H*W) floats in `range`, reusing its storage.
     public func fill(_ batch: Tensor, indices: ArraySlice<Int>, range: PixelRange) {
         let size = imageSize

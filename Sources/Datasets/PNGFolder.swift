@@ -66,6 +66,18 @@ public enum PNGFolder {
                        height: height, width: width, channels: channels, classNames: names)
     }
 
+    /// One PNG file as a data set of one grey image (colour turned grey by ITU-R BT.601 luma,
+    /// 0.299 R + 0.587 G + 0.114 B), named after the file.
+    public static func loadGrey(_ path: String) throws -> Dataset {
+        let image = try decode(path, resizeTo: nil)
+        let grey = (0..<(image.width * image.height)).map { p -> UInt8 in
+            let (r, g, b) = (Double(image.rgb[3 * p]), Double(image.rgb[3 * p + 1]), Double(image.rgb[3 * p + 2]))
+            return UInt8((0.299 * r + 0.587 * g + 0.114 * b).rounded())
+        }
+        return Dataset(name: URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent, pixels: grey, labels: [0],
+                       height: image.height, width: image.width, channels: 1, classNames: ["image"])
+    }
+
     /// One PNG as interleaved RGB bytes, optionally scaled to size x size.
     static func decode(_ path: String, resizeTo size: Int?) throws -> (rgb: [UInt8], width: Int, height: Int, grey: Bool) {
         guard let data = FileManager.default.contents(atPath: path) else { throw FileError(path: path, "unreadable") }

@@ -12,7 +12,12 @@ extension ModelRun {
     /// (`SavedSettings`).
     public func train(_ kind: ModelKind, settings: ModelSettings, film: FilmRecorder? = nil) throws -> (model: any GenerativeModel, result: TrainingResult) {
         try preflight()
-        let data = try loadData()
+        return try train(kind, settings: settings, data: try loadData(), film: film)
+    }
+
+    /// `train(_:settings:film:)` on `data` instead of the request's (a subset of it, say: give it
+    /// a name of its own, which keys the cache).
+    public func train(_ kind: ModelKind, settings: ModelSettings, data: DatasetSplits, film: FilmRecorder? = nil) throws -> (model: any GenerativeModel, result: TrainingResult) {
         if let problem = kind.problem(settings, image: data.train.imageShape) { throw RunError(problem) }
         let pretrainingEpochs = kind == .ae ? settings.pretrainingEpochs : 0
         if pretrainingEpochs > 0, let epochs = request.epochs ?? (request.checkpoint == nil ? kind.defaultEpochs : nil), epochs <= pretrainingEpochs {
@@ -28,7 +33,20 @@ extension ModelRun {
         let result = try train(model, data: data, metadata: ["kind": kind.rawValue, "settings": encoded], defaultEpochs: kind.defaultEpochs) { epoch in
             film?.record(model, epoch: epoch, data: data.train)
         }
+        // A film is recorded only while training: a whole run's film is kept beside its cached
+        // checkpoint, so that runs reusing the model show it too (not beside a file the user named).
+        if let film, request.checkpoint == nil, film.film.frameCount == result.epochs, film.film.frameCount > 0 {
+            try film.film.write(to: Self.keptFilmPath(result))
+        }
         return (model, result)
+    }
+
+    /// Where the film of a cached run is kept: beside its checkpoint.
+    static func keptFilmPath(_ result: TrainingResult) -> String { result.checkpointPath + ".film.gif" }
+
+    /// The kept film of a cached run, if one was recorded when it was trained.
+    public func keptFilm(_ result: TrainingResult) -> Data? {
+        request.checkpoint == nil ? FileManager.default.contents(atPath: Self.keptFilmPath(result)) : nil
     }
 
     /// `gen <kind>`: trains (or reuses) the model, draws the figures asked for and, with

@@ -111,12 +111,16 @@ public struct ModelFigures {
         }
         try save(curves(), "curves.png", "Losses per epoch, from metrics.jsonl (\(model.lossDescription)).")
         if figures.film {
-            if let film, film.film.frameCount > 0 {
-                try film.film.write(to: folder + "/film.gif")
+            // Recorded now, or kept from when the cached model was trained; a continued run
+            // recorded only its last epochs, so the whole run's kept film comes first then.
+            let recorded = film.flatMap { $0.film.frameCount > 0 ? $0.film.gif() : nil }
+            let whole = film?.film.frameCount == result.epochs ? recorded : nil
+            if let bytes = whole ?? ModelRun(request).keptFilm(result) ?? recorded {
+                try writeAtomically(bytes, to: folder + "/film.gif")
                 entries.append(FigureEntry(file: "film.gif", caption: "The same codes decoded after every epoch.", command: request.command))
                 say("Wrote \(folder)/film.gif")
             } else {
-                printError("note: the film is recorded while training; this run reused a checkpoint (add --retrain).")
+                printError("note: the film is recorded while training; this run reused a checkpoint trained without one (add --retrain).")
             }
         }
         try GalleryPage.update(root: request.out, section: model.name, entries: entries, metrics: metricsSummary(),

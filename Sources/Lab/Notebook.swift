@@ -174,18 +174,35 @@ public final class Notebook {
     }
 
     /// Trains the `kind` model with `settings` for `epochs` (or reuses the cached run: `gen`'s own
-    /// cache, so a script and `gen` share models trained alike).
-    public func train(_ kind: ModelKind, _ settings: ModelSettings, epochs: Int) throws -> (model: any GenerativeModel, result: TrainingResult) {
+    /// cache, so a script and `gen` share models trained alike). With `film`, the same 64 prior
+    /// draws decoded after every epoch become `<folder>/<film>`, shown under the current section
+    /// with `filmCaption` (the film kept beside the cached checkpoint: recorded when the model was
+    /// trained, by this run or an earlier one).
+    /// `data` replaces the request's (a subset of it under a name of its own, say).
+    public func train(_ kind: ModelKind, _ settings: ModelSettings, epochs: Int, data: DatasetSplits? = nil, film: String? = nil,
+                      filmCaption: String = "") throws -> (model: any GenerativeModel, result: TrainingResult) {
         var own = request
         own.epochs = epochs
-        return try ModelRun(own).train(kind, settings: settings)
+        let recorder = film.map { _ in FilmRecorder(side: 8, seed: request.seed, temperature: 1) }
+        let run = ModelRun(own)
+        let (model, result) = try run.train(kind, settings: settings, data: try data ?? self.data(), film: recorder)
+        if let film {
+            if let bytes = run.keptFilm(result) {
+                try writeAtomically(bytes, to: folder + "/" + film)
+                append(.figure(file: film, caption: filmCaption))
+            } else {
+                say("(No film: the cached model was trained without recording one; `--retrain` records it.)")
+            }
+        }
+        return (model, result)
     }
 
-    /// Trains `model` for `epochs` on the request's data (or reuses its cached run).
-    public func train(_ model: any TrainableModel, epochs: Int) throws -> TrainingResult {
+    /// Trains `model` for `epochs` on the request's data, or on `data` (under a name of its own:
+    /// the name keys the cache), or reuses its cached run.
+    public func train(_ model: any TrainableModel, epochs: Int, data: DatasetSplits? = nil) throws -> TrainingResult {
         var own = request
         own.epochs = epochs
-        return try ModelRun(own).train(model, data: try data())
+        return try ModelRun(own).train(model, data: try data ?? self.data())
     }
 
     /// The data's judge (`gen judge`): trained once and cached.

@@ -13,6 +13,9 @@ public enum Corruption: Equatable, Sendable, CustomStringConvertible {
     case mask(fraction: Float)
     /// Each pixel, with probability `fraction`, set to 0 or 1 with equal odds.
     case saltPepper(fraction: Float)
+    /// A `side` x `side` square at a uniformly random place set to 0: the hole a context encoder
+    /// learns to fill (Pathak et al. 2016). For square grey images.
+    case square(side: Int)
 
     /// Parses `gaussian:SIGMA`, `mask:FRACTION` or `salt-pepper:FRACTION`; nil otherwise.
     public init?(argument: String) {
@@ -22,12 +25,13 @@ public enum Corruption: Equatable, Sendable, CustomStringConvertible {
         case "gaussian" where value > 0 && value <= 10: self = .gaussian(sigma: value)
         case "mask" where value > 0 && value < 1: self = .mask(fraction: value)
         case "salt-pepper" where value > 0 && value < 1: self = .saltPepper(fraction: value)
+        case "square" where value >= 1 && value <= 4096 && value == value.rounded(): self = .square(side: Int(value))
         default: return nil
         }
     }
 
     /// What the flag's value must look like.
-    public static let expected = "gaussian:SIGMA (0 < SIGMA ≤ 10), mask:FRACTION or salt-pepper:FRACTION (0 < FRACTION < 1)"
+    public static let expected = "gaussian:SIGMA (0 < SIGMA ≤ 10), mask:FRACTION or salt-pepper:FRACTION (0 < FRACTION < 1), or square:SIDE (a whole number of pixels)"
 
     /// The flag's spelling: `gaussian:0.5`.
     public var argument: String {
@@ -35,6 +39,7 @@ public enum Corruption: Equatable, Sendable, CustomStringConvertible {
         case .gaussian(let sigma): return "gaussian:\(sigma)"
         case .mask(let fraction): return "mask:\(fraction)"
         case .saltPepper(let fraction): return "salt-pepper:\(fraction)"
+        case .square(let side): return "square:\(side)"
         }
     }
 
@@ -43,6 +48,7 @@ public enum Corruption: Equatable, Sendable, CustomStringConvertible {
         case .gaussian(let sigma): return "Gaussian noise, σ = \(sigma)"
         case .mask(let fraction): return "masking noise, \(fraction * 100)% of pixels set to 0"
         case .saltPepper(let fraction): return "salt-and-pepper noise, \(fraction * 100)% of pixels set to 0 or 1"
+        case .square(let side): return "a \(side)×\(side) square at a random place set to 0"
         }
     }
 
@@ -61,7 +67,32 @@ public enum Corruption: Equatable, Sendable, CustomStringConvertible {
                 // u < fraction: hit; which half of [0, fraction) it fell in picks salt or pepper.
                 y[i] = u < fraction ? (u < fraction / 2 ? 0 : 1) : x[i]
             }
+        case .square(let side):
+            let plane = Self.squareSide(clean.shape.countPerItem)!
+            precondition(side <= plane, "a \(side)-pixel square in \(plane)×\(plane) images")
+            (y).update(from: x, count: clean.count)
+            for image in 0..<clean.shape[0] {
+                let top = generator.nextInt(below: plane - side + 1), left = generator.nextInt(below: plane - side + 1)
+                for row in top..<(top + side) {
+                    (y + image * plane * plane + row * plane + left).update(repeating: 0, count: side)
+                }
+            }
         }
+    }
+
+    /// The side of a square grey image of `size` values, or nil when `size` is not a square.
+    static func squareSide(_ size: Int) -> Int? {
+        let side = Int(Double(size).squareRoot().rounded())
+        return side * side == size ? side : nil
+    }
+
+    /// Why this corruption cannot apply to images of `image` (C, H, W), or nil.
+    public func problem(image: Shape) -> String? {
+        guard case .square(let side) = self else { return nil }
+        guard image[0] == 1 && image[1] == image[2] else {
+            return "--corruption square:\(side) is for square grey images, got \(image.dimensions.map(String.init).joined(separator: "×")) (C×H×W)"
+        }
+        return side < image[1] ? nil : "--corruption square:\(side): the square must be smaller than the \(image[1])-pixel images"
     }
 
     /// A corrupted copy of `clean`.

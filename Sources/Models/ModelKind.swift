@@ -85,6 +85,7 @@ public enum ModelKind: String, CaseIterable, Codable, Sendable {
         }
         if s.architecture == .conv, let problem = Architecture.convolutionProblem(image: image, channels: s.hiddenSizes) { return problem }
         guard self == .ae else { return nil }
+        if let problem = s.corruption?.problem(image: image) { return problem }
         if s.architecture == .conv && s.tiedWeights { return "--tied-weights needs --arch mlp (a transposed Dense layer has no convolutional twin here)" }
         if s.architecture == .conv && s.pretrainEpochs > 0 { return "--pretrain greedy needs --arch mlp" }
         return s.objective.problem(codeActivation: s.codeActivation, oneLayerEncoder: s.hiddenSizes.isEmpty && s.architecture == .mlp)

@@ -125,3 +125,31 @@ func shareInsideBalls(points: Tensor, centres: Tensor, radii: [Float]) -> Double
     }
     return Double(inside) / Double(max(n, 1))
 }
+
+/// The receiver operating characteristic of `scores` for telling `positives` (true) from the
+/// rest, a higher score meaning "more likely positive": the (false positive rate, true positive
+/// rate) points as the threshold falls past each distinct score, from (0, 0) to (1, 1), and the
+/// area under them (tied scores form one diagonal step, so ties count half, as in the
+/// Mann-Whitney statistic). Needs at least one positive and one negative.
+public func receiverOperatingCharacteristic(scores: [Double], positives: [Bool]) -> (points: [(falsePositiveRate: Double, truePositiveRate: Double)], area: Double) {
+    precondition(scores.count == positives.count, "one label per score")
+    let positiveCount = positives.filter { $0 }.count, negativeCount = positives.count - positiveCount
+    precondition(positiveCount > 0 && negativeCount > 0, "a ROC curve needs both positives and negatives")
+    let order = scores.indices.sorted { scores[$0] > scores[$1] }
+    var points: [(falsePositiveRate: Double, truePositiveRate: Double)] = [(0, 0)]
+    var (truePositives, falsePositives, area) = (0, 0, 0.0)
+    var i = 0
+    while i < order.count {
+        // Every image with this score crosses the threshold at once.
+        let (previousFP, previousTP) = (falsePositives, truePositives)
+        var j = i
+        while j < order.count && scores[order[j]] == scores[order[i]] {
+            if positives[order[j]] { truePositives += 1 } else { falsePositives += 1 }
+            j += 1
+        }
+        area += Double(falsePositives - previousFP) * Double(truePositives + previousTP) / 2   // a trapezoid, in counts
+        points.append((Double(falsePositives) / Double(negativeCount), Double(truePositives) / Double(positiveCount)))
+        i = j
+    }
+    return (points, area / (Double(positiveCount) * Double(negativeCount)))
+}

@@ -16,6 +16,36 @@ struct DatasetsTests {
         #expect(splits.train.pixels[5 * 12] == 50)
     }
 
+    @Test("a subset holds the chosen images and labels in the order asked, under its own name")
+    func subset() {
+        let data = Dataset(name: "d", pixels: [1, 1, 2, 2, 3, 3], labels: [0, 1, 2], height: 1, width: 2, channels: 1, classNames: ["a", "b", "c"])
+        let chosen = data.subset([2, 0, 2], name: "d-some")
+        #expect(chosen.pixels == [3, 3, 1, 1, 3, 3] && chosen.labels == [2, 0, 2] && chosen.name == "d-some" && chosen.classNames == data.classNames)
+        #expect(data.subset([], name: "none").count == 0)
+    }
+
+    @Test("rotations turn each image a quarter at a time, counter-clockwise, labelled by the turn")
+    func rotations() {
+        // 1 2
+        // 3 4   turned 90° counter-clockwise is  2 4 / 1 3
+        let data = Dataset(name: "d", pixels: [1, 2, 3, 4], labels: [7], height: 2, width: 2, channels: 1, classNames: ["x"])
+        let turned = data.rotations(name: "d-rotated")
+        #expect(turned.pixels == [1, 2, 3, 4, 2, 4, 1, 3, 4, 3, 2, 1, 3, 1, 4, 2])
+        #expect(turned.labels == [0, 1, 2, 3] && turned.classNames.count == 4 && turned.name == "d-rotated")
+    }
+
+    @Test("patches cut an image row by row, with or without overlap, and tile back into it")
+    func patches() {
+        let image = Dataset(name: "i", pixels: (0..<36).map(UInt8.init), labels: [0], height: 6, width: 6, channels: 1, classNames: ["x"])
+        let tiles = image.patches(side: 2, stride: 2, name: "tiles")
+        #expect(tiles.count == 9 && tiles.height == 2 && tiles.name == "tiles")
+        #expect(Array(tiles.pixels[0..<4]) == [0, 1, 6, 7] && Array(tiles.pixels[4..<8]) == [2, 3, 8, 9])
+        #expect(image.patches(side: 4, stride: 1, name: "o").count == 9)
+        #expect(image.patches(side: 4, stride: 4, name: "o").count == 1)   // the edges left over are dropped
+        let back = tiledImage(tiles.images(Array(0..<9), range: .unit), side: 2, rows: 3, columns: 3)
+        #expect(back.scalars == image.images([0], range: .unit).scalars)
+    }
+
     @Test("a wrong magic number names the file and both numbers")
     func wrongMagic() throws {
         let folder = try temporaryFolder("magic")

@@ -170,6 +170,20 @@ struct CommandLineTests {
         #expect(film != nil && film == FileManager.default.contents(atPath: folder + "/c/ae/film.gif"), "film retrained")
     }
 
+    @Test("a cached run keeps the film recorded when it was trained: a run reusing the model shows the same film")
+    func keptFilm() throws {
+        let folder = try scratchFolder()
+        let common = ["gan", "--dataset", "synthetic", "--epochs", "1", "--hidden", "16", "--latent-dimension", "4", "--film", "--grid", "4", "--quiet"]
+        let cache = ["XDG_CACHE_HOME": folder + "/cache"]
+        let first = try runGen(common + ["--out", folder + "/a"], environment: cache)
+        let second = try runGen(common + ["--out", folder + "/b"], environment: cache)
+        #expect(first.status == 0 && second.status == 0, "\(first.stderr)\(second.stderr)")
+        #expect(!second.stderr.contains("the film is recorded while training"), "\(second.stderr)")
+        let film = FileManager.default.contents(atPath: folder + "/a/gan/film.gif")
+        #expect(film != nil && film == FileManager.default.contents(atPath: folder + "/b/gan/film.gif"))
+        #expect(try String(contentsOfFile: folder + "/b/gan/index.html", encoding: .utf8).contains("<img src=\"film.gif\""))
+    }
+
     @Test("a --checkpoint that is not a checkpoint is refused before any work and left as it was")
     func wrongCheckpointIsKept() throws {
         let folder = try scratchFolder()

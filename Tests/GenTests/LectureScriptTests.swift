@@ -3,7 +3,7 @@ import Testing
 
 /// The lecture scripts, in lecture order: each runs here at its quick size (synthetic digits,
 /// one epoch per model), as CI runs every one.
-let lectureScripts = ["bottleneck", "latent-space", "regularized-autoencoders", "variational-autoencoder", "comparison"]
+let lectureScripts = ["bottleneck", "latent-space", "regularized-autoencoders", "variational-autoencoder", "gan-training", "applications", "comparison"]
 
 @Suite("the lecture scripts, each at its quick size")
 struct LectureScriptTests {
@@ -25,12 +25,12 @@ struct LectureScriptTests {
         }
         let html = try String(contentsOfFile: page + "/index.html", encoding: .utf8)
         let markdown = try String(contentsOfFile: page + "/README.md", encoding: .utf8)
-        // Every figure the page shows is a PNG in its folder, and both formats show it.
+        // Every figure the page shows is a PNG (or a film's GIF) in its folder, and both formats show it.
         let figures = html.components(separatedBy: "<img src=\"").dropFirst().map { String($0.prefix { $0 != "\"" }) }
         #expect(!figures.isEmpty)
         for file in figures {
             let bytes = try Data(contentsOf: URL(fileURLWithPath: page + "/" + file))
-            #expect(bytes.starts(with: [0x89, 0x50, 0x4E, 0x47]), "\(file)")
+            #expect(bytes.starts(with: [0x89, 0x50, 0x4E, 0x47]) || (file.hasSuffix(".gif") && bytes.starts(with: Array("GIF89a".utf8))), "\(file)")
             #expect(markdown.contains("](\(file))"), "\(file)")
         }
         #expect(html.contains("swift run \(name) --quick"))

@@ -81,6 +81,24 @@ struct AutoencoderFamilyTests {
         for bad in ["kl:1:3", "kl:0.05", "l1", "l1:-2", "l2:0.1"] { #expect(Sparsity(argument: bad) == nil, "\(bad)") }
     }
 
+    @Test("a square hole: one side × side block of each image set to 0, the rest untouched; only for square grey images")
+    func squareHole() {
+        let clean = Tensor(shape: [50, 64], repeating: 0.5)   // 50 images of 8 × 8
+        var g = SeededGenerator(seed: 3)
+        let holed = Corruption.square(side: 3).applied(to: clean, generator: &g)
+        for image in 0..<50 {
+            let pixels = (0..<64).map { holed[image, $0] }
+            let zeros = pixels.indices.filter { pixels[$0] == 0 }
+            #expect(zeros.count == 9 && pixels.allSatisfy { $0 == 0 || $0 == 0.5 })
+            let rows = Set(zeros.map { $0 / 8 }), columns = Set(zeros.map { $0 % 8 })
+            #expect(rows.count == 3 && columns.count == 3 && rows.max()! - rows.min()! == 2 && columns.max()! - columns.min()! == 2)
+        }
+        #expect(Corruption(argument: "square:8") == .square(side: 8) && Corruption(argument: "square:2.5") == nil)
+        #expect(Corruption.square(side: 8).problem(image: Shape(1, 28, 28)) == nil)
+        #expect(Corruption.square(side: 8).problem(image: Shape(3, 28, 28))?.contains("square grey images") == true)
+        #expect(Corruption.square(side: 28).problem(image: Shape(1, 28, 28))?.contains("smaller than") == true)
+    }
+
     @Test("greedy pretraining trains layer k alone, on the codes of the layers below, then everything end to end")
     func greedyStages() throws {
         let model = makeFamilyAutoencoder(familySettings { $0.hiddenSizes = [32, 16]; $0.pretrainEpochs = 1 })

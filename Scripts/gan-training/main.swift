@@ -1,0 +1,90 @@
+// Training a GAN: Goodfellow's algorithm, k, the generator's loss, and convolution.
+//   swift run gan-training            Fashion-MNIST, into Gallery/gan-training/ (reuses gen gan's models)
+//   swift run gan-training --quick    synthetic digits, one epoch per model: seconds
+import Foundation
+import Lab
+
+do {
+    let notebook = try Notebook("gan-training", title: "Training a GAN: k, the generator's loss, and convolution", introduction: """
+        Goodfellow et al. (2014) train two networks against each other: each iteration takes k steps on \
+        the discriminator D (raise log D(x) + log(1 − D(G(z)))), then one on the generator G. This page \
+        changes one thing at a time: k, the generator's loss, and the networks themselves, and watches \
+        D's outputs, the samples and which clothes the samples fall into (the judge's classes).
+        """, order: 5)
+    let data = try notebook.data()
+    let test = data.test
+    let layout = ImageLayout(of: test)
+    let judge = try notebook.judge()
+    let count = notebook.size(5_000, quick: 500)
+    // D's mean output on real and on generated images, epoch by epoch, from metrics.jsonl.
+    func discriminatorCurves(_ name: String, _ result: TrainingResult) -> [(name: String, points: [(x: Double, y: Double)])] {
+        ["d_real", "d_fake"].map { key in
+            ("\(name) \(key == "d_real" ? "D(x)" : "D(G(z))")", result.metricRecords.enumerated().map { (Double($0.offset + 1), ($0.element[key] as? NSNumber)?.doubleValue ?? .nan) })
+        }
+    }
+    // Samples of `model` side by side with others', and the judge's verdict on each.
+    func judged(_ runs: [(name: String, model: any GenerativeModel)], file: String) throws -> [SampleEvaluation] {
+        var panels: [(name: String, canvas: Canvas)] = [], verdicts: [SampleEvaluation] = []
+        for run in runs {
+            var draws = SeededGenerator(seed: notebook.request.seed)
+            let samples = run.model.sample(count: count, generator: &draws)
+            verdicts.append(judge.evaluate(samples, training: data.train, test: test, memorisationCount: 0))
+            panels.append((run.name, Figures.sampleGrid(samples.rows(0..<64), layout: layout, side: 8, title: notebook.title(run.name))))
+        }
+        try notebook.figure(Figures.sideBySide(panels, title: notebook.title("Samples")), file, caption: "The first 64 of each model's \(count) samples.")
+        notebook.table(["model", "Fréchet distance", "precision", "recall", "classes held", "entropy", "largest class"], zip(runs, verdicts).map { run, verdict in
+            let counts = verdict.coverage.counts, top = counts.indices.max { counts[$0] < counts[$1] }!
+            return [run.name, fixed(verdict.frechetDistance, 1), fixed(verdict.precision, 2), fixed(verdict.recall, 2), "\(verdict.coverage.classesHeld) of 10",
+                    fixed(verdict.coverage.entropy, 2), "\(test.classNames[top]) \(fixed(100 * Double(counts[top]) / Double(count), 0))%"]
+        }, caption: "The judge's scores of \(count) samples each. Classes held: classes with at least 2% of the samples; entropy of the class histogram (ln 10 = 2.30 is uniform).")
+        return verdicts
+    }
+    let epochs = notebook.epochs(10)
+
+    notebook.section("k discriminator steps per generator step", """
+        The MLP GAN (G 64-256-512-784, D mirrored, LeakyReLU 0.2, Adam 2e-4, β₁ = 0.5) with k = 1 \
+        and k = 5. An epoch is one pass of the discriminator over the training images, so k = 5 takes a \
+        fifth of the generator steps. D(x) and D(G(z)) are D's mean outputs on the epoch's real and \
+        generated batches: at the game's equilibrium both are ½.
+        """)
+    var kFive = ModelKind.gan.defaultSettings
+    kFive.discriminatorSteps = 5
+    let (kOne, kOneResult) = try notebook.train(.gan, ModelKind.gan.defaultSettings, epochs: epochs, film: "film-k1.gif",
+                                                filmCaption: "k = 1: the same 64 codes decoded after every epoch.")
+    let (kFiveModel, kFiveResult) = try notebook.train(.gan, kFive, epochs: epochs, film: "film-k5.gif",
+                                                       filmCaption: "k = 5: the same 64 codes decoded after every epoch.")
+    try notebook.plot(discriminatorCurves("k = 1", kOneResult) + discriminatorCurves("k = 5", kFiveResult), x: "epoch", y: "mean output of D",
+                      "discriminator-k.png", title: "D on real and generated images, k = 1 and k = 5",
+                      caption: "D's mean output on real images, D(x), and on generated ones, D(G(z)), each epoch.")
+    _ = try judged([("k = 1", kOne), ("k = 5", kFiveModel)], file: "samples-k.png")
+
+    notebook.section("Minimax against non-saturating generator loss", """
+        The minimax game has G minimise log(1 − D(G(z))), whose gradient vanishes while D rejects G's \
+        samples confidently, early in training. Goodfellow et al. suggest G maximise log D(G(z)) \
+        instead (non-saturating): the same fixed point, strong gradients early. Both with k = 1.
+        """)
+    var minimax = ModelKind.gan.defaultSettings
+    minimax.generatorLoss = .minimax
+    let (minimaxModel, minimaxResult) = try notebook.train(.gan, minimax, epochs: epochs)
+    try notebook.plot(discriminatorCurves("non-saturating", kOneResult) + discriminatorCurves("minimax", minimaxResult), x: "epoch", y: "mean output of D",
+                      "discriminator-loss.png", title: "D on real and generated images, by generator loss",
+                      caption: "D(x) and D(G(z)) each epoch, for the two generator losses.")
+    _ = try judged([("non-saturating", kOne), ("minimax", minimaxModel)], file: "samples-loss.png")
+
+    notebook.section("MLP GAN against DCGAN", """
+        The DCGAN of Radford et al. (2015), scaled to 28 × 28: G 64 → 128·7·7 → transposed convolutions \
+        with batch norm and ReLU → tanh; D strided convolutions with LeakyReLU and batch norm. \
+        \(counted(notebook.epochs(5), "epoch")) (about 90 s each on 2 cores) against the MLP GAN's \(epochs).
+        """)
+    let (dcgan, dcganResult) = try notebook.train(.gan, ModelKind.gan.defaultSettings(.conv), epochs: notebook.epochs(5))
+    try notebook.plot(discriminatorCurves("MLP GAN", kOneResult) + discriminatorCurves("DCGAN", dcganResult), x: "epoch", y: "mean output of D",
+                      "discriminator-dcgan.png", title: "D on real and generated images, MLP GAN and DCGAN",
+                      caption: "D(x) and D(G(z)) each epoch.")
+    let verdicts = try judged([("MLP GAN", kOne), ("DCGAN", dcgan)], file: "samples-dcgan.png")
+    notebook.say("The DCGAN's samples score a Fréchet distance of \(fixed(verdicts[1].frechetDistance, 1)) against the MLP GAN's \(fixed(verdicts[0].frechetDistance, 1)), and a recall of \(fixed(verdicts[1].recall, 2)) against \(fixed(verdicts[0].recall, 2)): how much of the variety of real clothes each covers.")
+
+    try notebook.finish()
+} catch {
+    printError("gan-training: \(error)")
+    exit(1)
+}

@@ -1,0 +1,39 @@
+import TensorCore
+
+// Images cut into small square patches and put back together: the lecture's image compression,
+// where an autoencoder codes each 8 × 8 patch on its own.
+
+extension Dataset {
+    /// Every `side` × `side` patch of the first image whose corner lies on a multiple of `stride`
+    /// (row by row), as a data set of grey patches: `stride` = `side` tiles the image without
+    /// overlap (the right and bottom edges left over are dropped).
+    public func patches(side: Int, stride: Int, name: String) -> Dataset {
+        precondition(channels == 1 && count >= 1 && side >= 1 && stride >= 1 && side <= height && side <= width,
+                     "patches of \(side) pixels from \(width)×\(height) grey images")
+        var cut: [UInt8] = []
+        var patchCount = 0
+        for top in Swift.stride(from: 0, through: height - side, by: stride) {
+            for left in Swift.stride(from: 0, through: width - side, by: stride) {
+                for row in top..<(top + side) { cut += pixels[(row * width + left)..<(row * width + left + side)] }
+                patchCount += 1
+            }
+        }
+        return Dataset(name: name, pixels: cut, labels: [Int](repeating: 0, count: patchCount), height: side, width: side, channels: 1,
+                       classNames: ["patch"])
+    }
+}
+
+/// Puts `patches` (rows × columns of them, (N, side · side), row by row) back together into one
+/// image, (1, rows · side · columns · side): the inverse of `patches(side:stride:)` with stride = side.
+public func tiledImage(_ patches: Tensor, side: Int, rows: Int, columns: Int) -> Tensor {
+    precondition(patches.shape == Shape(rows * columns, side * side), "\(rows * columns) patches of \(side * side) values, got \(patches.shape)")
+    let width = columns * side
+    let image = Tensor(zeros: [1, rows * side * width])
+    for patch in 0..<(rows * columns) {
+        let (top, left) = (patch / columns * side, patch % columns * side)
+        for row in 0..<side {
+            for column in 0..<side { image[0, (top + row) * width + left + column] = patches[patch, row * side + column] }
+        }
+    }
+    return image
+}
