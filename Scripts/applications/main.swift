@@ -21,7 +21,8 @@ do {
     func reconstructionErrors(_ model: any GenerativeModel, _ images: Dataset) -> [Double] {
         var errors: [Double] = []
         images.forEachChunk(of: 1_000, range: .unit) { x in
-            errors += Models.reconstructionErrors(originals: x, reconstructions: model.reconstruct(x)!, loss: model.reconstructionLoss).map(Double.init)
+            let rebuilt = model.reconstruct(x)!
+            errors += Models.reconstructionErrors(originals: x, reconstructions: rebuilt, loss: model.reconstructionLoss).map(Double.init)
         }
         return errors
     }
@@ -35,17 +36,23 @@ do {
     var curves: [(name: String, points: [(x: Double, y: Double)])] = [], aucs: [Double] = []
     for heldOut in 0..<notebook.size(10, quick: 2) {
         let familiar = train.subset(train.labels.indices.filter { train.labels[$0] != heldOut }, name: "\(train.name)-without-\(heldOut)")
-        let model = try notebook.train(.ae, ModelKind.ae.defaultSettings, epochs: epochs, data: DatasetSplits(train: familiar, test: test)).model
+        let data = DatasetSplits(train: familiar, test: test)
+        let model = try notebook.train(.ae, ModelKind.ae.defaultSettings, epochs: epochs, data: data).model
         let roc = receiverOperatingCharacteristic(scores: reconstructionErrors(model, test), positives: test.labels.map { $0 == heldOut })
         aucs.append(roc.area)
-        curves.append((test.classNames[heldOut], roc.points.enumerated().filter { $0.offset % 25 == 0 || $0.offset == roc.points.count - 1 }
-            .map { ($0.element.falsePositiveRate, $0.element.truePositiveRate) }))
+        let shown = roc.points.indices.filter { $0 % 25 == 0 || $0 == roc.points.count - 1 }   // enough points for a smooth line
+        curves.append((test.classNames[heldOut], shown.map { (roc.points[$0].falsePositiveRate, roc.points[$0].truePositiveRate) }))
     }
     try notebook.plot(curves, x: "false positive rate", y: "true positive rate", "anomaly-roc.png", title: "ROC: each class held out in turn",
                       caption: "Held-out test images against the other classes' test images, scored by reconstruction error.")
-    notebook.table(["held-out class", "AUC"], zip(curves, aucs).map { [$0.0.name, fixed($0.1, 3)] } + [["mean", fixed(aucs.reduce(0, +) / Double(aucs.count), 3)]])
+    let meanAUC = aucs.reduce(0, +) / Double(aucs.count)
+    notebook.table(["held-out class", "AUC"], zip(curves, aucs).map { [$0.name, fixed($1, 3)] } + [["mean", fixed(meanAUC, 3)]])
     let (best, worst) = (aucs.indices.max { aucs[$0] < aucs[$1] }!, aucs.indices.min { aucs[$0] < aucs[$1] }!)
-    notebook.say("Easiest to flag: \(curves[best].name) (AUC \(fixed(aucs[best], 3))); hardest: \(curves[worst].name) (\(fixed(aucs[worst], 3))). An autoencoder flags what it cannot rebuild, which is not the same as what it has not seen: a held-out class made of shapes the others share is rebuilt well and goes unflagged.")
+    notebook.say("""
+        Easiest to flag: \(curves[best].name) (AUC \(fixed(aucs[best], 3))); hardest: \(curves[worst].name) \
+        (\(fixed(aucs[worst], 3))). An autoencoder flags what it cannot rebuild, which is not the same as what \
+        it has not seen: a held-out class made of shapes the others share is rebuilt well and goes unflagged.
+        """)
 
     notebook.section("Two pretext tasks: filling a hole, telling a rotation", """
         Self-supervised tasks make labels from the images themselves. A context encoder (Pathak et al. \
@@ -60,19 +67,26 @@ do {
     var holes = SeededGenerator(seed: notebook.request.seed)
     let masked = Corruption.square(side: 12).applied(to: originals, generator: &holes)
     try notebook.images([("masked", masked), ("filled", contextEncoder.reconstruct(masked)!), ("original", originals)], "inpainting.png",
-                        title: "Context encoder: masked, filled, original", caption: "Test images with a 12 × 12 hole, the context encoder's output, and the original.")
+                        title: "Context encoder: masked, filled, original",
+                        caption: "Test images with a 12 × 12 hole, the context encoder's output, and the original.")
     // The rotation classifier: an encoder of the autoencoder's shape and a head of 4 classes.
     func rotationClassifier(seed: UInt64) -> Classifier {
         let encoder = Autoencoder(hiddenSizes: [512], latentDimension: 32, seed: seed).encoder
         var random = SeededGenerator(seed: seed)
-        return Classifier(features: encoder, head: Dense(inputSize: 32, outputSize: 4, generator: &random), classNames: ["0°", "90°", "180°", "270°"],
-                          name: "rotation-classifier", displayName: "Rotation classifier")
+        let head = Dense(inputSize: 32, outputSize: 4, generator: &random)
+        return Classifier(features: encoder, head: head, classNames: ["0°", "90°", "180°", "270°"], name: "rotation-classifier",
+                          displayName: "Rotation classifier")
     }
     let turned = DatasetSplits(train: train.prefix(notebook.size(15_000, quick: 500)).rotations(name: "\(train.name)-rotations"),
                                test: test.prefix(notebook.size(2_500, quick: 100)).rotations(name: "\(test.name)-rotations"))
     let rotation = rotationClassifier(seed: notebook.request.seed)
     let rotationResult = try notebook.train(rotation, epochs: notebook.epochs(5), data: turned)
-    notebook.say("The rotation classifier tells the turn of \(fixed(100 * (rotationResult.lastMetric("test_accuracy") ?? .nan), 1))% of \(turned.test.count) turned test images (chance: 25%), after \(counted(rotationResult.epochs, "epoch")) over \(turned.train.count) turned training images.")
+    notebook.say("""
+        The rotation classifier tells the turn of \
+        \(fixed(100 * (rotationResult.lastMetric("test_accuracy") ?? .nan), 1))% of \(turned.test.count) \
+        turned test images (chance: 25%), after \(counted(rotationResult.epochs, "epoch")) over \
+        \(turned.train.count) turned training images.
+        """)
 
     notebook.section("Pretraining with few labels", """
         100 labelled training images, 10 of each class. A classifier (encoder 784-512-32, then a \
@@ -85,7 +99,8 @@ do {
     func accuracy(features: any Layer, frozen: Bool, labelled: Dataset, seed: UInt64) throws -> Double {
         var random = SeededGenerator(seed: seed)
         let optimizer = OptimizerFactory.adam(learningRate: 1e-3)
-        let classifier = Classifier(features: features, head: Dense(inputSize: 32, outputSize: 10, generator: &random), classNames: test.classNames,
+        let head = Dense(inputSize: 32, outputSize: 10, generator: &random)
+        let classifier = Classifier(features: features, head: head, classNames: test.classNames,
                                     optimizer: frozen ? optimizer.restricted(to: "the head") { $0.name.hasPrefix("head.") } : optimizer)
         let trainer = Trainer(epochs: 50, batchSize: 25, seed: seed, checkpointPath: nil)   // 200 steps; too quick to cache
         _ = try trainer.train(classifier, data: DatasetSplits(train: labelled, test: test.prefix(100)))
@@ -96,7 +111,11 @@ do {
     let pretrained: [(name: String, encoder: () throws -> any Layer)] = [
         ("autoencoder", { (try notebook.train(.ae, ModelKind.ae.defaultSettings, epochs: epochs).model as! Autoencoder).encoder }),
         ("context encoder", { (try notebook.train(.ae, inpainting, epochs: epochs).model as! Autoencoder).encoder }),
-        ("rotation", { let r = rotationClassifier(seed: notebook.request.seed); _ = try notebook.train(r, epochs: notebook.epochs(5), data: turned); return r.features }),
+        ("rotation", {
+            let classifier = rotationClassifier(seed: notebook.request.seed)
+            _ = try notebook.train(classifier, epochs: notebook.epochs(5), data: turned)
+            return classifier.features
+        }),
     ]
     var rows: [[String]] = []
     func report(_ name: String, _ accuracies: [Double]) {
@@ -113,7 +132,8 @@ do {
         return train.subset(chosen, name: "\(train.name)-100-labels-\(seed)")
     }
     report("from scratch", try zip(seeds, labelledSets).map { seed, labelled in
-        try accuracy(features: Autoencoder(hiddenSizes: [512], latentDimension: 32, seed: 1_000 + seed).encoder, frozen: false, labelled: labelled, seed: seed)
+        let untrained = Autoencoder(hiddenSizes: [512], latentDimension: 32, seed: 1_000 + seed).encoder
+        return try accuracy(features: untrained, frozen: false, labelled: labelled, seed: seed)
     })
     for (name, encoder) in pretrained {
         for frozen in [true, false] {
@@ -135,56 +155,63 @@ do {
     // Photographs from Debian's python3-skimage, when installed; otherwise mosaics of test images.
     let photos = "/usr/lib/python3/dist-packages/skimage/data/"
     let (seen, unseen): (Dataset, Dataset)
-    if !notebook.quick, FileManager.default.fileExists(atPath: photos + "camera.png"), FileManager.default.fileExists(atPath: photos + "astronaut.png") {
+    let photographsInstalled = ["camera.png", "astronaut.png"].allSatisfy { FileManager.default.fileExists(atPath: photos + $0) }
+    if !notebook.quick && photographsInstalled {
         (seen, unseen) = (try PNGFolder.loadGrey(photos + "camera.png"), try PNGFolder.loadGrey(photos + "astronaut.png"))
-        notebook.say("Photographs: `camera.png` (the cameraman) to train on, `astronaut.png` (turned grey) to test, both 512 × 512 from Debian's python3-skimage.")
+        notebook.say("""
+            Photographs: `camera.png` (the cameraman) to train on, `astronaut.png` (turned grey) to test, both \
+            512 × 512 from Debian's python3-skimage.
+            """)
     } else {
         let side = notebook.size(18, quick: 8)
-        func mosaic(_ offset: Int, _ name: String) -> Dataset {
-            let tiles = test.images(Array(offset..<(offset + side * side)))
-            let image = tiledImage(tiles, side: 28, rows: side, columns: side)
-            return Dataset(name: name, pixels: image.scalars.map { UInt8(($0 * 255).rounded()) }, labels: [0], height: 28 * side, width: 28 * side,
-                           channels: 1, classNames: ["image"])
+        func mosaic(_ first: Int, _ name: String) -> Dataset {
+            let tiles = test.images(Array(first..<(first + side * side)))
+            return Dataset(greyImage: tiledImage(tiles, side: 28, rows: side, columns: side), height: 28 * side, width: 28 * side, name: name)
         }
         (seen, unseen) = (mosaic(0, "mosaic-a"), mosaic(side * side, "mosaic-b"))
         notebook.say("No photograph found (Debian's python3-skimage ships some): mosaics of \(side * side) test images stand in.")
     }
-    let codec = Autoencoder(encoder: Sequential(Dense(inputSize: 64, outputSize: 16, activation: .tanh, generator: &holes)),
-                            decoder: Sequential(Dense(inputSize: 16, outputSize: 64, activation: .sigmoid, generator: &holes)),
-                            latentDimension: 16, objective: AutoencoderObjective(reconstruction: .mse), name: "patch-codec", displayName: "8 × 8 patch codec")
+    var weights = SeededGenerator(seed: notebook.request.seed)
+    let codec = Autoencoder(encoder: Sequential(Dense(inputSize: 64, outputSize: 16, activation: .tanh, generator: &weights)),
+                            decoder: Sequential(Dense(inputSize: 16, outputSize: 64, activation: .sigmoid, generator: &weights)),
+                            latentDimension: 16, objective: AutoencoderObjective(reconstruction: .mse),
+                            name: "patch-codec", displayName: "8 × 8 patch codec")
     let trainingPatches = seen.patches(side: 8, stride: notebook.size(2, quick: 4), name: "\(seen.name)-patches")
-    _ = try notebook.train(codec, epochs: epochs, data: DatasetSplits(train: trainingPatches, test: unseen.patches(side: 8, stride: 8, name: "\(unseen.name)-tiles")))
+    let unseenTiles = unseen.patches(side: 8, stride: 8, name: "\(unseen.name)-tiles")
+    _ = try notebook.train(codec, epochs: epochs, data: DatasetSplits(train: trainingPatches, test: unseenTiles))
     // Codes in [-1, 1] rounded to `bits` bits (2^bits levels), or kept as they are.
     func quantised(_ codes: Tensor, bits: Int?) -> Tensor {
         guard let bits else { return codes }
         let steps = Float((1 << bits) - 1)
         return codes.map { (((min(max($0, -1), 1) + 1) / 2 * steps).rounded() / steps) * 2 - 1 }
     }
-    var panels: [(name: String, canvas: Canvas)] = [], psnrRows: [[String]] = []
+    var psnrRows: [[String]] = []
     for (role, photo) in [("trained on", seen), ("never seen", unseen)] {
         let tiles = photo.patches(side: 8, stride: 8, name: "tiles")
         let (rows, columns) = (photo.height / 8, photo.width / 8)
-        let original = tiledImage(tiles.images(Array(0..<tiles.count)), side: 8, rows: rows, columns: columns)
-        let codes = codec.encode(tiles.images(Array(0..<tiles.count)))!
-        var row = ["\(photo.name) (\(role))"]
+        let pixels = tiles.images(Array(0..<tiles.count))
+        let original = tiledImage(pixels, side: 8, rows: rows, columns: columns)
+        let codes = codec.encode(pixels)!
+        // The middle 192 × 192 pixels of each version, at full size, for the figure.
+        let side = min(rows * 8, columns * 8, 192)
+        let crop = { (image: Tensor) in centralCrop(image, height: rows * 8, width: columns * 8, side: side) }
+        var panels = [(name: "original", image: crop(original))], row = ["\(photo.name) (\(role))"]
         for (label, bits) in [("full precision", nil), ("1.5 bits/pixel", 6), ("1 bit/pixel", 4)] as [(String, Int?)] {
             let rebuilt = tiledImage(codec.decode(quantised(codes, bits: bits)), side: 8, rows: rows, columns: columns)
-            let mse = (rebuilt - original).squared().mean()
-            row.append(fixed(10 * log10(1 / Double(mse)), 1) + " dB")
-            // A crop of the middle, at full size, for the figure.
-            let crop = Dataset(name: "", pixels: rebuilt.scalars.map { UInt8((min(max($0, 0), 1) * 255).rounded()) }, labels: [0], height: photo.height,
-                               width: photo.width, channels: 1, classNames: [""]).patches(side: min(photo.height, 192), stride: max(1, (photo.height - 192) / 2), name: "")
-            let middle = crop.images([crop.count / 2])
-            panels.append(("\(photo.name): \(label)", ImageGrid(layout: ImageLayout(channels: 1, height: crop.height, width: crop.width), rows: 1, columns: 1, scale: 1).canvas(middle)))
+            let psnr = 10 * log10(1 / Double((rebuilt - original).squared().mean()))   // pixels in [0, 1]
+            row.append(fixed(psnr, 1) + " dB")
+            panels.append(("\(label), \(fixed(psnr, 1)) dB", crop(rebuilt)))
         }
         psnrRows.append(row)
+        let grid = ImageGrid(layout: ImageLayout(channels: 1, height: side, width: side), rows: 1, columns: 1, scale: 1)
+        try notebook.figure(Figures.sideBySide(panels.map { ($0.name, grid.canvas($0.image)) },
+                                               title: notebook.title("\(photo.name), \(role)")),
+                            "compression-\(photo.name).png", caption: "The middle of \(photo.name) (\(role)), rebuilt from its 8 × 8 patches' codes.")
     }
-    try notebook.figure(Figures.sideBySide(Array(panels[0..<3]), title: notebook.title("\(seen.name): the photograph the codec trained on")), "compression-seen.png",
-                        caption: "The middle of the training photograph rebuilt from its patches' codes: full precision, 6 bits (1.5 bits per pixel), 4 bits (1 bit per pixel).")
-    try notebook.figure(Figures.sideBySide(Array(panels[3..<6]), title: notebook.title("\(unseen.name): a photograph it never saw")), "compression-unseen.png",
-                        caption: "The same for a photograph the codec never saw.")
-    notebook.table(["image", "full precision", "1.5 bits/pixel", "1 bit/pixel"], psnrRows,
-                   caption: "Peak signal-to-noise ratio of the rebuilt image, 10 log₁₀(1 / MSE) with pixels in [0, 1]: higher is better; 8-bit pixels as they are: ∞.")
+    notebook.table(["image", "full precision", "1.5 bits/pixel", "1 bit/pixel"], psnrRows, caption: """
+        Peak signal-to-noise ratio of the whole rebuilt image, 10 log₁₀(1 / MSE) with pixels in [0, 1]: higher is \
+        better; the 8-bit original: ∞.
+        """)
 
     try notebook.finish()
 } catch {

@@ -44,7 +44,11 @@ do {
     try notebook.plot([("autoencoder", zip(codeSizes, sizeErrors).map { (log2(Double($0)), 1000 * $1) })],
                       x: "log₂ code size", y: "test MSE per pixel × 1000", "error-by-size.png", title: "Test error against code size",
                       caption: "Test squared error per pixel against the code's size (log scale).")
-    notebook.say("From 2 to 128 numbers the squared error goes from \(fixed(sizeErrors[0], 4)) to \(fixed(sizeErrors[3], 4)) per pixel (\(fixed(sizeErrors[0] / sizeErrors[3], 1))× lower) for a code 64 times larger; the steps shrink as the code grows.")
+    notebook.say("""
+        From 2 to 128 numbers the squared error goes from \(fixed(sizeErrors[0], 4)) to \
+        \(fixed(sizeErrors[3], 4)) per pixel (\(fixed(sizeErrors[0] / sizeErrors[3], 1))× lower) for a code 64 \
+        times larger; the steps shrink as the code grows.
+        """)
 
     notebook.section("PCA, a linear autoencoder and a deep one, at 30 numbers", """
         Thirty numbers, as in Hinton & Salakhutdinov (2006). PCA is solved exactly; a linear autoencoder \
@@ -68,7 +72,11 @@ do {
     notebook.table(["model", "parameters", "MSE per pixel", "against PCA"], thirty.indices.map { i in
         [thirty[i].name, "\(thirty[i].model.parameterCount)", fixed(thirtyErrors[i], 4), fixed(thirtyErrors[i] / thirtyErrors[0], 2) + "×"]
     })
-    notebook.say("PCA is the best linear code, so the linear autoencoder can at most tie it: it reaches \(fixed(thirtyErrors[1] / thirtyErrors[0], 2))× PCA's error. The deep autoencoder reaches \(fixed(thirtyErrors[2] / thirtyErrors[0], 2))×.")
+    notebook.say("""
+        PCA is the best linear code, so the linear autoencoder can at most tie it: it reaches \
+        \(fixed(thirtyErrors[1] / thirtyErrors[0], 2))× PCA's error. The deep autoencoder reaches \
+        \(fixed(thirtyErrors[2] / thirtyErrors[0], 2))×.
+        """)
 
     notebook.section("Shallow against deep at the same code size", """
         Depth at a fixed code of 30 numbers: no hidden layer, one of 512, and three (1000-500-250), \
@@ -84,9 +92,13 @@ do {
     notebook.table(["hidden layers", "parameters", "MSE per pixel"], depths.indices.map { i in
         [depths[i].name, "\(depths[i].model.parameterCount)", fixed(depthErrors[i], 4)]
     })
-    notebook.say(depthErrors[2] < depthErrors[1]
-        ? "Three hidden layers beat one by \(fixed(100 * (1 - depthErrors[2] / depthErrors[1]), 0))% in squared error, as the lecture says, with \(fixed(Double(depths[2].model.parameterCount) / Double(depths[1].model.parameterCount), 1))× the parameters."
-        : "Here three hidden layers did not beat one (\(fixed(depthErrors[2], 4)) against \(fixed(depthErrors[1], 4))): the lecture's claim is not reproduced after \(counted(epochs, "epoch")).")
+    let gain = 1 - depthErrors[2] / depthErrors[1]
+    notebook.say(gain > 0
+        ? "Three hidden layers beat one by \(fixed(100 * gain, 0))% in squared error, as the lecture says."
+        : """
+          Here three hidden layers did not beat one (\(fixed(depthErrors[2], 4)) against \(fixed(depthErrors[1], 4))): \
+          the lecture's claim is not reproduced after \(counted(epochs, "epoch")).
+          """)
 
     try notebook.finish()
 } catch {

@@ -13,7 +13,6 @@ do {
         """, order: 7)
     let data = try notebook.data()
     let test = data.test
-    let layout = ImageLayout(of: test)
     let judge = try notebook.judge()
     let count = notebook.size(10_000, quick: 500)
     // Each model's name, the judge's verdict on its samples, and its samples closest to a training image.
@@ -21,22 +20,25 @@ do {
     // Trains (or reuses: `gen ae`, `gen vae` and `gen gan` cache the same models for the same
     // seed) the three models of `architecture`, draws their samples and scores them.
     func compare(_ architecture: Architecture, epochs: [ModelKind: Int]) throws {
-        var panels: [(name: String, canvas: Canvas)] = [], rows: [[String]] = []
+        var panels: [(name: String, images: Tensor)] = [], rows: [[String]] = []
         for kind in [ModelKind.ae, .vae, .gan] {
             let (model, result) = try notebook.train(kind, kind.defaultSettings(architecture), epochs: notebook.epochs(epochs[kind]!))
             var draws = SeededGenerator(seed: notebook.request.seed)
             let samples = model.sample(count: count, generator: &draws)
             let verdict = judge.evaluate(samples, training: data.train, test: test)
             verdicts.append((model.displayName, verdict, samples.rows(verdict.closestPairs.map(\.sample))))
-            panels.append((model.displayName, Figures.sampleGrid(samples.rows(0..<64), layout: layout, side: 8,
-                                                                 title: notebook.title(model.displayName, counted(result.epochs, "epoch")))))
+            panels.append((model.displayName, samples.rows(0..<64)))
             rows.append([model.displayName, counted(result.epochs, "epoch"), fixed(verdict.frechetDistance, 1), fixed(verdict.precision, 2),
                          fixed(verdict.recall, 2), "\(verdict.coverage.classesHeld)", fixed(verdict.coverage.entropy, 2)])
         }
-        try notebook.figure(Figures.sideBySide(panels, title: notebook.title("Samples")), "samples-\(architecture.rawValue).png",
-                            caption: "The first 64 of each model's \(count) samples.")
+        try notebook.sampleGrids(panels, "samples-\(architecture.rawValue).png", title: "Samples",
+                                 caption: "The first 64 of each model's \(count) samples.")
         notebook.table(["model", "trained", "Fréchet distance", "precision", "recall", "classes", "entropy"], rows,
-                       caption: "Fréchet distance and k-NN precision/recall (k = 3) in the judge's 128 features (lower distance, higher precision and recall are better); the classes holding 2% of the samples, and the entropy of their histogram (ln 10 = 2.30 is uniform).")
+                       caption: """
+                           Fréchet distance and k-NN precision/recall (k = 3) in the judge's 128 features (lower distance, \
+                           higher precision and recall are better); the classes holding 2% of the samples, and the entropy \
+                           of their histogram (ln 10 = 2.30 is uniform).
+                           """)
     }
 
     notebook.section("The MLP models", """
@@ -61,16 +63,20 @@ do {
         return [verdict.name] + verdict.evaluation.coverage.counts.map { fixed(100 * Double($0) / total, 0) + "%" }
     }, caption: "Share of each model's samples in each of the judge's classes.")
     let fewest = verdicts.min { $0.evaluation.coverage.entropy < $1.evaluation.coverage.entropy }!
-    notebook.say("The narrowest spread is the \(fewest.name)'s: entropy \(fixed(fewest.evaluation.coverage.entropy, 2)) of a possible 2.30, \(fewest.evaluation.coverage.classesHeld) classes holding 2% of its samples.")
+    notebook.say("""
+        The narrowest spread is the \(fewest.name)'s: entropy \(fixed(fewest.evaluation.coverage.entropy, 2)) \
+        of a possible 2.30, \(fewest.evaluation.coverage.classesHeld) classes holding 2% of its samples.
+        """)
 
     notebook.section("Do the models copy their training images?", """
         For each sample, the distance to its nearest training image in pixels, against the same for the \
         test images, which no model saw: samples far closer than test images would be copies. Shown: each \
         GAN's 8 samples closest to a training image, beside it.
         """)
-    notebook.table(["model", "median sample to nearest training image", "median test image to nearest training image", "closest sample"], verdicts.map {
-        [$0.name, fixed($0.evaluation.sampleNearestMedian, 2), fixed($0.evaluation.testNearestMedian, 2), fixed($0.evaluation.closestPairs.first?.distance ?? .nan, 2)]
-    }, caption: "Euclidean distances between images with pixels in [0, 1].")
+    notebook.table(["model", "sample to nearest training image", "test image to nearest training image", "closest sample"], verdicts.map {
+        let e = $0.evaluation
+        return [$0.name, fixed(e.sampleNearestMedian, 2), fixed(e.testNearestMedian, 2), fixed(e.closestPairs.first?.distance ?? .nan, 2)]
+    }, caption: "Medians, and the single closest sample: Euclidean distances between images with pixels in [0, 1].")
     for verdict in verdicts.filter({ $0.name.hasSuffix("GAN") }) {
         let nearest = data.train.images(verdict.evaluation.closestPairs.map(\.training))
         try notebook.images([("sample", verdict.closest), ("nearest", nearest)], "closest-\(verdict.name.lowercased()).png",

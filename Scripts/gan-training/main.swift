@@ -13,30 +13,33 @@ do {
         """, order: 5)
     let data = try notebook.data()
     let test = data.test
-    let layout = ImageLayout(of: test)
     let judge = try notebook.judge()
     let count = notebook.size(5_000, quick: 500)
-    // D's mean output on real and on generated images, epoch by epoch, from metrics.jsonl.
-    func discriminatorCurves(_ name: String, _ result: TrainingResult) -> [(name: String, points: [(x: Double, y: Double)])] {
-        ["d_real", "d_fake"].map { key in
-            ("\(name) \(key == "d_real" ? "D(x)" : "D(G(z))")", result.metricRecords.enumerated().map { (Double($0.offset + 1), ($0.element[key] as? NSNumber)?.doubleValue ?? .nan) })
-        }
-    }
-    // Samples of `model` side by side with others', and the judge's verdict on each.
-    func judged(_ runs: [(name: String, model: any GenerativeModel)], file: String) throws -> [SampleEvaluation] {
-        var panels: [(name: String, canvas: Canvas)] = [], verdicts: [SampleEvaluation] = []
+    // Two runs side by side: D's mean outputs epoch by epoch (from metrics.jsonl), their samples, and
+    // the judge's verdict on each; the figures are named after `topic`.
+    typealias Run = (name: String, model: any GenerativeModel, result: TrainingResult)
+    func compare(_ runs: [Run], topic: String, title: String) throws -> [SampleEvaluation] {
+        let curves = runs.flatMap { run in [("\(run.name) D(x)", run.result.series("d_real")), ("\(run.name) D(G(z))", run.result.series("d_fake"))] }
+        try notebook.plot(curves, x: "epoch", y: "mean output of D", "discriminator-\(topic).png", title: "D on real and generated images, \(title)",
+                          caption: "D's mean output on real images, D(x), and on generated ones, D(G(z)), each epoch.")
+        var panels: [(name: String, images: Tensor)] = [], verdicts: [SampleEvaluation] = []
         for run in runs {
             var draws = SeededGenerator(seed: notebook.request.seed)
             let samples = run.model.sample(count: count, generator: &draws)
             verdicts.append(judge.evaluate(samples, training: data.train, test: test, memorisationCount: 0))
-            panels.append((run.name, Figures.sampleGrid(samples.rows(0..<64), layout: layout, side: 8, title: notebook.title(run.name))))
+            panels.append((run.name, samples.rows(0..<64)))
         }
-        try notebook.figure(Figures.sideBySide(panels, title: notebook.title("Samples")), file, caption: "The first 64 of each model's \(count) samples.")
-        notebook.table(["model", "Fréchet distance", "precision", "recall", "classes held", "entropy", "largest class"], zip(runs, verdicts).map { run, verdict in
+        try notebook.sampleGrids(panels, "samples-\(topic).png", title: "Samples, \(title)", caption: "The first 64 of each model's \(count) samples.")
+        let header = ["model", "Fréchet distance", "precision", "recall", "classes held", "entropy", "largest class"]
+        notebook.table(header, zip(runs, verdicts).map { run, verdict in
             let counts = verdict.coverage.counts, top = counts.indices.max { counts[$0] < counts[$1] }!
-            return [run.name, fixed(verdict.frechetDistance, 1), fixed(verdict.precision, 2), fixed(verdict.recall, 2), "\(verdict.coverage.classesHeld) of 10",
-                    fixed(verdict.coverage.entropy, 2), "\(test.classNames[top]) \(fixed(100 * Double(counts[top]) / Double(count), 0))%"]
-        }, caption: "The judge's scores of \(count) samples each. Classes held: classes with at least 2% of the samples; entropy of the class histogram (ln 10 = 2.30 is uniform).")
+            let share = fixed(100 * Double(counts[top]) / Double(count), 0) + "%"
+            return [run.name, fixed(verdict.frechetDistance, 1), fixed(verdict.precision, 2), fixed(verdict.recall, 2),
+                    "\(verdict.coverage.classesHeld) of 10", fixed(verdict.coverage.entropy, 2), "\(test.classNames[top]) \(share)"]
+        }, caption: """
+            The judge's scores of \(count) samples each. Classes held: classes with at least 2% of the samples; \
+            entropy of the class histogram (ln 10 = 2.30 is uniform).
+            """)
         return verdicts
     }
     let epochs = notebook.epochs(10)
@@ -53,10 +56,7 @@ do {
                                                 filmCaption: "k = 1: the same 64 codes decoded after every epoch.")
     let (kFiveModel, kFiveResult) = try notebook.train(.gan, kFive, epochs: epochs, film: "film-k5.gif",
                                                        filmCaption: "k = 5: the same 64 codes decoded after every epoch.")
-    try notebook.plot(discriminatorCurves("k = 1", kOneResult) + discriminatorCurves("k = 5", kFiveResult), x: "epoch", y: "mean output of D",
-                      "discriminator-k.png", title: "D on real and generated images, k = 1 and k = 5",
-                      caption: "D's mean output on real images, D(x), and on generated ones, D(G(z)), each epoch.")
-    _ = try judged([("k = 1", kOne), ("k = 5", kFiveModel)], file: "samples-k.png")
+    _ = try compare([("k = 1", kOne, kOneResult), ("k = 5", kFiveModel, kFiveResult)], topic: "k", title: "k = 1 and k = 5")
 
     notebook.section("Minimax against non-saturating generator loss", """
         The minimax game has G minimise log(1 − D(G(z))), whose gradient vanishes while D rejects G's \
@@ -66,10 +66,7 @@ do {
     var minimax = ModelKind.gan.defaultSettings
     minimax.generatorLoss = .minimax
     let (minimaxModel, minimaxResult) = try notebook.train(.gan, minimax, epochs: epochs)
-    try notebook.plot(discriminatorCurves("non-saturating", kOneResult) + discriminatorCurves("minimax", minimaxResult), x: "epoch", y: "mean output of D",
-                      "discriminator-loss.png", title: "D on real and generated images, by generator loss",
-                      caption: "D(x) and D(G(z)) each epoch, for the two generator losses.")
-    _ = try judged([("non-saturating", kOne), ("minimax", minimaxModel)], file: "samples-loss.png")
+    _ = try compare([("non-saturating", kOne, kOneResult), ("minimax", minimaxModel, minimaxResult)], topic: "loss", title: "by generator loss")
 
     notebook.section("MLP GAN against DCGAN", """
         The DCGAN of Radford et al. (2015), scaled to 28 × 28: G 64 → 128·7·7 → transposed convolutions \
@@ -77,11 +74,12 @@ do {
         \(counted(notebook.epochs(5), "epoch")) (about 90 s each on 2 cores) against the MLP GAN's \(epochs).
         """)
     let (dcgan, dcganResult) = try notebook.train(.gan, ModelKind.gan.defaultSettings(.conv), epochs: notebook.epochs(5))
-    try notebook.plot(discriminatorCurves("MLP GAN", kOneResult) + discriminatorCurves("DCGAN", dcganResult), x: "epoch", y: "mean output of D",
-                      "discriminator-dcgan.png", title: "D on real and generated images, MLP GAN and DCGAN",
-                      caption: "D(x) and D(G(z)) each epoch.")
-    let verdicts = try judged([("MLP GAN", kOne), ("DCGAN", dcgan)], file: "samples-dcgan.png")
-    notebook.say("The DCGAN's samples score a Fréchet distance of \(fixed(verdicts[1].frechetDistance, 1)) against the MLP GAN's \(fixed(verdicts[0].frechetDistance, 1)), and a recall of \(fixed(verdicts[1].recall, 2)) against \(fixed(verdicts[0].recall, 2)): how much of the variety of real clothes each covers.")
+    let verdicts = try compare([("MLP GAN", kOne, kOneResult), ("DCGAN", dcgan, dcganResult)], topic: "dcgan", title: "MLP GAN and DCGAN")
+    notebook.say("""
+        The DCGAN's samples score a Fréchet distance of \(fixed(verdicts[1].frechetDistance, 1)) against the \
+        MLP GAN's \(fixed(verdicts[0].frechetDistance, 1)), and a recall of \(fixed(verdicts[1].recall, 2)) \
+        against \(fixed(verdicts[0].recall, 2)): how much of the variety of real clothes each covers.
+        """)
 
     try notebook.finish()
 } catch {

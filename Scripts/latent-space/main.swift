@@ -34,13 +34,15 @@ do {
     }, title: notebook.title("Two-number codes of test images")), "latent-maps.png",
         caption: "Where each model puts 5,000 test images in its 2-number code, coloured by class.")
     let spreads = maps.map { panel -> [String] in
-        let z = panel.map.points
-        let (mean, meanSquare) = (z.mean(alongAxis: 0), z.squared().mean(alongAxis: 0))
-        return [panel.name] + (0..<2).flatMap { j in [fixed(mean[j], 2), fixed((meanSquare[j] - mean[j] * mean[j]).squareRoot(), 2)] }
+        let (mean, spread) = (panel.map.points.mean(alongAxis: 0), panel.map.points.variance(alongAxis: 0).squareRoot())
+        return [panel.name] + (0..<2).flatMap { j in [fixed(mean[j], 2), fixed(spread[j], 2)] }
     }
     notebook.table(["model", "mean z₁", "spread z₁", "mean z₂", "spread z₂"], spreads,
                    caption: "Mean and standard deviation of each code unit over the test images; a standard normal has 0 and 1.")
-    notebook.say("A standard normal, the prior the VAE samples from, has mean 0 and spread 1 in each unit: compare each row with it.")
+    notebook.say("""
+        A standard normal, the prior the VAE samples from, has mean 0 and spread 1 in each unit: compare each \
+        row with it.
+        """)
 
     notebook.section("Random codes: the autoencoder against the VAE", """
         Sampling needs a distribution to draw codes from. For the plain AE (32 numbers) the best simple \
@@ -54,15 +56,17 @@ do {
     let count = notebook.size(5_000, quick: 500)
     let sampled: [(name: String, images: Tensor)] = [("Autoencoder", autoencoder.sample(count: count, generator: &random)),
                                                      ("VAE", vae.sample(count: count, generator: &random))]
-    try notebook.figure(Figures.sideBySide(sampled.map { ($0.name, Figures.sampleGrid($0.images.rows(0..<64), layout: layout, side: 8,
-                                                                                         title: notebook.title("\($0.name): random codes"))) },
-                                           title: notebook.title("Decoded random codes")), "random-codes.png",
-                        caption: "The first 64 samples of each: the AE's uniform codes, the VAE's prior draws.")
+    try notebook.sampleGrids(sampled, "random-codes.png", title: "Decoded random codes",
+                             caption: "The first 64 samples of each: the AE's uniform codes, the VAE's prior draws.")
     let scores = sampled.map { judge.evaluate($0.images, training: data.train, test: test, memorisationCount: 0) }
     notebook.table(["model", "Fréchet distance", "precision", "recall", "classes held"], zip(sampled, scores).map { s, e in
-        [s.name, fixed(e.frechetDistance, 1), fixed(e.precision, 2), fixed(e.recall, 2), "\(e.coverage.classesHeld) of \(test.classNames.count)"]
+        [s.name, fixed(e.frechetDistance, 1), fixed(e.precision, 2), fixed(e.recall, 2), "\(e.coverage.classesHeld) of 10"]
     }, caption: "\(count) samples each against the 10,000 test images, in the judge's feature space (lower distance is better).")
-    notebook.say("\(fixed(100 * scores[0].precision, 0))% of the autoencoder's samples land near some real image in the judge's eyes, against \(fixed(100 * scores[1].precision, 0))% of the VAE's; a uniform box around the AE's codes holds mostly places no image was encoded to.")
+    notebook.say("""
+        \(fixed(100 * scores[0].precision, 0))% of the autoencoder's samples land near some real image in the \
+        judge's eyes, against \(fixed(100 * scores[1].precision, 0))% of the VAE's; a uniform box around the \
+        AE's codes holds mostly places no image was encoded to.
+        """)
 
     notebook.section("Between two codes", """
         Encode two test images, walk in a straight line between their codes, decode every step. \
@@ -71,9 +75,9 @@ do {
     for (name, model) in [("Autoencoder", autoencoder), ("VAE", vae)] {
         var pairs = SeededGenerator(seed: notebook.request.seed)   // the same test images for both
         let path = model.interpolation(rows: 4, steps: 10, path: .linear, test: test, generator: &pairs)
-        try notebook.figure(Figures.interpolation(path.images, endpoints: path.endpoints, rows: path.rows, steps: path.steps, layout: layout,
-                                                  title: notebook.title("\(name): linear paths between test images")),
-                            "paths-\(model.name).png", caption: "\(name): decoded codes along straight lines between two test images' codes.")
+        let figure = Figures.interpolation(path.images, endpoints: path.endpoints, rows: path.rows, steps: path.steps, layout: layout,
+                                           title: notebook.title("\(name): linear paths between test images"))
+        try notebook.figure(figure, "paths-\(model.name).png", caption: "\(name): decoded codes along straight lines between two test images' codes.")
     }
 
     notebook.section("One code unit at a time", """
@@ -84,15 +88,20 @@ do {
         """)
     let probe = test.images([test.labels.firstIndex(of: 0) ?? 0])
     for (name, model) in [("Autoencoder", autoencoder), ("VAE", vae)] {
-        let codes = model.encode(test.images(Array(0..<min(2_000, test.count))))!
-        let (mean, meanSquare) = (codes.mean(alongAxis: 0), codes.squared().mean(alongAxis: 0))
-        let variance = (0..<model.latentDimension).map { meanSquare[$0] - mean[$0] * mean[$0] }
-        let busiest = variance.indices.sorted { variance[$0] > variance[$1] }.prefix(6)
-        let sweep = model.traversal(of: model.encode(probe)!, units: Array(busiest), steps: 10)
-        try notebook.images(busiest.enumerated().map { row, unit in ("z\(unit) (var \(fixed(variance[unit], 2)))", sweep.rows((row * 10)..<(row * 10 + 10))) },
-                            "units-\(model.name).png", title: "\(name): one code unit at a time",
-                            caption: "\(name): each row changes one unit of the probe image's code, the rest held; the units that vary most over test images.")
-        notebook.say("\(name): \(variance.filter { $0 > 0.01 }.count) of its \(model.latentDimension) units vary across test images (variance of the code over 2,000 test images above 0.01).")
+        let variance = model.encode(test.images(Array(0..<min(2_000, test.count))))!.variance(alongAxis: 0).scalars
+        let busiest = Array(variance.indices.sorted { variance[$0] > variance[$1] }.prefix(6))
+        let sweep = model.traversal(of: model.encode(probe)!, units: busiest, steps: 10)
+        let rows = busiest.enumerated().map { row, unit in
+            ("z\(unit) (var \(fixed(variance[unit], 2)))", sweep.rows((row * 10)..<(row * 10 + 10)))
+        }
+        try notebook.images(rows, "units-\(model.name).png", title: "\(name): one code unit at a time", caption: """
+            \(name): each row changes one unit of the probe image's code, the rest held; the units that vary most \
+            over test images.
+            """)
+        notebook.say("""
+            \(name): \(variance.filter { $0 > 0.01 }.count) of its \(model.latentDimension) units vary across \
+            test images (variance of the code over 2,000 test images above 0.01).
+            """)
     }
 
     try notebook.finish()

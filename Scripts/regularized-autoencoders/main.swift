@@ -5,7 +5,7 @@ import Foundation
 import Lab
 
 do {
-    let notebook = try Notebook("regularized-autoencoders", title: "Regularised autoencoders: denoising, sparse, contractive, overcomplete, tied",
+    let notebook = try Notebook("regularized-autoencoders", title: "Regularised autoencoders: denoising, sparse, contractive, tied",
                                 introduction: """
         A plain autoencoder learns whatever copies its training images best. Each regulariser asks for \
         something more: rebuild the clean image from a noisy one, keep most code units off, keep the code \
@@ -16,15 +16,16 @@ do {
     let epochs = notebook.epochs(10)
     // One test image of each class, the same in every figure.
     let originals = test.images(test.classNames.indices.compactMap { test.labels.firstIndex(of: $0) })
-    // Trains an autoencoder from the default settings changed by `change`, and measures it on
-    // the test images (errors are MSE per pixel in [0, 1], AutoencoderMeasures).
-    func trained(_ change: (inout ModelSettings) -> Void) throws -> (model: any GenerativeModel, result: TrainingResult, measures: AutoencoderMeasures) {
+    // An autoencoder trained from the default settings changed by `change`, with its measures on the
+    // test images (AutoencoderMeasures: errors are MSE per pixel in [0, 1]).
+    typealias Variant = (name: String, model: any GenerativeModel, result: TrainingResult, measures: AutoencoderMeasures)
+    func trained(_ name: String, _ change: (inout ModelSettings) -> Void = { _ in }) throws -> Variant {
         var settings = ModelKind.ae.defaultSettings
         change(&settings)
         let (model, result) = try notebook.train(.ae, settings, epochs: epochs)
-        return (model, result, AutoencoderMeasures.measure(model, test: test, seed: notebook.request.seed)!)
+        return (name, model, result, AutoencoderMeasures.measure(model, test: test, seed: notebook.request.seed)!)
     }
-    let plain = try trained { _ in }
+    let plain = try trained("plain AE")
 
     notebook.section("Denoising", """
         The denoising autoencoder (Vincent et al. 2008) sees each image with Gaussian noise added \
@@ -32,35 +33,42 @@ do {
         the same noisy test images.
         """)
     let noise = Corruption.gaussian(sigma: 0.5)
-    let denoising = try trained { $0.corruption = noise }
+    let denoising = try trained("denoising AE") { $0.corruption = noise }
     var draws = SeededGenerator(seed: notebook.request.seed)
     let noisy = noise.applied(to: originals, generator: &draws)
     try notebook.images([("noisy input", noisy.clamped(to: 0...1)), ("plain AE", plain.model.reconstruct(noisy)!),
                          ("denoising AE", denoising.model.reconstruct(noisy)!), ("clean", originals)],
-                        "denoising.png", title: "Noisy input, both models' outputs, the clean image",
-                        caption: "Test images with Gaussian noise σ = 0.5 (shown clipped to [0, 1]), what each model makes of them, and the clean image.")
-    notebook.table(["model", "noisy input vs clean", "output vs clean", "clean reconstruction"], [("plain AE", plain), ("denoising AE", denoising)].map {
-        [$0.0, fixed($0.1.measures.noisyInputMSE, 4), fixed($0.1.measures.denoisedMSE, 4), fixed($0.1.measures.reconstructionMSE, 4)]
+                        "denoising.png", title: "Noisy input, both models' outputs, the clean image", caption: """
+                            Test images with Gaussian noise σ = 0.5 (shown clipped to [0, 1]), what each model makes of \
+                            them, and the clean image.
+                            """)
+    notebook.table(["model", "noisy input vs clean", "output vs clean", "clean reconstruction"], [plain, denoising].map { v in
+        [v.name, fixed(v.measures.noisyInputMSE, 4), fixed(v.measures.denoisedMSE, 4), fixed(v.measures.reconstructionMSE, 4)]
     }, caption: "MSE per pixel over the 10,000 test images, each with its own noise.")
-    notebook.say("The denoising AE's output is \(fixed(plain.measures.denoisedMSE / denoising.measures.denoisedMSE, 1))× closer to the clean image than the plain AE's; on clean images it pays \(fixed(denoising.measures.reconstructionMSE / plain.measures.reconstructionMSE, 2))× the plain AE's error.")
+    notebook.say("""
+        The denoising AE's output is \(fixed(plain.measures.denoisedMSE / denoising.measures.denoisedMSE, 1))× \
+        closer to the clean image than the plain AE's; on clean images it pays \
+        \(fixed(denoising.measures.reconstructionMSE / plain.measures.reconstructionMSE, 2))× the plain AE's error.
+        """)
 
     notebook.section("Sparse codes", """
         Sigmoid code units, with and without a KL sparsity penalty (target mean activation ρ = 0.05, \
         weight 3): each unit's mean activation over the batch is pulled towards 5%. The histogram counts \
         every code value of 2,000 test images.
         """)
-    let sigmoid = try trained { $0.codeActivation = .sigmoid }
-    let sparse = try trained { ($0.codeActivation, $0.sparsity) = (.sigmoid, .kl(target: 0.05, weight: 3)) }
+    let sigmoid = try trained("sigmoid code") { $0.codeActivation = .sigmoid }
+    let sparse = try trained("KL-sparse code") { ($0.codeActivation, $0.sparsity) = (.sigmoid, .kl(target: 0.05, weight: 3)) }
     let probe = test.images(Array(0..<min(2_000, test.count)))
-    let histograms = [("sigmoid code", sigmoid.model), ("KL-sparse code", sparse.model)].map { name, model in
-        let codes = model.encode(probe)!.scalars
+    let histograms = [sigmoid, sparse].map { v in
+        let codes = v.model.encode(probe)!.scalars
         let bins = (0..<20).map { bin in codes.filter { min(Int($0 * 20), 19) == bin }.count }
-        return (name: name, points: bins.enumerated().map { (x: (Double($0.offset) + 0.5) / 20, y: 100 * Double($0.element) / Double(codes.count)) })
+        return (name: v.name, points: bins.indices.map { (x: (Double($0) + 0.5) / 20, y: 100 * Double(bins[$0]) / Double(codes.count)) })
     }
-    try notebook.plot(histograms, x: "code value", y: "% of code values", "sparse-histogram.png", title: "Code activations, with and without sparsity",
+    try notebook.plot(histograms, x: "code value", y: "% of code values", "sparse-histogram.png",
+                      title: "Code activations, with and without sparsity",
                       caption: "Share of code values in each twentieth of [0, 1], over 2,000 test images' codes.")
-    notebook.table(["code", "mean activation", "values below 0.05", "reconstruction MSE"], [("sigmoid", sigmoid), ("KL-sparse", sparse)].map {
-        [$0.0, fixed($0.1.measures.meanCode, 3), fixed(100 * $0.1.measures.inactiveShare, 1) + "%", fixed($0.1.measures.reconstructionMSE, 4)]
+    notebook.table(["code", "mean activation", "values below 0.05", "reconstruction MSE"], [sigmoid, sparse].map { v in
+        [v.name, fixed(v.measures.meanCode, 3), fixed(100 * v.measures.inactiveShare, 1) + "%", fixed(v.measures.reconstructionMSE, 4)]
     })
 
     notebook.section("Contractive", """
@@ -69,36 +77,47 @@ do {
         models here are 784-32-784 with sigmoid codes. Contraction is the mean ‖f(x + δ) − f(x)‖ / ‖δ‖ \
         over test images for small noise δ ~ N(0, 0.01² I).
         """)
-    let contractive = try [0, 0.1, 1].map { (lambda: Float) in
-        (lambda, try trained { ($0.hiddenSizes, $0.codeActivation, $0.contractive) = ([], .sigmoid, lambda) })
+    let contractive = try [Float(0), 0.1, 1].map { lambda in
+        try trained(lambda == 0 ? "λ = 0 (plain)" : "λ = \(lambda)") { ($0.hiddenSizes, $0.codeActivation, $0.contractive) = ([], .sigmoid, lambda) }
     }
-    notebook.table(["λ", "contraction", "reconstruction MSE"], contractive.map { [$0.0 == 0 ? "0 (plain)" : "\($0.0)", fixed($0.1.measures.contraction, 3), fixed($0.1.measures.reconstructionMSE, 4)] })
-    notebook.say("λ = 1 makes the code \(fixed(contractive[0].1.measures.contraction / contractive[2].1.measures.contraction, 1))× less sensitive to small input changes than the plain model, for \(fixed(contractive[2].1.measures.reconstructionMSE / contractive[0].1.measures.reconstructionMSE, 2))× its reconstruction error.")
+    notebook.table(["model", "contraction", "reconstruction MSE"], contractive.map { v in
+        [v.name, fixed(v.measures.contraction, 3), fixed(v.measures.reconstructionMSE, 4)]
+    })
+    let (flat, loose) = (contractive[2].measures, contractive[0].measures)
+    notebook.say("""
+        λ = 1 makes the code \(fixed(loose.contraction / flat.contraction, 1))× less sensitive to small input \
+        changes than the plain model, for \(fixed(flat.reconstructionMSE / loose.reconstructionMSE, 2))× its \
+        reconstruction error.
+        """)
 
     notebook.section("Overcomplete: copying, and how sparsity stops it", """
         With a code of 1,000 numbers for 784 pixels and no hidden layer, an autoencoder can learn the \
         identity and rebuild anything, clothes or not. Rebuilding images of uniform noise tells a copier \
         from a model of clothes. The sparse twin keeps sigmoid codes near 5% active (KL, weight 3).
         """)
-    let copier = try trained { ($0.hiddenSizes, $0.latentDimension, $0.reconstructionLoss) = ([], 1000, .mse) }
-    let sparseWide = try trained { ($0.hiddenSizes, $0.latentDimension, $0.reconstructionLoss, $0.codeActivation, $0.sparsity) = ([], 1000, .mse, .sigmoid, .kl(target: 0.05, weight: 3)) }
+    let copier = try trained("1,000 units") { ($0.hiddenSizes, $0.latentDimension, $0.reconstructionLoss) = ([], 1000, .mse) }
+    let sparseWide = try trained("1,000 units, KL-sparse") {
+        ($0.hiddenSizes, $0.latentDimension, $0.reconstructionLoss) = ([], 1000, .mse)
+        ($0.codeActivation, $0.sparsity) = (.sigmoid, .kl(target: 0.05, weight: 3))
+    }
     let noiseImages = Tensor.uniform(Shape(originals.shape[0], originals.shape[1]), low: 0, high: 1, using: &draws)
-    try notebook.images([("noise", noiseImages), ("overcomplete", copier.model.reconstruct(noiseImages)!), ("sparse", sparseWide.model.reconstruct(noiseImages)!),
-                         ("clothes", originals), ("overcomplete", copier.model.reconstruct(originals)!), ("sparse", sparseWide.model.reconstruct(originals)!)],
-                        "overcomplete.png", title: "Overcomplete codes on noise and on clothes",
+    var rows: [(label: String, images: Tensor)] = [("noise", noiseImages)]
+    rows += [copier, sparseWide].map { ($0.name, $0.model.reconstruct(noiseImages)!) }
+    rows += [("clothes", originals)] + [copier, sparseWide].map { ($0.name, $0.model.reconstruct(originals)!) }
+    try notebook.images(rows, "overcomplete.png", title: "Overcomplete codes on noise and on clothes",
                         caption: "Uniform noise and test images, rebuilt by the 1,000-unit autoencoder and by its sparse twin.")
-    notebook.table(["model", "clothes MSE", "noise MSE", "contraction", "code values below 0.05"],
-                   [("1,000 units, plain", copier), ("1,000 units, KL-sparse", sparseWide), ("32 units (default)", plain)].map {
-        [$0.0, fixed($0.1.measures.reconstructionMSE, 4), fixed($0.1.measures.noiseReconstructionMSE, 4), fixed($0.1.measures.contraction, 2), fixed(100 * $0.1.measures.inactiveShare, 0) + "%"]
-    }, caption: "Predicting 0.5 for every pixel of uniform noise scores 0.083.")
+    notebook.table(["model", "clothes MSE", "noise MSE", "contraction", "code values below 0.05"], [copier, sparseWide, plain].map { v in
+        [v.name, fixed(v.measures.reconstructionMSE, 4), fixed(v.measures.noiseReconstructionMSE, 4), fixed(v.measures.contraction, 2),
+         fixed(100 * v.measures.inactiveShare, 0) + "%"]
+    }, caption: "The plain AE has 32 code units and a hidden layer. Predicting 0.5 for every pixel of uniform noise scores 0.083.")
 
     notebook.section("Tied weights", """
         Tying each decoder layer to the transpose of its mirror in the encoder halves the weights; \
         the question is what it costs in reconstruction.
         """)
-    let tied = try trained { $0.tiedWeights = true }
-    notebook.table(["model", "parameters", "test BCE (nats per image)", "reconstruction MSE"], [("untied", plain), ("tied", tied)].map {
-        [$0.0, "\($0.1.model.parameterCount)", fixed($0.1.result.lastMetric("test_loss") ?? .nan, 1), fixed($0.1.measures.reconstructionMSE, 4)]
+    let tied = try trained("tied AE") { $0.tiedWeights = true }
+    notebook.table(["model", "parameters", "test BCE (nats per image)", "reconstruction MSE"], [plain, tied].map { v in
+        [v.name, "\(v.model.parameterCount)", fixed(v.result.lastMetric("test_loss") ?? .nan, 1), fixed(v.measures.reconstructionMSE, 4)]
     })
 
     try notebook.finish()

@@ -5,7 +5,8 @@ import Foundation
 import Lab
 
 do {
-    let notebook = try Notebook("variational-autoencoder", title: "The variational autoencoder: reparameterisation, β, and convolution", introduction: """
+    let notebook = try Notebook("variational-autoencoder", title: "The variational autoencoder: reparameterisation, β, convolution",
+                                introduction: """
         A VAE's encoder gives each image a distribution over codes, q(z | x) = N(μ, σ²), not one code. \
         Training draws z from it through z = μ + σ · ε, so gradients reach μ and σ, and pays β · KL(q ‖ N(0, I)) \
         to keep every q near the prior it will later sample from. Losses here are nats per image: \
@@ -32,14 +33,18 @@ do {
     notebook.table(["unit", "μ", "σ", "ε (first draw)", "z = μ + σ · ε"], (0..<6).map { j in
         ["z\(j)", fixed(mu[0, j], 2), fixed(sigma[0, j], 2), fixed(eps[0][0, j], 2), fixed(z[0][0, j], 2)]
     }, caption: "The first 6 of the 20 units.")
-    try notebook.plot([("μ", (0..<vae.latentDimension).map { (Double($0), Double(mu[0, $0])) }),
-                       ("σ", (0..<vae.latentDimension).map { (Double($0), Double(sigma[0, $0])) }),
-                       ("z (first draw)", (0..<vae.latentDimension).map { (Double($0), Double(z[0][0, $0])) })],
-                      x: "code unit", y: "value", "posterior.png", title: "q(z | x) for one test image",
-                      caption: "μ and σ of every code unit for the image below, and one z drawn from them. Units with σ near 1 and μ near 0 are switched off: q equals the prior there.")
+    // A (1, 20) code as points (unit, value).
+    func byUnit(_ code: Tensor) -> [(x: Double, y: Double)] { (0..<code.count).map { (Double($0), Double(code[0, $0])) } }
+    try notebook.plot([("μ", byUnit(mu)), ("σ", byUnit(sigma)), ("z (first draw)", byUnit(z[0]))], x: "code unit", y: "value",
+                      "posterior.png", title: "q(z | x) for one test image", caption: """
+                          μ and σ of every code unit for the image below, and one z drawn from them. Units with σ near 1 \
+                          and μ near 0 are switched off: q equals the prior there.
+                          """)
     try notebook.images([("x, μ, z₁ … z₈", Tensor(stacking: [image, vae.decode(mu), vae.decode(Tensor(stacking: z))]))],
-                        "reparameterised.png", title: "The image, decode(μ), and eight draws z = μ + σ · ε decoded",
-                        caption: "The test image, its mean code decoded, and eight codes drawn from its posterior, decoded: the spread σ allows, in pixels.")
+                        "reparameterised.png", title: "The image, decode(μ), and eight draws z = μ + σ · ε decoded", caption: """
+                            The test image, its mean code decoded, and eight codes drawn from its posterior, decoded: the \
+                            spread σ allows, in pixels.
+                            """)
 
     notebook.section("What β trades", """
         β weighs the KL term against reconstruction (Higgins et al. 2017 call β > 1 a β-VAE). β = 0 is an \
@@ -56,19 +61,22 @@ do {
     }
     notebook.table(["β", "reconstruction (nats)", "KL (nats)", "−ELBO at β = 1", "active units"], sweep.map { run in
         let (reconstruction, kl) = (run.result.lastMetric("test_reconstruction") ?? .nan, run.result.lastMetric("test_kl") ?? .nan)
-        let codes = run.model.encode(test.images(Array(0..<min(2_000, test.count))))!
-        let variance = (codes.squared().mean(alongAxis: 0) - codes.mean(alongAxis: 0).squared()).scalars
+        let variance = run.model.encode(test.images(Array(0..<min(2_000, test.count))))!.variance(alongAxis: 0).scalars
         return ["\(run.beta)", fixed(reconstruction, 1), fixed(kl, 1), fixed(reconstruction + kl, 1), "\(variance.filter { $0 > 0.01 }.count) of 20"]
-    }, caption: "Test images, 20-number codes. Active units: the posterior mean varies across 2,000 test images (variance above 0.01, Burda et al. 2016).")
-    try notebook.figure(Figures.sideBySide(sweep.map { run in
+    }, caption: """
+        Test images, 20-number codes. Active units: the posterior mean varies across 2,000 test images \
+        (variance above 0.01, Burda et al. 2016).
+        """)
+    try notebook.sampleGrids(sweep.map { run in
         var draws = SeededGenerator(seed: notebook.request.seed)   // the same prior draws for every β
-        return ("β = \(run.beta)", Figures.sampleGrid(run.model.sample(count: 36, generator: &draws), layout: layout, side: 6, title: notebook.title("β = \(run.beta)")))
-    }, title: notebook.title("Prior samples by β")), "samples-by-beta.png",
-        caption: "The same 36 draws from N(0, I), decoded by each β's VAE.")
-    try notebook.figure(Figures.sideBySide(sweep.map { run in
-        ("β = \(run.beta)", Figures.manifold(run.flat.manifold(side: 12), side: 12, layout: layout, axisNote: "z₁, z₂ at the normal quantiles", title: notebook.title("β = \(run.beta)")))
-    }, title: notebook.title("The 2-D latent manifold by β")), "manifold-by-beta.png",
-        caption: "A 12 × 12 grid over the 2-D code plane at the normal quantiles 4% … 96%, decoded by each β's VAE.")
+        return ("β = \(run.beta)", run.model.sample(count: 36, generator: &draws))
+    }, side: 6, "samples-by-beta.png", title: "Prior samples by β", caption: "The same 36 draws from N(0, I), decoded by each β's VAE.")
+    let manifolds = sweep.map { run in
+        ("β = \(run.beta)", Figures.manifold(run.flat.manifold(side: 12), side: 12, layout: layout, axisNote: "z₁, z₂ at the normal quantiles",
+                                              title: notebook.title("β = \(run.beta)")))
+    }
+    try notebook.figure(Figures.sideBySide(manifolds, title: notebook.title("The 2-D latent manifold by β")), "manifold-by-beta.png",
+                        caption: "A 12 × 12 grid over the 2-D code plane at the normal quantiles 4% … 96%, decoded by each β's VAE.")
 
     notebook.section("MLP against convolutional VAE", """
         The same objective with convolutional networks (Conv 1→32→64, stride 2, then Dense to the 20-number \
@@ -84,13 +92,15 @@ do {
         var draws = SeededGenerator(seed: notebook.request.seed)
         return judge.evaluate(entry.model.sample(count: count, generator: &draws), training: data.train, test: test, memorisationCount: 0)
     }
-    notebook.table(["model", "parameters", "−ELBO (nats)", "reconstruction", "KL", "Fréchet distance", "precision", "recall"], zip(pair, scores).map { entry, score in
-        [entry.name, "\(entry.model.parameterCount)", fixed(entry.result.lastMetric("test_loss") ?? .nan, 1), fixed(entry.result.lastMetric("test_reconstruction") ?? .nan, 1),
-         fixed(entry.result.lastMetric("test_kl") ?? .nan, 1), fixed(score.frechetDistance, 1), fixed(score.precision, 2), fixed(score.recall, 2)]
+    let header = ["model", "parameters", "−ELBO (nats)", "reconstruction", "KL", "Fréchet distance", "precision", "recall"]
+    notebook.table(header, zip(pair, scores).map { entry, score in
+        let losses = ["test_loss", "test_reconstruction", "test_kl"].map { fixed(entry.result.lastMetric($0) ?? .nan, 1) }
+        return [entry.name, "\(entry.model.parameterCount)"] + losses + [fixed(score.frechetDistance, 1), fixed(score.precision, 2), fixed(score.recall, 2)]
     })
     let originals = test.images(test.classNames.indices.compactMap { test.labels.firstIndex(of: $0) })
     try notebook.images([("original", originals), ("MLP VAE", vae.reconstruct(originals)!), ("Conv VAE", convVAE.reconstruct(originals)!)],
-                        "mlp-vs-conv.png", title: "Reconstructions: MLP and conv VAE", caption: "One test image of each class and each VAE's reconstruction (decode(μ)).")
+                        "mlp-vs-conv.png", title: "Reconstructions: MLP and conv VAE",
+                        caption: "One test image of each class and each VAE's reconstruction (decode(μ)).")
 
     try notebook.finish()
 } catch {

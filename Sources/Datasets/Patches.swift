@@ -37,3 +37,24 @@ public func tiledImage(_ patches: Tensor, side: Int, rows: Int, columns: Int) ->
     }
     return image
 }
+
+/// The `side` × `side` middle of a grey image (1, height · width), as (1, side · side).
+public func centralCrop(_ image: Tensor, height: Int, width: Int, side: Int) -> Tensor {
+    precondition(image.shape == Shape(1, height * width) && side <= height && side <= width, "a \(side)-pixel crop of a \(width)×\(height) image")
+    let (top, left) = ((height - side) / 2, (width - side) / 2)
+    let crop = Tensor(zeros: [1, side * side])
+    for row in 0..<side {
+        for column in 0..<side { crop[0, row * side + column] = image[0, (top + row) * width + left + column] }
+    }
+    return crop
+}
+
+extension Dataset {
+    /// A data set of one grey image from a (1, height · width) tensor of pixels in [0, 1]
+    /// (rounded to bytes, values outside clamped).
+    public init(greyImage image: Tensor, height: Int, width: Int, name: String) {
+        precondition(image.shape == Shape(1, height * width), "a \(width)×\(height) image, got \(image.shape)")
+        self.init(name: name, pixels: image.scalars.map { UInt8((Swift.min(Swift.max($0, 0), 1) * 255).rounded()) }, labels: [0],
+                  height: height, width: width, channels: 1, classNames: ["image"])
+    }
+}

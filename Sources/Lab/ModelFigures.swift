@@ -136,9 +136,7 @@ public struct ModelFigures {
     func curves() -> Canvas {
         let records = result.metricRecords
         let keys = (records.first?.keys.filter { $0.hasSuffix("_loss") }.sorted()) ?? []
-        let series = keys.map { key in
-            (name: key, points: records.map { r in (x: (r["epoch"] as? NSNumber)?.doubleValue ?? .nan, y: (r[key] as? NSNumber)?.doubleValue ?? .nan) })
-        }
+        let series = keys.map { key in (name: key, points: result.series(key)) }
         return Figures.curves(series, xLabel: "epoch", yLabel: "loss", title: title("training curves"))
     }
 

@@ -23,6 +23,10 @@ public struct TrainingResult {
     }
     /// The last epoch's figure `key`, if it reported one.
     public func lastMetric(_ key: String) -> Double? { (metricRecords.last?[key] as? NSNumber)?.doubleValue }
+    /// The figure `key` epoch by epoch, as (epoch, value) points for a curve (NaN where missing).
+    public func series(_ key: String) -> [(x: Double, y: Double)] {
+        metricRecords.map { r in ((r["epoch"] as? NSNumber)?.doubleValue ?? .nan, (r[key] as? NSNumber)?.doubleValue ?? .nan) }
+    }
     /// How the data's images are laid out in tensor rows.
     public var layout: ImageLayout { ImageLayout(of: data.train) }
 }

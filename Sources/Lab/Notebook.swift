@@ -117,6 +117,15 @@ public final class Notebook {
                    file, caption: caption)
     }
 
+    /// Sample grids side by side, the first `side` × `side` images of each, drawn as `file`.
+    public func sampleGrids(_ panels: [(name: String, images: Tensor)], side: Int = 8, _ file: String, title: String, caption: String) throws {
+        let layout = ImageLayout(of: try data().train)
+        try figure(Figures.sideBySide(panels.map { panel in
+            (panel.name, Figures.sampleGrid(panel.images.rows(0..<min(side * side, panel.images.shape[0])), layout: layout, side: side,
+                                            title: self.title(panel.name)))
+        }, title: self.title(title)), file, caption: caption)
+    }
+
     /// Named series of (x, y) points as lines, drawn as `file`.
     public func plot(_ series: [(name: String, points: [(x: Double, y: Double)])], x: String, y: String, _ file: String,
                      title: String, caption: String) throws {

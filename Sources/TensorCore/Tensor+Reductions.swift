@@ -27,6 +27,16 @@ extension Tensor {
         reduce(alongAxis: axis, initial: 0.0, { $0 + Double($1) }, finish: { s, n in s / Double(n) })
     }
 
+    /// Population variances along `axis` (divided by the count, not count − 1), removing it:
+    /// the spread of each column of a (N, F) matrix along 0. Welford's one-pass update in Double,
+    /// so a large mean does not swallow a small spread.
+    public func variance(alongAxis axis: Int) -> Tensor {
+        reduce(alongAxis: axis, initial: (count: 0.0, mean: 0.0, squares: 0.0), { a, x in
+            let count = a.count + 1, delta = Double(x) - a.mean, mean = a.mean + delta / count
+            return (count, mean, a.squares + delta * (Double(x) - mean))
+        }, finish: { a, n in a.squares / Double(n) })
+    }
+
     /// Maxima along `axis`, removing it.
     public func max(alongAxis axis: Int) -> Tensor {
         reduce(alongAxis: axis, initial: -Double.infinity, { Swift.max($0, Double($1)) }, finish: { m, _ in m })
@@ -49,8 +59,8 @@ extension Tensor {
 
     /// Folds the elements along `axis` into one value per remaining position. The shape is seen
     /// as (outer, axis, inner), so any axis of any rank takes the same loop.
-    private func reduce(alongAxis axis: Int, initial: Double, _ combine: (Double, Float) -> Double,
-                        finish: (Double, Int) -> Double) -> Tensor {
+    private func reduce<Partial>(alongAxis axis: Int, initial: Partial, _ combine: (Partial, Float) -> Partial,
+                                 finish: (Partial, Int) -> Double) -> Tensor {
         let a = axis < 0 ? shape.rank + axis : axis
         precondition(a >= 0 && a < shape.rank, "axis \(axis) out of range for \(shape)")
         let dims = shape.dimensions

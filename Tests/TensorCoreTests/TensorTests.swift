@@ -22,6 +22,13 @@ struct TensorTests {
         #expect(stacked.scalars == [1, 2, 3, 4, 5, 6, 7, 8, 9, 1, 2, 3])
     }
 
+    @Test("variances along an axis: population variance, exact for a large mean")
+    func variances() {
+        let m = Tensor(shape: [4, 2], values: [1, 10_000, 2, 10_001, 3, 10_002, 4, 10_003])
+        #expect(m.variance(alongAxis: 0).scalars == [1.25, 1.25])
+        #expect(m.variance(alongAxis: 1).scalars == [Float](repeating: Float(24_995_000.25), count: 4))
+    }
+
     @Test("element-wise arithmetic")
     func elementwise() {
         let a = Tensor(shape: [2, 2], values: [1, 2, 3, 4]), b = Tensor(shape: [2, 2], values: [4, 3, 2, 1])
