@@ -71,7 +71,7 @@ struct CommandLineTests {
         (["vae", "--hidden", "400,x"], "--hidden takes 1 to 8 widths"),
         (["vae", "--out", "/proc/version/gallery"], "--out /proc/version/gallery: cannot create it"),
         (["vae", "--resume", "--retrain"], "--resume and --retrain contradict"),
-        (["ae", "--corruption", "blur:1"], "--corruption takes gaussian:SIGMA (0 < SIGMA ≤ 10), mask:FRACTION or salt-pepper:FRACTION (0 < FRACTION < 1); got 'blur:1'"),
+        (["ae", "--corruption", "blur:1"], "--corruption takes gaussian:SIGMA (0 < SIGMA ≤ 10), mask:FRACTION or salt-pepper:FRACTION (0 < FRACTION < 1), or square:SIDE (a whole number of pixels); got 'blur:1'"),
         (["ae", "--sparsity", "kl:2:1"], "--sparsity takes l1:LAMBDA (0 < LAMBDA ≤ 1000) or kl:RHO:WEIGHT"),
         (["ae", "--contractive", "0"], "--contractive must be above 0 and at most 1000, got 0.0"),
         (["ae", "--pretrain-epochs", "2"], "--pretrain-epochs needs --pretrain greedy"),
