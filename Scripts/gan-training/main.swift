@@ -56,7 +56,13 @@ do {
                                                 filmCaption: "k = 1: the same 64 codes decoded after every epoch.")
     let (kFiveModel, kFiveResult) = try notebook.train(.gan, kFive, epochs: epochs, film: "film-k5.gif",
                                                        filmCaption: "k = 5: the same 64 codes decoded after every epoch.")
-    _ = try compare([("k = 1", kOne, kOneResult), ("k = 5", kFiveModel, kFiveResult)], topic: "k", title: "k = 1 and k = 5")
+    let byK = try compare([("k = 1", kOne, kOneResult), ("k = 5", kFiveModel, kFiveResult)], topic: "k", title: "k = 1 and k = 5")
+    notebook.say("""
+        After the last epoch D's mean output on generated images is \(fixed(kFiveResult.lastMetric("d_fake") ?? .nan, 2)) with \
+        k = 5 against \(fixed(kOneResult.lastMetric("d_fake") ?? .nan, 2)) with k = 1; the judge finds k = 5's samples in \
+        \(byK[1].coverage.classesHeld) of 10 classes (entropy \(fixed(byK[1].coverage.entropy, 2))) against \
+        \(byK[0].coverage.classesHeld) of 10 (\(fixed(byK[0].coverage.entropy, 2))).
+        """)
 
     notebook.section("Minimax against non-saturating generator loss", """
         The minimax game has G minimise log(1 − D(G(z))), whose gradient vanishes while D rejects G's \
@@ -67,6 +73,11 @@ do {
     minimax.generatorLoss = .minimax
     let (minimaxModel, minimaxResult) = try notebook.train(.gan, minimax, epochs: epochs)
     _ = try compare([("non-saturating", kOne, kOneResult), ("minimax", minimaxModel, minimaxResult)], topic: "loss", title: "by generator loss")
+    let firstEpoch = { (result: TrainingResult) in fixed(result.series("d_fake").first?.y ?? .nan, 2) }
+    notebook.say("""
+        D's mean output on generated images over the first epoch: \(firstEpoch(minimaxResult)) with the minimax loss, \
+        \(firstEpoch(kOneResult)) with the non-saturating one.
+        """)
 
     notebook.section("MLP GAN against DCGAN", """
         The DCGAN of Radford et al. (2015), scaled to 28 × 28: G 64 → 128·7·7 → transposed convolutions \

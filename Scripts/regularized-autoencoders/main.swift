@@ -101,9 +101,10 @@ do {
         ($0.codeActivation, $0.sparsity) = (.sigmoid, .kl(target: 0.05, weight: 3))
     }
     let noiseImages = Tensor.uniform(Shape(originals.shape[0], originals.shape[1]), low: 0, high: 1, using: &draws)
-    var rows: [(label: String, images: Tensor)] = [("noise", noiseImages)]
-    rows += [copier, sparseWide].map { ($0.name, $0.model.reconstruct(noiseImages)!) }
-    rows += [("clothes", originals)] + [copier, sparseWide].map { ($0.name, $0.model.reconstruct(originals)!) }
+    let rows: [(label: String, images: Tensor)] = [
+        ("noise", noiseImages), ("1,000 units", copier.model.reconstruct(noiseImages)!), ("sparse 1,000", sparseWide.model.reconstruct(noiseImages)!),
+        ("clothes", originals), ("1,000 units", copier.model.reconstruct(originals)!), ("sparse 1,000", sparseWide.model.reconstruct(originals)!),
+    ]
     try notebook.images(rows, "overcomplete.png", title: "Overcomplete codes on noise and on clothes",
                         caption: "Uniform noise and test images, rebuilt by the 1,000-unit autoencoder and by its sparse twin.")
     notebook.table(["model", "clothes MSE", "noise MSE", "contraction", "code values below 0.05"], [copier, sparseWide, plain].map { v in
