@@ -132,8 +132,10 @@ public enum Figures {
     /// area says so instead of failing.
     public static func curves(_ series: [(name: String, points: [(x: Double, y: Double)])], xLabel: String, yLabel: String,
                               title: FigureTitle) -> Canvas {
-        let canvas = titled(title, contentWidth: 620, contentHeight: 350)
         let finite = series.map { s in s.points.filter { $0.x.isFinite && $0.y.isFinite } }
+        // Wide enough for the longest legend entry beside the 400-pixel plot (620 at the least).
+        let legend = zip(series, finite).map { Canvas.textWidth($0.name + ($1.isEmpty ? " (no data)" : ""), size: 10) }.max() ?? 0
+        let canvas = titled(title, contentWidth: max(620, 56 + 400 + 42 + legend), contentHeight: 350)
         let all = finite.flatMap { $0 }
         let frame = PlotFrame(x: margin + 56, y: FigureTitle.height + margin + 20, width: 400, height: 280,
                               xs: all.map(\.x), ys: all.map(\.y))

@@ -85,6 +85,15 @@ struct GalleryTests {
         #expect(try DecodedPNG(partial.png()).width == partial.width)
     }
 
+    @Test("a curve plot widens for a long legend entry and keeps its width for short ones")
+    func legendWidth() {
+        let title = FigureTitle("curves", details: "")
+        let short = Figures.curves([("loss", [(1, 2), (2, 1)])], xLabel: "epoch", yLabel: "loss", title: title)
+        let long = Figures.curves([("non-saturating D(G(z)) with a long name", [(1, 0.3), (2, 0.2)])], xLabel: "epoch", yLabel: "D", title: title)
+        #expect(short.width == 620 + 24)
+        #expect(long.width >= 24 + 56 + 400 + 42 + Canvas.textWidth("non-saturating D(G(z)) with a long name", size: 10))
+    }
+
     @Test("the film is a looping GIF with one frame per epoch, the same bytes each time")
     func film() {
         let film = Film()
