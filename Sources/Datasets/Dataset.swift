@@ -156,6 +156,10 @@ public enum PixelRange: Sendable {
     }
 }
 
+/// A pixel in [0, 1] as the byte 0-255 it is stored as (values outside clamped): the inverse of
+/// `PixelRange.unit` for images a model made.
+public func pixelByte(_ value: Float) -> UInt8 { UInt8((Swift.min(Swift.max(value, 0), 1) * 255).rounded()) }
+
 /// The class names of the data sets gen knows.
 public enum ClassNames {
     public static let fashionMNIST = ["T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",

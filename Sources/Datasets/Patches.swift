@@ -54,7 +54,7 @@ extension Dataset {
     /// (rounded to bytes, values outside clamped).
     public init(greyImage image: Tensor, height: Int, width: Int, name: String) {
         precondition(image.shape == Shape(1, height * width), "a \(width)×\(height) image, got \(image.shape)")
-        self.init(name: name, pixels: image.scalars.map { UInt8((Swift.min(Swift.max($0, 0), 1) * 255).rounded()) }, labels: [0],
+        self.init(name: name, pixels: image.scalars.map(pixelByte), labels: [0],
                   height: height, width: width, channels: 1, classNames: ["image"])
     }
 }

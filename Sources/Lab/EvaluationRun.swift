@@ -78,6 +78,6 @@ public func exportIDX(_ images: Tensor, height: Int, width: Int, to path: String
     guard !fileExists(path) else { throw RunError("--export-samples \(path): exists; name a new file (gen never replaces a file it was not asked to)") }
     var data = Data([0, 0, 8, 3])
     for size in [images.shape[0], height, width] { withUnsafeBytes(of: UInt32(size).bigEndian) { data.append(contentsOf: $0) } }
-    data.append(contentsOf: images.scalars.map { UInt8((min(max($0, 0), 1) * 255).rounded()) })
+    data.append(contentsOf: images.scalars.map(pixelByte))
     try writeAtomically(data, to: path)
 }

@@ -59,8 +59,8 @@ public struct ExplorerPage {
         }
         // A strip of test images with their codes: click one to decode its code (AE, VAE).
         if let test, test.count > 0, let codes = model.encode(test.images(Array(0..<min(test.count, ExplorerPage.stripCount)))) {
-            let images = test.images(Array(0..<codes.shape[0])).scalars.map { UInt8(($0 * 255).rounded()) }
-            fields.append(("strip", jsonQuoted(Data(images).base64EncodedString())))
+            let bytes = test.pixels.prefix(codes.shape[0] * test.imageSize)   // the images as stored: no round trip through floats
+            fields.append(("strip", jsonQuoted(Data(bytes).base64EncodedString())))
             fields.append(("stripCodes", jsonArray(codes.scalars)))
         }
         let weights = program.weights.withUnsafeBufferPointer { Data(buffer: $0) }.base64EncodedString()

@@ -106,7 +106,7 @@ public final class Notebook {
 
     /// A figure's title bar: `title` over the data set, seed and `details`.
     public func title(_ title: String, _ details: String = "") -> FigureTitle {
-        FigureTitle(title, details: ([(loaded?.train.name ?? request.dataset.argument), "seed \(request.seed)"] + (details.isEmpty ? [] : [details])).joined(separator: " · "))
+        FigureTitle(title, details: ([dataName, "seed \(request.seed)"] + (details.isEmpty ? [] : [details])).joined(separator: " · "))
     }
 
     /// Labelled rows of images (each row the same count, at most 12 a row), drawn as `file`.
@@ -164,7 +164,7 @@ public final class Notebook {
             }
         }
         let day = ISO8601DateFormatter.string(from: started, timeZone: TimeZone(identifier: "UTC")!, formatOptions: [.withFullDate])
-        page.provenance = "\(loaded?.train.name ?? request.dataset.argument) · seed \(request.seed) · \(request.threads) threads · \(day) · \(Machine.description) · \(formatDuration(Date().timeIntervalSince(started)))"
+        page.provenance = "\(dataName) · seed \(request.seed) · \(request.threads) threads · \(day) · \(Machine.description) · \(formatDuration(Date().timeIntervalSince(started)))"
         try writeAtomically(Data(page.html().utf8), to: folder + "/index.html")
         try writeAtomically(Data(page.markdown().utf8), to: folder + "/README.md")
         try writeAtomically(try JSONEncoder.sorted.encode(page), to: folder + "/" + GalleryPage.notebookFile)
@@ -173,6 +173,9 @@ public final class Notebook {
     }
 
     // MARK: Models and data
+
+    /// The data's name once loaded ("fashion-mnist"), the flag's spelling before.
+    private var dataName: String { loaded?.train.name ?? request.dataset.argument }
 
     /// The request's data, loaded once.
     public func data() throws -> DatasetSplits {
