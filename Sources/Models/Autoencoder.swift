@@ -156,12 +156,7 @@ public final class Autoencoder: GenerativeModel {
         }
         let h = encoder.forward(input, training: true)
         // The codes seen in training, for sampling: tracked here, where they are computed anyway.
-        for r in 0..<n {
-            for j in 0..<latentDimension {
-                epochCodeMinimum[j] = min(epochCodeMinimum[j], h[r, j])
-                epochCodeMaximum[j] = max(epochCodeMaximum[j], h[r, j])
-            }
-        }
+        h.widenColumnRanges(minimum: epochCodeMinimum, maximum: epochCodeMaximum)
         let output = decoder.forward(h, training: true)
         let (reconstruction, dOutput) = criterion.lossAndGradient(output: output, targets: x)
         let dCode = decoder.backward(dOutput)

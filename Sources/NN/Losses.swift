@@ -49,32 +49,30 @@ public final class BinaryCrossEntropyWithLogits {
     public func lossAndGradient(logits: Tensor, targets: Tensor) -> (loss: Float, gradient: Tensor) {
         checkShapes(logits, targets)
         let g = Tensor.reuse(&gradientBuffer, shape: logits.shape)
+        return (run(logits, targets, gradient: g.data), g)
+    }
+
+    /// The loss alone (evaluation): the same pass, without writing a gradient.
+    public func loss(logits: Tensor, targets: Tensor) -> Float {
+        checkShapes(logits, targets)
+        return run(logits, targets, gradient: nil)
+    }
+
+    private func run(_ logits: Tensor, _ targets: Tensor, gradient: UnsafeMutablePointer<Float>?) -> Float {
         let scale = reduction.scale(count: logits.count, items: logits.shape[0])
-        var job = BCEJob(z: logits.data, t: targets.data, gradient: g.data, count: logits.count, scale: scale, sums: partialSums)
+        var job = BCEJob(z: logits.data, t: targets.data, gradient: gradient, count: logits.count, scale: scale, sums: partialSums)
         ThreadTeam.shared.run(&job, parallel: logits.count >= 1 << 14) { context, part, parts in
             context.assumingMemoryBound(to: BCEJob.self).pointee.compute(part, of: parts)
         }
-        let total = partialSums.total
-        return (Float(total) * scale, g)
-    }
-
-    /// The loss alone (evaluation).
-    public func loss(logits: Tensor, targets: Tensor) -> Float {
-        checkShapes(logits, targets)
-        var total = 0.0
-        for i in 0..<logits.count {
-            let z = logits.data[i], t = targets.data[i]
-            total += Double(Swift.max(z, 0) - z * t + log1pf(expf(-Swift.abs(z))))
-        }
-        return Float(total) * reduction.scale(count: logits.count, items: logits.shape[0])
+        return Float(partialSums.total) * scale
     }
 }
 
-/// BCE with logits and its gradient over a range of values per part; each part's loss sum
-/// goes to its own slot.
+/// BCE with logits (and its gradient, when asked for) over a range of values per part, eight
+/// at a time; each part's loss sum goes to its own slot.
 struct BCEJob {
     let z, t: UnsafePointer<Float>
-    let gradient: UnsafeMutablePointer<Float>
+    let gradient: UnsafeMutablePointer<Float>?
     let count: Int
     let scale: Float
     let sums: PartialSums
@@ -83,23 +81,35 @@ struct BCEJob {
         if part == 0 { sums.parts.pointee = parts }
         var sum = 0.0
         let range = ThreadTeam.range(part, of: parts, in: count)
-        var start = range.lowerBound
-        while start < range.upperBound {
-            let end = Swift.min(start + 32, range.upperBound)
-            // Σ log(1 + e) over a block as the logarithm of one product, in Double: each factor
-            // lies in [1, 2], so 32 of them stay below 2³², and one log serves 32 values (a log1pf
-            // per value cost more than the rest of the loss).
-            var product = 1.0
-            for i in start..<end {
+        var i = range.lowerBound
+        while i < range.upperBound {
+            // Σ log(1 + e^-|z|) over 128 values as the logarithm of one product: each factor lies
+            // in [1, 2], so a lane's sixteen stay below 2¹⁶ (to float precision) and the eight
+            // lanes' product below 2¹²⁸ (in Double); one log then serves 128 values, where a log
+            // per value cost more than the rest of the loss.
+            var products = SIMD8<Float>(repeating: 1), linear = SIMD8<Float>(repeating: 0)
+            let blockEnd = Swift.min(i + 128, range.upperBound)
+            while i < blockEnd {
+                let lanes = Swift.min(8, blockEnd - i)
+                var zi = SIMD8<Float>(repeating: 0), ti = SIMD8<Float>(repeating: 0)
+                if lanes == 8 { zi = load8(z + i); ti = load8(t + i) } else { for l in 0..<lanes { zi[l] = z[i + l]; ti[l] = t[i + l] } }
                 // One exponential serves both: e = e^-|z| gives log(1 + e^-|z|) and σ(z).
-                let e = expf(-Swift.abs(z[i]))
-                sum += Double(Swift.max(z[i], 0) - z[i] * t[i])
-                product *= 1 + Double(e)
-                let sigmoid = z[i] >= 0 ? 1 / (1 + e) : e / (1 + e)
-                gradient[i] = (sigmoid - t[i]) * scale
+                let e = vectorExp(-zi.replacing(with: -zi, where: zi .< 0))
+                let onePlusE = 1 + e
+                linear += zi.replacing(with: 0, where: zi .< 0) - zi * ti
+                // A partial group's empty lanes add nothing: zero to the linear part, 1 to the product.
+                products *= lanes == 8 ? onePlusE : onePlusE.replacing(with: 1, where: SIMD8<Int32>(0, 1, 2, 3, 4, 5, 6, 7) .>= Int32(lanes))
+                if let gradient {
+                    let inverse = 1 / onePlusE
+                    let sigmoid = inverse.replacing(with: e * inverse, where: zi .< 0)
+                    let g = (sigmoid - ti) * scale
+                    if lanes == 8 { store8(g, gradient + i) } else { for l in 0..<lanes { gradient[i + l] = g[l] } }
+                }
+                i += lanes
             }
+            var product = 1.0
+            for l in 0..<8 { sum += Double(linear[l]); product *= Double(products[l]) }
             sum += log(product)
-            start = end
         }
         sums.sums[part] = sum
     }

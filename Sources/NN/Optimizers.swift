@@ -113,7 +113,7 @@ public final class Adam: Optimizer {
                 let vi = b2 * load8(v + i) + (1 - b2) * gi * gi
                 store8(mi, m + i)
                 store8(vi, v + i)
-                store8(load8(theta + i) - stepSize * mi / (vi.squareRoot() * inverseSqrtCorrection2 + eps), theta + i)
+                store8(load8(theta + i) - stepSize * mi / (vectorSquareRoot(vi) * inverseSqrtCorrection2 + eps), theta + i)
                 i += 8
             }
             while i < range.upperBound {
@@ -140,12 +140,4 @@ struct AdamJob {
     func compute(_ part: Int, of parts: Int) {
         adam.takeUnretainedValue().update(part: part, of: parts, stepSize: stepSize, inverseSqrtCorrection2: inverseSqrtCorrection2)
     }
-}
-
-@inline(__always) func load8(_ p: UnsafeMutablePointer<Float>) -> SIMD8<Float> {
-    UnsafeRawPointer(p).loadUnaligned(as: SIMD8<Float>.self)
-}
-
-@inline(__always) func store8(_ x: SIMD8<Float>, _ p: UnsafeMutablePointer<Float>) {
-    UnsafeMutableRawPointer(p).storeBytes(of: x, as: SIMD8<Float>.self)
 }

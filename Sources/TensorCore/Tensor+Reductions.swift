@@ -47,6 +47,21 @@ extension Tensor {
         reduce(alongAxis: axis, initial: Double.infinity, { Swift.min($0, Double($1)) }, finish: { m, _ in m })
     }
 
+    /// Widens `minimum` and `maximum` (one value per column) to take in every row of this
+    /// (N, F) matrix, in place: a running range kept during training without allocating.
+    public func widenColumnRanges(minimum: Tensor, maximum: Tensor) {
+        let f = shape.countPerItem
+        precondition(minimum.count == f && maximum.count == f, "ranges of \(minimum.count) and \(maximum.count) columns for \(shape)")
+        let low = minimum.data, high = maximum.data
+        for n in 0..<(f == 0 ? 0 : count / f) {
+            let row = data + n * f
+            for j in 0..<f {
+                low[j] = Swift.min(low[j], row[j])
+                high[j] = Swift.max(high[j], row[j])
+            }
+        }
+    }
+
     /// The index of the largest element of each item (row) of a (N, F) matrix.
     public func argmaxPerRow() -> [Int] {
         let f = shape.countPerItem

@@ -226,7 +226,7 @@ struct CommandLineTests {
         #expect(errorLine(k).contains("--discriminator-steps 5: an epoch has only 2 batches of 32"), "\(k.stderr)")
     }
 
-    @Test("gen bench reports every promised figure, as JSON lines, with a floor below the epoch")
+    @Test("gen bench reports every promised figure, as JSON lines, the ratio the one of its epoch and floor")
     func bench() throws {
         let data = try tinyIDXFolder(count: 512)
         let result = try runGen(["bench", "all", "--dataset", data, "--json"])
@@ -243,10 +243,11 @@ struct CommandLineTests {
             let share = try #require(object["gemm_share"] as? Double), model = try #require(object["model"] as? String)
             // Time inside the epoch's products is part of the epoch, whatever else the machine does.
             #expect(floor > 0 && share > 0 && share <= 1, "\(line)")
-            // The floor is timed apart from the epoch, so on a machine busy with the other tests
-            // (headless Chromium among them) it can exceed a 1.5 s conv epoch on 512 images (seen
-            // once in CI: DCGAN 1.95 s against 1.51 s). The MLP epochs keep the comparison.
-            if ["ae", "vae", "gan"].contains(model) { #expect(floor < seconds, "\(line)") }
+            // The floor and the epoch are timed apart, and tests run side by side, so how they
+            // compare is the benchmark's finding, not something a test can promise; the ratio
+            // reported must be the one of the two figures reported.
+            let ratio = try #require(object["floor_ratio"] as? Double)
+            #expect(abs(ratio - seconds / floor) <= 1e-5 * ratio, "\(line)")   // each printed to 6 digits
             names.append(model)
         }
         #expect(names == ["ae", "vae", "gan", "conv-ae", "conv-vae", "dcgan"])

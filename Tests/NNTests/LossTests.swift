@@ -19,6 +19,26 @@ struct LossTests {
         #expect(abs(extreme - 400) < 1e-3)
     }
 
+    @Test("BCE on logits over a large odd-sized batch (eight lanes, a partial last group, two threads) matches the formula in Double")
+    func bceLarge() {
+        var g = SeededGenerator(seed: 4)
+        // 241 × 77: past the size the team shares out, and not a multiple of 8 or of the 128-value blocks.
+        let logits = Tensor.normal([241, 77], standardDeviation: 6, using: &g)
+        logits.data[5] = 90; logits.data[6] = -90; logits.data[7] = 0
+        let targets = Tensor.uniform([241, 77], using: &g)
+        var total = 0.0, worst = 0.0
+        let loss = BinaryCrossEntropyWithLogits(reduction: .sum)
+        let (value, gradient) = loss.lossAndGradient(logits: logits, targets: targets)
+        for i in 0..<logits.count {
+            let z = Double(logits.data[i]), t = Double(targets.data[i])
+            total += max(z, 0) - z * t + Foundation.log1p(Foundation.exp(-abs(z)))
+            worst = max(worst, abs(Double(gradient.data[i]) - (1 / (1 + Foundation.exp(-z)) - t)))
+        }
+        #expect(abs(Double(value) - total) <= 1e-5 * total, "loss \(value) against \(total)")
+        #expect(worst < 1e-6, "gradient off by \(worst)")
+        #expect(loss.loss(logits: logits, targets: targets) == value, "evaluation and training share one pass")
+    }
+
     @Test("BCE equals the textbook formula on sigmoid outputs")
     func bceValue() {
         let z: Float = 0.7, t: Float = 0.25

@@ -25,6 +25,20 @@ struct VectorMathTests {
         #expect(vectorTanh(SIMD8<Float>(repeating: .nan))[0].isNaN, "a NaN stays a NaN, so divergence is still seen")
     }
 
+    @Test("the vector square root gives libm's bits: correctly rounded, zeros, subnormals, infinity and NaN")
+    func squareRoot() {
+        var x: Float = 1e-40
+        while x < 1e38 {
+            let lanes = SIMD8<Float>((0..<8).map { x * (1 + Float($0) * 0.0123) })
+            let roots = vectorSquareRoot(lanes)
+            for l in 0..<8 { #expect(roots[l].bitPattern == lanes[l].squareRoot().bitPattern, "√\(lanes[l])") }
+            x *= 1.37
+        }
+        let edges = vectorSquareRoot(SIMD8<Float>(0, -0.0, .infinity, .leastNonzeroMagnitude, 1, 4, -1, .nan))
+        #expect(edges[0] == 0 && edges[1].sign == .minus && edges[2] == .infinity && edges[4] == 1 && edges[5] == 2)
+        #expect(edges[3] == Float.leastNonzeroMagnitude.squareRoot() && edges[6].isNaN && edges[7].isNaN)
+    }
+
     @Test("a value's tanh does not depend on its position in the array")
     func positionIndependent() {
         var g = SeededGenerator(seed: 3)
