@@ -23,7 +23,10 @@ func vectorSquareRoot(_ x: SIMD8<Float>) -> SIMD8<Float> {
 /// e^x for each lane, x clamped to [-87.3, 88.3] (where e^x stays a normal float).
 @inline(__always)
 func vectorExp(_ input: SIMD8<Float>) -> SIMD8<Float> {
-    var x = input.clamped(lowerBound: SIMD8(repeating: -87.3), upperBound: SIMD8(repeating: 88.3))
+    // Clamped by selects: `clamped(lowerBound:upperBound:)` compiled to calls of generic
+    // pointwiseMin/Max. A NaN passes both tests and stays a NaN.
+    var x = input.replacing(with: -87.3, where: input .< -87.3)
+    x.replace(with: 88.3, where: x .> 88.3)
     // x = n ln 2 + r, |r| ≤ ln 2 / 2: n = x / ln 2 rounded to the nearest integer by adding and
     // subtracting 1.5·2²³ (the float's rounding does it, lane-wise, with no conversion); ln 2 is
     // split in two so that n ln 2 is exact enough.

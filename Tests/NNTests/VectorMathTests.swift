@@ -39,6 +39,46 @@ struct VectorMathTests {
         #expect(edges[3] == Float.leastNonzeroMagnitude.squareRoot() && edges[6].isNaN && edges[7].isNaN)
     }
 
+    @Test("activations and their derivatives eight at a time give the scalar formulas' bits, ±0 and NaN included",
+          arguments: [Activation.identity, .relu, .leakyReLU(slope: 0.2), .tanh, .sigmoid])
+    func activationLanes(activation: Activation) {
+        var g = SeededGenerator(seed: 5)
+        var x = (0..<37).map { _ in g.nextNormal() * 3 }
+        x[1] = 0; x[2] = -0.0; x[3] = .nan; x[20] = -0.0
+        let bias = (0..<37).map { _ in g.nextNormal() }, dOut = (0..<37).map { _ in g.nextNormal() }
+        for withBias in [false, true] {
+            var y = x
+            y.withUnsafeMutableBufferPointer { row in
+                bias.withUnsafeBufferPointer { activation.applyWithBias(row.baseAddress!, rows: 1, features: 37, bias: withBias ? $0.baseAddress : nil) }
+            }
+            for j in 0..<37 {
+                let v = x[j] + (withBias ? bias[j] : 0)
+                let expected: Float
+                switch activation {
+                case .identity: expected = withBias ? v : x[j]   // nothing added: -0 stays -0
+                case .relu: expected = max(v, 0)
+                case .leakyReLU(let slope): expected = v > 0 ? v : slope * v
+                case .tanh: expected = y[j]            // the vector tanh has its own test
+                case .sigmoid: expected = stableSigmoid(v)
+                }
+                #expect(y[j].bitPattern == expected.bitPattern || (y[j].isNaN && expected.isNaN), "\(activation)(\(v)) = \(y[j]), not \(expected)")
+            }
+            var dPre = [Float](repeating: 9, count: 37)
+            activation.backward(output: y, dOutput: dOut, dPre: &dPre, count: 37)
+            for j in 0..<37 {
+                let expected: Float
+                switch activation {
+                case .identity: expected = dOut[j]
+                case .relu: expected = y[j] > 0 ? dOut[j] : 0
+                case .leakyReLU(let slope): expected = y[j] > 0 ? dOut[j] : slope * dOut[j]
+                case .tanh: expected = dOut[j] * (1 - y[j] * y[j])
+                case .sigmoid: expected = dOut[j] * y[j] * (1 - y[j])
+                }
+                #expect(dPre[j].bitPattern == expected.bitPattern || (dPre[j].isNaN && expected.isNaN), "\(activation)' at \(y[j])")
+            }
+        }
+    }
+
     @Test("a value's tanh does not depend on its position in the array")
     func positionIndependent() {
         var g = SeededGenerator(seed: 3)
