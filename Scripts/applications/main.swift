@@ -33,26 +33,42 @@ do {
         The area under the ROC curve is the chance that a random held-out image scores above a random \
         familiar one (0.5: no better than guessing). Once for each class held out.
         """)
+    // Each test image's ink: the sum of its pixel values. A loss summed over pixels grows with it.
+    var ink: [Double] = []
+    test.forEachChunk(of: 1_000, range: .unit) { x in ink += x.sum(alongAxis: 1).scalars.map(Double.init) }
     var curves: [(name: String, points: [(x: Double, y: Double)])] = [], aucs: [Double] = []
+    var inkAUCs: [Double] = [], perInkAUCs: [Double] = []
     for heldOut in 0..<notebook.size(10, quick: 2) {
         let familiar = train.subset(train.labels.indices.filter { train.labels[$0] != heldOut }, name: "\(train.name)-without-\(heldOut)")
         let data = DatasetSplits(train: familiar, test: test)
         let model = try notebook.train(.ae, ModelKind.ae.defaultSettings, epochs: epochs, data: data).model
-        let roc = receiverOperatingCharacteristic(scores: reconstructionErrors(model, test), positives: test.labels.map { $0 == heldOut })
+        let errors = reconstructionErrors(model, test), positives = test.labels.map { $0 == heldOut }
+        let roc = receiverOperatingCharacteristic(scores: errors, positives: positives)
         aucs.append(roc.area)
+        inkAUCs.append(receiverOperatingCharacteristic(scores: ink, positives: positives).area)
+        perInkAUCs.append(receiverOperatingCharacteristic(scores: zip(errors, ink).map { $0 / max($1, 1) }, positives: positives).area)
         let shown = roc.points.indices.filter { $0 % 25 == 0 || $0 == roc.points.count - 1 }   // enough points for a smooth line
         curves.append((test.classNames[heldOut], shown.map { (roc.points[$0].falsePositiveRate, roc.points[$0].truePositiveRate) }))
     }
     try notebook.plot(curves, x: "false positive rate", y: "true positive rate", "anomaly-roc.png", title: "ROC: each class held out in turn",
                       caption: "Held-out test images against the other classes' test images, scored by reconstruction error.")
     let meanAUC = aucs.reduce(0, +) / Double(aucs.count)
-    notebook.table(["held-out class", "AUC"], zip(curves, aucs).map { [$0.name, fixed($1, 3)] } + [["mean", fixed(meanAUC, 3)]])
+    func mean(_ values: [Double]) -> Double { values.reduce(0, +) / Double(values.count) }
+    notebook.table(["held-out class", "AUC: error", "AUC: ink alone", "AUC: error per unit of ink"],
+                   curves.indices.map { [curves[$0].name, fixed(aucs[$0], 3), fixed(inkAUCs[$0], 3), fixed(perInkAUCs[$0], 3)] }
+                       + [["mean", fixed(meanAUC, 3), fixed(mean(inkAUCs), 3), fixed(mean(perInkAUCs), 3)]],
+                   caption: "Ink: an image's summed pixel values, a score that knows nothing of the model.")
     let (best, worst) = (aucs.indices.max { aucs[$0] < aucs[$1] }!, aucs.indices.min { aucs[$0] < aucs[$1] }!)
+    let agreeing = aucs.indices.filter { (aucs[$0] - 0.5) * (inkAUCs[$0] - 0.5) > 0 }.count
     notebook.say("""
         Easiest to flag: \(curves[best].name) (AUC \(fixed(aucs[best], 3))); hardest: \(curves[worst].name) \
         (\(fixed(aucs[worst], 3))). \(aucs.filter { $0 < 0.5 }.count) of \(aucs.count) held-out classes score below \
-        chance: their images are rebuilt better than the familiar ones. An autoencoder flags what it cannot rebuild, \
-        which is not the same as what it has not seen.
+        chance: their images are rebuilt better than the familiar ones. Why: the error is summed over pixels, so it \
+        grows with the ink an image carries, and ink alone, with no model at all, lands on the same side of chance \
+        for \(agreeing) of the \(aucs.count) classes (mean AUC \(fixed(mean(inkAUCs), 3))). Divided by its ink, the \
+        error scores a mean AUC of \(fixed(mean(perInkAUCs), 3)) (\(perInkAUCs.filter { $0 < 0.5 }.count) classes below \
+        chance), against \(fixed(meanAUC, 3)) for the raw error. An autoencoder flags what it cannot rebuild, which is \
+        not the same as what it has not seen.
         """)
 
     notebook.section("Two pretext tasks: filling a hole, telling a rotation", """
