@@ -27,13 +27,10 @@ extension Dataset {
 /// image, (1, rows · side · columns · side): the inverse of `patches(side:stride:)` with stride = side.
 public func tiledImage(_ patches: Tensor, side: Int, rows: Int, columns: Int) -> Tensor {
     precondition(patches.shape == Shape(rows * columns, side * side), "\(rows * columns) patches of \(side * side) values, got \(patches.shape)")
-    let width = columns * side
-    let image = Tensor(zeros: [1, rows * side * width])
+    let image = Tensor(zeros: [1, rows * side * columns * side])
     for patch in 0..<(rows * columns) {
-        let (top, left) = (patch / columns * side, patch % columns * side)
-        for row in 0..<side {
-            for column in 0..<side { image[0, (top + row) * width + left + column] = patches[patch, row * side + column] }
-        }
+        copyRectangle(side, side, from: patches.data + patch * side * side, width: side, top: 0, left: 0,
+                      into: image.data, width: columns * side, top: patch / columns * side, left: patch % columns * side)
     }
     return image
 }
@@ -41,12 +38,19 @@ public func tiledImage(_ patches: Tensor, side: Int, rows: Int, columns: Int) ->
 /// The `side` × `side` middle of a grey image (1, height · width), as (1, side · side).
 public func centralCrop(_ image: Tensor, height: Int, width: Int, side: Int) -> Tensor {
     precondition(image.shape == Shape(1, height * width) && side <= height && side <= width, "a \(side)-pixel crop of a \(width)×\(height) image")
-    let (top, left) = ((height - side) / 2, (width - side) / 2)
     let crop = Tensor(zeros: [1, side * side])
-    for row in 0..<side {
-        for column in 0..<side { crop[0, row * side + column] = image[0, (top + row) * width + left + column] }
-    }
+    copyRectangle(side, side, from: image.data, width: width, top: (height - side) / 2, left: (width - side) / 2,
+                  into: crop.data, width: side, top: 0, left: 0)
     return crop
+}
+
+/// Copies a `rows` × `columns` rectangle between two row-major grey images of the given widths,
+/// from the source's corner (top, left) to the target's.
+private func copyRectangle(_ rows: Int, _ columns: Int, from source: UnsafePointer<Float>, width sourceWidth: Int, top: Int, left: Int,
+                           into target: UnsafeMutablePointer<Float>, width targetWidth: Int, top targetTop: Int, left targetLeft: Int) {
+    for row in 0..<rows {
+        (target + (targetTop + row) * targetWidth + targetLeft).update(from: source + (top + row) * sourceWidth + left, count: columns)
+    }
 }
 
 extension Dataset {

@@ -8,9 +8,11 @@ extension ModelRun {
     /// Loads the data and trains (or reuses) a classifier of its labels: the MLP (`hiddenSizes`
     /// its widths, default 256) or the convolutional one (`hiddenSizes` its channel counts,
     /// default 32,64), writing `<out>/<name>/metrics.jsonl`.
-    public func trainClassifier(architecture: Architecture, hiddenSizes: [Int]? = nil, learningRate: Float = 1e-3) throws -> (model: Classifier, result: TrainingResult) {
+    /// `data`: the request's data, already loaded (else it is loaded here).
+    public func trainClassifier(architecture: Architecture, hiddenSizes: [Int]? = nil, learningRate: Float = 1e-3,
+                                data loaded: DatasetSplits? = nil) throws -> (model: Classifier, result: TrainingResult) {
         try preflight()
-        let data = try loadData()
+        let data = try loaded ?? loadData()
         let classes = Set(data.train.labels)
         guard classes.count >= 2, classes.allSatisfy({ $0 >= 0 && $0 < data.train.classNames.count }) else {
             throw RunError("--dataset \(request.dataset.argument): a classifier needs labelled images of at least two classes; this data has \(classes.count)")

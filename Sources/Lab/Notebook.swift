@@ -34,6 +34,22 @@ public final class Notebook {
     /// Flags as `swift run <name> --help` explains them.
     public static let usage = "[--quick] [--out DIR] [--seed N] [--threads N] [--retrain] [--quiet]"
 
+    /// What `--help` prints: the page, the usage line, and each flag.
+    static func help(name: String, title: String) -> String {
+        """
+        \(title): writes Gallery/\(name)/index.html and README.md.
+
+        usage: swift run \(name) \(usage)
+
+          --quick        synthetic digits (2,000 images), one epoch per model: seconds
+          --out DIR      write into DIR/\(name)/ (default: Gallery)
+          --seed N       the seed of every model and figure (default: 0)
+          --threads N    threads for the numeric work, 1 to 64 (default: 2)
+          --retrain      train every model again instead of reusing cached ones
+          --quiet        no live progress line, only a line per epoch
+        """
+    }
+
     /// Starts the notebook `name` from the script's `arguments` (its command line after the
     /// program name). `file` and `line` locate the script and this call in it, for the code the
     /// page shows; `order` places the page in the lecture order on the gallery's index.
@@ -61,7 +77,9 @@ public final class Notebook {
                 guard let threads = Int(try value(argument)), (1...64).contains(threads) else { throw RunError("--threads: expected a whole number from 1 to 64") }
                 request.threads = threads
             case "--help", "-h":
-                throw RunError("usage: swift run \(name) \(Self.usage)")
+                // Asked for, so on stdout with success, as swift-argument-parser's tools do.
+                print(Self.help(name: name, title: title))
+                exit(0)
             default:
                 throw RunError("\(argument): not a flag of this script; it takes \(Self.usage)")
             }
@@ -220,7 +238,7 @@ public final class Notebook {
     /// The data's judge (`gen judge`): trained once and cached.
     public func judge() throws -> Judge {
         if let judgeCache { return judgeCache }
-        let judge = try ModelRun(request).trainJudge().judge
+        let judge = try ModelRun(request).trainJudge(data: try data()).judge
         judgeCache = judge
         return judge
     }

@@ -51,13 +51,18 @@ struct LectureScriptTests {
         }
     }
 
-    @Test("a script refuses a flag it does not take, naming it, before any work")
+    @Test("a script refuses a flag it does not take, naming it, before any work; --help lists the flags and succeeds")
     func badFlag() throws {
         let folder = try scratchFolder()
         let script = genExecutable.deletingLastPathComponent().appendingPathComponent("bottleneck")
         let result = try run(script, ["--epochs", "3", "--out", folder])
         #expect(result.status != 0)
         #expect(errorLine(result).contains("--epochs: not a flag of this script"), "\(result.stderr)")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder).isEmpty)
+        // --help is asked for: the flags on stdout, success, nothing written.
+        let help = try run(script, ["--help", "--out", folder])
+        #expect(help.status == 0, "\(help.stderr)")
+        #expect(help.stdout.contains("usage: swift run bottleneck") && help.stdout.contains("--quick") && help.stdout.contains("--retrain"))
         #expect(try FileManager.default.contentsOfDirectory(atPath: folder).isEmpty)
     }
 }
