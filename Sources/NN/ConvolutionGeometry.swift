@@ -58,53 +58,35 @@ public struct ConvolutionGeometry: Equatable, Sendable, CustomStringConvertible 
 
 }
 
-/// Where each entry of a patch comes from, as runs: for kernel offset (u, v), each row i of
-/// output positions reads input row i·s − p + u at columns j·s − p + v, so the positions that
-/// fall inside the image form one run per output row, read `stride` apart, and the rest read
-/// padding. Worked out once per geometry, it turns im2col and col2im into short strided copies
-/// with no bounds arithmetic. (DCGAN's 7×7 grids made per-row bounds arithmetic cost more than
-/// the copying, and a per-value table of plane indices still cost a load and a select per value:
-/// measured.)
+/// Where each entry of a patch comes from: for kernel offset (u, v) and output position
+/// (i, j), the index of its input pixel within a channel's plane, or -1 where the kernel reads
+/// padding. Worked out once per geometry, it turns im2col and col2im into one flat loop per
+/// (channel, offset, image) with no bounds arithmetic: DCGAN's 7×7 grids made the per-row
+/// set-up of the direct loops cost more than the copying (measured).
 public final class PatchMap {
     public let geometry: ConvolutionGeometry
-    /// Run r: `count` output positions from `output` on, reading the plane from `input` on,
-    /// `stride` apart. Offset o's runs are `runStarts[o]..<runStarts[o + 1]`.
-    struct Run { let output, input, count: Int32 }
-    let runs: [Run]
-    let runStarts: [Int]
-    /// The output positions that read padding: offset o's are `paddingStarts[o]..<paddingStarts[o + 1]`.
-    let padding: [Int32]
-    let paddingStarts: [Int]
+    /// (k·k, P) plane indices, -1 for padding.
+    let offsets: UnsafeMutablePointer<Int32>
 
     init(_ g: ConvolutionGeometry) {
-        precondition(g.height * g.width < Int(Int32.max) && g.positions < Int(Int32.max), "an image plane of \(g.height)×\(g.width) is too large")
+        precondition(g.height * g.width < Int(Int32.max), "an image plane of \(g.height)×\(g.width) is too large")
         geometry = g
         let k = g.kernelSize
-        var runs: [Run] = [], runStarts = [0], padding: [Int32] = [], paddingStarts = [0]
+        offsets = .allocate(capacity: Swift.max(k * k * g.positions, 1))
         for u in 0..<k {
             for v in 0..<k {
                 for i in 0..<g.outputHeight {
-                    let ih = i * g.stride - g.padding + u
-                    var j = 0
-                    while j < g.outputWidth {
-                        let iw = j * g.stride - g.padding + v
-                        guard ih >= 0 && ih < g.height && iw >= 0 && iw < g.width else {
-                            padding.append(Int32(i * g.outputWidth + j))
-                            j += 1
-                            continue
-                        }
-                        var count = 1
-                        while j + count < g.outputWidth && (j + count) * g.stride - g.padding + v < g.width { count += 1 }
-                        runs.append(Run(output: Int32(i * g.outputWidth + j), input: Int32(ih * g.width + iw), count: Int32(count)))
-                        j += count
+                    for j in 0..<g.outputWidth {
+                        let ih = i * g.stride - g.padding + u, iw = j * g.stride - g.padding + v
+                        let inside = ih >= 0 && ih < g.height && iw >= 0 && iw < g.width
+                        offsets[(u * k + v) * g.positions + i * g.outputWidth + j] = inside ? Int32(ih * g.width + iw) : -1
                     }
                 }
-                runStarts.append(runs.count)
-                paddingStarts.append(padding.count)
             }
         }
-        (self.runs, self.runStarts, self.padding, self.paddingStarts) = (runs, runStarts, padding, paddingStarts)
     }
+
+    deinit { offsets.deallocate() }
 
     /// The map for `geometry`, kept in `cache` and made again only when the geometry changes.
     static func reuse(_ cache: inout PatchMap?, for geometry: ConvolutionGeometry) -> PatchMap {
@@ -117,15 +99,10 @@ public final class PatchMap {
     /// col (C·k·k, N·P) from `images` (N, C, H, W): im2col.
     func unfold(_ images: UnsafePointer<Float>, batch: Int, into col: UnsafeMutablePointer<Float>) {
         let g = geometry
-        runs.withUnsafeBufferPointer { runs in runStarts.withUnsafeBufferPointer { runStarts in
-            padding.withUnsafeBufferPointer { padding in paddingStarts.withUnsafeBufferPointer { paddingStarts in
-                var job = UnfoldJob(geometry: g, runs: runs.baseAddress!, runStarts: runStarts.baseAddress!, padding: padding.baseAddress!,
-                                    paddingStarts: paddingStarts.baseAddress!, images: images, col: col, batch: batch)
-                ThreadTeam.shared.run(&job, parallel: g.patchSize * batch * g.positions >= elementwiseParallelThreshold) { context, part, parts in
-                    context.assumingMemoryBound(to: UnfoldJob.self).pointee.compute(part, of: parts)
-                }
-            } }
-        } }
+        var job = UnfoldJob(geometry: g, offsets: offsets, images: images, col: col, batch: batch)
+        ThreadTeam.shared.run(&job, parallel: g.patchSize * batch * g.positions >= elementwiseParallelThreshold) { context, part, parts in
+            context.assumingMemoryBound(to: UnfoldJob.self).pointee.compute(part, of: parts)
+        }
     }
 
     /// `images` (N, C, H, W) = f(Σ over the columns of `col` that read each pixel (col2im)), each
@@ -133,38 +110,32 @@ public final class PatchMap {
     func fold(_ col: UnsafePointer<Float>, batch: Int, bias: UnsafePointer<Float>?, activation: Activation = .identity,
               into images: UnsafeMutablePointer<Float>) {
         let g = geometry
-        runs.withUnsafeBufferPointer { runs in runStarts.withUnsafeBufferPointer { runStarts in
-            var job = FoldJob(geometry: g, runs: runs.baseAddress!, runStarts: runStarts.baseAddress!, col: col, images: images,
-                              bias: bias, activation: activation, batch: batch)
-            ThreadTeam.shared.run(&job, parallel: g.patchSize * batch * g.positions >= elementwiseParallelThreshold) { context, part, parts in
-                context.assumingMemoryBound(to: FoldJob.self).pointee.compute(part, of: parts)
-            }
-        } }
+        var job = FoldJob(geometry: g, offsets: offsets, col: col, images: images, bias: bias, activation: activation, batch: batch)
+        ThreadTeam.shared.run(&job, parallel: g.patchSize * batch * g.positions >= elementwiseParallelThreshold) { context, part, parts in
+            context.assumingMemoryBound(to: FoldJob.self).pointee.compute(part, of: parts)
+        }
     }
 }
 
 /// Part of im2col: a range of col's rows, each a (channel, kernel offset) pair.
 struct UnfoldJob {
     let geometry: ConvolutionGeometry
-    let runs: UnsafePointer<PatchMap.Run>
-    let runStarts: UnsafePointer<Int>
-    let padding: UnsafePointer<Int32>
-    let paddingStarts: UnsafePointer<Int>
+    let offsets: UnsafePointer<Int32>
     let images: UnsafePointer<Float>
     let col: UnsafeMutablePointer<Float>
     let batch: Int
 
     func compute(_ part: Int, of parts: Int) {
-        let g = geometry, kk = g.kernelSize * g.kernelSize, p = g.positions, planeSize = g.height * g.width, stride = g.stride
+        let g = geometry, kk = g.kernelSize * g.kernelSize, p = g.positions, planeSize = g.height * g.width
         for row in ThreadTeam.range(part, of: parts, in: g.patchSize) {
-            let c = row / kk, offset = row % kk
+            let c = row / kk, from = offsets + (row % kk) * p
             for n in 0..<batch {
                 let plane = images + (n * g.channels + c) * planeSize, out = col + row * (batch * p) + n * p
-                for r in runStarts[offset]..<runStarts[offset + 1] {
-                    let run = runs[r], to = out + Int(run.output), from = plane + Int(run.input)
-                    for i in 0..<Int(run.count) { to[i] = from[i * stride] }
+                for q in 0..<p {
+                    let o = Int(from[q])
+                    let value = plane[Swift.max(o, 0)]      // read in bounds, then kept only inside the image
+                    out[q] = o >= 0 ? value : 0
                 }
-                for z in paddingStarts[offset]..<paddingStarts[offset + 1] { out[Int(padding[z])] = 0 }
             }
         }
     }
@@ -175,8 +146,7 @@ struct UnfoldJob {
 /// k·k rows of col front to back rather than hopping between rows a page apart.
 struct FoldJob {
     let geometry: ConvolutionGeometry
-    let runs: UnsafePointer<PatchMap.Run>
-    let runStarts: UnsafePointer<Int>
+    let offsets: UnsafePointer<Int32>
     let col: UnsafePointer<Float>
     let images: UnsafeMutablePointer<Float>
     let bias: UnsafePointer<Float>?
@@ -185,18 +155,15 @@ struct FoldJob {
 
     func compute(_ part: Int, of parts: Int) {
         let g = geometry, kk = g.kernelSize * g.kernelSize, p = g.positions, columns = batch * p, planeSize = g.height * g.width
-        let stride = g.stride
         for index in ThreadTeam.range(part, of: parts, in: batch * g.channels) {
             let c = index / batch, n = index % batch
             let plane = images + (n * g.channels + c) * planeSize
             plane.update(repeating: bias?[c] ?? 0, count: planeSize)
-            // Offset by offset, position by position: each pixel gets its terms in the same order
-            // as with one loop over all positions.
             for offset in 0..<kk {
-                let source = col + (c * kk + offset) * columns + n * p
-                for r in runStarts[offset]..<runStarts[offset + 1] {
-                    let run = runs[r], from = source + Int(run.output), to = plane + Int(run.input)
-                    for i in 0..<Int(run.count) { to[i * stride] += from[i] }
+                let source = col + (c * kk + offset) * columns + n * p, to = offsets + offset * p
+                for q in 0..<p {
+                    let o = Int(to[q])
+                    if o >= 0 { plane[o] += source[q] }
                 }
             }
             // The plane is still in cache: its activation costs no extra trip to memory.
