@@ -63,6 +63,11 @@ public struct Judge {
     /// The test images' features (N, F) and their statistics.
     public let testFeatures: Tensor
     let testStatistics: CovarianceAccumulator
+    /// The test images' median distance to their nearest training image, by what it was
+    /// measured over: it does not depend on the model judged, and costs as much as the
+    /// samples' own check (10,000 × 60,000 distances), so a judge scoring several models
+    /// measures it once.
+    private let testNearestMedians = MedianCache()
 
     /// The judge `classifier`, measuring against `test`.
     public init(classifier: Classifier, test: Dataset) {
@@ -106,11 +111,26 @@ public struct Judge {
         let sorted = nearest.map(\.distance).sorted()
         e.sampleNearestMedian = sorted.isEmpty ? 0 : sorted[sorted.count / 2]
         let testCount = min(memorisationCount ?? test.count, test.count)
-        let testNearest = nearestImages(test.images(Array(0..<testCount)), in: training).map(\.distance).sorted()
-        e.testNearestMedian = testNearest.isEmpty ? 0 : testNearest[testNearest.count / 2]
+        e.testNearestMedian = testNearestMedians.value(for: "\(test.name) \(testCount) in \(training.name) \(training.count)") {
+            let testNearest = nearestImages(test.images(Array(0..<testCount)), in: training).map(\.distance).sorted()
+            return testNearest.isEmpty ? 0 : testNearest[testNearest.count / 2]
+        }
         e.closestPairs = nearest.enumerated().sorted { $0.element.distance < $1.element.distance }.prefix(8)
             .map { (sample: $0.offset, training: $0.element.index, distance: $0.element.distance) }
         return e
+    }
+}
+
+/// Values worked out once per key and kept (a class, so that a `Judge` value shares it).
+final class MedianCache: @unchecked Sendable {
+    private var values: [String: Double] = [:]
+    private let lock = NSLock()
+
+    func value(for key: String, _ compute: () -> Double) -> Double {
+        if let known = lock.withLock({ values[key] }) { return known }
+        let value = compute()
+        lock.withLock { values[key] = value }
+        return value
     }
 }
 

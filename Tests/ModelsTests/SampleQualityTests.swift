@@ -30,5 +30,11 @@ struct SampleQualityTests {
         let copied = judge.evaluate(copies, training: tinyData.train, test: tinyData.test)
         #expect(copied.sampleNearestMedian < 1e-3 && copied.testNearestMedian > 1, "\(copied.entries)")
         #expect(copied.closestPairs.count == 8 && copied.closestPairs.allSatisfy { $0.sample == $0.training && $0.distance < 1e-3 })
+        // The test images' own distance is measured once per judge and data, and is what measuring it anew gives.
+        let distances = nearestImages(real, in: tinyData.train).map(\.distance).sorted()
+        #expect(same.testNearestMedian == distances[distances.count / 2] && copied.testNearestMedian == same.testNearestMedian)
+        let fewer = judge.evaluate(copies, training: tinyData.train, test: tinyData.test, memorisationCount: 10)
+        let firstTen = nearestImages(tinyData.test.images(Array(0..<10)), in: tinyData.train).map(\.distance).sorted()
+        #expect(fewer.testNearestMedian == firstTen[5], "a different count is measured, not taken from the cache")
     }
 }
