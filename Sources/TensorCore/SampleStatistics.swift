@@ -60,19 +60,25 @@ public func precisionAndRecall(real: Tensor, generated: Tensor, k: Int = 3) -> (
 }
 
 /// Squared distances between every row of `a` (M, D) and every row of `b` (N, D), rows
-/// `rows` of `a` only: ‖a‖² + ‖b‖² − 2 a·b, the cross term one product through the BLAS.
+/// `rows` of `a` only: ‖a‖² + ‖b‖² − 2 a·b, the cross term one product through the BLAS,
+/// shared out among the thread team like every product (a direct BLAS call here ran the
+/// judge's distances, 10,000 × 60,000 of them per memorisation check, on one core).
 public func squaredDistances(_ a: Tensor, rows: Range<Int>, _ b: Tensor, bNorms: [Float]) -> [Float] {
     let d = a.shape.countPerItem, n = b.shape[0], m = rows.count
     var out = [Float](repeating: 0, count: m * n)
     out.withUnsafeMutableBufferPointer { o in
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(m), Int32(n), Int32(d), -2, a.data + rows.lowerBound * d, Int32(d),
-                    b.data, Int32(d), 0, o.baseAddress, Int32(n))
+        multiply(a.data + rows.lowerBound * d, transposeA: false, b.data, transposeB: true, into: o.baseAddress!, m: m, n: n, k: d, alpha: -2)
     }
-    for (i, r) in rows.enumerated() {
-        var norm: Float = 0
-        for j in 0..<d { norm += a.data[r * d + j] * a.data[r * d + j] }
-        for c in 0..<n { out[i * n + c] = max(out[i * n + c] + norm + bNorms[c], 0) }
-    }
+    out.withUnsafeMutableBufferPointer { out in bNorms.withUnsafeBufferPointer { bNorms in
+        ThreadTeam.shared.run { part, parts in
+            for i in ThreadTeam.range(part, of: parts, in: m) {
+                let r = rows.lowerBound + i
+                var norm: Float = 0
+                for j in 0..<d { norm += a.data[r * d + j] * a.data[r * d + j] }
+                for c in 0..<n { out[i * n + c] = max(out[i * n + c] + norm + bNorms[c], 0) }
+            }
+        }
+    } }
     return out
 }
 
@@ -95,18 +101,25 @@ func nearestNeighbourRadii(_ points: Tensor, k: Int) -> [Float] {
     while start < n {
         let rows = start..<min(start + distanceBlockRows(n), n)
         let distances = squaredDistances(points, rows: rows, points, bNorms: norms)
-        for (i, r) in rows.enumerated() {
-            var nearest = [Float](repeating: .infinity, count: k)      // sorted ascending
-            for c in 0..<n where c != r {
-                let value = distances[i * n + c]
-                if value < nearest[k - 1] {
-                    var j = k - 1
-                    while j > 0 && nearest[j - 1] > value { nearest[j] = nearest[j - 1]; j -= 1 }
-                    nearest[j] = value
+        // Rows shared out among the team: each row's k nearest are its own.
+        distances.withUnsafeBufferPointer { distances in radii.withUnsafeMutableBufferPointer { radii in
+            ThreadTeam.shared.run { part, parts in
+                var nearest = [Float](repeating: .infinity, count: k)      // sorted ascending
+                for i in ThreadTeam.range(part, of: parts, in: rows.count) {
+                    let r = rows.lowerBound + i
+                    for j in 0..<k { nearest[j] = .infinity }
+                    for c in 0..<n where c != r {
+                        let value = distances[i * n + c]
+                        if value < nearest[k - 1] {
+                            var j = k - 1
+                            while j > 0 && nearest[j - 1] > value { nearest[j] = nearest[j - 1]; j -= 1 }
+                            nearest[j] = value
+                        }
+                    }
+                    radii[r] = nearest[k - 1]
                 }
             }
-            radii[r] = nearest[k - 1]
-        }
+        } }
         start = rows.upperBound
     }
     return radii
@@ -120,7 +133,18 @@ func shareInsideBalls(points: Tensor, centres: Tensor, radii: [Float]) -> Double
     while start < n {
         let rows = start..<min(start + distanceBlockRows(m), n)
         let distances = squaredDistances(points, rows: rows, centres, bNorms: norms)
-        for i in 0..<rows.count where (0..<m).contains(where: { distances[i * m + $0] <= radii[$0] }) { inside += 1 }
+        // Rows shared out among the team, each part counting into its own slot.
+        var counts = [Int](repeating: 0, count: PartialSums.maximumParts)
+        distances.withUnsafeBufferPointer { distances in radii.withUnsafeBufferPointer { radii in counts.withUnsafeMutableBufferPointer { counts in
+            ThreadTeam.shared.run { part, parts in
+                for i in ThreadTeam.range(part, of: parts, in: rows.count) {
+                    var c = 0
+                    while c < m && distances[i * m + c] > radii[c] { c += 1 }
+                    if c < m { counts[part] += 1 }
+                }
+            }
+        } } }
+        inside += counts.reduce(0, +)
         start = rows.upperBound
     }
     return Double(inside) / Double(max(n, 1))
