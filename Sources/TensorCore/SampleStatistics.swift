@@ -67,7 +67,9 @@ public func squaredDistances(_ a: Tensor, rows: Range<Int>, _ b: Tensor, bNorms:
     let d = a.shape.countPerItem, n = b.shape[0], m = rows.count
     var out = [Float](repeating: 0, count: m * n)
     out.withUnsafeMutableBufferPointer { o in
-        multiply(a.data + rows.lowerBound * d, transposeA: false, b.data, transposeB: true, into: o.baseAddress!, m: m, n: n, k: d, alpha: -2)
+        // No rows or no points: nothing to multiply (and an empty buffer has no address).
+        guard let c = o.baseAddress else { return }
+        multiply(a.data + rows.lowerBound * d, transposeA: false, b.data, transposeB: true, into: c, m: m, n: n, k: d, alpha: -2)
     }
     out.withUnsafeMutableBufferPointer { out in bNorms.withUnsafeBufferPointer { bNorms in
         ThreadTeam.shared.run { part, parts in
