@@ -85,8 +85,16 @@ extension Layer {
 }
 
 extension Array where Element == Parameter {
-    /// Sets every gradient to zero.
-    public func zeroGradients() { for p in self { p.gradient.fill(0) } }
+    /// Sets every gradient to zero, each thread of the team taking its share of every gradient
+    /// (alone, the caller took ~1% of a VAE step while the other core waited).
+    public func zeroGradients() {
+        withUnsafeBufferPointer { parameters in
+            var job = ZeroGradientsJob(parameters: parameters)
+            ThreadTeam.shared.run(&job, parallel: scalarCount >= elementwiseParallelThreshold) { context, part, parts in
+                context.assumingMemoryBound(to: ZeroGradientsJob.self).pointee.compute(part, of: parts)
+            }
+        }
+    }
 
     /// The total number of trainable values.
     public var scalarCount: Int { reduce(0) { $0 + $1.value.count } }
@@ -120,5 +128,17 @@ public struct NamedLayers {
     /// What a checkpoint stores of these layers: parameter values (each once), then buffers.
     public var stateTensors: [NamedTensor] {
         parameters.map { NamedTensor(name: $0.name, value: $0.value) } + buffers
+    }
+}
+
+/// Zeroing every gradient, shared out among the thread team.
+struct ZeroGradientsJob {
+    let parameters: UnsafeBufferPointer<Parameter>
+
+    func compute(_ part: Int, of parts: Int) {
+        for p in parameters {
+            let range = ThreadTeam.range(part, of: parts, in: p.gradient.count)
+            (p.gradient.data + range.lowerBound).update(repeating: 0, count: range.count)
+        }
     }
 }
