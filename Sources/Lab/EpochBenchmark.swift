@@ -61,8 +61,8 @@ public struct EpochBenchmark {
         log.isRecording = true
         let timings = (1...max(epochs, 1)).map { epoch($0) }
         log.isRecording = false
-        let seconds = timings.reduce(0, +) / Double(timings.count)
-        let perEpoch = 1 / Double(max(epochs, 1))
+        let perEpoch = 1 / Double(timings.count)
+        let seconds = timings.reduce(0, +) * perEpoch
         var usage = rusage()
         getrusage(RUSAGE_SELF.rawValue, &usage)
         return Result(model: model.name, secondsPerEpoch: seconds, fastestEpochSeconds: timings.min() ?? seconds, imagesPerSecond: Double(data.train.count) / seconds,

@@ -76,6 +76,7 @@ public final class PatchMap {
     /// The bordered plane's sides: H + 2p and W + 2p.
     let paddedHeight, paddedWidth: Int
     /// One bordered plane per part of a job (a thread's scratch), made before the job starts.
+    /// Only the interior is ever written, so the border stays as zeroed when it was made.
     private var planes: UnsafeMutablePointer<Float>
     private var planeCount = 0
 
@@ -125,6 +126,7 @@ public final class PatchMap {
         if planeCount < parts {
             planes.deallocate()
             planes = .allocate(capacity: parts * paddedHeight * paddedWidth)
+            planes.initialize(repeating: 0, count: parts * paddedHeight * paddedWidth)
             planeCount = parts
         }
         return planes
@@ -133,7 +135,8 @@ public final class PatchMap {
     /// col (C·k·k, N·P) from `images` (N, C, H, W): im2col.
     func unfold(_ images: UnsafePointer<Float>, batch: Int, into col: UnsafeMutablePointer<Float>) {
         let g = geometry
-        var job = UnfoldJob(map: Unmanaged.passUnretained(self), planes: scratch(), images: images, col: col, batch: batch)
+        var job = UnfoldJob(geometry: g, offsets: offsets, paddedWidth: paddedWidth, paddedSize: paddedHeight * paddedWidth,
+                            planes: scratch(), images: images, col: col, batch: batch)
         ThreadTeam.shared.run(&job, parallel: g.patchSize * batch * g.positions >= elementwiseParallelThreshold) { context, part, parts in
             context.assumingMemoryBound(to: UnfoldJob.self).pointee.compute(part, of: parts)
         }
@@ -155,19 +158,18 @@ public final class PatchMap {
 /// col. The plane is copied into the part's bordered plane, whose border stays zero, and each
 /// of the k·k rows gathers its P values from it.
 struct UnfoldJob {
-    let map: Unmanaged<PatchMap>
+    let geometry: ConvolutionGeometry
+    let offsets: UnsafePointer<Int32>
+    /// The bordered plane's width and size.
+    let paddedWidth, paddedSize: Int
     let planes: UnsafeMutablePointer<Float>
     let images: UnsafePointer<Float>
     let col: UnsafeMutablePointer<Float>
     let batch: Int
 
     func compute(_ part: Int, of parts: Int) {
-        let map = map.takeUnretainedValue(), g = map.geometry, offsets = UnsafePointer(map.offsets)
-        let kk = g.kernelSize * g.kernelSize, p = g.positions, planeSize = g.height * g.width
-        let (paddedWidth, paddedSize) = (map.paddedWidth, map.paddedHeight * map.paddedWidth)
-        let bordered = planes + part * paddedSize
-        bordered.update(repeating: 0, count: paddedSize)
-        let interior = bordered + g.padding * paddedWidth + g.padding
+        let g = geometry, kk = g.kernelSize * g.kernelSize, p = g.positions, planeSize = g.height * g.width
+        let bordered = planes + part * paddedSize, interior = bordered + g.padding * paddedWidth + g.padding
         for index in ThreadTeam.range(part, of: parts, in: g.channels * batch) {
             let c = index / batch, n = index % batch
             let plane = images + (n * g.channels + c) * planeSize
