@@ -173,7 +173,7 @@ struct UnfoldJob {
         for index in ThreadTeam.range(part, of: parts, in: g.channels * batch) {
             let c = index / batch, n = index % batch
             let plane = images + (n * g.channels + c) * planeSize
-            for r in 0..<g.height { (interior + r * paddedWidth).update(from: plane + r * g.width, count: g.width) }
+            for r in 0..<g.height { copyRun(plane + r * g.width, to: interior + r * paddedWidth, count: g.width) }
             for offset in 0..<kk {
                 let from = offsets + offset * p, out = col + ((c * kk + offset) * batch + n) * p
                 for q in 0..<p { out[q] = bordered[Int(from[q])] }
@@ -252,7 +252,7 @@ struct ToBatchMajorJob {
         for n in ThreadTeam.range(part, of: parts, in: batch) {
             for c in 0..<channels {
                 let from = source + (c * batch + n) * spatial, to = target + (n * channels + c) * spatial
-                to.update(from: from, count: spatial)
+                copyRun(from, to: to, count: spatial)
                 activation.applyWithBias(to, rows: 1, features: spatial, bias: nil, adding: bias?[c] ?? 0)
             }
         }
@@ -279,7 +279,7 @@ struct ToChannelMajorJob {
                     if let activated, activation != .identity {
                         activation.backward(output: activated + offset, dOutput: moved, dPre: to, count: spatial)
                     } else {
-                        to.update(from: moved, count: spatial)
+                        copyRun(moved, to: to, count: spatial)
                     }
                     moved = UnsafePointer(to)
                 }
@@ -287,5 +287,23 @@ struct ToChannelMajorJob {
             }
             if let sums { sums[c] += total }
         }
+    }
+}
+
+/// to[0..<count] = from[0..<count] for the short rows of im2col and the layout passes (a call
+/// to memmove per row of 7 to 28 floats cost more than the copy: 4.3% of a DCGAN epoch's
+/// samples): eight or four lanes at a time, the last vector overlapping the one before it
+/// rather than a scalar tail.
+@inline(__always)
+func copyRun(_ from: UnsafePointer<Float>, to: UnsafeMutablePointer<Float>, count: Int) {
+    if count >= 8 {
+        var j = 0
+        while j + 8 < count { store8(load8(from + j), to + j); j += 8 }
+        store8(load8(from + count - 8), to + count - 8)
+    } else if count >= 4 {
+        store4(load4(from), to)
+        store4(load4(from + count - 4), to + count - 4)
+    } else {
+        for j in 0..<count { to[j] = from[j] }
     }
 }

@@ -92,3 +92,13 @@ func tanhInPlace(_ y: UnsafeMutablePointer<Float>, count: Int, shift: UnsafePoin
 @inline(__always) func store8(_ x: SIMD8<Float>, _ p: UnsafeMutablePointer<Float>) {
     UnsafeMutableRawPointer(p).storeBytes(of: x, as: SIMD8<Float>.self)
 }
+
+/// Four floats from `p`, whatever its alignment.
+@inline(__always) func load4(_ p: UnsafePointer<Float>) -> SIMD4<Float> {
+    UnsafeRawPointer(p).loadUnaligned(as: SIMD4<Float>.self)
+}
+
+/// Four floats to `p`, whatever its alignment.
+@inline(__always) func store4(_ x: SIMD4<Float>, _ p: UnsafeMutablePointer<Float>) {
+    UnsafeMutableRawPointer(p).storeBytes(of: x, as: SIMD4<Float>.self)
+}

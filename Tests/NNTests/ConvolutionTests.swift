@@ -13,6 +13,9 @@ let convolutionCases = [
     ConvolutionCase(channels: 2, outputs: 3, height: 8, width: 8, kernel: 4, stride: 2, padding: 1, batch: 2),
     ConvolutionCase(channels: 2, outputs: 1, height: 5, width: 7, kernel: 2, stride: 3, padding: 2, batch: 1),
     ConvolutionCase(channels: 5, outputs: 3, height: 4, width: 3, kernel: 1, stride: 1, padding: 0, batch: 2),
+    // Rows of 21 and 30 pixels: im2col's short-row copies by eight lanes with an overlapping last vector.
+    ConvolutionCase(channels: 2, outputs: 2, height: 3, width: 21, kernel: 3, stride: 1, padding: 1, batch: 1),
+    ConvolutionCase(channels: 1, outputs: 2, height: 4, width: 30, kernel: 4, stride: 2, padding: 1, batch: 2),
 ]
 
 @Suite("Convolutions against the nested-loop oracle and finite differences")
