@@ -4,7 +4,9 @@ import PackageDescription
 // The numeric targets are compiled with -O in every configuration: a bare `swift run` builds
 // debug (-Onone), where a plain Swift loop over floats runs ~50x slower. `-O` (not -Ounchecked)
 // keeps preconditions, so a shape mismatch still stops with a message. `-wmo` is left to the
-// release configuration: added here it breaks the debug build's autolink step.
+// release configuration: added here it breaks the debug build (its index store wants one output
+// per file). Without it a debug build inlines nothing across files of one module, so the SIMD
+// helpers every element-wise loop calls are `@inlinable` in TensorCore (VectorMath.swift says why).
 // `-target-cpu native`, as llm.c builds with -march=native: gen is built where it runs, and the
 // element-wise passes' SIMD8 vectors then fill one AVX register instead of two SSE ones (the VAE's
 // epoch ~10% faster on an AVX-512 EPYC). The numbers stay the same bits: Swift never fuses

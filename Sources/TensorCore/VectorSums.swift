@@ -3,8 +3,8 @@
 // does not depend on which thread takes it.
 
 /// Σ p[i] for i < count.
-@inline(__always)
-func laneSum(_ p: UnsafePointer<Float>, _ count: Int) -> Float {
+@inlinable @inline(__always)
+package func laneSum(_ p: UnsafePointer<Float>, _ count: Int) -> Float {
     var lanes = SIMD8<Float>(), i = 0
     while i + 8 <= count { lanes += UnsafeRawPointer(p + i).loadUnaligned(as: SIMD8<Float>.self); i += 8 }
     var total = lanes.sum()
@@ -13,8 +13,8 @@ func laneSum(_ p: UnsafePointer<Float>, _ count: Int) -> Float {
 }
 
 /// Σ (p[i] - center)² for i < count.
-@inline(__always)
-func laneSquaredDeviations(_ p: UnsafePointer<Float>, _ count: Int, from center: Float) -> Float {
+@inlinable @inline(__always)
+package func laneSquaredDeviations(_ p: UnsafePointer<Float>, _ count: Int, from center: Float) -> Float {
     var lanes = SIMD8<Float>(), i = 0
     let c = SIMD8<Float>(repeating: center)
     while i + 8 <= count {
@@ -28,8 +28,8 @@ func laneSquaredDeviations(_ p: UnsafePointer<Float>, _ count: Int, from center:
 }
 
 /// Σ p[i] · q[i] for i < count.
-@inline(__always)
-func laneDot(_ p: UnsafePointer<Float>, _ q: UnsafePointer<Float>, _ count: Int) -> Float {
+@inlinable @inline(__always)
+package func laneDot(_ p: UnsafePointer<Float>, _ q: UnsafePointer<Float>, _ count: Int) -> Float {
     var lanes = SIMD8<Float>(), i = 0
     while i + 8 <= count {
         lanes += UnsafeRawPointer(p + i).loadUnaligned(as: SIMD8<Float>.self) * UnsafeRawPointer(q + i).loadUnaligned(as: SIMD8<Float>.self)
@@ -41,8 +41,8 @@ func laneDot(_ p: UnsafePointer<Float>, _ q: UnsafePointer<Float>, _ count: Int)
 }
 
 /// x̂ = (x - mean) · invStd and y = gamma · x̂ + beta over a contiguous run: a batch norm's output.
-@inline(__always)
-func laneNormalize(_ x: UnsafePointer<Float>, _ xhat: UnsafeMutablePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ count: Int,
+@inlinable @inline(__always)
+package func laneNormalize(_ x: UnsafePointer<Float>, _ xhat: UnsafeMutablePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ count: Int,
                    mean: Float, invStd: Float, gamma: Float, beta: Float) {
     var i = 0
     let m = SIMD8<Float>(repeating: mean), s = SIMD8<Float>(repeating: invStd), g = SIMD8<Float>(repeating: gamma), b = SIMD8<Float>(repeating: beta)
@@ -61,8 +61,8 @@ func laneNormalize(_ x: UnsafePointer<Float>, _ xhat: UnsafeMutablePointer<Float
 }
 
 /// dx = scale · (dy - meanDy - x̂ · meanDyXhat) over a contiguous run: a batch norm's input gradient in training.
-@inline(__always)
-func laneNormalizationGradient(_ dy: UnsafePointer<Float>, _ xhat: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>, _ count: Int,
+@inlinable @inline(__always)
+package func laneNormalizationGradient(_ dy: UnsafePointer<Float>, _ xhat: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>, _ count: Int,
                                scale: Float, meanDy: Float, meanDyXhat: Float) {
     var i = 0
     let s = SIMD8<Float>(repeating: scale), a = SIMD8<Float>(repeating: meanDy), c = SIMD8<Float>(repeating: meanDyXhat)
