@@ -7,7 +7,7 @@ struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Time training epochs and compare them with the floor the matrix products set on this machine.",
-        discussion: "The floor: the epoch's products, each shape timed on its own with the same BLAS and threads, the best of five timings. The ratio sets the fastest measured epoch against it: 1.0 means the epoch is nothing but products.")
+        discussion: "The floor: the epoch's products, each shape timed on its own with the same BLAS and threads, the best of its timings after the warm-up and after every epoch. The ratio sets the fastest measured epoch against it, both the best of the same stretch of time: 1.0 means the epoch is nothing but products.")
 
     @Argument(help: "ae, vae, gan, conv-ae, conv-vae, dcgan; mlp (the first three), conv (the last three) or all.") var model = "mlp"
     @Option(help: "Measured epochs per model, after a short warm-up.") var epochs = 1
