@@ -291,7 +291,7 @@ struct ToChannelMajorJob {
 }
 
 /// to[0..<count] = from[0..<count] for the short rows of im2col and the layout passes (a call
-/// to memmove per row of 7 to 28 floats cost more than the copy: 4.3% of a DCGAN epoch's
+/// to memmove per row of 7 to 28 floats cost more than the copy: about 4% of a DCGAN epoch's
 /// samples): eight or four lanes at a time, the last vector overlapping the one before it
 /// rather than a scalar tail.
 @inline(__always)
