@@ -19,6 +19,8 @@ public final class BatchNorm: Layer {
     /// Applied to gamma · x̂ + beta in the same pass (DCGAN's BatchNorm-ReLU as one layer).
     public let activation: Activation
     public var computesInputGradient = true
+    /// When false, `backward` adds nothing to dGamma and dBeta (it still takes the sums dx needs).
+    public var computesParameterGradients = true
 
     private var normalized: Tensor?        // x̂, same shape as the input
     private var inverseStd: Tensor         // 1 / sqrt(var + eps) per channel, from the last forward
@@ -83,7 +85,8 @@ public final class BatchNorm: Layer {
         // dz = dy · f'(z), z = gamma · x̂ + beta, is written where dx will go (or to its own buffer).
         let dz = activation == .identity ? nil : computesInputGradient ? dx : Tensor.reuse(&dPre, shape: xhat.shape)
         var job = BatchNormBackwardJob(dy: dOutput.data, xhat: xhat.data, dx: computesInputGradient ? dx.data : nil, gamma: weight.value.data,
-                                       inverseStd: inverseStd.data, dGamma: weight.gradient.data, dBeta: bias.gradient.data,
+                                       inverseStd: inverseStd.data, dGamma: computesParameterGradients ? weight.gradient.data : nil,
+                                       dBeta: computesParameterGradients ? bias.gradient.data : nil,
                                        batch: n, channels: c, spatial: s, training: lastWasTraining,
                                        activation: activation, output: y.data, dz: dz?.data, columnSums: columnSums)
         ThreadTeam.shared.run(&job, parallel: xhat.count >= elementwiseParallelThreshold) { context, part, parts in
@@ -179,7 +182,8 @@ struct BatchNormBackwardJob {
     let dy, xhat: UnsafePointer<Float>
     let dx: UnsafeMutablePointer<Float>?
     let gamma, inverseStd: UnsafePointer<Float>
-    let dGamma, dBeta: UnsafeMutablePointer<Float>
+    /// nil when the layer's parameter gradients are not wanted.
+    let dGamma, dBeta: UnsafeMutablePointer<Float>?
     let batch, channels, spatial: Int
     let training: Bool
     let activation: Activation
@@ -205,8 +209,8 @@ struct BatchNormBackwardJob {
                 sumDy += Double(laneSum(dy + offset, spatial))
                 sumDyXhat += Double(laneDot(dy + offset, xhat + offset, spatial))
             }
-            dBeta[ch] += Float(sumDy)          // dBeta = Σ dy
-            dGamma[ch] += Float(sumDyXhat)     // dGamma = Σ dy · x̂
+            dBeta?[ch] += Float(sumDy)         // dBeta = Σ dy
+            dGamma?[ch] += Float(sumDyXhat)    // dGamma = Σ dy · x̂
             guard let dx else { continue }
             let scale = gamma[ch] * inverseStd[ch]
             let meanDy = Float(sumDy) / m, meanDyXhat = Float(sumDyXhat) / m
@@ -241,8 +245,8 @@ struct BatchNormBackwardJob {
             }
         }
         for j in 0..<width {
-            dBeta[c0 + j] += Float(sumDy[j])
-            dGamma[c0 + j] += Float(sumDyXhat[j])
+            dBeta?[c0 + j] += Float(sumDy[j])
+            dGamma?[c0 + j] += Float(sumDyXhat[j])
         }
         guard let dx else { return }
         let m = Float(batch)

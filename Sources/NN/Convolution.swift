@@ -24,6 +24,8 @@ public final class Conv2D: Layer {
     /// Applied to conv + bias in the same pass (a separate activation layer costs a pass and two buffers).
     public let activation: Activation
     public var computesInputGradient = true
+    /// When false, `backward` skips dWeight and dBias: the col made again and its product saved.
+    public var computesParameterGradients = true
 
     /// The most floats one chunk's col may hold (tests set it low to cut a tiny batch into chunks).
     var chunkBudget = ConvolutionGeometry.chunkBudget
@@ -95,15 +97,19 @@ public final class Conv2D: Layer {
         let n = x.shape[0], o = outputChannels, p = g.positions
         precondition(dOutput.shape == y.shape, "\(self) dOutput \(dOutput.shape) does not match its output")
         let dx = computesInputGradient ? Tensor.reuse(&dInput, shape: x.shape) : noInputGradient
+        guard computesInputGradient || computesParameterGradients else { return dx }
         let chunk = g.chunk(batch: n, budget: chunkBudget)
         for first in Swift.stride(from: 0, to: n, by: chunk) {
             let m = Swift.min(chunk, n - first)
             // dPre = dy · f'(pre) into the product's layout, (O, m·P), and dBias[o] += Σ dPre[:, o, :, :], in one pass.
             ChannelLayout.toChannelMajor(dOutput.data + first * o * p, batch: m, channels: o, spatial: p, into: dGrid.data,
-                                         addingSumsTo: bias.gradient.data, activation: activation, activated: y.data + first * o * p)
-            map.unfold(x.data + first * g.imageSize, batch: m, into: patches.data)                // col, made again
-            multiply(dGrid.data, transposeA: false, patches.data, transposeB: true, into: weight.gradient.data,
-                     m: o, n: g.patchSize, k: m * p, beta: 1)                                   // dW += dPre · colᵀ
+                                         addingSumsTo: computesParameterGradients ? bias.gradient.data : nil,
+                                         activation: activation, activated: y.data + first * o * p)
+            if computesParameterGradients {
+                map.unfold(x.data + first * g.imageSize, batch: m, into: patches.data)            // col, made again
+                multiply(dGrid.data, transposeA: false, patches.data, transposeB: true, into: weight.gradient.data,
+                         m: o, n: g.patchSize, k: m * p, beta: 1)                               // dW += dPre · colᵀ
+            }
             guard computesInputGradient else { continue }
             multiply(weight.value.data, transposeA: true, dGrid.data, transposeB: false, into: patches.data,
                      m: g.patchSize, n: m * p, k: o)                                            // dcol = Wᵀ · dPre
@@ -125,6 +131,8 @@ public final class TransposedConv2D: Layer {
     /// Applied to each output plane as col2im finishes it.
     public let activation: Activation
     public var computesInputGradient = true
+    /// When false, `backward` skips dWeight and dBias.
+    public var computesParameterGradients = true
 
     /// The most floats one chunk's col may hold (tests set it low to cut a tiny batch into chunks).
     var chunkBudget = ConvolutionGeometry.chunkBudget
@@ -203,16 +211,21 @@ public final class TransposedConv2D: Layer {
             dy = Tensor.reuse(&dPre, shape: y.shape)
             activation.backwardInParallel(output: y.data, dOutput: dOutput.data, dPre: dy.data, count: y.count)
         }
-        ChannelLayout.toChannelMajor(dy.data, batch: n, channels: g.channels, spatial: g.height * g.width, into: nil,
-                                     addingSumsTo: bias.gradient.data)                   // dBias[o] += Σ dPre[:, o, :, :]
+        if computesParameterGradients {
+            ChannelLayout.toChannelMajor(dy.data, batch: n, channels: g.channels, spatial: g.height * g.width, into: nil,
+                                         addingSumsTo: bias.gradient.data)               // dBias[o] += Σ dPre[:, o, :, :]
+        }
         let dx = computesInputGradient ? Tensor.reuse(&dInput, shape: input.shape) : noInputGradient
+        guard computesInputGradient || computesParameterGradients else { return dx }
         let chunk = g.chunk(batch: n, budget: chunkBudget)
         for first in Swift.stride(from: 0, to: n, by: chunk) {
             let m = Swift.min(chunk, n - first)
             map.unfold(dy.data + first * g.imageSize, batch: m, into: patches.data)            // dcol = im2col(dPre)
-            ChannelLayout.toChannelMajor(input.data + first * c * p, batch: m, channels: c, spatial: p, into: x.data, addingSumsTo: nil)
-            multiply(x.data, transposeA: false, patches.data, transposeB: true, into: weight.gradient.data,
-                     m: c, n: g.patchSize, k: m * p, beta: 1)                                 // dW += x · dcolᵀ
+            if computesParameterGradients {
+                ChannelLayout.toChannelMajor(input.data + first * c * p, batch: m, channels: c, spatial: p, into: x.data, addingSumsTo: nil)
+                multiply(x.data, transposeA: false, patches.data, transposeB: true, into: weight.gradient.data,
+                         m: c, n: g.patchSize, k: m * p, beta: 1)                             // dW += x · dcolᵀ
+            }
             guard computesInputGradient else { continue }
             multiply(weight.value.data, transposeA: false, patches.data, transposeB: false, into: x.data,
                      m: c, n: m * p, k: g.patchSize)                                          // dx = W · dcol

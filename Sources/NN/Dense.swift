@@ -12,6 +12,8 @@ public final class Dense: Layer {
     public let activation: Activation
     /// When false, `backward` skips dInput (the first layer, whose input is data): one GEMM saved.
     public var computesInputGradient = true
+    /// When false, `backward` skips dWeight and dBias: one GEMM and the bias sums saved.
+    public var computesParameterGradients = true
     /// How the weight was drawn; named in `description` when it is not PyTorch's default.
     public let initialization: Initialization
 
@@ -60,8 +62,8 @@ public final class Dense: Layer {
     public func backward(_ dOutput: Tensor) -> Tensor {
         guard let x = input, let y = output else { preconditionFailure("Dense.backward before forward") }
         precondition(dOutput.shape == y.shape, "Dense dOutput \(dOutput.shape) does not match output \(y.shape)")
-        let dZ = activation.preActivationGradient(output: y, dOutput: dOutput, buffer: &dPre, bias: bias)
-        gemm(dZ, transposeA: true, x, into: weight.gradient, beta: 1)           // dW += dZᵀ x
+        let dZ = activation.preActivationGradient(output: y, dOutput: dOutput, buffer: &dPre, bias: computesParameterGradients ? bias : nil)
+        if computesParameterGradients { gemm(dZ, transposeA: true, x, into: weight.gradient, beta: 1) }   // dW += dZᵀ x
         guard computesInputGradient else { return noInputGradient }
         let dx = Tensor.reuse(&dInput, shape: x.shape)
         gemm(dZ, weight.value, into: dx)                                          // dX = dZ W
@@ -71,9 +73,14 @@ public final class Dense: Layer {
 
 extension Activation {
     /// dZ = dOutput * f'(pre) for a fully connected layer's output `y` (N, O), and bias.gradient
-    /// += Σ_n dZ[n, :], in one pass; dZ is `dOutput` itself for the identity, else `buffer`.
-    func preActivationGradient(output y: Tensor, dOutput: Tensor, buffer: inout Tensor?, bias: Parameter) -> Tensor {
+    /// += Σ_n dZ[n, :] in the same pass unless `bias` is nil; dZ is `dOutput` itself for the
+    /// identity, else `buffer`.
+    func preActivationGradient(output y: Tensor, dOutput: Tensor, buffer: inout Tensor?, bias: Parameter?) -> Tensor {
         let dZ = self == .identity ? dOutput : Tensor.reuse(&buffer, shape: y.shape)
+        guard let bias else {
+            if self != .identity { backwardInParallel(output: y.data, dOutput: dOutput.data, dPre: dZ.data, count: y.count) }
+            return dZ
+        }
         backwardWithBiasGradient(output: y.data, dOutput: dOutput.data, dPre: dZ.data, rows: y.shape[0], features: y.shape.countPerItem,
                                  dBias: bias.gradient.data)
         return dZ

@@ -66,6 +66,11 @@ public protocol Layer: AnyObject, CustomStringConvertible {
     /// When false, `backward` skips dLoss/dInput and returns an empty tensor: for a first layer,
     /// whose input is data, that saves a product (or a whole pass) per step.
     var computesInputGradient: Bool { get set }
+    /// When false, `backward` leaves the parameters' gradients as they are and skips the work
+    /// that makes them, passing only dLoss/dInput back (PyTorch's `requires_grad_(False)`): the
+    /// GAN's generator step needs D's input gradient, never D's weight gradients. Layers without
+    /// parameters have nothing to skip and ignore it.
+    var computesParameterGradients: Bool { get set }
 }
 
 /// What `backward` returns when `computesInputGradient` is false.
@@ -73,6 +78,10 @@ let noInputGradient = Tensor(zeros: [0])
 
 extension Layer {
     public var parameters: [Parameter] { [] }
+    public var computesParameterGradients: Bool {
+        get { true }
+        set {}
+    }
     public var buffers: [NamedTensor] { [] }
 
     /// Everything a checkpoint stores: parameter values, then buffers.

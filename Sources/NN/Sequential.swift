@@ -37,5 +37,10 @@ public final class Sequential: Layer {
         set { for i in 0..<leadingLayerCount { layers[i].computesInputGradient = newValue } }
     }
 
+    /// Setting it reaches every layer.
+    public var computesParameterGradients = true {
+        didSet { for layer in layers { layer.computesParameterGradients = computesParameterGradients } }
+    }
+
     public var description: String { "Sequential(" + layers.map(\.description).joined(separator: ", ") + ")" }
 }

@@ -13,6 +13,8 @@ public final class TiedDense: Layer {
     public let bias: Parameter
     public let activation: Activation
     public var computesInputGradient = true
+    /// When false, `backward` adds nothing to the shared weight's gradient or the bias's.
+    public var computesParameterGradients = true
 
     public var inputSize: Int { tiedTo.outputSize }
     public var outputSize: Int { tiedTo.inputSize }
@@ -47,8 +49,8 @@ public final class TiedDense: Layer {
     public func backward(_ dOutput: Tensor) -> Tensor {
         guard let x = input, let y = output else { preconditionFailure("TiedDense.backward before forward") }
         precondition(dOutput.shape == y.shape, "TiedDense dOutput \(dOutput.shape) does not match output \(y.shape)")
-        let dZ = activation.preActivationGradient(output: y, dOutput: dOutput, buffer: &dPre, bias: bias)
-        gemm(x, transposeA: true, dZ, into: tiedTo.weight.gradient, beta: 1)     // dW += xᵀ dZ  (O_enc, I_enc)
+        let dZ = activation.preActivationGradient(output: y, dOutput: dOutput, buffer: &dPre, bias: computesParameterGradients ? bias : nil)
+        if computesParameterGradients { gemm(x, transposeA: true, dZ, into: tiedTo.weight.gradient, beta: 1) }   // dW += xᵀ dZ  (O_enc, I_enc)
         guard computesInputGradient else { return noInputGradient }
         let dx = Tensor.reuse(&dInput, shape: x.shape)
         gemm(dZ, tiedTo.weight.value, transposeB: true, into: dx)                  // dX = dZ Wᵀ

@@ -38,6 +38,34 @@ struct CompositionTests {
         #expect(network.backward(Tensor(shape: [3, 2], repeating: 1)).shape == [3, 2, 2, 2])
     }
 
+    @Test("a network that makes no parameter gradients passes back the same input gradient and leaves its gradients alone")
+    func skippedParameterGradients() {
+        var g = SeededGenerator(seed: 5)
+        let encoder = Dense(inputSize: 128, outputSize: 6, activation: .relu, generator: &g)
+        let network = Sequential(
+            Conv2D(inputChannels: 2, outputChannels: 3, kernelSize: 4, stride: 2, padding: 1, activation: .leakyReLU(slope: 0.2), generator: &g),
+            BatchNorm2D(featureCount: 3, activation: .relu),
+            TransposedConv2D(inputChannels: 3, outputChannels: 2, kernelSize: 4, stride: 2, padding: 1, activation: .tanh, generator: &g),
+            Flatten(), encoder, BatchNorm(featureCount: 6), TiedDense(transposeOf: encoder, generator: &g),
+            Dense(inputSize: 128, outputSize: 1, generator: &g))
+        let x = Tensor.uniform([5, 2, 8, 8], low: -1, high: 1, using: &g), dy = Tensor.uniform([5, 1], low: -1, high: 1, using: &g)
+        _ = network.forward(x, training: true)
+        let dx = network.backward(dy).copy()
+        #expect(network.parameters.allSatisfy { $0.gradient.scalars.contains { $0 != 0 } }, "every parameter gets a gradient")
+
+        for p in network.parameters { p.gradient.fill(0.25) }
+        network.computesParameterGradients = false
+        #expect(network.layers.allSatisfy { !$0.computesParameterGradients || $0.parameters.isEmpty })
+        _ = network.forward(x, training: true)
+        #expect(network.backward(dy).scalars == dx.scalars, "the input gradient does not depend on the flag")
+        for p in network.parameters { #expect(p.gradient.scalars.allSatisfy { $0 == 0.25 }, "\(p.name) changed") }
+
+        network.computesParameterGradients = true
+        _ = network.forward(x, training: true)
+        _ = network.backward(dy)
+        #expect(network.parameters.allSatisfy { $0.gradient.scalars.contains { $0 != 0.25 } })
+    }
+
     @Test("an optimizer restricted to part of a model leaves the rest frozen")
     func restrictedOptimizer() {
         var g = SeededGenerator(seed: 3)
