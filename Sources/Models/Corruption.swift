@@ -58,7 +58,8 @@ public enum Corruption: Equatable, Sendable, CustomStringConvertible {
         let x = clean.data, y = noisy.data
         switch self {
         case .gaussian(let sigma):
-            for i in 0..<clean.count { y[i] = x[i] + sigma * generator.nextNormal() }
+            noisy.fillNormal(standardDeviation: sigma, using: &generator)     // the draws of one nextNormal() per pixel
+            for i in 0..<clean.count { y[i] += x[i] }
         case .mask(let fraction):
             for i in 0..<clean.count { y[i] = generator.nextUniform() < fraction ? 0 : x[i] }
         case .saltPepper(let fraction):

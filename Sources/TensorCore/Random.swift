@@ -1,19 +1,13 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
-
 /// A seeded random number generator whose stream is the same on every run and platform:
 /// xoshiro256** (Blackman & Vigna, 2018), its state filled from the seed by SplitMix64.
 ///
-/// Uniform floats use the top 24 bits; normals use Box-Muller computed in Double, so the only
-/// platform dependence left is libm's last-bit rounding of log/cos/sin before the Float cast.
+/// Uniform floats use the top 24 bits; normals use Box-Muller in Float with our own logarithm,
+/// sine and cosine (VectorMath.swift), eight pairs at a time, so no libm rounding enters them.
 /// Integer draws use our own rejection rule rather than the standard library's, whose
 /// algorithm is not promised to stay the same across Swift versions.
 public struct SeededGenerator: RandomNumberGenerator, Sendable {
     private var s0, s1, s2, s3: UInt64
-    private var spareNormal: Double?
+    private var spareNormal: Float?
 
     /// A generator whose whole stream is determined by `seed`.
     public init(seed: UInt64) {
@@ -42,32 +36,35 @@ public struct SeededGenerator: RandomNumberGenerator, Sendable {
     @inline(__always) private func rotateLeft(_ x: UInt64, _ k: UInt64) -> UInt64 { (x << k) | (x >> (64 - k)) }
 
     /// A float uniform in [0, 1), on a grid of 2⁻²⁴.
-    public mutating func nextUniform() -> Float { Float(next() >> 40) * 0x1p-24 }
+    public mutating func nextUniform() -> Float { Float(Int32(truncatingIfNeeded: next() >> 40)) * 0x1p-24 }
 
     /// A float uniform in [low, high).
     public mutating func nextUniform(_ low: Float, _ high: Float) -> Float { low + (high - low) * nextUniform() }
 
     /// A draw from N(0, 1) by the Box-Muller transform; the pair's second value is kept for the next call.
     public mutating func nextNormal() -> Float {
-        if let spare = takeSpareNormal() { return Float(spare) }
-        let (first, second) = nextNormalPair()
-        spareNormal = second
-        return Float(first)
+        if let spare = takeSpareNormal() { return spare }
+        // One pair in lane 0: every lane computes the same function of its own draws, so this is
+        // the value `fillNormal` gives the same draws in any lane.
+        var u1 = SIMD8<Float>(repeating: 1), u2 = SIMD8<Float>(repeating: 0)
+        (u1[0], u2[0]) = nextBoxMullerDraws()
+        let (first, second) = boxMuller(u1, u2)
+        spareNormal = second[0]
+        return first[0]
     }
 
-    /// Box-Muller from the next two draws: (r cos θ, r sin θ), r = √(-2 ln u₁), θ = 2π u₂.
+    /// The two uniform draws of one Box-Muller pair, on a grid of 2⁻²⁴: u₁ in (0, 1], so that
+    /// ln u₁ is finite, and u₂ in [0, 1).
     @inline(__always)
-    mutating func nextNormalPair() -> (Double, Double) {
-        // u1 in (0, 1] so that log(u1) is finite.
-        let u1 = Double((next() >> 11) + 1) * 0x1p-53
-        let u2 = Double(next() >> 11) * 0x1p-53
-        let radius = (-2 * log(u1)).squareRoot()
-        let angle = 2 * Double.pi * u2
-        return (radius * cos(angle), radius * sin(angle))
+    mutating func nextBoxMullerDraws() -> (Float, Float) {
+        // Converted through Int32 (exact below 2²⁴): Float(UInt64) took 5 ns a draw here.
+        let u1 = Float(Int32(truncatingIfNeeded: next() >> 40) + 1) * 0x1p-24
+        let u2 = Float(Int32(truncatingIfNeeded: next() >> 40)) * 0x1p-24
+        return (u1, u2)
     }
 
     /// The second value of the last pair, if `nextNormal` has not handed it out yet.
-    mutating func takeSpareNormal() -> Double? {
+    mutating func takeSpareNormal() -> Float? {
         defer { spareNormal = nil }
         return spareNormal
     }
@@ -121,13 +118,13 @@ extension Tensor {
 
     /// Overwrites every element with a draw from N(mean, standardDeviation²): the same values,
     /// and the same generator state after, as `nextNormal()` called once per element. The pairs
-    /// in the middle are shared out among the thread team (libm's log, sin and cos took 1% of a
-    /// VAE step on one core while the other waited): each part takes a copy of the generator,
-    /// moves it past the draws of the pairs before its own, and transforms its pairs.
+    /// in the middle are shared out among the thread team: each part takes a copy of the
+    /// generator, moves it past the draws of the pairs before its own, and transforms its pairs
+    /// eight at a time.
     public func fillNormal(mean: Float = 0, standardDeviation: Float = 1, using generator: inout SeededGenerator) {
         var first = 0
         if count > 0, let spare = generator.takeSpareNormal() {
-            data[0] = mean + standardDeviation * Float(spare)
+            data[0] = mean + standardDeviation * spare
             first = 1
         }
         let pairs = (count - first) / 2
@@ -140,7 +137,16 @@ extension Tensor {
     }
 }
 
-/// Box-Muller pairs written two values at a time, a range of pairs per part.
+/// Box-Muller: from u₁ in (0, 1] and u₂ in [0, 1), the independent N(0, 1) pair
+/// (r cos θ, r sin θ), r = √(-2 ln u₁), θ = 2π u₂; eight pairs per call.
+@inline(__always)
+func boxMuller(_ u1: SIMD8<Float>, _ u2: SIMD8<Float>) -> (SIMD8<Float>, SIMD8<Float>) {
+    let radius = vectorSquareRoot(-2 * vectorLog(u1))
+    let (sine, cosine) = vectorSineCosineOfTurns(u2)
+    return (radius * cosine, radius * sine)
+}
+
+/// Box-Muller pairs, eight at a time, a range of pairs per part.
 struct NormalPairsJob {
     let start: SeededGenerator
     let values: UnsafeMutablePointer<Float>
@@ -151,10 +157,25 @@ struct NormalPairsJob {
         let range = ThreadTeam.range(part, of: parts, in: pairs)
         var generator = start
         generator.skip(2 * range.lowerBound)
-        for pair in range {
-            let (first, second) = generator.nextNormalPair()
-            values[2 * pair] = mean + standardDeviation * Float(first)
-            values[2 * pair + 1] = mean + standardDeviation * Float(second)
+        // The draws go to a stack buffer and are loaded as vectors (lanes set one by one compile
+        // to a compare and blend per lane); a last group of fewer than eight pairs keeps u₁ = 1,
+        // u₂ = 0 in its unused lanes.
+        withUnsafeTemporaryAllocation(of: Float.self, capacity: 32) { buffer in
+            let u1 = buffer.baseAddress!, u2 = u1 + 8, first = u1 + 16, second = u1 + 24
+            var pair = range.lowerBound
+            while pair < range.upperBound {
+                let lanes = Swift.min(8, range.upperBound - pair)
+                if lanes < 8 { u1.update(repeating: 1, count: 8); u2.update(repeating: 0, count: 8) }
+                for l in 0..<lanes { (u1[l], u2[l]) = generator.nextBoxMullerDraws() }
+                let (a, b) = boxMuller(load8(u1), load8(u2))
+                store8(mean + standardDeviation * a, first)
+                store8(mean + standardDeviation * b, second)
+                for l in 0..<lanes {
+                    values[2 * (pair + l)] = first[l]
+                    values[2 * (pair + l) + 1] = second[l]
+                }
+                pair += lanes
+            }
         }
     }
 }

@@ -55,6 +55,67 @@ package func vectorExp(_ input: SIMD8<Float>) -> SIMD8<Float> {
     return y * twoToN
 }
 
+/// ln x for each lane, for positive normal floats (what Box-Muller takes the log of).
+@inlinable @inline(__always)
+package func vectorLog(_ x: SIMD8<Float>) -> SIMD8<Float> {
+    // x = m · 2^e with m in [√½, √2): e and m from the bits (frexp puts m in [½, 1); below √½
+    // the mantissa is doubled and e lowered), then ln x = e ln 2 + ln(1 + f), f = m - 1, with ln 2
+    // split in two as in vectorExp.
+    let bits = unsafeBitCast(x, to: SIMD8<Int32>.self)
+    // The exponent field as a float without a conversion (SIMD8's Int32-to-Float initialiser is
+    // a scalar loop): placed in the mantissa of 2²³, which is then subtracted, with the bias 126.
+    var e = unsafeBitCast((bits &>> 23) | 0x4B00_0000, to: SIMD8<Float>.self) - (8_388_608 + 126)
+    var m = unsafeBitCast((bits & 0x007F_FFFF) | 0x3F00_0000, to: SIMD8<Float>.self)
+    let small = m .< 0.707106781186547524
+    e.replace(with: e - 1, where: small)
+    m.replace(with: m + m, where: small)
+    let f = m - 1, z = f * f
+    var y = SIMD8<Float>(repeating: 7.0376836292e-2)
+    y = y * f - 1.1514610310e-1
+    y = y * f + 1.1676998740e-1
+    y = y * f - 1.2420140846e-1
+    y = y * f + 1.4249322787e-1
+    y = y * f - 1.6668057665e-1
+    y = y * f + 2.0000714765e-1
+    y = y * f - 2.4999993993e-1
+    y = y * f + 3.3333331174e-1
+    y = y * f * z + e * -2.12194440e-4 - 0.5 * z
+    return f + y + e * 0.693359375
+}
+
+/// (sin 2πu, cos 2πu) for each lane, u in [0, 1): the angle of Box-Muller's second draw, taken in
+/// turns so that the reduction to [-π/4, π/4] is exact (u and the quarter turn it is moved by
+/// are both on a grid of 2⁻²⁴).
+@inlinable @inline(__always)
+package func vectorSineCosineOfTurns(_ u: SIMD8<Float>) -> (sine: SIMD8<Float>, cosine: SIMD8<Float>) {
+    // q = 4u rounded to the nearest integer (by the float's own rounding, as in vectorExp), so
+    // 2πu = q·π/2 + a with |a| ≤ π/4.
+    let magic = SIMD8<Float>(repeating: 12_582_912)
+    let shifted = u * 4 + magic
+    let q = shifted - magic
+    let a = (u - q * 0.25) * 6.283185307179586
+    let z = a * a
+    var s = SIMD8<Float>(repeating: -1.9515295891e-4)
+    s = s * z + 8.3321608736e-3
+    s = s * z - 1.6666654611e-1
+    s = s * z * a + a
+    var c = SIMD8<Float>(repeating: 2.443315711809948e-5)
+    c = c * z - 1.388731625493765e-3
+    c = c * z + 4.166664568298827e-2
+    c = c * z * z - 0.5 * z + 1
+    // A quarter turn q maps (cos a, sin a) to (cos, sin) of the whole angle:
+    // q = 0 or 4: (c, s), 1: (-s, c), 2: (-c, -s), 3: (s, -c). The tests are float comparisons
+    // (on SIMD8<Int32> they compiled to a loop per lane): q is odd when (q - 2)² = 1, the sine
+    // is negative for q in {2, 3}, the cosine for q in {1, 2}, when (q - 1.5)² = 0.25.
+    let quarter = q.replacing(with: 0, where: q .== 4)
+    let fromCenter = quarter - 2, fromMiddle = quarter - 1.5
+    let odd = fromCenter * fromCenter .== 1
+    var sine = s.replacing(with: c, where: odd), cosine = c.replacing(with: s, where: odd)
+    sine.replace(with: -sine, where: quarter .>= 2)
+    cosine.replace(with: -cosine, where: fromMiddle * fromMiddle .== 0.25)
+    return (sine, cosine)
+}
+
 /// tanh(x) for each lane: an odd polynomial below |x| = 0.625 (where 1 − 2/(e^{2|x|} + 1) would
 /// lose its relative precision), that formula above it.
 @inlinable @inline(__always)

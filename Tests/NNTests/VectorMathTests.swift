@@ -25,6 +25,35 @@ struct VectorMathTests {
         #expect(vectorTanh(SIMD8<Float>(repeating: .nan))[0].isNaN, "a NaN stays a NaN, so divergence is still seen")
     }
 
+    @Test("log, and sine and cosine of an angle in turns, agree with libm in Double: Box-Muller's whole domain")
+    func boxMullerFunctions() {
+        var worstLog = 0.0, worstTrig = 0.0
+        var x: Float = 0x1p-24                          // the smallest u₁ the generator draws
+        while x < 1e30 {
+            let lanes = SIMD8<Float>((0..<8).map { x * (1 + Float($0) * 0.0123) })
+            let l = vectorLog(lanes)
+            for i in 0..<8 {
+                let reference = Foundation.log(Double(lanes[i]))
+                worstLog = max(worstLog, abs(Double(l[i]) - reference) / max(abs(reference), 1e-3))
+            }
+            x *= 1.0137
+        }
+        for k in stride(from: 0, to: 1 << 24, by: 4093) {    // u₂ on its grid of 2⁻²⁴, every quarter turn
+            let lanes = SIMD8<Float>((0..<8).map { Float(min(k + $0 * 511, (1 << 24) - 1)) * 0x1p-24 })
+            let (sine, cosine) = vectorSineCosineOfTurns(lanes)
+            for i in 0..<8 {
+                let angle = 2 * Double.pi * Double(lanes[i])
+                worstTrig = max(worstTrig, abs(Double(sine[i]) - sin(angle)), abs(Double(cosine[i]) - cos(angle)))
+            }
+        }
+        #expect(worstLog < 2e-7, "log: worst relative error \(worstLog)")
+        #expect(worstTrig < 2e-7, "sine and cosine: worst error \(worstTrig)")
+        #expect(vectorLog(SIMD8<Float>(repeating: 1)) == .zero, "u₁ = 1 gives a radius of exactly 0")
+        let quarters = vectorSineCosineOfTurns(SIMD8<Float>(0, 0.25, 0.5, 0.75, 0, 0, 0, 0))
+        #expect(quarters.sine[0] == 0 && quarters.sine[1] == 1 && quarters.sine[2] == 0 && quarters.sine[3] == -1)
+        #expect(quarters.cosine[0] == 1 && quarters.cosine[1] == 0 && quarters.cosine[2] == -1 && quarters.cosine[3] == 0)
+    }
+
     @Test("the vector square root gives libm's bits: correctly rounded, zeros, subnormals, infinity and NaN")
     func squareRoot() {
         var x = Float.leastNormalMagnitude / 1024    // subnormal, as a literal 1e-40 would be
