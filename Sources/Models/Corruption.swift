@@ -52,9 +52,11 @@ public enum Corruption: Equatable, Sendable, CustomStringConvertible {
         }
     }
 
-    /// Writes a corrupted copy of `clean` into `noisy` (same shape).
+    /// Writes a corrupted copy of `clean` into `noisy` (same shape, another tensor: Gaussian noise
+    /// is drawn into `noisy` before `clean` is added to it).
     public func apply(_ clean: Tensor, into noisy: Tensor, generator: inout SeededGenerator) {
         precondition(clean.shape == noisy.shape, "corruption: \(clean.shape) into \(noisy.shape)")
+        precondition(clean.data != noisy.data, "corruption: the noisy copy must be another tensor than the clean images")
         let x = clean.data, y = noisy.data
         switch self {
         case .gaussian(let sigma):
