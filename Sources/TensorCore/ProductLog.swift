@@ -11,6 +11,10 @@ public final class ProductLog: @unchecked Sendable {
     public struct Shape: Hashable, Sendable, CustomStringConvertible {
         public let m, n, k: Int
         public let transposeA, transposeB: Bool
+        /// Whether the product adds onto C (beta ≠ 0, as gradients accumulate) rather than
+        /// overwriting it: overwriting clears C first, which the floor must time only where the
+        /// epoch does it.
+        public var accumulates = false
         /// Multiply-adds count twice: 2mnk floating-point operations.
         public var flops: Double { 2 * Double(m) * Double(n) * Double(k) }
         public var description: String { "\(m)x\(k)\(transposeA ? "ᵀ" : "") by \(k)x\(n)\(transposeB ? "ᵀ" : "")" }
