@@ -58,47 +58,42 @@ public struct ConvolutionGeometry: Equatable, Sendable, CustomStringConvertible 
 
 }
 
-/// Where each entry of a patch comes from: for kernel offset (u, v) and output position
-/// (i, j), the index of its input pixel, worked out once per geometry, so that im2col and
-/// col2im are one flat loop per (channel, image, offset) with no bounds arithmetic (DCGAN's 7×7
-/// grids made the per-row set-up of the direct loops cost more than the copying: measured).
-/// Two tables: im2col gathers from the plane copied into a bordered (H + 2p) × (W + 2p) grid
-/// whose border is zero, with no test per value (a -1-for-padding table cost a compare and a
-/// masked load per value: im2col 7.8% -> 4.5% of a DCGAN epoch's samples); col2im scatters onto
-/// the plane itself and skips the -1s (onto a bordered grid, filling and copying back its
-/// interior cost more than the tests: 4.1% -> 5.2%).
+/// What im2col and col2im need for one geometry, made once. im2col copies each plane into a
+/// bordered (H + 2p) × (W + 2p) grid whose border is zero and reads its rows with no test per
+/// value (a -1-for-padding table cost a compare and a masked load per value: im2col 7.8% ->
+/// 4.5% of a DCGAN epoch's samples). col2im scatters onto the plane itself through a table:
+/// for kernel offset (u, v) and output position (i, j), the index of its pixel in the plane,
+/// -1 where the kernel reads padding (onto a bordered grid, filling and copying back its
+/// interior cost more than the tests: 4.1% -> 5.2%; rows added eight lanes at a time with the
+/// stride, 5.5% -> 7.2%, as DCGAN's rows of seven leave too little to fill a vector).
 public final class PatchMap {
     public let geometry: ConvolutionGeometry
-    /// (k·k, P) indices into the bordered plane: im2col's.
-    let offsets: UnsafeMutablePointer<Int32>
     /// (k·k, P) indices into the plane, -1 where the kernel reads padding: col2im's.
     let planeOffsets: UnsafeMutablePointer<Int32>
     /// The bordered plane's sides: H + 2p and W + 2p.
     let paddedHeight, paddedWidth: Int
-    /// One bordered plane per part of a job (a thread's scratch), made before the job starts.
-    /// Only the interior is ever written, so the border stays as zeroed when it was made.
+    /// One bordered plane per part of a job (a thread's scratch), made before the job starts,
+    /// with room after the last for a strided copy's read of one value past its row. Only the
+    /// interior is ever written, so the border stays as zeroed when it was made.
     private var planes: UnsafeMutablePointer<Float>
     private var planeCount = 0
+    /// The values a strided copy may read past the last plane.
+    private static let slack = 16
 
     init(_ g: ConvolutionGeometry) {
         paddedHeight = g.height + 2 * g.padding
         paddedWidth = g.width + 2 * g.padding
-        precondition(paddedHeight * paddedWidth < Int(Int32.max), "an image plane of \(g.height)×\(g.width) is too large")
+        precondition(g.height * g.width < Int(Int32.max), "an image plane of \(g.height)×\(g.width) is too large")
         geometry = g
         let k = g.kernelSize
-        offsets = .allocate(capacity: Swift.max(k * k * g.positions, 1))
         planeOffsets = .allocate(capacity: Swift.max(k * k * g.positions, 1))
         for u in 0..<k {
             for v in 0..<k {
                 for i in 0..<g.outputHeight {
                     for j in 0..<g.outputWidth {
-                        // Inside the bordered plane for every valid geometry: i·s + u ≤ (Ho - 1)·s + k - 1 ≤ H + 2p - 1.
-                        let row = i * g.stride + u, column = j * g.stride + v
-                        let (ih, iw) = (row - g.padding, column - g.padding)
+                        let (ih, iw) = (i * g.stride + u - g.padding, j * g.stride + v - g.padding)
                         let inside = ih >= 0 && ih < g.height && iw >= 0 && iw < g.width
-                        let entry = (u * k + v) * g.positions + i * g.outputWidth + j
-                        offsets[entry] = Int32(row * paddedWidth + column)
-                        planeOffsets[entry] = inside ? Int32(ih * g.width + iw) : -1
+                        planeOffsets[(u * k + v) * g.positions + i * g.outputWidth + j] = inside ? Int32(ih * g.width + iw) : -1
                     }
                 }
             }
@@ -107,7 +102,6 @@ public final class PatchMap {
     }
 
     deinit {
-        offsets.deallocate()
         planeOffsets.deallocate()
         planes.deallocate()
     }
@@ -125,8 +119,8 @@ public final class PatchMap {
         let parts = ThreadTeam.shared.size
         if planeCount < parts {
             planes.deallocate()
-            planes = .allocate(capacity: parts * paddedHeight * paddedWidth)
-            planes.initialize(repeating: 0, count: parts * paddedHeight * paddedWidth)
+            planes = .allocate(capacity: parts * paddedHeight * paddedWidth + PatchMap.slack)
+            planes.initialize(repeating: 0, count: parts * paddedHeight * paddedWidth + PatchMap.slack)
             planeCount = parts
         }
         return planes
@@ -135,7 +129,7 @@ public final class PatchMap {
     /// col (C·k·k, N·P) from `images` (N, C, H, W): im2col.
     func unfold(_ images: UnsafePointer<Float>, batch: Int, into col: UnsafeMutablePointer<Float>) {
         let g = geometry
-        var job = UnfoldJob(geometry: g, offsets: offsets, paddedWidth: paddedWidth, paddedSize: paddedHeight * paddedWidth,
+        var job = UnfoldJob(geometry: g, paddedWidth: paddedWidth, paddedSize: paddedHeight * paddedWidth,
                             planes: scratch(), images: images, col: col, batch: batch)
         ThreadTeam.shared.run(&job, parallel: g.patchSize * batch * g.positions >= elementwiseParallelThreshold) { context, part, parts in
             context.assumingMemoryBound(to: UnfoldJob.self).pointee.compute(part, of: parts)
@@ -156,10 +150,11 @@ public final class PatchMap {
 
 /// Part of im2col: a range of (channel, image) planes, each owning P columns in k·k rows of
 /// col. The plane is copied into the part's bordered plane, whose border stays zero, and each
-/// of the k·k rows gathers its P values from it.
+/// of the k·k rows of col is filled one output row (Wo values) at a time, read with the
+/// stride from the bordered plane's row s·i + u: a vector copy for strides 1 and 2 (DCGAN's
+/// and the conv AE's), where a look-up per value cost 7.9% of a DCGAN epoch's samples.
 struct UnfoldJob {
     let geometry: ConvolutionGeometry
-    let offsets: UnsafePointer<Int32>
     /// The bordered plane's width and size.
     let paddedWidth, paddedSize: Int
     let planes: UnsafeMutablePointer<Float>
@@ -168,15 +163,19 @@ struct UnfoldJob {
     let batch: Int
 
     func compute(_ part: Int, of parts: Int) {
-        let g = geometry, kk = g.kernelSize * g.kernelSize, p = g.positions, planeSize = g.height * g.width
+        let g = geometry, k = g.kernelSize, s = g.stride, p = g.positions, wo = g.outputWidth, planeSize = g.height * g.width
         let bordered = planes + part * paddedSize, interior = bordered + g.padding * paddedWidth + g.padding
         for index in ThreadTeam.range(part, of: parts, in: g.channels * batch) {
             let c = index / batch, n = index % batch
             let plane = images + (n * g.channels + c) * planeSize
             for r in 0..<g.height { copyRun(plane + r * g.width, to: interior + r * paddedWidth, count: g.width) }
-            for offset in 0..<kk {
-                let from = offsets + offset * p, out = col + ((c * kk + offset) * batch + n) * p
-                for q in 0..<p { out[q] = bordered[Int(from[q])] }
+            for u in 0..<k {
+                for v in 0..<k {
+                    let out = col + ((c * k * k + u * k + v) * batch + n) * p
+                    for i in 0..<g.outputHeight {
+                        copyStrided(bordered + (i * s + u) * paddedWidth + v, stride: s, to: out + i * wo, count: wo)
+                    }
+                }
             }
         }
     }
@@ -210,6 +209,25 @@ struct FoldJob {
             // The plane is still in cache: its activation costs no extra trip to memory.
             if activation != .identity { activation.applyWithBias(plane, rows: 1, features: planeSize, bias: nil) }
         }
+    }
+}
+
+/// to[j] = from[j·stride] for j in 0..<count. Stride 2 reads sixteen values and keeps the even
+/// lanes, so it may read one value past the last it keeps (the bordered planes have room).
+@inline(__always)
+func copyStrided(_ from: UnsafePointer<Float>, stride: Int, to: UnsafeMutablePointer<Float>, count: Int) {
+    switch stride {
+    case 1:
+        copyRun(from, to: to, count: count)
+    case 2 where count >= 8:
+        var j = 0
+        while j + 8 < count { store8(load16(from + 2 * j).evenHalf, to + j); j += 8 }
+        store8(load16(from + 2 * (count - 8)).evenHalf, to + count - 8)
+    case 2 where count >= 4:
+        store4(load8(from).evenHalf, to)
+        store4(load8(from + 2 * (count - 4)).evenHalf, to + count - 4)
+    default:
+        for j in 0..<count { to[j] = from[j * stride] }
     }
 }
 

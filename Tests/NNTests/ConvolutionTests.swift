@@ -16,6 +16,8 @@ let convolutionCases = [
     // Rows of 21 and 30 pixels: im2col's short-row copies by eight lanes with an overlapping last vector.
     ConvolutionCase(channels: 2, outputs: 2, height: 3, width: 21, kernel: 3, stride: 1, padding: 1, batch: 1),
     ConvolutionCase(channels: 1, outputs: 2, height: 4, width: 30, kernel: 4, stride: 2, padding: 1, batch: 2),
+    // DCGAN's second convolution, 14 → 7: stride-2 rows of seven, four lanes and an overlapping four.
+    ConvolutionCase(channels: 2, outputs: 2, height: 14, width: 14, kernel: 4, stride: 2, padding: 1, batch: 2),
 ]
 
 @Suite("Convolutions against the nested-loop oracle and finite differences")
@@ -71,6 +73,25 @@ struct ConvolutionTests {
         checkLayerGradients(layer, input: awayFromZero([c.batch, c.channels, h, w], seed: 16), step: 1e-2, tolerance: 1e-2)
         layer.chunkBudget = 1
         checkLayerGradients(layer, input: awayFromZero([c.batch, c.channels, h, w], seed: 16), step: 1e-2, tolerance: 1e-2)
+    }
+
+    @Test("Strided row copies (im2col's) equal to[j] = from[j·stride] for every count, writing nothing outside the row")
+    func stridedCopies() {
+        let source = (0..<64).map { Float($0) + 0.5 }
+        for stride in 1...3 {
+            for count in 0..<20 {
+                let read = (count - 1) * stride + 1
+                guard read + 1 <= source.count else { continue }
+                var target = [Float](repeating: -1, count: count + 2)
+                // The source ends one value past the last value kept: as far as a stride-2 copy reads.
+                let from = UnsafeMutablePointer<Float>.allocate(capacity: max(read + 1, 1))
+                from.initialize(from: source, count: max(read + 1, 1))
+                target.withUnsafeMutableBufferPointer { copyStrided(from, stride: stride, to: $0.baseAddress! + 1, count: count) }
+                from.deallocate()
+                let expected = [-1] + (0..<count).map { source[$0 * stride] } + [-1]
+                #expect(target == expected, "stride \(stride), count \(count)")
+            }
+        }
     }
 
     @Test("The transposed convolution is the adjoint of the convolution: ⟨conv(x), y⟩ = ⟨x, convᵀ(y)⟩")
