@@ -94,9 +94,17 @@ public struct ModelRun {
     /// Trains `model` on `data` as the request says (or loads it from its checkpoint); `metadata`
     /// goes into the checkpoint with the trainer's own; `defaultEpochs` is trained when neither
     /// the request nor a named checkpoint says; `onEpoch` sees each epoch trained here.
+    /// Trains on `request.threads` threads, a count scoped to this call: a process's entry
+    /// (`gen`, a script's notebook) sets its own default; a library call changes no one else's.
     public func train(_ model: any TrainableModel, data: DatasetSplits, metadata: [String: String] = [:],
                       defaultEpochs: Int = RunRequest.defaultEpochs, onEpoch: @escaping (Int) -> Void = { _ in }) throws -> TrainingResult {
-        BLAS.setThreadCount(request.threads)
+        try BLAS.withThreadCount(request.threads) {
+            try trainOnThisThreadCount(model, data: data, metadata: metadata, defaultEpochs: defaultEpochs, onEpoch: onEpoch)
+        }
+    }
+
+    private func trainOnThisThreadCount(_ model: any TrainableModel, data: DatasetSplits, metadata: [String: String],
+                                        defaultEpochs: Int, onEpoch: @escaping (Int) -> Void) throws -> TrainingResult {
         // The file's contents are read once, below: here only what must not be read at all.
         _ = try namedCheckpointInPlace()
         let path = try checkpointPath(for: model, data: data)

@@ -50,11 +50,21 @@ public final class Notebook {
         """
     }
 
-    /// Starts the notebook `name` from the script's `arguments` (its command line after the
-    /// program name). `file` and `line` locate the script and this call in it, for the code the
-    /// page shows; `order` places the page in the lecture order on the gallery's index.
+    /// Starts the notebook `name` from the script's own command line: the process's entry, so
+    /// `--threads` becomes the process's thread count for everything the script computes.
+    /// `file` and `line` locate the script and this call in it, for the code the page shows;
+    /// `order` places the page in the lecture order on the gallery's index.
+    public convenience init(_ name: String, title: String, introduction: String, order: Int = 99,
+                            file: String = #filePath, line: Int = #line) throws {
+        try self.init(name, title: title, introduction: introduction, order: order,
+                      arguments: Array(CommandLine.arguments.dropFirst()), file: file, line: line)
+        BLAS.setThreadCount(request.threads)
+    }
+
+    /// Starts the notebook `name` from `arguments` (a command line after the program name),
+    /// leaving the process's thread count alone: tests make notebooks beside other tests.
     public init(_ name: String, title: String, introduction: String, order: Int = 99,
-                arguments: [String] = Array(CommandLine.arguments.dropFirst()), file: String = #filePath, line: Int = #line) throws {
+                arguments: [String], file: String = #filePath, line: Int = #line) throws {
         var request = RunRequest()
         var quick = false
         var remaining = arguments[...]

@@ -114,9 +114,10 @@ public final class PatchMap {
         return map
     }
 
-    /// Scratch for as many bordered planes as the team has threads (grown on first use only).
+    /// Scratch for as many bordered planes as this thread's jobs have parts (grown on first use
+    /// only).
     private func scratch() -> UnsafeMutablePointer<Float> {
-        let parts = ThreadTeam.shared.size
+        let parts = ThreadTeam.shared.parts
         if planeCount < parts {
             planes.deallocate()
             planes = .allocate(capacity: parts * paddedHeight * paddedWidth + PatchMap.slack)

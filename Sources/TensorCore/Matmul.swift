@@ -5,17 +5,24 @@ import Foundation
 // `matmulReference` is the plain triple loop it is tested against, as llm.c keeps
 // `matmul_forward_naive` beside its fast kernel.
 
-/// The process-wide thread count of the numeric work.
+/// The thread count of the numeric work.
 public enum BLAS {
-    /// Sets how many threads every product and element-wise pass uses: the shared `ThreadTeam`
-    /// takes that size and OpenBLAS runs single-threaded inside each of its parts, so that one
-    /// pool of threads does everything and none spins while another works.
+    /// Sets how many threads the numeric work uses, on every thread that has not chosen its own
+    /// count (`withThreadCount`): the shared `ThreadTeam` takes that size and OpenBLAS runs
+    /// single-threaded inside each of its parts, so that one pool of threads does everything and
+    /// none spins while another works.
     public static func setThreadCount(_ n: Int) {
         openblas_set_num_threads(1)
         ThreadTeam.shared.resize(to: n)
     }
-    /// How many threads the numeric work uses.
-    public static var threadCount: Int { ThreadTeam.shared.size }
+    /// Runs `body` with the numeric work started on this thread split among `n` threads, leaving
+    /// every other thread's count as it is (tests compare thread counts side by side).
+    public static func withThreadCount<Result>(_ n: Int, _ body: () throws -> Result) rethrows -> Result {
+        openblas_set_num_threads(1)
+        return try ThreadTeam.shared.withParts(n, body)
+    }
+    /// How many threads the numeric work started on this thread uses.
+    public static var threadCount: Int { ThreadTeam.shared.parts }
 }
 
 /// Products smaller than this many multiply-adds run on one thread: splitting them costs more
@@ -65,7 +72,7 @@ func unloggedMultiply(_ a: UnsafeMutablePointer<Float>, transposeA: Bool, _ b: U
                       into c: UnsafeMutablePointer<Float>, m: Int, n: Int, k: Int, alpha: Float, beta: Float) {
     let lda = Swift.max(transposeA ? m : k, 1), ldb = Swift.max(transposeB ? k : n, 1), ldc = Swift.max(n, 1)
     let team = ThreadTeam.shared
-    guard team.size > 1, m * n * k >= parallelProductThreshold else {
+    guard team.parts > 1, m * n * k >= parallelProductThreshold else {
         let opA = transposeA ? CblasTrans : CblasNoTrans, opB = transposeB ? CblasTrans : CblasNoTrans
         let beta = clearedForAccumulation(c, rows: m, columns: n, ldc: ldc, beta: beta)
         cblas_sgemm(CblasRowMajor, opA, opB, Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda), b, Int32(ldb),

@@ -18,15 +18,26 @@ public typealias TeamFunction = @convention(c) (_ context: UnsafeMutableRawPoint
 /// microseconds), then sleeps.
 ///
 /// The parts of a job must write disjoint memory, and a job's result must not depend on which
-/// thread ran which part: then the same thread count gives the same numbers.
+/// thread ran which part: then the same part count gives the same numbers.
+///
+/// How many parts a job has is the calling thread's setting (`withParts`), or else the team's
+/// default (`resize`): one thread's scope never changes the numbers of another thread's work.
+/// Tests that check one thread against two run beside tests that compare two runs bit for bit;
+/// with one process-wide count, a resize in one test changed the other's sums halfway through.
 public final class ThreadTeam: @unchecked Sendable {
     /// The team every layer, loss and optimizer uses; `BLAS.setThreadCount` sizes it.
     public static let shared = ThreadTeam()
 
-    /// How many parts a job is split into: the caller plus the workers.
-    public var size: Int { workers.load(ordering: .relaxed) + 1 }
+    /// How many parts a job started on this thread is split into: this thread's setting
+    /// (`withParts`, or the job a worker is running), else the team's default.
+    public var parts: Int {
+        let scoped = Int(bitPattern: pthread_getspecific(ThreadTeam.scopedPartsKey))
+        return scoped > 0 ? scoped : defaultParts.load(ordering: .relaxed)
+    }
 
-    /// Threads beside the caller that take part in jobs (changed only while no job runs).
+    /// The part count of threads with no setting of their own.
+    private let defaultParts = Atomic<Int>(1)
+    /// Worker threads running (only ever grows): a job of p parts needs p - 1 of them.
     private let workers = Atomic<Int>(0)
     /// Bumped once per job; a worker runs a job when it sees a generation it has not run.
     private let generation = Atomic<Int>(0)
@@ -46,6 +57,15 @@ public final class ThreadTeam: @unchecked Sendable {
     /// waking one from sleep took tens of microseconds, and with 2,000 spins (~2 µs) the AE's
     /// epoch was 4% slower.
     private static let spins = 200_000
+    /// Each thread's own part count (0: none set), kept as a pointer's bit pattern: a pthread
+    /// key, because a worker must carry its job's count into jobs started inside a part, and
+    /// setting it allocates nothing (a task-local's scope allocates).
+    private static let scopedPartsKey: pthread_key_t = {
+        var key = pthread_key_t()
+        let status = pthread_key_create(&key, nil)
+        precondition(status == 0, "pthread_key_create failed (\(status))")
+        return key
+    }()
 
     init() {
         pthread_mutex_init(&mutex, nil)
@@ -53,12 +73,35 @@ public final class ThreadTeam: @unchecked Sendable {
         pthread_cond_init(&done, nil)
     }
 
-    /// Makes the team `size` threads strong (at least 1: the caller alone), once any running job
-    /// is done. Workers are only ever added; a smaller size leaves the extra ones asleep.
+    /// Sets the default part count, for threads with no setting of their own, to `size` (at
+    /// least 1: the caller alone), starting workers as needed.
     public func resize(to size: Int) {
-        let wanted = Swift.max(size, 1) - 1
+        let size = Swift.max(size, 1)
+        startWorkers(size - 1)
+        defaultParts.store(size, ordering: .relaxed)
+    }
+
+    /// Runs `body` with jobs started on this thread split into `parts` parts (at least 1),
+    /// whatever the default and other threads' settings; the setting before comes back after.
+    public func withParts<Result>(_ parts: Int, _ body: () throws -> Result) rethrows -> Result {
+        let parts = Swift.max(parts, 1)
+        startWorkers(parts - 1)
+        let before = pthread_getspecific(ThreadTeam.scopedPartsKey)
+        ThreadTeam.setScopedParts(parts)
+        defer { pthread_setspecific(ThreadTeam.scopedPartsKey, before) }
+        return try body()
+    }
+
+    private static func setScopedParts(_ parts: Int) {
+        pthread_setspecific(scopedPartsKey, UnsafeRawPointer(bitPattern: parts))
+    }
+
+    /// Starts workers until there are `wanted`, once any running job is done.
+    private func startWorkers(_ wanted: Int) {
+        guard workers.load(ordering: .acquiring) < wanted else { return }
         while !busy.compareExchange(expected: false, desired: true, ordering: .acquiring).exchanged { sched_yield() }
         defer { busy.store(false, ordering: .releasing) }
+        var started = workers.load(ordering: .relaxed)
         while started < wanted {
             started += 1
             // The worker starts from the jobs already run, whenever its thread gets going.
@@ -67,29 +110,25 @@ public final class ThreadTeam: @unchecked Sendable {
             thread.stackSize = 1 << 20
             thread.start()
         }
-        workers.store(wanted, ordering: .relaxed)
+        workers.store(started, ordering: .releasing)
     }
-    /// Worker threads started so far (changed only while holding `busy`).
-    private var started = 0
 
     /// Runs `function(context, part, parts)` for every part in 0..<parts, the caller taking
-    /// part 0; `parts` is the team's size as the job starts. A C function and a context pointer,
+    /// part 0; `parts` is the calling thread's `parts`. A C function and a context pointer,
     /// not a closure: handing a closure to other threads costs an allocation per job, and a
     /// training step runs dozens of jobs. While the team is busy with another caller's job
     /// (tests train models side by side) or inside a job, the caller runs every part itself,
     /// in order: the same parts, so the same numbers.
     public func run(_ function: TeamFunction, context: UnsafeMutableRawPointer) {
-        guard size > 1, busy.compareExchange(expected: false, desired: true, ordering: .acquiring).exchanged else {
-            let parts = size
+        let parts = self.parts
+        guard parts > 1, workers.load(ordering: .acquiring) >= parts - 1,
+              busy.compareExchange(expected: false, desired: true, ordering: .acquiring).exchanged else {
             for part in 0..<parts { function(context, part, parts) }
             return
         }
         defer { busy.store(false, ordering: .releasing) }
-        let helpers = workers.load(ordering: .relaxed)
-        guard helpers > 0 else { function(context, 0, 1); return }
-        let parts = helpers + 1
         job = (function, context, parts)
-        remaining.store(helpers, ordering: .relaxed)
+        remaining.store(parts - 1, ordering: .relaxed)
         generation.add(1, ordering: .releasing)
         pthread_mutex_lock(&mutex)
         if sleepers > 0 { pthread_cond_broadcast(&wake) }
@@ -132,7 +171,7 @@ public final class ThreadTeam: @unchecked Sendable {
     }
 
     private func work(part: Int, after generationSeen: Int) {
-        var seen = generationSeen
+        var seen = generationSeen, scopedParts = 0
         while true {
             var spin = 0
             while generation.load(ordering: .acquiring) == seen {
@@ -145,8 +184,11 @@ public final class ThreadTeam: @unchecked Sendable {
                 pthread_mutex_unlock(&mutex)
             }
             seen = generation.load(ordering: .acquiring)
-            // A team made smaller keeps its extra workers; they sit this job out.
+            // Workers beyond the job's part count sit it out.
             guard let job, part < job.parts else { continue }
+            // Jobs started inside this part run inline with the job's part count, as they
+            // would on the caller's thread.
+            if job.parts != scopedParts { ThreadTeam.setScopedParts(job.parts); scopedParts = job.parts }
             job.function(job.context, part, job.parts)
             if remaining.subtract(1, ordering: .acquiringAndReleasing).newValue == 0 {
                 pthread_mutex_lock(&mutex)

@@ -13,6 +13,12 @@ extension ReconstructionLoss: ExpressibleByArgument {}
 extension CodeActivation: ExpressibleByArgument {}
 
 /// Flags every model command takes.
+/// A command that trains or runs models with the common flags: `Gen.main` sets the process's
+/// thread count from its `--threads` before it runs.
+protocol ModelCommand: ParsableCommand {
+    var options: CommonOptions { get }
+}
+
 struct CommonOptions: ParsableArguments {
     @Flag(help: "Write a grid of generated samples (samples.png).") var samples = false
     @Flag(help: "Write latent interpolations (interpolation.png).") var interpolate = false
@@ -38,7 +44,7 @@ struct CommonOptions: ParsableArguments {
     @Option(help: "Scale PNG images to this many pixels square.") var imageSize: Int?
     @Option(help: "Folder for figures and metrics (a sub-folder per model).") var out = "Gallery"
     @Option(help: "Checkpoint file (default: ~/.cache/gen/<model>-<key>.safetensors).") var checkpoint: String?
-    @Option(help: "Threads for the matrix products.") var threads = 2
+    @Option(help: "Threads for the matrix products and element-wise work.") var threads = 2
     @Option(help: "Tiles per side of the sample grid.") var grid = 10
     @Option(help: "Images per interpolation row.") var steps = 10
     @Option(help: "Scale of the prior's spread when sampling.") var temperature: Float = 1

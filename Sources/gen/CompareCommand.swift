@@ -3,7 +3,7 @@ import Lab
 import Models
 
 /// AE vs VAE vs GAN on one latent size and one data set: the lecture's point made visible.
-struct CompareCommand: ParsableCommand {
+struct CompareCommand: ModelCommand {
     static let configuration = CommandConfiguration(
         commandName: "compare",
         abstract: "Train (or reuse) AE, VAE and GAN with one latent size and draw them side by side in --out/compare/ (--arch conv: --out/compare-conv/).")

@@ -4,7 +4,7 @@ import Foundation
 import Lab
 import Models
 
-struct JudgeCommand: ParsableCommand {
+struct JudgeCommand: ModelCommand {
     static let configuration = CommandConfiguration(
         commandName: "judge",
         abstract: "Train (or reuse) the judge of gen eval: a convolutional classifier of the data's labels, 10 epochs; reports its test accuracy.")
@@ -17,7 +17,7 @@ struct JudgeCommand: ParsableCommand {
     }
 }
 
-struct EvalCommand: ParsableCommand {
+struct EvalCommand: ModelCommand {
     static let configuration = CommandConfiguration(
         commandName: "eval",
         abstract: "Score a model's samples, or any images, with the judge: Fréchet distance and precision/recall in its features, class coverage, memorisation.",

@@ -29,6 +29,9 @@ struct Gen: ParsableCommand {
         }
         do {
             var command = try parseAsRoot(arguments)
+            // The process's thread count, for everything the command computes (training scopes
+            // its own count too: see ModelRun.train).
+            if let command = command as? any ModelCommand { BLAS.setThreadCount(command.options.threads) }
             try command.run()
         } catch let error as TrainingError {
             printError("Error: \(error)")

@@ -2,7 +2,7 @@ import ArgumentParser
 import Lab
 import Models
 
-struct AutoencoderCommand: ParsableCommand {
+struct AutoencoderCommand: ModelCommand {
     static let configuration = CommandConfiguration(
         commandName: "ae", abstract: "An autoencoder (784-512-32-512-784); samples decode random codes. Denoising, sparse, contractive, tied and stacked variants by flag.",
         discussion: """
@@ -63,7 +63,7 @@ struct AutoencoderOptions: ParsableArguments {
     }
 }
 
-struct VAECommand: ParsableCommand {
+struct VAECommand: ModelCommand {
     static let configuration = CommandConfiguration(
         commandName: "vae", abstract: "A variational autoencoder (784-400-20); samples decode z ~ N(0, I).")
     @OptionGroup var options: CommonOptions
@@ -82,7 +82,7 @@ struct VAECommand: ParsableCommand {
     }
 }
 
-struct PCACommand: ParsableCommand {
+struct PCACommand: ModelCommand {
     static let configuration = CommandConfiguration(
         commandName: "pca", abstract: "Principal component analysis, exact (LAPACK), with every autoencoder figure: the linear baseline (default 30 components).")
     @OptionGroup var options: CommonOptions
@@ -91,7 +91,7 @@ struct PCACommand: ParsableCommand {
     func run() throws { try runModel(.pca, options, measure: measure) { _ in } }
 }
 
-struct GANCommand: ParsableCommand {
+struct GANCommand: ModelCommand {
     static let configuration = CommandConfiguration(
         commandName: "gan", abstract: "A GAN trained by Goodfellow's algorithm: k discriminator steps, then one generator step.")
     @OptionGroup var options: CommonOptions
@@ -111,7 +111,7 @@ struct GANCommand: ParsableCommand {
     }
 }
 
-struct ClassifyCommand: ParsableCommand {
+struct ClassifyCommand: ModelCommand {
     static let configuration = CommandConfiguration(
         commandName: "classify",
         abstract: "A classifier of the data's labels (MLP 784-256-10, or --arch conv: two strided convolutions and Dense(128)); reports test accuracy.",
@@ -149,7 +149,7 @@ func resolve(_ kind: ModelKind, _ options: CommonOptions, modelFlags: (inout Mod
 }
 
 /// `gen explore MODEL`: the live latent explorer page for a trained (or cached) model.
-struct ExploreCommand: ParsableCommand {
+struct ExploreCommand: ModelCommand {
     static let configuration = CommandConfiguration(
         commandName: "explore",
         abstract: "Write <out>/<model>/explore.html: the model's decoder running in the browser, with sliders (and a 2-D pad for a 2-D latent).",

@@ -215,7 +215,7 @@ struct CommandLineTests {
     func checkedBeforeTraining() throws {
         let data = try tinyIDXFolder()
         let folder = try scratchFolder()
-        FileManager.default.createFile(atPath: folder + "/ae", contents: Data("mine".utf8))
+        _ = FileManager.default.createFile(atPath: folder + "/ae", contents: Data("mine".utf8))
         let fileInTheWay = try runGen(["ae", "--dataset", data, "--epochs", "1", "--out", folder, "--checkpoint", folder + "/x.safetensors"])
         #expect(fileInTheWay.status != 0)
         #expect(errorLine(fileInTheWay).contains("\(folder)/ae: is a file, not a folder"), "\(fileInTheWay.stderr)")

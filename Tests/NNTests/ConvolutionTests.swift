@@ -29,10 +29,7 @@ struct ConvolutionTests {
         let x = Tensor.normal([c.batch, c.channels, c.height, c.width], using: &g)
         let expected = convolutionReference(x, weight: layer.weight.value, bias: layer.bias.value, stride: c.stride, padding: c.padding)
         for threads in [1, 2] {
-            let before = BLAS.threadCount
-            BLAS.setThreadCount(threads)
-            defer { BLAS.setThreadCount(before) }
-            let y = layer(x)
+            let y = BLAS.withThreadCount(threads) { layer(x) }
             #expect(y.shape == expected.shape)
             #expect(maxDifference(y, expected) < 1e-5, "\(c), \(threads) threads")
         }
@@ -203,12 +200,11 @@ struct ConvolutionTests {
         var outputs: [[Float]] = []
         for threads in [1, 2] {
             let layer = BatchNorm(featureCount: x.shape[1], activation: .relu)
-            let before = BLAS.threadCount
-            BLAS.setThreadCount(threads)
-            defer { BLAS.setThreadCount(before) }
-            let y = layer.forward(x, training: true).scalars
-            let dx = layer.backward(x).scalars
-            outputs.append(y + dx + layer.runningMean.scalars + layer.weight.gradient.scalars)
+            BLAS.withThreadCount(threads) {
+                let y = layer.forward(x, training: true).scalars
+                let dx = layer.backward(x).scalars
+                outputs.append(y + dx + layer.runningMean.scalars + layer.weight.gradient.scalars)
+            }
         }
         #expect(outputs[0] == outputs[1])
         }

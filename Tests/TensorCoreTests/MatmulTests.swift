@@ -18,15 +18,12 @@ struct MatmulTests {
     @Test("split over a team of two threads, by rows or by columns, every transpose: the oracle's numbers",
           arguments: [(false, false), (true, false), (false, true), (true, true)], [(71, 97, 53), (53, 97, 71)])
     func teamOfTwo(transposes: (Bool, Bool), sizes: (Int, Int, Int)) {
-        let before = BLAS.threadCount
-        BLAS.setThreadCount(2)
-        defer { BLAS.setThreadCount(before) }
         let (transposeA, transposeB) = transposes, (m, k, n) = sizes
         var g = SeededGenerator(seed: 3)
         let a = Tensor.normal(transposeA ? [k, m] : [m, k], using: &g)
         let b = Tensor.normal(transposeB ? [n, k] : [k, n], using: &g)
         let c = Tensor(shape: [m, n], repeating: 0.5)
-        gemm(a, transposeA: transposeA, b, transposeB: transposeB, into: c, alpha: 2, beta: 1)
+        BLAS.withThreadCount(2) { gemm(a, transposeA: transposeA, b, transposeB: transposeB, into: c, alpha: 2, beta: 1) }
         let oracle = matmulReference(a, transposeA: transposeA, b, transposeB: transposeB)
         var worst: Float = 0
         for i in 0..<c.count { worst = max(worst, abs(c[i] - (0.5 + 2 * oracle[i]))) }

@@ -65,19 +65,18 @@ struct NormalFillTests {
     @Test("fillNormal gives the values and the generator state of one nextNormal() per element, on one thread or two",
           arguments: [0, 1, 2, 3, 1_023, 1_024, 1_025, 2_561, 8_192])
     func sameAsOneAtATime(count: Int) {
-        let before = BLAS.threadCount
-        defer { BLAS.setThreadCount(before) }
         for threads in [1, 2] {
-            BLAS.setThreadCount(threads)
-            for leadingSpare in [false, true] {
-                var sequential = SeededGenerator(seed: 11), filled = SeededGenerator(seed: 11)
-                if leadingSpare { _ = sequential.nextNormal(); _ = filled.nextNormal() }   // leaves a spare value
-                let expected = (0..<count).map { _ in 0.5 + 2 * sequential.nextNormal() }
-                let values = Tensor(zeros: [count])
-                values.fillNormal(mean: 0.5, standardDeviation: 2, using: &filled)
-                #expect(values.scalars.map(\.bitPattern) == expected.map(\.bitPattern), "\(count) values, \(threads) threads, spare \(leadingSpare)")
-                // The next draws agree too: the same stream position and the same spare.
-                #expect((0..<3).map { _ in filled.nextNormal() } == (0..<3).map { _ in sequential.nextNormal() })
+            BLAS.withThreadCount(threads) {
+                for leadingSpare in [false, true] {
+                    var sequential = SeededGenerator(seed: 11), filled = SeededGenerator(seed: 11)
+                    if leadingSpare { _ = sequential.nextNormal(); _ = filled.nextNormal() }   // leaves a spare value
+                    let expected = (0..<count).map { _ in 0.5 + 2 * sequential.nextNormal() }
+                    let values = Tensor(zeros: [count])
+                    values.fillNormal(mean: 0.5, standardDeviation: 2, using: &filled)
+                    #expect(values.scalars.map(\.bitPattern) == expected.map(\.bitPattern), "\(count) values, \(threads) threads, spare \(leadingSpare)")
+                    // The next draws agree too: the same stream position and the same spare.
+                    #expect((0..<3).map { _ in filled.nextNormal() } == (0..<3).map { _ in sequential.nextNormal() })
+                }
             }
         }
     }

@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 @testable import TensorCore
 
@@ -35,5 +36,34 @@ struct ThreadTeamTests {
             #expect(sum() == first)
         }
         #expect(counts[0] == 5_000 && counts[1] == 5_000)
+    }
+
+    @Test("a thread's own part count holds while another thread sets the default and its own; jobs started inside a part keep the job's count")
+    func scopedCounts() {
+        let team = ThreadTeam()
+        team.resize(to: 1)
+        nonisolated(unsafe) let seen = UnsafeMutablePointer<Int>.allocate(capacity: 8)
+        seen.initialize(repeating: 0, count: 8)
+        defer { seen.deallocate() }
+        team.withParts(2) {
+            #expect(team.parts == 2)
+            let finished = DispatchSemaphore(value: 0)
+            let other = Thread {
+                team.resize(to: 3)                     // the default, for threads without a count
+                seen[0] = team.parts
+                team.withParts(1) { seen[1] = team.parts }
+                finished.signal()
+            }
+            other.start()
+            finished.wait()
+            #expect(seen[0] == 3 && seen[1] == 1, "the other thread saw \(seen[0]) and \(seen[1])")
+            #expect(team.parts == 2, "this thread's count followed the other thread's")
+            team.run { part, parts in
+                seen[2 + part] = parts
+                team.run { _, inner in seen[4 + part] = inner }   // runs inline: the team is busy
+            }
+            #expect((0..<4).map { seen[2 + $0] } == [2, 2, 2, 2])
+        }
+        #expect(team.parts == 3, "the default came back after the scope")
     }
 }
