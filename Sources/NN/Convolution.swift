@@ -36,8 +36,6 @@ public final class Conv2D: Layer {
     private var geometry: ConvolutionGeometry?
     private var patchMap: PatchMap?
     private var input: Tensor?         // (N, C, H, W), read again by backward
-    private var col: Tensor?           // (C·k·k, chunk·P): one chunk's patches, then its dcol
-    private var product: Tensor?       // (O, chunk·P): W · col, then dPre in the same layout
     private var output: Tensor?        // (N, O, Ho, Wo)
     private var dInput: Tensor?        // (N, C, H, W)
 
@@ -77,21 +75,26 @@ public final class Conv2D: Layer {
         self.input = input
         let y = Tensor.reuse(&output, shape: Shape(n, o, g.outputHeight, g.outputWidth))
         let chunk = g.chunk(batch: n, budget: chunkBudget)
-        let patches = Tensor.reuse(&col, shape: Shape(g.patchSize, chunk * g.positions))
-        let out = Tensor.reuse(&product, shape: Shape(o, chunk * g.positions))
+        let scratch = self.scratch(g, chunk: chunk)
+        let patches = scratch.patches, out = scratch.channelMajor                               // col (C·k·k, m·P), out (O, m·P)
         for first in Swift.stride(from: 0, to: n, by: chunk) {
             let m = Swift.min(chunk, n - first)
-            map.unfold(input.data + first * g.imageSize, batch: m, into: patches.data)
-            multiply(weight.value.data, transposeA: false, patches.data, transposeB: false, into: out.data,
+            map.unfold(input.data + first * g.imageSize, batch: m, into: patches)
+            multiply(weight.value.data, transposeA: false, patches, transposeB: false, into: out,
                      m: o, n: m * g.positions, k: g.patchSize)                                  // (O, m·P) = W · col
-            ChannelLayout.toBatchMajor(out.data, batch: m, channels: o, spatial: g.positions, bias: bias.value.data, activation: activation,
+            ChannelLayout.toBatchMajor(out, batch: m, channels: o, spatial: g.positions, bias: bias.value.data, activation: activation,
                                        into: y.data + first * o * g.positions)                  // y = f(W · col + b)
         }
         return y
     }
 
+    /// This thread's col and product, with room for `chunk` images.
+    private func scratch(_ g: ConvolutionGeometry, chunk: Int) -> ConvolutionScratch {
+        ConvolutionScratch.forThisThread(patchCount: g.patchSize * chunk * g.positions, channelMajorCount: outputChannels * chunk * g.positions)
+    }
+
     public func backward(_ dOutput: Tensor) -> Tensor {
-        guard let g = geometry, let map = patchMap, let x = input, let patches = col, let dGrid = product, let y = output else {
+        guard let g = geometry, let map = patchMap, let x = input, let y = output else {
             preconditionFailure("Conv2D.backward before forward")
         }
         let n = x.shape[0], o = outputChannels, p = g.positions
@@ -99,21 +102,23 @@ public final class Conv2D: Layer {
         let dx = computesInputGradient ? Tensor.reuse(&dInput, shape: x.shape) : noInputGradient
         guard computesInputGradient || computesParameterGradients else { return dx }
         let chunk = g.chunk(batch: n, budget: chunkBudget)
+        let scratch = self.scratch(g, chunk: chunk)
+        let patches = scratch.patches, dGrid = scratch.channelMajor                            // col or dcol, dPre (O, m·P)
         for first in Swift.stride(from: 0, to: n, by: chunk) {
             let m = Swift.min(chunk, n - first)
             // dPre = dy · f'(pre) into the product's layout, (O, m·P), and dBias[o] += Σ dPre[:, o, :, :], in one pass.
-            ChannelLayout.toChannelMajor(dOutput.data + first * o * p, batch: m, channels: o, spatial: p, into: dGrid.data,
+            ChannelLayout.toChannelMajor(dOutput.data + first * o * p, batch: m, channels: o, spatial: p, into: dGrid,
                                          addingSumsTo: computesParameterGradients ? bias.gradient.data : nil,
                                          activation: activation, activated: y.data + first * o * p)
             if computesParameterGradients {
-                map.unfold(x.data + first * g.imageSize, batch: m, into: patches.data)            // col, made again
-                multiply(dGrid.data, transposeA: false, patches.data, transposeB: true, into: weight.gradient.data,
+                map.unfold(x.data + first * g.imageSize, batch: m, into: patches)            // col, made again
+                multiply(dGrid, transposeA: false, patches, transposeB: true, into: weight.gradient.data,
                          m: o, n: g.patchSize, k: m * p, beta: 1)                               // dW += dPre · colᵀ
             }
             guard computesInputGradient else { continue }
-            multiply(weight.value.data, transposeA: true, dGrid.data, transposeB: false, into: patches.data,
+            multiply(weight.value.data, transposeA: true, dGrid, transposeB: false, into: patches,
                      m: g.patchSize, n: m * p, k: o)                                            // dcol = Wᵀ · dPre
-            map.fold(patches.data, batch: m, bias: nil, into: dx.data + first * g.imageSize)      // dx = col2im(dcol)
+            map.fold(patches, batch: m, bias: nil, into: dx.data + first * g.imageSize)      // dx = col2im(dcol)
         }
         return dx
     }
@@ -143,8 +148,6 @@ public final class TransposedConv2D: Layer {
     private var geometry: ConvolutionGeometry?      // of the output side
     private var patchMap: PatchMap?
     private var input: Tensor?         // (N, C, H, W), read again by backward
-    private var grid: Tensor?          // (C, chunk·H·W): a chunk of the input, channel-major; then its dx
-    private var col: Tensor?           // (O·k·k, chunk·H·W): Wᵀ · x in forward, im2col(dPre) in backward
     private var output: Tensor?        // (N, O, Ho, Wo)
     private var dInput: Tensor?        // (N, C, H, W)
     private var dPre: Tensor?          // (N, O, Ho, Wo): dy · f'(pre), with an activation
@@ -186,22 +189,22 @@ public final class TransposedConv2D: Layer {
         let map = PatchMap.reuse(&patchMap, for: g)
         self.input = input
         let p = g.positions, chunk = g.chunk(batch: n, budget: chunkBudget)
-        let x = Tensor.reuse(&grid, shape: Shape(c, chunk * p))
-        let patches = Tensor.reuse(&col, shape: Shape(g.patchSize, chunk * p))
+        let scratch = self.scratch(g, chunk: chunk)
+        let x = scratch.channelMajor, patches = scratch.patches      // a chunk of the input (C, m·H·W), col (O·k·k, m·H·W)
         let y = Tensor.reuse(&output, shape: Shape(n, g.channels, g.height, g.width))
         for first in Swift.stride(from: 0, to: n, by: chunk) {
             let m = Swift.min(chunk, n - first)
-            ChannelLayout.toChannelMajor(input.data + first * c * p, batch: m, channels: c, spatial: p, into: x.data, addingSumsTo: nil)
-            multiply(weight.value.data, transposeA: true, x.data, transposeB: false, into: patches.data,
+            ChannelLayout.toChannelMajor(input.data + first * c * p, batch: m, channels: c, spatial: p, into: x, addingSumsTo: nil)
+            multiply(weight.value.data, transposeA: true, x, transposeB: false, into: patches,
                      m: g.patchSize, n: m * p, k: c)                                              // col = Wᵀ · x
-            map.fold(patches.data, batch: m, bias: bias.value.data, activation: activation,
+            map.fold(patches, batch: m, bias: bias.value.data, activation: activation,
                    into: y.data + first * g.imageSize)                                           // y = f(b + col2im(col))
         }
         return y
     }
 
     public func backward(_ dOutput: Tensor) -> Tensor {
-        guard let g = geometry, let map = patchMap, let input, let x = grid, let patches = col, let y = output else {
+        guard let g = geometry, let map = patchMap, let input, let y = output else {
             preconditionFailure("TransposedConv2D.backward before forward")
         }
         let n = input.shape[0], c = inputChannels, p = g.positions
@@ -218,20 +221,27 @@ public final class TransposedConv2D: Layer {
         let dx = computesInputGradient ? Tensor.reuse(&dInput, shape: input.shape) : noInputGradient
         guard computesInputGradient || computesParameterGradients else { return dx }
         let chunk = g.chunk(batch: n, budget: chunkBudget)
+        let scratch = self.scratch(g, chunk: chunk)
+        let x = scratch.channelMajor, patches = scratch.patches      // the input's chunk, then its dx (C, m·H·W); dcol
         for first in Swift.stride(from: 0, to: n, by: chunk) {
             let m = Swift.min(chunk, n - first)
-            map.unfold(dy.data + first * g.imageSize, batch: m, into: patches.data)            // dcol = im2col(dPre)
+            map.unfold(dy.data + first * g.imageSize, batch: m, into: patches)            // dcol = im2col(dPre)
             if computesParameterGradients {
-                ChannelLayout.toChannelMajor(input.data + first * c * p, batch: m, channels: c, spatial: p, into: x.data, addingSumsTo: nil)
-                multiply(x.data, transposeA: false, patches.data, transposeB: true, into: weight.gradient.data,
+                ChannelLayout.toChannelMajor(input.data + first * c * p, batch: m, channels: c, spatial: p, into: x, addingSumsTo: nil)
+                multiply(x, transposeA: false, patches, transposeB: true, into: weight.gradient.data,
                          m: c, n: g.patchSize, k: m * p, beta: 1)                             // dW += x · dcolᵀ
             }
             guard computesInputGradient else { continue }
-            multiply(weight.value.data, transposeA: false, patches.data, transposeB: false, into: x.data,
+            multiply(weight.value.data, transposeA: false, patches, transposeB: false, into: x,
                      m: c, n: m * p, k: g.patchSize)                                          // dx = W · dcol
-            ChannelLayout.toBatchMajor(x.data, batch: m, channels: c, spatial: p, bias: nil, into: dx.data + first * c * p)
+            ChannelLayout.toBatchMajor(x, batch: m, channels: c, spatial: p, bias: nil, into: dx.data + first * c * p)
         }
         return dx
+    }
+
+    /// This thread's col and input chunk, with room for `chunk` images.
+    private func scratch(_ g: ConvolutionGeometry, chunk: Int) -> ConvolutionScratch {
+        ConvolutionScratch.forThisThread(patchCount: g.patchSize * chunk * g.positions, channelMajorCount: inputChannels * chunk * g.positions)
     }
 }
 
