@@ -33,7 +33,8 @@ public struct EpochBenchmark {
                         ("fastest_epoch_seconds", jsonNumber(fastestEpochSeconds)),
                         ("images_per_second", jsonNumber(imagesPerSecond)), ("gflops", jsonNumber(gflops)),
                         ("gemm_share", jsonNumber(gemmShare)), ("gemm_floor_seconds", jsonNumber(gemmFloorSeconds)),
-                        ("floor_ratio", jsonNumber(floorRatio)), ("peak_mb", jsonNumber(peakMB))])
+                        ("floor_ratio", jsonNumber(floorRatio)), ("peak_mb", jsonNumber(peakMB)),
+                        ("blas_kernels", jsonQuoted(BLAS.kernels))])
         }
     }
 

@@ -14,4 +14,7 @@ public enum Machine {
         let cores = ProcessInfo.processInfo.activeProcessorCount
         return "\(cpuModel), \(cores) core\(cores == 1 ? "" : "s")"
     }
+
+    /// "AMD EPYC 7B13, OpenBLAS's Zen kernels": what a speed figure was measured on.
+    public static var speedDescription: String { "\(cpuModel), OpenBLAS's \(BLAS.kernels) kernels" }
 }

@@ -23,6 +23,10 @@ public enum BLAS {
     }
     /// How many threads the numeric work started on this thread uses.
     public static var threadCount: Int { ThreadTeam.shared.parts }
+
+    /// The OpenBLAS kernels every product runs on ("Haswell", "SkylakeX", ...): OpenBLAS's
+    /// choice for this CPU, or the one OPENBLAS_CORETYPE names. Speed figures depend on it.
+    public static var kernels: String { openblas_get_corename().map { String(cString: $0) } ?? "unknown" }
 }
 
 /// Products smaller than this many multiply-adds run on one thread: splitting them costs more

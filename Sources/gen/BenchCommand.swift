@@ -41,7 +41,7 @@ struct BenchCommand: ParsableCommand {
         var bench = EpochBenchmark(data: data)
         bench.batchSize = batchSize
         if !json {
-            print("\(Machine.cpuModel), \(threads) threads, \(data.train.name), batch \(batchSize), \(epochs) measured epoch\(epochs == 1 ? "" : "s")")
+            print("\(Machine.speedDescription), \(threads) threads, \(data.train.name), batch \(batchSize), \(epochs) measured epoch\(epochs == 1 ? "" : "s")")
             print("| model | s/epoch | fastest | images/s | GFLOP/s | GEMM share | GEMM floor s | ratio to floor | peak MB |")
             print("|---|---|---|---|---|---|---|---|---|")
         }
