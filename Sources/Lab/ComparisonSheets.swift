@@ -36,8 +36,13 @@ public struct ComparisonSheets {
         return "\(names) · \(first.result.datasetName) · latent \(first.model.latentDimension) · epoch \(first.result.epochs) · seed \(request.seed)"
     }
 
-    /// Writes samples.png, interpolation.png and table.png, and the comparison's page.
+    /// Writes samples.png, interpolation.png and table.png, and the comparison's page, on
+    /// `request.threads` threads.
     public func write() throws {
+        try BLAS.withThreadCount(request.threads) { try writeOnThisThreadCount() }
+    }
+
+    private func writeOnThisThreadCount() throws {
         try createFolder(folder)
         let side = 8
         var samplePanels: [(name: String, canvas: Canvas)] = [], pathPanels: [(name: String, canvas: Canvas)] = []

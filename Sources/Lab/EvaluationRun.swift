@@ -49,7 +49,7 @@ extension ModelRun {
     public func evaluateSamples(_ samples: Tensor, judge: Judge, data: DatasetSplits, section: String, title: String,
                                 model: (any GenerativeModel)? = nil, result: TrainingResult? = nil) throws -> SampleEvaluation {
         let folder = request.out + "/" + section
-        let evaluation = judge.evaluate(samples, training: data.train, test: data.test)
+        let evaluation = BLAS.withThreadCount(request.threads) { judge.evaluate(samples, training: data.train, test: data.test) }
         let pairs = evaluation.closestPairs
         try createFolder(folder)
         let layout = ImageLayout(of: data.train)

@@ -62,7 +62,7 @@ extension ModelRun {
     /// Measures `model` on the whole test set, prints the measures and writes them to
     /// `<folder>/measures.json`.
     public func writeMeasures(_ model: any GenerativeModel, result: TrainingResult, folder: String) throws {
-        guard let measures = AutoencoderMeasures.measure(model, test: result.data.test, seed: request.seed) else {
+        guard let measures = BLAS.withThreadCount(request.threads, { AutoencoderMeasures.measure(model, test: result.data.test, seed: request.seed) }) else {
             printError("note: a \(model.displayName) has no encoder, so --measure measures nothing for it.")
             return
         }

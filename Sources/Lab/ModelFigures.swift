@@ -31,8 +31,13 @@ public struct ModelFigures {
                     details: "\(model.displayName) · \(result.datasetName) · epoch \(result.epochs) · seed \(request.seed)")
     }
 
-    /// Draws every asked-for figure, the training curves and metrics.jsonl, and updates the pages.
+    /// Draws every asked-for figure, the training curves and metrics.jsonl, and updates the pages,
+    /// on `request.threads` threads (a scope of this call's own, as `ModelRun.train`'s).
     public func write() throws {
+        try BLAS.withThreadCount(request.threads) { try writeOnThisThreadCount() }
+    }
+
+    private func writeOnThisThreadCount() throws {
         try createFolder(folder)
         try writeAtomically(Data((result.metricsLines.joined(separator: "\n") + "\n").utf8), to: folder + "/metrics.jsonl")
         var entries: [FigureEntry] = []
