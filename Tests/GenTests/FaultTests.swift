@@ -30,6 +30,22 @@ func startGen(_ arguments: [String], output: String, environment extra: [String:
     return process
 }
 
+/// Waits until `process` catches SIGINT, as /proc/PID/status's SigCgt mask says; false if it
+/// ends or `limit` seconds pass first.
+func waitUntilCatchingInterrupts(_ process: Process, limit: TimeInterval = 30) -> Bool {
+    let deadline = Date().addingTimeInterval(limit)
+    while process.isRunning && Date() < deadline {
+        let status = (try? String(contentsOfFile: "/proc/\(process.processIdentifier)/status", encoding: .utf8)) ?? ""
+        if let line = status.split(separator: "\n").first(where: { $0.hasPrefix("SigCgt:") }),
+           let mask = UInt64(line.dropFirst("SigCgt:".count).trimmingCharacters(in: .whitespaces), radix: 16),
+           mask & (1 << UInt64(SIGINT - 1)) != 0 {
+            return true
+        }
+        usleep(2_000)
+    }
+    return false
+}
+
 /// The files in `folder` whose names end in .tmp.
 func temporaryFiles(in folder: String) -> [String] {
     ((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []).filter { $0.hasSuffix(".tmp") }
@@ -120,7 +136,9 @@ struct FaultTests {
         let output = folder + "/log"
         let process = try startGen(["ae", "--dataset", data, "--hidden", "4096", "--epochs", "5", "--batch-size", "16",
                                     "--checkpoint", folder + "/ae.safetensors", "--out", folder + "/out", "--quiet"], output: output)
-        usleep(1_500_000)   // past loading 2000 images, well inside the first epoch's 125 wide steps
+        // As soon as gen catches Ctrl-C (it installs its handler as training starts): a fixed
+        // wait of 1.5 s fell after the whole first epoch on a fast machine.
+        #expect(waitUntilCatchingInterrupts(process), "gen never installed its Ctrl-C handler")
         kill(process.processIdentifier, SIGINT)
         process.waitUntilExit()
         let log = try String(contentsOfFile: output, encoding: .utf8)
