@@ -93,9 +93,9 @@ public struct ModelRun {
 
     /// Trains `model` on `data` as the request says (or loads it from its checkpoint); `metadata`
     /// goes into the checkpoint with the trainer's own; `defaultEpochs` is trained when neither
-    /// the request nor a named checkpoint says; `onEpoch` sees each epoch trained here.
-    /// Trains on `request.threads` threads, a count scoped to this call: a process's entry
-    /// (`gen`, a script's notebook) sets its own default; a library call changes no one else's.
+    /// the request nor a named checkpoint says; `onEpoch` sees each epoch trained here. It trains
+    /// on `request.threads` threads, a count scoped to this call: a process's entry (`gen`, a
+    /// script's notebook) sets the default; a library call changes no one else's.
     public func train(_ model: any TrainableModel, data: DatasetSplits, metadata: [String: String] = [:],
                       defaultEpochs: Int = RunRequest.defaultEpochs, onEpoch: @escaping (Int) -> Void = { _ in }) throws -> TrainingResult {
         try BLAS.withThreadCount(request.threads) {

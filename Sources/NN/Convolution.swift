@@ -89,7 +89,7 @@ public final class Conv2D: Layer {
     }
 
     /// This thread's col and product, with room for `chunk` images.
-    private func scratch(_ g: ConvolutionGeometry, chunk: Int) -> ConvolutionScratch {
+    private func scratch(_ g: ConvolutionGeometry, chunk: Int) -> (patches: UnsafeMutablePointer<Float>, channelMajor: UnsafeMutablePointer<Float>) {
         ConvolutionScratch.forThisThread(patchCount: g.patchSize * chunk * g.positions, channelMajorCount: outputChannels * chunk * g.positions)
     }
 
@@ -240,7 +240,7 @@ public final class TransposedConv2D: Layer {
     }
 
     /// This thread's col and input chunk, with room for `chunk` images.
-    private func scratch(_ g: ConvolutionGeometry, chunk: Int) -> ConvolutionScratch {
+    private func scratch(_ g: ConvolutionGeometry, chunk: Int) -> (patches: UnsafeMutablePointer<Float>, channelMajor: UnsafeMutablePointer<Float>) {
         ConvolutionScratch.forThisThread(patchCount: g.patchSize * chunk * g.positions, channelMajorCount: inputChannels * chunk * g.positions)
     }
 }

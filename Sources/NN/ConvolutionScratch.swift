@@ -12,26 +12,13 @@ import Glibc
 /// and 6.4 MB of product each) side by side. Per thread, not per process: tests train models
 /// side by side on other threads.
 final class ConvolutionScratch {
-    /// col: (C·k·k, chunk·P).
-    private(set) var patches: UnsafeMutablePointer<Float>
-    /// The channel-major matrix: (O, chunk·P) or (C, chunk·H·W).
-    private(set) var channelMajor: UnsafeMutablePointer<Float>
-    private var patchCapacity = 0, channelMajorCapacity = 0
+    private var patches: Tensor?, channelMajor: Tensor?
 
-    private init() {
-        patches = .allocate(capacity: 1)
-        channelMajor = .allocate(capacity: 1)
-    }
-
-    deinit {
-        patches.deallocate()
-        channelMajor.deallocate()
-    }
-
-    /// This thread's scratch with room for `patchCount` and `channelMajorCount` floats. It grows
-    /// on first use and keeps its size (contents are not kept when it grows), so that steps after
-    /// the first allocate nothing.
-    static func forThisThread(patchCount: Int, channelMajorCount: Int) -> ConvolutionScratch {
+    /// This thread's col, with room for `patchCount` floats, and channel-major matrix, with room
+    /// for `channelMajorCount`. They grow on first use and keep their size (`Tensor.reuse`;
+    /// contents are not kept when they grow), so that steps after the first allocate nothing.
+    static func forThisThread(patchCount: Int, channelMajorCount: Int)
+        -> (patches: UnsafeMutablePointer<Float>, channelMajor: UnsafeMutablePointer<Float>) {
         let scratch: ConvolutionScratch
         if let stored = pthread_getspecific(key) {
             scratch = Unmanaged<ConvolutionScratch>.fromOpaque(stored).takeUnretainedValue()
@@ -39,21 +26,8 @@ final class ConvolutionScratch {
             scratch = ConvolutionScratch()
             pthread_setspecific(key, Unmanaged.passRetained(scratch).toOpaque())
         }
-        scratch.reserve(patchCount: patchCount, channelMajorCount: channelMajorCount)
-        return scratch
-    }
-
-    private func reserve(patchCount: Int, channelMajorCount: Int) {
-        if patchCapacity < patchCount {
-            patches.deallocate()
-            patches = .allocate(capacity: patchCount)
-            patchCapacity = patchCount
-        }
-        if channelMajorCapacity < channelMajorCount {
-            channelMajor.deallocate()
-            channelMajor = .allocate(capacity: channelMajorCount)
-            channelMajorCapacity = channelMajorCount
-        }
+        return (Tensor.reuse(&scratch.patches, shape: Shape(patchCount)).data,
+                Tensor.reuse(&scratch.channelMajor, shape: Shape(channelMajorCount)).data)
     }
 
     /// The thread's scratch, released when the thread ends.

@@ -12,15 +12,17 @@ public enum BLAS {
     /// single-threaded inside each of its parts, so that one pool of threads does everything and
     /// none spins while another works.
     public static func setThreadCount(_ n: Int) {
-        openblas_set_num_threads(1)
+        _ = singleThreadedInsideParts
         ThreadTeam.shared.resize(to: n)
     }
     /// Runs `body` with the numeric work started on this thread split among `n` threads, leaving
     /// every other thread's count as it is (tests compare thread counts side by side).
     public static func withThreadCount<Result>(_ n: Int, _ body: () throws -> Result) rethrows -> Result {
-        openblas_set_num_threads(1)
+        _ = singleThreadedInsideParts
         return try ThreadTeam.shared.withParts(n, body)
     }
+    /// OpenBLAS told, once, to run single-threaded: the team's parts are the threads.
+    private static let singleThreadedInsideParts: Void = openblas_set_num_threads(1)
     /// How many threads the numeric work started on this thread uses.
     public static var threadCount: Int { ThreadTeam.shared.parts }
 

@@ -12,13 +12,13 @@ extension Architecture: ExpressibleByArgument {}
 extension ReconstructionLoss: ExpressibleByArgument {}
 extension CodeActivation: ExpressibleByArgument {}
 
-/// Flags every model command takes.
 /// A command that trains or runs models with the common flags: `Gen.main` sets the process's
 /// thread count from its `--threads` before it runs.
 protocol ModelCommand: ParsableCommand {
     var options: CommonOptions { get }
 }
 
+/// Flags every model command takes.
 struct CommonOptions: ParsableArguments {
     @Flag(help: "Write a grid of generated samples (samples.png).") var samples = false
     @Flag(help: "Write latent interpolations (interpolation.png).") var interpolate = false
