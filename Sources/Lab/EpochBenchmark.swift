@@ -20,6 +20,9 @@ public struct EpochBenchmark {
         public var gflops: Double
         /// The share of the epoch spent inside matrix products.
         public var gemmShare: Double
+        /// The share of the epoch spent in optimizer steps: a pass over every parameter, its
+        /// gradient and its moments, which streams memory the floor does not count.
+        public var optimizerShare: Double
         /// The epoch's products, each at the best speed the BLAS reaches on its shape when timed alone.
         public var gemmFloorSeconds: Double
         /// fastestEpochSeconds / gemmFloorSeconds: 1 means nothing but products.
@@ -32,7 +35,8 @@ public struct EpochBenchmark {
             jsonObject([("model", jsonQuoted(model)), ("seconds_per_epoch", jsonNumber(secondsPerEpoch)),
                         ("fastest_epoch_seconds", jsonNumber(fastestEpochSeconds)),
                         ("images_per_second", jsonNumber(imagesPerSecond)), ("gflops", jsonNumber(gflops)),
-                        ("gemm_share", jsonNumber(gemmShare)), ("gemm_floor_seconds", jsonNumber(gemmFloorSeconds)),
+                        ("gemm_share", jsonNumber(gemmShare)), ("optimizer_share", jsonNumber(optimizerShare)),
+                        ("gemm_floor_seconds", jsonNumber(gemmFloorSeconds)),
                         ("floor_ratio", jsonNumber(floorRatio)), ("peak_mb", jsonNumber(peakMB)),
                         ("blas_kernels", jsonQuoted(BLAS.kernels))])
         }
@@ -60,7 +64,7 @@ public struct EpochBenchmark {
             }
             return Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
         }
-        let log = ProductLog.shared
+        let log = ProductLog.shared, optimizerLog = OptimizerLog.shared
         var floor = FloorTimings()
         log.reset()
         log.isRecording = true
@@ -68,11 +72,12 @@ public struct EpochBenchmark {
         log.isRecording = false
         floor.time(log.counts.keys)
         log.reset()
+        optimizerLog.reset()
         var timings: [Double] = []
         for number in 1...max(epochs, 1) {
-            log.isRecording = true
+            log.isRecording = true; optimizerLog.isRecording = true
             timings.append(epoch(number))
-            log.isRecording = false
+            log.isRecording = false; optimizerLog.isRecording = false
             floor.time(log.counts.keys)   // the epoch's last, smaller batch brings shapes of its own
         }
         let perEpoch = 1 / Double(timings.count)
@@ -81,6 +86,7 @@ public struct EpochBenchmark {
         getrusage(RUSAGE_SELF.rawValue, &usage)
         return Result(model: model.name, secondsPerEpoch: seconds, fastestEpochSeconds: timings.min() ?? seconds, imagesPerSecond: Double(data.train.count) / seconds,
                       gflops: log.flops * perEpoch / seconds / 1e9, gemmShare: log.seconds * perEpoch / seconds,
+                      optimizerShare: optimizerLog.seconds * perEpoch / seconds,
                       gemmFloorSeconds: floor.seconds(for: log.counts) * perEpoch, peakMB: Double(usage.ru_maxrss) / 1024)
     }
 

@@ -37,11 +37,13 @@ public final class SGD: Optimizer {
     }
 
     public func step() {
-        for (p, v) in zip(parameters, velocities) {
-            let theta = p.value.data, g = p.gradient.data, vel = v.data
-            for i in 0..<p.value.count {
-                vel[i] = momentum * vel[i] + g[i]
-                theta[i] -= learningRate * vel[i]
+        OptimizerLog.shared.timed {
+            for (p, v) in zip(parameters, velocities) {
+                let theta = p.value.data, g = p.gradient.data, vel = v.data
+                for i in 0..<p.value.count {
+                    vel[i] = momentum * vel[i] + g[i]
+                    theta[i] -= learningRate * vel[i]
+                }
             }
         }
     }
@@ -82,7 +84,9 @@ public final class Adam: Optimizer {
     /// The number of steps taken.
     public var steps: Int { Int(stepCount.data[0]) }
 
-    public func step() {
+    public func step() { OptimizerLog.shared.timed { takeStep() } }
+
+    private func takeStep() {
         stepCount.data[0] += 1
         let t = Double(stepCount.data[0])
         let correction1 = Float(1 - pow(Double(beta1), t)), correction2 = Float(1 - pow(Double(beta2), t))
