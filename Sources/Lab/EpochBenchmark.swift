@@ -72,12 +72,12 @@ public struct EpochBenchmark {
         log.isRecording = false
         floor.time(log.counts.keys)
         log.reset()
-        optimizerLog.reset()
+        optimizerLog.reset()   // the warm-up's steps were timed too
         var timings: [Double] = []
         for number in 1...max(epochs, 1) {
-            log.isRecording = true; optimizerLog.isRecording = true
+            log.isRecording = true
             timings.append(epoch(number))
-            log.isRecording = false; optimizerLog.isRecording = false
+            log.isRecording = false
             floor.time(log.counts.keys)   // the epoch's last, smaller batch brings shapes of its own
         }
         let perEpoch = 1 / Double(timings.count)

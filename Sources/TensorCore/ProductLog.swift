@@ -20,7 +20,8 @@ public final class ProductLog: @unchecked Sendable {
         public var description: String { "\(m)x\(k)\(transposeA ? "ᵀ" : "") by \(k)x\(n)\(transposeB ? "ᵀ" : "")" }
     }
 
-    /// Whether `gemm` records; set by the benchmark around the stretch it measures.
+    /// Whether `gemm` records (and optimizer steps are timed, in `OptimizerLog`); set by the
+    /// benchmark around the stretch it measures.
     public var isRecording = false
     /// How many times each shape ran.
     public private(set) var counts: [Shape: Int] = [:]

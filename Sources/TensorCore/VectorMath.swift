@@ -175,8 +175,3 @@ package func tanhInPlace(_ y: UnsafeMutablePointer<Float>, count: Int, shift: Un
 @inlinable @inline(__always) package func load16(_ p: UnsafePointer<Float>) -> SIMD16<Float> {
     UnsafeRawPointer(p).loadUnaligned(as: SIMD16<Float>.self)
 }
-
-/// Sixteen floats to `p`, whatever its alignment.
-@inlinable @inline(__always) package func store16(_ x: SIMD16<Float>, _ p: UnsafeMutablePointer<Float>) {
-    UnsafeMutableRawPointer(p).storeBytes(of: x, as: SIMD16<Float>.self)
-}
