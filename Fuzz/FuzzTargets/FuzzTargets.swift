@@ -56,4 +56,4 @@ public func read(_ data: Data, with target: String) {
 }
 
 /// A small model for decoded checkpoints to be loaded into (libFuzzer calls the entry point from one thread).
-nonisolated(unsafe) let fuzzModel = Autoencoder(inputSize: 4, hiddenSizes: [3], latentDimension: 2, seed: 0)
+nonisolated(unsafe) let fuzzModel = Learner(Autoencoder(inputSize: 4, hiddenSizes: [3], latentDimension: 2, seed: 0), optimizer: Adam())

@@ -117,11 +117,9 @@ do {
     // Test accuracy of a classifier on `features` (32 wide) trained on `labelled`.
     func accuracy(features: any Layer, frozen: Bool, labelled: Dataset, seed: UInt64) throws -> Double {
         var random = SeededGenerator(seed: seed)
-        let optimizer = OptimizerFactory.adam(learningRate: 1e-3)
         let head = Dense(inputSize: 32, outputSize: 10, generator: &random)
-        let classifier = Classifier(features: features, head: head, classNames: test.classNames,
-                                    optimizer: frozen ? optimizer.restricted(to: "the head") { $0.name.hasPrefix("head.") } : optimizer)
-        let trainer = Trainer(epochs: 50, batchSize: 25, seed: seed, checkpointPath: nil)   // 200 steps; too quick to cache
+        let classifier = Classifier(features: features, head: head, classNames: test.classNames, trainsFeatures: !frozen)
+        let trainer = Trainer(epochs: 50, batchSize: 25, seed: seed, checkpointPath: nil, optimizer: Adam(learningRate: 1e-3))   // 200 steps; too quick to cache
         _ = try trainer.train(classifier, data: DatasetSplits(train: labelled, test: test.prefix(100)))
         var unused = SeededGenerator(seed: seed)
         return classifier.evaluate(test, generator: &unused).first { $0.0 == "test_accuracy" }!.1

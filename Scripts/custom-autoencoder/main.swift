@@ -29,11 +29,11 @@ do {
         Dense(inputSize: 64, outputSize: 256, activation: .tanh, initialization: .xavierUniform, generator: &random),
         Dense(inputSize: 256, outputSize: 784, initialization: .xavierUniform, generator: &random))
     let model = Autoencoder(encoder: encoder, decoder: decoder, latentDimension: 8,
-                            optimizer: .adam(learningRate: 2e-3), name: "custom-autoencoder", displayName: "Custom AE 784-256-64-8 (tanh)")
+                            name: "custom-autoencoder", displayName: "Custom AE 784-256-64-8 (tanh)")
 
-    // 2. Train it with the Trainer (or reuse the cached run of the same architecture).
+    // 2. Train it with the Trainer and Adam (or reuse the cached run of the same architecture).
     let run = ModelRun(request)
-    let result = try run.train(model, data: try run.loadData())
+    let result = try run.train(model, optimizer: Adam(learningRate: 2e-3), data: try run.loadData())
 
     // 3. Random codes and reconstructions, with a gallery page.
     var figures = FigureRequest()

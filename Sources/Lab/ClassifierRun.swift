@@ -23,15 +23,15 @@ extension ModelRun {
         case .mlp:
             let hidden = hiddenSizes ?? [256]
             guard !hidden.isEmpty else { throw RunError("--hidden none: a classifier needs a hidden layer") }
-            model = Classifier(inputSize: image.count, hiddenSizes: hidden, classNames: data.train.classNames, learningRate: learningRate, seed: request.seed)
+            model = Classifier(inputSize: image.count, hiddenSizes: hidden, classNames: data.train.classNames, seed: request.seed)
         case .conv:
             let channels = hiddenSizes ?? [32, 64]
             if let problem = Architecture.convolutionProblem(image: image, channels: channels) { throw RunError(problem) }
-            model = Classifier(convolutionalFor: image, channels: channels, classNames: data.train.classNames, learningRate: learningRate, seed: request.seed)
+            model = Classifier(convolutionalFor: image, channels: channels, classNames: data.train.classNames, seed: request.seed)
         }
         let folder = request.out + "/" + (architecture == .mlp ? "classifier" : "conv-classifier")
         try createFolder(folder)
-        let result = try train(model, data: data)
+        let result = try train(model, optimizer: Adam(learningRate: learningRate), data: data)
         try writeAtomically(Data((result.metricsLines.joined(separator: "\n") + "\n").utf8), to: folder + "/metrics.jsonl")
         return (model, result)
     }

@@ -53,14 +53,15 @@ public struct EpochBenchmark {
     /// best: the fastest epoch and the floor are then both the best of the same stretch of time.
     /// (Timed once, in one slow minute, the floor came out above an epoch of a quicker one: a
     /// ratio of 0.94 on this machine.)
-    public func measure(_ model: any TrainableModel, epochs: Int) -> Result {
+    public func measure(_ learner: Learner, epochs: Int) -> Result {
+        let model = learner.model
         func epoch(_ number: Int, limit: Int = .max) -> Double {
             var random: SeededGenerator? = Trainer.generator(seed: seed, epoch: number)
             var noise = Trainer.generator(seed: seed, epoch: number, purpose: 1)
             let start = DispatchTime.now().uptimeNanoseconds
             model.beginEpoch()
             for batch in Batches(data.train, batchSize: batchSize, range: model.pixelRange, shuffledBy: &random).prefix(limit) {
-                _ = model.trainStep(batch, generator: &noise)
+                _ = learner.step(batch, generator: &noise)
             }
             return Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
         }

@@ -30,8 +30,9 @@ extension ModelRun {
         }
         let model = kind.makeModel(settings, image: data.train.imageShape, seed: request.seed)
         let encoded = (try? JSONEncoder.sorted.encode(settings)).map { String(decoding: $0, as: UTF8.self) } ?? ""
-        let result = try train(model, data: data, metadata: ["kind": kind.rawValue, "settings": encoded], defaultEpochs: kind.defaultEpochs) { epoch in
-            film?.record(model, epoch: epoch, data: data.train)
+        let result = try train(model, optimizer: kind.optimizer(settings), data: data, metadata: ["kind": kind.rawValue, "settings": encoded],
+                               defaultEpochs: kind.defaultEpochs) { record in
+            film?.record(model, epoch: record.epoch, data: data.train)
         }
         // A film is recorded only while training: a whole run's film is kept beside its cached
         // checkpoint, so that runs reusing the model show it too (not beside a file the user named).

@@ -91,23 +91,31 @@ public struct ModelRun {
         RunError("--checkpoint \(error); it is left untouched (--retrain replaces it)")
     }
 
-    /// Trains `model` on `data` as the request says (or loads it from its checkpoint); `metadata`
-    /// goes into the checkpoint with the trainer's own; `defaultEpochs` is trained when neither
-    /// the request nor a named checkpoint says; `onEpoch` sees each epoch trained here. It trains
-    /// on `request.threads` threads, a count scoped to this call: a process's entry (`gen`, a
-    /// script's notebook) sets the default; a library call changes no one else's.
-    public func train(_ model: any TrainableModel, data: DatasetSplits, metadata: [String: String] = [:],
-                      defaultEpochs: Int = RunRequest.defaultEpochs, onEpoch: @escaping (Int) -> Void = { _ in }) throws -> TrainingResult {
+    /// Trains `model` on `data` with a fresh copy of `optimizer` per parameter group, as the
+    /// request says (or loads it from its checkpoint); `metadata` goes into the checkpoint with
+    /// the trainer's own; `defaultEpochs` is trained when neither the request nor a named
+    /// checkpoint says; `onEpoch` sees each epoch trained here. It trains on `request.threads`
+    /// threads, a count scoped to this call: a process's entry (`gen`, a script's notebook) sets
+    /// the default; a library call changes no one else's.
+    public func train(_ model: any TrainableModel, optimizer: any Optimizer = Adam(), data: DatasetSplits, metadata: [String: String] = [:],
+                      defaultEpochs: Int = RunRequest.defaultEpochs, onEpoch: @escaping (EpochRecord) -> Void = { _ in }) throws -> TrainingResult {
+        try train(Learner(model, optimizer: optimizer), data: data, metadata: metadata, defaultEpochs: defaultEpochs, onEpoch: onEpoch)
+    }
+
+    /// `train(_:optimizer:data:…)` for a model with its optimizers already made (per-group
+    /// overrides, clipping).
+    public func train(_ learner: Learner, data: DatasetSplits, metadata: [String: String] = [:],
+                      defaultEpochs: Int = RunRequest.defaultEpochs, onEpoch: @escaping (EpochRecord) -> Void = { _ in }) throws -> TrainingResult {
         try BLAS.withThreadCount(request.threads) {
-            try trainOnThisThreadCount(model, data: data, metadata: metadata, defaultEpochs: defaultEpochs, onEpoch: onEpoch)
+            try trainOnThisThreadCount(learner, data: data, metadata: metadata, defaultEpochs: defaultEpochs, onEpoch: onEpoch)
         }
     }
 
-    private func trainOnThisThreadCount(_ model: any TrainableModel, data: DatasetSplits, metadata: [String: String],
-                                        defaultEpochs: Int, onEpoch: @escaping (Int) -> Void) throws -> TrainingResult {
+    private func trainOnThisThreadCount(_ learner: Learner, data: DatasetSplits, metadata: [String: String],
+                                        defaultEpochs: Int, onEpoch: @escaping (EpochRecord) -> Void) throws -> TrainingResult {
         // The file's contents are read once, below: here only what must not be read at all.
         _ = try namedCheckpointInPlace()
-        let path = try checkpointPath(for: model, data: data)
+        let path = try checkpointPath(for: learner, data: data)
         let named = request.checkpoint != nil
         var state = CheckpointState()
         var epochs = request.epochs ?? defaultEpochs
@@ -117,7 +125,7 @@ public struct ModelRun {
         } else if fileExists(path) {
             do {
                 let checkpoint = try Checkpoint.read(path)
-                try checkpoint.load(into: model)
+                try checkpoint.load(into: learner)
                 state = checkpoint.state
             } catch {
                 guard !named else { throw refusal(error) }
@@ -143,20 +151,21 @@ public struct ModelRun {
         let progress = Progress(quiet: request.quiet)
         var trainer = Trainer(epochs: epochs, batchSize: request.batchSize, seed: request.seed, checkpointPath: path)
         trainer.checkpointMetadata = metadata.merging(["data": request.dataset.argument, "threads": String(request.threads)]) { mine, _ in mine }
-        trainer.onEvent = { event in
-            progress.report(event)
-            if case let .epoch(epoch, _, _, _) = event { onEpoch(epoch) }
+        trainer.onStep = progress.report
+        trainer.onEpoch = { record in
+            progress.report(record)
+            onEpoch(record)
         }
         trainer.shouldStop = InterruptFlag.isSet
         InterruptFlag.install()
         defer { progress.finishLine() }
-        let lines = try trainer.train(model, data: data, resumingFrom: state)
+        let lines = try trainer.train(learner, data: data, resumingFrom: state)
         return TrainingResult(data: data, metricsLines: lines, checkpointPath: path)
     }
 
     /// The named checkpoint (through a symbolic link, the file it points to, so the link stays),
     /// or the cache's file for this model, data, seed, batch size and thread count.
-    func checkpointPath(for model: any TrainableModel, data: DatasetSplits) throws -> String {
+    func checkpointPath(for learner: Learner, data: DatasetSplits) throws -> String {
         if let named = request.checkpoint { return try checkpointPath(named: named) }
         let environment = ProcessInfo.processInfo.environment
         let base = request.cacheFolder
@@ -165,12 +174,12 @@ public struct ModelRun {
         // Everything that changes the trained weights except the epoch count, which the file
         // keeps (a longer run continues a shorter one). The image count tells a quick synthetic
         // set from the full one.
-        let key = "\(model.configurationJSON)|\(request.dataset.argument)|\(data.train.name)|images=\(data.train.count)|\(request.imageSize ?? 0)"
+        let key = "\(learner.configurationJSON)|\(request.dataset.argument)|\(data.train.name)|images=\(data.train.count)|\(request.imageSize ?? 0)"
             + "|seed=\(request.seed)|batch=\(request.batchSize)|threads=\(request.threads)"
         var hash: UInt64 = 0xCBF2_9CE4_8422_2325            // FNV-1a, 64-bit
         for byte in key.utf8 { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01B3 }
         let safeName = data.train.name.filter { $0.isLetter || $0.isNumber || $0 == "-" }
-        return "\(base)/\(model.name)-\(safeName)-\(String(hash, radix: 16)).safetensors"
+        return "\(base)/\(learner.model.name)-\(safeName)-\(String(hash, radix: 16)).safetensors"
     }
 
     /// A named checkpoint's path, through symbolic links: writing the file they point to keeps the link.

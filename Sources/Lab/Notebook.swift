@@ -237,12 +237,12 @@ public final class Notebook {
         return (model, result)
     }
 
-    /// Trains `model` for `epochs` on the request's data, or on `data` (under a name of its own:
-    /// the name keys the cache), or reuses its cached run.
-    public func train(_ model: any TrainableModel, epochs: Int, data: DatasetSplits? = nil) throws -> TrainingResult {
+    /// Trains `model` with `optimizer` for `epochs` on the request's data, or on `data` (under a
+    /// name of its own: the name keys the cache), or reuses its cached run.
+    public func train(_ model: any TrainableModel, optimizer: any Optimizer = Adam(), epochs: Int, data: DatasetSplits? = nil) throws -> TrainingResult {
         var own = request
         own.epochs = epochs
-        return try ModelRun(own).train(model, data: try data ?? self.data())
+        return try ModelRun(own).train(model, optimizer: optimizer, data: try data ?? self.data())
     }
 
     /// The data's judge (`gen judge`): trained once and cached.

@@ -10,25 +10,26 @@ final class Progress {
 
     init(quiet: Bool) { live = !quiet && isatty(STDERR_FILENO) == 1 }
 
-    func report(_ event: TrainingEvent) {
-        switch event {
-        case let .batch(epoch, epochs, batch, batches, runningLoss, rate, left):
-            guard live else { return }
-            let now = Date().timeIntervalSinceReferenceDate
-            guard now - lastDraw > 0.1 || batch == batches else { return }
-            lastDraw = now
-            let line = String(format: "\repoch %d/%d  batch %d/%d  loss %.4g  %.0f img/s  %@ left   ",
-                              epoch, epochs, batch, batches, runningLoss, rate, formatDuration(left))
-            FileHandle.standardError.write(Data(line.utf8))
-            drewLive = true
-        case let .epoch(epoch, epochs, metrics, _):
-            finishLine()
-            // The full record goes to metrics.jsonl; the terminal gets the figures, compactly.
-            let figures = metrics.filter { $0.0 != "epoch" && $0.0 != "seconds" }
-                .map { "\($0.0) \(String(format: "%.4g", $0.1))" }.joined(separator: "  ")
-            let seconds = metrics.first { $0.0 == "seconds" }?.1 ?? 0
-            print(String(format: "epoch %d/%d  %.1f s  ", epoch, epochs, seconds) + figures)
-        }
+    /// The live line after a batch.
+    func report(_ step: StepRecord) {
+        guard live else { return }
+        let now = Date().timeIntervalSinceReferenceDate
+        guard now - lastDraw > 0.1 || step.batch == step.batches else { return }
+        lastDraw = now
+        let line = String(format: "\repoch %d/%d  batch %d/%d  loss %.4g  %.0f img/s  %@ left   ",
+                          step.epoch, step.epochs, step.batch, step.batches, step.runningLoss, step.imagesPerSecond,
+                          formatDuration(step.secondsLeft))
+        FileHandle.standardError.write(Data(line.utf8))
+        drewLive = true
+    }
+
+    /// One line per epoch.
+    func report(_ epoch: EpochRecord) {
+        finishLine()
+        // The full record goes to metrics.jsonl; the terminal gets the figures, compactly.
+        let figures = epoch.metrics.filter { $0.0 != "epoch" && $0.0 != "seconds" }
+            .map { "\($0.0) \(String(format: "%.4g", $0.1))" }.joined(separator: "  ")
+        print(String(format: "epoch %d/%d  %.1f s  ", epoch.epoch, epoch.epochs, epoch["seconds"] ?? 0) + figures)
     }
 
     /// Ends a live line so the next output starts on a fresh line.

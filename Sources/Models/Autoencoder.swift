@@ -29,10 +29,8 @@ public final class Autoencoder: GenerativeModel {
     /// Per code unit, the smallest and largest value seen on the training set (for sampling).
     public let codeMinimum: Tensor
     public let codeMaximum: Tensor
-    public let optimizer: any Optimizer
     /// Greedy layer-wise pretraining before end-to-end training, if asked for.
     public let pretraining: GreedyPretraining?
-    private let optimizerDescription: String
     let criterion: ReconstructionCriterion
     private let penalties: CodePenalties
     private let layers: NamedLayers
@@ -46,13 +44,11 @@ public final class Autoencoder: GenerativeModel {
 
     /// An autoencoder whose `encoder` maps images to `latentDimension` code units and whose
     /// `decoder` maps codes to outputs (`objective.reconstruction` says whether logits or pixel
-    /// means); `optimizer` is built over their parameters. With `pretrainingEpochsPerLayer` > 0,
-    /// the first epochs pretrain the layers greedily (`GreedyPretraining`: both networks must be
+    /// means). With `pretrainingEpochsPerLayer` > 0, the first epochs pretrain the layers greedily (`GreedyPretraining`: both networks must be
     /// `Sequential`s of `Dense` layers, the decoder mirroring the encoder). The contractive
     /// penalty needs an encoder that is one `Dense` layer.
     public init(encoder: any Layer, decoder: any Layer, latentDimension: Int, objective: AutoencoderObjective = AutoencoderObjective(),
-                pretrainingEpochsPerLayer: Int = 0, optimizer: OptimizerFactory = .adam(),
-                name: String = "ae", displayName: String = ModelKind.ae.displayName) {
+                pretrainingEpochsPerLayer: Int = 0, name: String = "ae", displayName: String = ModelKind.ae.displayName) {
         self.name = name
         self.displayName = displayName
         self.encoder = encoder
@@ -63,11 +59,9 @@ public final class Autoencoder: GenerativeModel {
         penalties = CodePenalties(objective, codeLayer: Autoencoder.oneDenseLayer(encoder))
         layers = NamedLayers([("encoder", encoder), ("decoder", decoder)])
         parameters = layers.parameters
-        self.optimizer = optimizer(parameters)
-        optimizerDescription = optimizer.description
         pretraining = pretrainingEpochsPerLayer > 0
             ? GreedyPretraining(encoder: encoder, decoder: decoder, epochsPerLayer: pretrainingEpochsPerLayer,
-                                imageLoss: objective.reconstruction, optimizer: optimizer)
+                                imageLoss: objective.reconstruction)
             : nil
         codeMinimum = Tensor(shape: [latentDimension], repeating: -1)
         codeMaximum = Tensor(shape: [latentDimension], repeating: 1)
@@ -82,7 +76,7 @@ public final class Autoencoder: GenerativeModel {
     public convenience init(inputSize: Int = 784, hiddenSizes: [Int] = [512], latentDimension: Int = 32,
                             codeActivation: CodeActivation = .identity, tiedWeights: Bool = false,
                             objective: AutoencoderObjective = AutoencoderObjective(), pretrainingEpochsPerLayer: Int = 0,
-                            learningRate: Float = 1e-3, seed: UInt64) {
+                            seed: UInt64) {
         var g = SeededGenerator(seed: seed)
         let encoder = multilayerPerceptron([inputSize] + hiddenSizes + [latentDimension], hidden: .relu, output: codeActivation.activation,
                                            inputIsData: true, generator: &g)
@@ -96,7 +90,7 @@ public final class Autoencoder: GenerativeModel {
             decoder = multilayerPerceptron([latentDimension] + hiddenSizes.reversed() + [inputSize], hidden: .relu, inputIsData: false, generator: &g)
         }
         self.init(encoder: encoder, decoder: decoder, latentDimension: latentDimension, objective: objective,
-                  pretrainingEpochsPerLayer: pretrainingEpochsPerLayer, optimizer: .adam(learningRate: learningRate))
+                  pretrainingEpochsPerLayer: pretrainingEpochsPerLayer)
     }
 
     /// The encoder's one `Dense` layer, when it is one (alone or in a `Sequential`).
@@ -115,18 +109,25 @@ public final class Autoencoder: GenerativeModel {
 
     /// The plain AE's configuration as before the variants existed (so its cached checkpoints
     /// stay valid), plus whatever a variant sets.
-    public var configurationJSON: String {
+    public func configurationJSON(optimizer: String) -> String {
         var fields = [("model", jsonQuoted(name)), ("encoder", jsonQuoted(encoder.description)), ("decoder", jsonQuoted(decoder.description)),
-                      ("latent", "\(latentDimension)"), ("loss", jsonQuoted(lossDescription)), ("optimizer", jsonQuoted(optimizerDescription))]
+                      ("latent", "\(latentDimension)"), ("loss", jsonQuoted(lossDescription)), ("optimizer", jsonQuoted(optimizer))]
         if let pretraining { fields.append(("pretraining", jsonQuoted(pretraining.description))) }
         return jsonObject(fields)
     }
 
-    public var checkpointTensors: [NamedTensor] {
-        layers.stateTensors
-            + [NamedTensor(name: "codeMinimum", value: codeMinimum), NamedTensor(name: "codeMaximum", value: codeMaximum)]
-            + optimizer.state.map { $0.prefixed("optimizer") }
-            + (pretraining?.state.map { $0.prefixed("pretraining") } ?? [])
+    public var stateTensors: [NamedTensor] {
+        layers.stateTensors + [NamedTensor(name: "codeMinimum", value: codeMinimum), NamedTensor(name: "codeMaximum", value: codeMaximum)]
+    }
+
+    /// Group 0, every parameter, trained end to end; then, with greedy pretraining, one group
+    /// per stage (its optimizer's state under "pretraining.<stage>"): a stage must not move the
+    /// layers of another through the momentum they kept.
+    public var parameterGroups: [ParameterGroup] {
+        [ParameterGroup(name: "model", parameters: parameters, stateName: "optimizer")]
+            + (pretraining?.stageParameters.enumerated().map { k, stage in
+                ParameterGroup(name: "pretraining stage \(k + 1)", parameters: stage, stateName: "pretraining.\(k + 1)")
+            } ?? [])
     }
 
     /// Epochs the greedy pretraining takes before end-to-end training (0 without it).
@@ -141,14 +142,18 @@ public final class Autoencoder: GenerativeModel {
         epochCodeMinimum.fill(.infinity); epochCodeMaximum.fill(-.infinity)
     }
 
-    public func trainStep(_ batch: Batch, generator: inout SeededGenerator) -> Float {
+    /// A pretraining epoch updates its stage's group alone; an end-to-end epoch the whole model.
+    public func updates(group: Int) -> Bool { group == (stage.map { $0 + 1 } ?? 0) }
+
+    /// Group 0: the objective per image, reconstruction(decoder(encoder(x̃)), x) + penalties;
+    /// a stage's group: that stage's shallow autoencoder (`GreedyPretraining`).
+    public func accumulateGradients(group: Int, batch: Batch, generator: inout SeededGenerator) -> Float {
         let x = batch.images, n = x.shape[0]
-        if let stage, let pretraining {
-            let value = pretraining.trainStep(stage: stage, images: x)
+        if group > 0, let pretraining {
+            let value = pretraining.accumulateGradients(stage: group - 1, images: x)
             sums.loss += Double(value) * Double(n); imageCount += n
             return value
         }
-        parameters.zeroGradients()
         var input = x
         if let corruption = objective.corruption {
             input = Tensor.reuse(&noisy, shape: x.shape)
@@ -162,7 +167,6 @@ public final class Autoencoder: GenerativeModel {
         let dCode = decoder.backward(dOutput)
         let penalty = objective.penalised ? penalties.apply(codes: h, addingInto: dCode) : 0
         _ = encoder.backward(dCode)
-        optimizer.step()
         sums.loss += Double(reconstruction + penalty) * Double(n)
         sums.reconstruction += Double(reconstruction) * Double(n); sums.penalty += Double(penalty) * Double(n)
         imageCount += n

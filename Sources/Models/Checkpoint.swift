@@ -11,21 +11,21 @@ public struct CheckpointState: Equatable, Sendable {
         self.metricsLines = metricsLines
     }
 
-    /// Writes `model`'s tensors with this state and the model's configuration as metadata
-    /// (atomically: a reader sees the old file or the whole new one).
-    public func save(_ model: any TrainableModel, to path: String, seed: UInt64, datasetName: String,
+    /// Writes `learner`'s tensors (the model's and its optimizers') with this state and the
+    /// configuration as metadata (atomically: a reader sees the old file or the whole new one).
+    public func save(_ learner: Learner, to path: String, seed: UInt64, datasetName: String,
                      extraMetadata: [String: String] = [:]) throws {
         let own = [
-            "configuration": model.configurationJSON, "model": model.name, "dataset": datasetName, "seed": String(seed),
+            "configuration": learner.configurationJSON, "model": learner.model.name, "dataset": datasetName, "seed": String(seed),
             "completed_epochs": String(completedEpochs), "metrics": metricsLines.joined(separator: "\n"), "format": Checkpoint.format,
         ]
-        try SafeTensors.write(model.checkpointTensors, metadata: extraMetadata.merging(own) { _, mine in mine }, to: path)
+        try SafeTensors.write(learner.checkpointTensors, metadata: extraMetadata.merging(own) { _, mine in mine }, to: path)
     }
 
-    /// Loads `path` into `model` and returns its state: `Checkpoint.read`, then `load(into:)`.
-    public static func load(into model: any TrainableModel, from path: String) throws -> CheckpointState {
+    /// Loads `path` into `learner` and returns its state: `Checkpoint.read`, then `load(into:)`.
+    public static func load(into learner: Learner, from path: String) throws -> CheckpointState {
         let checkpoint = try Checkpoint.read(path)
-        try checkpoint.load(into: model)
+        try checkpoint.load(into: learner)
         return checkpoint.state
     }
 }
@@ -75,12 +75,12 @@ public struct Checkpoint {
         return Checkpoint(path: path, contents: contents, state: CheckpointState(completedEpochs: epochs, metricsLines: lines))
     }
 
-    /// Copies the tensors into `model`. The configuration, and every tensor's name and shape,
-    /// are checked first, so a refused file leaves the model as it was.
-    public func load(into model: any TrainableModel) throws {
-        guard configurationJSON == model.configurationJSON else {
+    /// Copies the tensors into `learner`'s model and optimizers. The configuration, and every
+    /// tensor's name and shape, are checked first, so a refused file leaves them as they were.
+    public func load(into learner: Learner) throws {
+        guard configurationJSON == learner.configurationJSON else {
             throw FileError(path: path, "holds another model or configuration: \(configurationJSON)")
         }
-        try SafeTensors.load(into: model.checkpointTensors, from: contents, path: path)
+        try SafeTensors.load(into: learner.checkpointTensors, from: contents, path: path)
     }
 }

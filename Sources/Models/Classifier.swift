@@ -17,8 +17,8 @@ public final class Classifier: TrainableModel {
     public let head: Dense
     /// The classes' names, K of them.
     public let classNames: [String]
-    public let optimizer: any Optimizer
-    private let optimizerDescription: String
+    /// Whether training updates the features too, or the head alone (a frozen pretrained encoder).
+    public let trainsFeatures: Bool
     let loss = SoftmaxCrossEntropy()
     private let layers: NamedLayers
     /// Every trained tensor, each once.
@@ -26,8 +26,8 @@ public final class Classifier: TrainableModel {
     private var sums = (loss: 0.0, correct: 0), imageCount = 0
 
     /// A classifier whose `features` feed `head` (head.outputSize classes, named `classNames`);
-    /// `optimizer` is built over both networks' parameters (restrict it to train the head alone).
-    public init(features: any Layer, head: Dense, classNames: [String], optimizer: OptimizerFactory = .adam(),
+    /// without `trainsFeatures`, training updates the head alone and the features stay as given.
+    public init(features: any Layer, head: Dense, classNames: [String], trainsFeatures: Bool = true,
                 name: String = "classifier", displayName: String = "Classifier") {
         precondition(head.outputSize == classNames.count, "the head has \(head.outputSize) outputs for \(classNames.count) classes")
         self.name = name
@@ -37,51 +37,57 @@ public final class Classifier: TrainableModel {
         self.classNames = classNames
         layers = NamedLayers([("features", features), ("head", head)])
         parameters = layers.parameters
-        self.optimizer = optimizer(parameters)
-        optimizerDescription = optimizer.description
+        self.trainsFeatures = trainsFeatures
     }
 
     /// An MLP: inputSize-hidden...-ReLU, then the head.
-    public convenience init(inputSize: Int = 784, hiddenSizes: [Int] = [256], classNames: [String], learningRate: Float = 1e-3, seed: UInt64) {
+    public convenience init(inputSize: Int = 784, hiddenSizes: [Int] = [256], classNames: [String], seed: UInt64) {
         var g = SeededGenerator(seed: seed)
         precondition(!hiddenSizes.isEmpty, "an MLP classifier needs a hidden layer")
         let features = multilayerPerceptron([inputSize] + hiddenSizes, hidden: .relu, output: .relu, inputIsData: true, generator: &g)
         let head = Dense(inputSize: hiddenSizes.last!, outputSize: classNames.count, generator: &g)
-        self.init(features: features, head: head, classNames: classNames, optimizer: .adam(learningRate: learningRate))
+        self.init(features: features, head: head, classNames: classNames)
     }
 
     /// The convolutional classifier: the conv AE's strided convolutions (`channels`), then
     /// Dense(featureSize)-ReLU (the features), then the head.
     public convenience init(convolutionalFor image: Shape, channels: [Int] = [32, 64], featureSize: Int = 128, classNames: [String],
-                            learningRate: Float = 1e-3, seed: UInt64) {
+                            seed: UInt64) {
         var g = SeededGenerator(seed: seed)
         let convolutions = convolutionalFeatures(image: image, channels: channels, activation: .relu, inputIsData: true, generator: &g)
         let dense = Dense(inputSize: convolutionalFeatureCount(image: image, channels: channels), outputSize: featureSize, activation: .relu, generator: &g)
         let features = Sequential(convolutions.layers + [dense])
         features.computesInputGradient = false
         let head = Dense(inputSize: featureSize, outputSize: classNames.count, generator: &g)
-        self.init(features: features, head: head, classNames: classNames, optimizer: .adam(learningRate: learningRate),
+        self.init(features: features, head: head, classNames: classNames,
                   name: "conv-classifier", displayName: "Conv classifier")
     }
 
     public var pixelRange: PixelRange { .unit }
     public var lossDescription: String { loss.description }
-    public var configurationJSON: String {
+    public func configurationJSON(optimizer: String) -> String {
         jsonObject([("model", jsonQuoted(name)), ("features", jsonQuoted(features.description)), ("head", jsonQuoted(head.description)),
-                    ("classes", "\(classNames.count)"), ("loss", jsonQuoted(lossDescription)), ("optimizer", jsonQuoted(optimizerDescription))])
+                    ("classes", "\(classNames.count)"), ("loss", jsonQuoted(lossDescription)),
+                    ("optimizer", jsonQuoted(trainsFeatures ? optimizer : optimizer + " on the head"))])
     }
-    public var checkpointTensors: [NamedTensor] { layers.stateTensors + optimizer.state.map { $0.prefixed("optimizer") } }
+    public var stateTensors: [NamedTensor] { layers.stateTensors }
+
+    /// Every parameter, or the head's alone when the features are frozen.
+    public var parameterGroups: [ParameterGroup] {
+        [ParameterGroup(name: "model", parameters: trainsFeatures ? parameters : parameters.filter { $0.name.hasPrefix("head.") },
+                        stateName: "optimizer")]
+    }
 
     public func beginEpoch() { sums = (0, 0); imageCount = 0 }
 
-    public func trainStep(_ batch: Batch, generator: inout SeededGenerator) -> Float {
+    /// Softmax cross-entropy of the logits against the batch's labels, averaged over images.
+    public func accumulateGradients(group: Int, batch: Batch, generator: inout SeededGenerator) -> Float {
         let n = batch.count
-        parameters.zeroGradients()
         let logits = head.forward(features.forward(batch.images, training: true), training: true)
         let (value, dLogits) = loss.lossAndGradient(logits: logits, labels: batch.labels)
         sums.correct += Classifier.correct(logits, batch.labels)
-        _ = features.backward(head.backward(dLogits))
-        optimizer.step()
+        let dFeatures = head.backward(dLogits)
+        if trainsFeatures { _ = features.backward(dFeatures) }   // frozen features need no gradients
         sums.loss += Double(value) * Double(n); imageCount += n
         return value
     }

@@ -7,7 +7,7 @@ extension Autoencoder {
     /// Conv(C→32)-ReLU-Conv(32→64)-ReLU-Dense(latent) | Dense-ReLU-TConv(64→32)-ReLU-TConv(32→C), for `channels` [32, 64].
     public convenience init(convolutionalFor image: Shape, channels: [Int] = [32, 64], latentDimension: Int = 32,
                             codeActivation: CodeActivation = .identity, objective: AutoencoderObjective = AutoencoderObjective(),
-                            learningRate: Float = 1e-3, seed: UInt64) {
+                            seed: UInt64) {
         var g = SeededGenerator(seed: seed)
         let features = convolutionalFeatures(image: image, channels: channels, activation: .relu, inputIsData: true, generator: &g)
         let featureCount = convolutionalFeatureCount(image: image, channels: channels)
@@ -15,7 +15,7 @@ extension Autoencoder {
         encoder.computesInputGradient = false
         let decoder = convolutionalGenerator(inputSize: latentDimension, image: image, channels: channels.reversed(), activation: .relu,
                                              output: .identity, generator: &g)
-        self.init(encoder: encoder, decoder: decoder, latentDimension: latentDimension, objective: objective, optimizer: .adam(learningRate: learningRate),
+        self.init(encoder: encoder, decoder: decoder, latentDimension: latentDimension, objective: objective,
                   name: ModelKind.ae.name(.conv), displayName: ModelKind.ae.displayName(.conv))
     }
 }
@@ -23,7 +23,7 @@ extension Autoencoder {
 extension VariationalAutoencoder {
     /// The conv AE's encoder features with two Dense heads (mu, log sigma²) and its decoder.
     public convenience init(convolutionalFor image: Shape, channels: [Int] = [32, 64], latentDimension: Int = 20, beta: Float = 1,
-                            reconstruction: ReconstructionLoss = .bce, learningRate: Float = 1e-3, seed: UInt64) {
+                            reconstruction: ReconstructionLoss = .bce, seed: UInt64) {
         var g = SeededGenerator(seed: seed)
         let encoder = convolutionalFeatures(image: image, channels: channels, activation: .relu, inputIsData: true, generator: &g)
         let featureCount = convolutionalFeatureCount(image: image, channels: channels)
@@ -32,7 +32,7 @@ extension VariationalAutoencoder {
         let decoder = convolutionalGenerator(inputSize: latentDimension, image: image, channels: channels.reversed(), activation: .relu,
                                              output: .identity, generator: &g)
         self.init(encoder: encoder, meanHead: meanHead, logVarianceHead: logVarianceHead, decoder: decoder,
-                  latentDimension: latentDimension, beta: beta, reconstruction: reconstruction, optimizer: .adam(learningRate: learningRate),
+                  latentDimension: latentDimension, beta: beta, reconstruction: reconstruction,
                   name: ModelKind.vae.name(.conv), displayName: ModelKind.vae.displayName(.conv))
     }
 }
@@ -43,7 +43,7 @@ extension GAN {
     /// convolution on. `generatorChannels` [128, 64] gives bench/torch_anchor.py's dcgan.
     public convenience init(convolutionalFor image: Shape, generatorChannels: [Int] = [128, 64], latentDimension: Int = 64,
                             discriminatorSteps: Int = 1, generatorLoss: GeneratorLoss = .nonSaturating,
-                            learningRate: Float = 2e-4, beta1: Float = 0.5, seed: UInt64) {
+                            seed: UInt64) {
         var g = SeededGenerator(seed: seed)
         let generator = convolutionalGenerator(inputSize: latentDimension, image: image, channels: generatorChannels, activation: .relu,
                                                output: .tanh, batchNorm: true, generator: &g)
@@ -53,7 +53,7 @@ extension GAN {
         let discriminator = Sequential(features.layers + [Dense(inputSize: convolutionalFeatureCount(image: image, channels: discriminatorChannels),
                                                                 outputSize: 1, generator: &g)])
         self.init(generator: generator, discriminator: discriminator, latentDimension: latentDimension, discriminatorSteps: discriminatorSteps,
-                  generatorLoss: generatorLoss, optimizer: .adam(learningRate: learningRate, beta1: beta1),
+                  generatorLoss: generatorLoss,
                   name: ModelKind.gan.name(.conv), displayName: ModelKind.gan.displayName(.conv))
     }
 }

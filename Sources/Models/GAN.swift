@@ -29,9 +29,6 @@ public final class GAN: GenerativeModel {
     /// k in Algorithm 1: discriminator updates per generator update.
     public let discriminatorSteps: Int
     public let generatorLoss: GeneratorLoss
-    let generatorOptimizer: any Optimizer
-    let discriminatorOptimizer: any Optimizer
-    private let optimizerDescription: String
     let bce = BinaryCrossEntropyWithLogits(reduction: .mean)
     private let layers: NamedLayers
     private let generatorParameters: [Parameter], discriminatorParameters: [Parameter]
@@ -44,11 +41,10 @@ public final class GAN: GenerativeModel {
     private var sums = (d: 0.0, g: 0.0, realOutput: 0.0, fakeOutput: 0.0), dCount = 0, gCount = 0
 
     /// A GAN whose `generator` maps `latentDimension` noise units to images in [-1, 1] (tanh)
-    /// and whose `discriminator` maps images to one logit; each gets its own optimizer from
-    /// `optimizer`. `discriminatorSteps` is Algorithm 1's k (at least 1).
+    /// and whose `discriminator` maps images to one logit; the trainer gives each its own
+    /// optimizer. `discriminatorSteps` is Algorithm 1's k (at least 1).
     public init(generator: any Layer, discriminator: any Layer, latentDimension: Int, discriminatorSteps: Int = 1,
-                generatorLoss: GeneratorLoss = .nonSaturating, optimizer: OptimizerFactory = .adam(learningRate: 2e-4, beta1: 0.5),
-                name: String = "gan", displayName: String = ModelKind.gan.displayName) {
+                generatorLoss: GeneratorLoss = .nonSaturating, name: String = "gan", displayName: String = ModelKind.gan.displayName) {
         precondition(discriminatorSteps >= 1, "k must be at least 1")
         self.name = name
         self.displayName = displayName
@@ -60,22 +56,19 @@ public final class GAN: GenerativeModel {
         layers = NamedLayers([("generator", generator), ("discriminator", discriminator)])
         generatorParameters = NamedLayers([("generator", generator)]).parameters
         discriminatorParameters = NamedLayers([("discriminator", discriminator)]).parameters
-        generatorOptimizer = optimizer(generatorParameters)
-        discriminatorOptimizer = optimizer(discriminatorParameters)
-        optimizerDescription = optimizer.description
     }
 
     /// The multilayer default: G latent-hidden...-LeakyReLU(0.2)-image-tanh, D image-hidden...-LeakyReLU(0.2)-1.
     public convenience init(imageSize: Int = 784, latentDimension: Int = 64, generatorHiddenSizes: [Int] = [256, 512],
                             discriminatorHiddenSizes: [Int] = [512, 256], discriminatorSteps: Int = 1,
-                            generatorLoss: GeneratorLoss = .nonSaturating, learningRate: Float = 2e-4, beta1: Float = 0.5, seed: UInt64) {
+                            generatorLoss: GeneratorLoss = .nonSaturating, seed: UInt64) {
         var g = SeededGenerator(seed: seed)
         let generator = multilayerPerceptron([latentDimension] + generatorHiddenSizes + [imageSize], hidden: .leakyReLU(slope: 0.2),
                                              output: .tanh, inputIsData: true, generator: &g)
         let discriminator = multilayerPerceptron([imageSize] + discriminatorHiddenSizes + [1], hidden: .leakyReLU(slope: 0.2),
                                                  inputIsData: false, generator: &g)
         self.init(generator: generator, discriminator: discriminator, latentDimension: latentDimension, discriminatorSteps: discriminatorSteps,
-                  generatorLoss: generatorLoss, optimizer: .adam(learningRate: learningRate, beta1: beta1))
+                  generatorLoss: generatorLoss)
     }
 
     public var pixelRange: PixelRange { .symmetric }
@@ -87,34 +80,52 @@ public final class GAN: GenerativeModel {
 
     public var samplingDescription: String { "G(z) for z ~ N(0, I): sharp, as the discriminator punishes blur." }
 
-    public var configurationJSON: String {
+    public func configurationJSON(optimizer: String) -> String {
         jsonObject([("model", jsonQuoted(name)), ("generator", jsonQuoted(generator.description)),
                     ("discriminator", jsonQuoted(discriminator.description)), ("latent", "\(latentDimension)"),
                     ("discriminator_steps", "\(discriminatorSteps)"), ("generator_loss", jsonQuoted(generatorLoss.rawValue)),
-                    ("loss", jsonQuoted(lossDescription)), ("optimizer", jsonQuoted(optimizerDescription))])
+                    ("loss", jsonQuoted(lossDescription)), ("optimizer", jsonQuoted(optimizer))])
     }
 
     public var parameters: [Parameter] { generatorParameters + discriminatorParameters }
 
-    public var checkpointTensors: [NamedTensor] {
+    public var stateTensors: [NamedTensor] {
         layers.stateTensors + [NamedTensor(name: "stepsSinceGeneratorUpdate", value: stepsSinceGeneratorUpdate)]
-            + generatorOptimizer.state.map { $0.prefixed("generatorOptimizer") }
-            + discriminatorOptimizer.state.map { $0.prefixed("discriminatorOptimizer") }
     }
+
+    /// Index of the generator's group in `parameterGroups`.
+    public static let generatorGroup = 0
+    /// Index of the discriminator's group in `parameterGroups`.
+    public static let discriminatorGroup = 1
+
+    /// The generator's and the discriminator's parameters, each group with an optimizer of its own.
+    public var parameterGroups: [ParameterGroup] {
+        [ParameterGroup(name: "generator", parameters: generatorParameters, stateName: "generatorOptimizer"),
+         ParameterGroup(name: "discriminator", parameters: discriminatorParameters, stateName: "discriminatorOptimizer")]
+    }
+
+    /// Algorithm 1's order: the discriminator's update, then (every k-th time) the generator's.
+    public var phaseOrder: [Int] { [GAN.discriminatorGroup, GAN.generatorGroup] }
 
     public func beginEpoch() { sums = (0, 0, 0, 0); dCount = 0; gCount = 0 }
 
-    /// One discriminator update on the real batch `x`; after every k-th, one generator update.
-    /// Returns the discriminator's loss.
-    public func trainStep(_ batch: Batch, generator random: inout SeededGenerator) -> Float {
+    /// The discriminator every batch; the generator once k discriminator updates have passed
+    /// since its last (the count runs across epochs and is kept in checkpoints).
+    public func updates(group: Int) -> Bool {
+        group == GAN.discriminatorGroup || Int(stepsSinceGeneratorUpdate[0]) >= discriminatorSteps
+    }
+
+    /// The discriminator's phase on the real batch (returns its loss), or the generator's on a
+    /// fresh batch of noise of the same size (returns its loss).
+    public func accumulateGradients(group: Int, batch: Batch, generator random: inout SeededGenerator) -> Float {
         let x = batch.images
-        let dLoss = discriminatorStep(real: x, random: &random)
-        stepsSinceGeneratorUpdate[0] += 1
-        if Int(stepsSinceGeneratorUpdate[0]) >= discriminatorSteps {
-            stepsSinceGeneratorUpdate[0] = 0
-            generatorStep(batchSize: x.shape[0], random: &random)
+        if group == GAN.discriminatorGroup {
+            let dLoss = discriminatorPhase(real: x, random: &random)
+            stepsSinceGeneratorUpdate[0] += 1
+            return dLoss
         }
-        return dLoss
+        stepsSinceGeneratorUpdate[0] = 0
+        return generatorPhase(batchSize: x.shape[0], random: &random)
     }
 
     func labels(_ n: Int) -> (ones: Tensor, zeros: Tensor) {
@@ -130,10 +141,9 @@ public final class GAN: GenerativeModel {
     }
 
     /// Ascend log D(x) + log(1 - D(G(z))): minimise BCE(D(x), 1) + BCE(D(G(z)), 0).
-    func discriminatorStep(real x: Tensor, random: inout SeededGenerator) -> Float {
+    func discriminatorPhase(real x: Tensor, random: inout SeededGenerator) -> Float {
         let n = x.shape[0]
         let (one, zero) = labels(n)
-        discriminatorParameters.zeroGradients()
         discriminator.computesInputGradient = false     // D's step needs no gradient into images
         let realLogits = discriminator.forward(x, training: true)
         sums.realOutput += meanSigmoid(realLogits)
@@ -145,18 +155,16 @@ public final class GAN: GenerativeModel {
         let (fakeLoss, dFake) = bce.lossAndGradient(logits: fakeLogits, targets: zero)
         _ = discriminator.backward(dFake)
         discriminator.computesInputGradient = true
-        discriminatorOptimizer.step()
         discriminatorUpdates += 1
         sums.d += Double(realLoss + fakeLoss); dCount += 1
         return realLoss + fakeLoss
     }
 
-    /// One generator update. D passes the gradient through to G's output and makes none of its
-    /// own: D's weight gradients would be thrown away (PyTorch's reference loop makes them,
-    /// about 8% of the GAN's multiply-adds).
-    func generatorStep(batchSize n: Int, random: inout SeededGenerator) {
+    /// The generator's loss and gradients. D passes the gradient through to G's output and
+    /// makes none of its own: D's weight gradients would be thrown away (PyTorch's reference
+    /// loop makes them, about 8% of the GAN's multiply-adds).
+    func generatorPhase(batchSize n: Int, random: inout SeededGenerator) -> Float {
         let (one, zero) = labels(n)
-        generatorParameters.zeroGradients()
         discriminator.computesParameterGradients = false
         defer { discriminator.computesParameterGradients = true }
         let fakeLogits = discriminator.forward(fakes(n, random: &random, training: true), training: true)
@@ -172,9 +180,9 @@ public final class GAN: GenerativeModel {
             (value, dLogits) = (-loss, negated)
         }
         _ = generator.backward(discriminator.backward(dLogits))
-        generatorOptimizer.step()
         generatorUpdates += 1
         sums.g += Double(value); gCount += 1
+        return value
     }
 
     private func meanSigmoid(_ logits: Tensor) -> Double {

@@ -7,9 +7,10 @@ import NN
 //   the codes of the layers below, which stay fixed; h_0 = x.
 // Stage 1 scores against the images with the model's reconstruction loss; stages k > 1 with the
 // squared error against the codes h_{k-1} (real-valued ReLU activations), summed over units and
-// averaged over images. Each stage has its own optimizer: a stage must not move the layers of
-// another through the momentum they kept. The end-to-end fine-tuning follows, with the model's
-// own optimizer, corruption and penalties (the stages are plain autoencoders).
+// averaged over images. Each stage is a parameter group of its own (the trainer gives it its own
+// optimizer): a stage must not move the layers of another through the momentum they kept. The
+// end-to-end fine-tuning follows, with the model's corruption and penalties (the stages are
+// plain autoencoders).
 
 /// The stages of greedy layer-wise pretraining over a stack of `Dense` layers.
 public final class GreedyPretraining: CustomStringConvertible {
@@ -20,13 +21,13 @@ public final class GreedyPretraining: CustomStringConvertible {
     /// D_1 … D_L: `decoderLayers[k]` maps `encoderLayers[k]`'s output back to its input.
     public let decoderLayers: [any Layer]
     private let criteria: [ReconstructionCriterion]
-    private let optimizers: [any Optimizer]
-    private let parameters: [[Parameter]]
+    /// Each stage's parameters: E_k's and D_k's.
+    public let stageParameters: [[Parameter]]
 
     /// The stages over `encoder`'s layers and `decoder`'s in reverse order. Both must be
     /// `Sequential`s of as many `Dense` (decoder: `Dense` or `TiedDense`) layers, mirrored
     /// (`problem(encoder:decoder:)` is nil).
-    public init(encoder: any Layer, decoder: any Layer, epochsPerLayer: Int, imageLoss: ReconstructionLoss, optimizer: OptimizerFactory) {
+    public init(encoder: any Layer, decoder: any Layer, epochsPerLayer: Int, imageLoss: ReconstructionLoss) {
         precondition(epochsPerLayer > 0, "greedy pretraining needs at least one epoch per layer")
         let pairs: (encoder: [Dense], decoder: [any Layer])
         switch GreedyPretraining.pairs(encoder: encoder, decoder: decoder) {
@@ -36,10 +37,9 @@ public final class GreedyPretraining: CustomStringConvertible {
         self.epochsPerLayer = epochsPerLayer
         (encoderLayers, decoderLayers) = pairs
         criteria = encoderLayers.indices.map { ($0 == 0 ? imageLoss : .mse).criterion() }
-        parameters = zip(encoderLayers, decoderLayers).map { pair in
+        stageParameters = zip(encoderLayers, decoderLayers).map { pair in
             (pair.0.parameters.map { $0.prefixed("encoder") } + pair.1.parameters.map { $0.prefixed("decoder") }).deduplicated()
         }
-        optimizers = parameters.map { optimizer($0) }
     }
 
     /// Why `encoder` and `decoder` cannot be pretrained layer by layer, or nil.
@@ -77,15 +77,11 @@ public final class GreedyPretraining: CustomStringConvertible {
 
     public var description: String { "greedy, \(epochsPerLayer) epochs per layer, then end to end" }
 
-    /// Every stage's optimizer state, named `<stage>.<parameter>…`, for checkpoints.
-    public var state: [NamedTensor] { optimizers.enumerated().flatMap { k, o in o.state.map { $0.prefixed("\(k + 1)") } } }
-
-    /// One step of stage `stage` on a batch of images: the stage's shallow autoencoder on the
-    /// codes of the layers below. Returns its loss.
-    public func trainStep(stage k: Int, images: Tensor) -> Float {
+    /// The loss of stage `stage` on a batch of images, the stage's shallow autoencoder on the
+    /// codes of the layers below, with its gradients added into `stageParameters[stage]`.
+    public func accumulateGradients(stage k: Int, images: Tensor) -> Float {
         var h = images
         for layer in encoderLayers[..<k] { h = layer.forward(h, training: false) }   // h_{k-1}, the fixed layers' codes
-        parameters[k].zeroGradients()
         let encoderLayer = encoderLayers[k], decoderLayer = decoderLayers[k]
         let needsInputGradient = encoderLayer.computesInputGradient
         encoderLayer.computesInputGradient = false       // nothing below learns in this stage
@@ -93,7 +89,6 @@ public final class GreedyPretraining: CustomStringConvertible {
         let (loss, dOutput) = criteria[k].lossAndGradient(output: output, targets: h)
         _ = encoderLayer.backward(decoderLayer.backward(dOutput))
         encoderLayer.computesInputGradient = needsInputGradient
-        optimizers[k].step()
         return loss
     }
 }

@@ -91,6 +91,12 @@ public enum ModelKind: String, CaseIterable, Codable, Sendable {
         return s.objective.problem(codeActivation: s.codeActivation, oneLayerEncoder: s.hiddenSizes.isEmpty && s.architecture == .mlp)
     }
 
+    /// The optimizer a model of this kind trains with: Adam at `settings.learningRate`; the
+    /// GAN's with β₁ = 0.5 (Radford et al. 2015's DCGAN setting, bench/torch_anchor.py's).
+    public func optimizer(_ settings: ModelSettings) -> any Optimizer {
+        self == .gan ? Adam(learningRate: settings.learningRate, beta1: 0.5) : Adam(learningRate: settings.learningRate)
+    }
+
     /// The model with `settings`, for images of `image` (C, H, W), initialised from `seed`.
     /// `problem(settings, image:)` must be nil.
     public func makeModel(_ settings: ModelSettings, image: Shape, seed: UInt64) -> any GenerativeModel {
@@ -102,25 +108,25 @@ public enum ModelKind: String, CaseIterable, Codable, Sendable {
             return PrincipalComponentModel(inputSize: imageSize, latentDimension: s.latentDimension)
         case (.ae, .conv):
             return Autoencoder(convolutionalFor: image, channels: s.hiddenSizes, latentDimension: s.latentDimension, codeActivation: s.codeActivation,
-                               objective: s.objective, learningRate: s.learningRate, seed: seed)
+                               objective: s.objective, seed: seed)
         case (.vae, .conv):
             return VariationalAutoencoder(convolutionalFor: image, channels: s.hiddenSizes, latentDimension: s.latentDimension,
-                                          beta: s.beta, reconstruction: s.reconstructionLoss, learningRate: s.learningRate, seed: seed)
+                                          beta: s.beta, reconstruction: s.reconstructionLoss, seed: seed)
         case (.gan, .conv):
             return GAN(convolutionalFor: image, generatorChannels: s.hiddenSizes, latentDimension: s.latentDimension,
-                       discriminatorSteps: s.discriminatorSteps, generatorLoss: s.generatorLoss, learningRate: s.learningRate, seed: seed)
+                       discriminatorSteps: s.discriminatorSteps, generatorLoss: s.generatorLoss, seed: seed)
         case (.ae, .mlp):
             return Autoencoder(inputSize: imageSize, hiddenSizes: s.hiddenSizes, latentDimension: s.latentDimension,
                                codeActivation: s.codeActivation, tiedWeights: s.tiedWeights, objective: s.objective,
-                               pretrainingEpochsPerLayer: s.pretrainEpochs, learningRate: s.learningRate, seed: seed)
+                               pretrainingEpochsPerLayer: s.pretrainEpochs, seed: seed)
         case (.vae, .mlp):
             return VariationalAutoencoder(inputSize: imageSize, hiddenSizes: s.hiddenSizes, latentDimension: s.latentDimension,
-                                          beta: s.beta, reconstruction: s.reconstructionLoss, learningRate: s.learningRate, seed: seed)
+                                          beta: s.beta, reconstruction: s.reconstructionLoss, seed: seed)
         case (.gan, .mlp):
             // --hidden names the generator's widths; the discriminator mirrors them.
             return GAN(imageSize: imageSize, latentDimension: s.latentDimension, generatorHiddenSizes: s.hiddenSizes,
                        discriminatorHiddenSizes: s.hiddenSizes.reversed(), discriminatorSteps: s.discriminatorSteps,
-                       generatorLoss: s.generatorLoss, learningRate: s.learningRate, seed: seed)
+                       generatorLoss: s.generatorLoss, seed: seed)
         }
     }
 }

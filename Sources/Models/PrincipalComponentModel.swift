@@ -48,14 +48,18 @@ public final class PrincipalComponentModel: GenerativeModel {
     public var samplingDescription: String {
         "Decoded h ~ N(0, diag(λ)), each component's variance on the training set: a Gaussian in the top components' plane."
     }
-    public var configurationJSON: String {
+    /// Fitted exactly, not by an optimizer: `optimizer` does not enter.
+    public func configurationJSON(optimizer: String) -> String {
         jsonObject([("model", jsonQuoted(name)), ("components", "\(latentDimension)"), ("fit", jsonQuoted("exact: covariance by dsyrk, eigenvectors by dsyevd, in Double")),
                     ("loss", jsonQuoted(lossDescription))])
     }
     /// The encoder's and decoder's weights and biases: fitted in one pass, not by gradient steps.
     public var parameters: [Parameter] { encoder.parameters + decoder.parameters }
 
-    public var checkpointTensors: [NamedTensor] {
+    /// One phase with no parameters to optimize: the pass that adds each batch to the covariance.
+    public var parameterGroups: [ParameterGroup] { [ParameterGroup(name: "covariance", parameters: [], stateName: "")] }
+
+    public var stateTensors: [NamedTensor] {
         encoder.stateTensors.map { $0.prefixed("encoder") } + decoder.stateTensors.map { $0.prefixed("decoder") }
             + [NamedTensor(name: "variances", value: variances)]
     }
@@ -64,7 +68,7 @@ public final class PrincipalComponentModel: GenerativeModel {
 
     /// Adds the batch to the covariance; the fit comes at the end of the epoch. Returns 0: no
     /// loss exists before the components do.
-    public func trainStep(_ batch: Batch, generator: inout SeededGenerator) -> Float {
+    public func accumulateGradients(group: Int, batch: Batch, generator: inout SeededGenerator) -> Float {
         covariance.add(batch.images)
         return 0
     }

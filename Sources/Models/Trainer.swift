@@ -22,33 +22,110 @@ public enum TrainingError: Error, CustomStringConvertible {
     }
 }
 
-/// Progress reports from the trainer; the CLI draws them.
-public enum TrainingEvent {
-    /// `runningLoss`: the mean of the epoch's batch losses so far.
-    case batch(epoch: Int, epochs: Int, batch: Int, batches: Int, runningLoss: Double, imagesPerSecond: Double, secondsLeft: Double)
-    /// `metrics`: the epoch's figures by name, as in `metricsLine`.
-    case epoch(epoch: Int, epochs: Int, metrics: [(String, Double)], metricsLine: String)
+/// A step's progress: what the trainer tells `onStep` after every batch.
+public struct StepRecord {
+    /// The epoch (from 1) and the number of epochs asked.
+    public let epoch: Int, epochs: Int
+    /// The batch (from 1) and the epoch's number of batches.
+    public let batch: Int, batches: Int
+    /// The first phase's loss on this batch.
+    public let loss: Float
+    /// The mean of the epoch's batch losses so far.
+    public let runningLoss: Double
+    public let imagesPerSecond: Double
+    /// The time the remaining epochs will take at this rate.
+    public let secondsLeft: Double
+}
+
+/// An epoch's figures: what the trainer tells `onEpoch`, and writes as one metrics line.
+public struct EpochRecord {
+    /// The epoch (from 1) and the number of epochs asked.
+    public let epoch: Int, epochs: Int
+    /// The epoch's figures by name, in the metrics line's order: `epoch`, `seconds`, the
+    /// model's training figures, its test figures, `validation_…` with early stopping.
+    public let metrics: [(String, Double)]
+    /// The metrics line (JSON): the figures, the images per second and the loss's reduction.
+    public let line: String
+
+    /// The figure `name`, if the epoch reported it.
+    public subscript(name: String) -> Double? { metrics.first { $0.0 == name }?.1 }
+}
+
+/// Stops training when a figure measured on held-out images stops improving, and puts back
+/// the best epoch's weights (and optimizer state): training "to convergence" without choosing
+/// an epoch count by looking at the test set.
+public final class EarlyStopping {
+    /// The held-out images the figure is measured on (a validation split of the training images).
+    public let validation: Dataset
+    /// The model's evaluation figure to watch, lower being better (`test_loss`), as
+    /// `evaluate` names it; the metrics line reports it on the validation images as
+    /// `validation_` + the name without its `test_` prefix.
+    public let figure: String
+    /// How many epochs without improvement end training.
+    public let patience: Int
+    /// The epoch with the best figure so far, and that figure.
+    public private(set) var bestEpoch = 0, bestValue = Double.infinity
+    /// The epoch training stopped after, or nil if it ran every epoch asked.
+    public private(set) var stoppedAfter: Int?
+    private var best: [Tensor] = []
+
+    public init(validation: Dataset, figure: String = "test_loss", patience: Int = 3) {
+        precondition(patience >= 1, "early stopping waits at least one epoch")
+        self.validation = validation
+        self.figure = figure
+        self.patience = patience
+    }
+
+    /// The metrics line's name for the watched figure.
+    public var reportedName: String { "validation_" + (figure.hasPrefix("test_") ? String(figure.dropFirst(5)) : figure) }
+
+    /// Records epoch `epoch`'s figure; returns whether training should stop now (having put the
+    /// best epoch's tensors back into `learner`).
+    func shouldStop(after epoch: Int, value: Double, learner: Learner) -> Bool {
+        let tensors = learner.checkpointTensors
+        if value < bestValue {
+            (bestEpoch, bestValue) = (epoch, value)
+            if best.count != tensors.count { best = tensors.map { $0.value.copy() } } else { zip(best, tensors).forEach { $0.assign($1.value) } }
+            return false
+        }
+        guard epoch - bestEpoch >= patience else { return false }
+        zip(tensors, best).forEach { $0.value.assign($1) }
+        stoppedAfter = epoch
+        return true
+    }
 }
 
 /// Runs epochs of a model over data; saves a checkpoint after every epoch and writes metrics.
+///
+/// The trainer owns the optimisation: it makes one optimizer per parameter group from
+/// `optimizer` (a `Learner`), steps them, clips and follows their schedules; the model only
+/// computes losses and gradients. Hooks: `onStep` after every batch, `onEpoch` after every epoch.
 public struct Trainer {
     public var epochs: Int
     public var batchSize: Int
     public var seed: UInt64
     /// Where the checkpoint goes (written after every epoch, atomically).
     public var checkpointPath: String?
+    /// The optimizer each parameter group gets a fresh copy of, when training a bare model.
+    public var optimizer: any Optimizer
     /// Entries the checkpoint's metadata carries besides the trainer's own (e.g. the settings
     /// that rebuild a `ModelKind`'s model from the file alone).
     public var checkpointMetadata: [String: String] = [:]
+    /// Stops training when a held-out figure stops improving; nil: every epoch runs.
+    public var earlyStopping: EarlyStopping?
     /// Set by a signal handler to stop at the next batch.
     public var shouldStop: () -> Bool = { false }
-    public var onEvent: (TrainingEvent) -> Void = { _ in }
+    /// Called after every batch.
+    public var onStep: (StepRecord) -> Void = { _ in }
+    /// Called after every epoch, once its checkpoint is written.
+    public var onEpoch: (EpochRecord) -> Void = { _ in }
 
-    public init(epochs: Int, batchSize: Int, seed: UInt64, checkpointPath: String?) {
+    public init(epochs: Int, batchSize: Int, seed: UInt64, checkpointPath: String?, optimizer: any Optimizer = Adam()) {
         self.epochs = epochs
         self.batchSize = batchSize
         self.seed = seed
         self.checkpointPath = checkpointPath
+        self.optimizer = optimizer
     }
 
     /// The generator for epoch `epoch`'s shuffling and noise: derived from the seed and the epoch
@@ -58,10 +135,17 @@ public struct Trainer {
         return SeededGenerator(seed: mixer.next())
     }
 
+    /// Trains `model` with a fresh copy of `optimizer` per parameter group.
+    @discardableResult
+    public func train(_ model: any TrainableModel, data: DatasetSplits) throws -> [String] {
+        try train(Learner(model, optimizer: optimizer), data: data)
+    }
+
     /// Trains from `state` (epochs already done and their metrics lines) to `epochs`.
     /// Returns all metrics lines, one per epoch.
-    public func train(_ model: any TrainableModel, data: DatasetSplits,
-                      resumingFrom state: CheckpointState = CheckpointState()) throws -> [String] {
+    @discardableResult
+    public func train(_ learner: Learner, data: DatasetSplits, resumingFrom state: CheckpointState = CheckpointState()) throws -> [String] {
+        let model = learner.model
         let datasetName = data.train.name
         var lines = state.metricsLines
         guard state.completedEpochs < epochs else { return lines }
@@ -71,38 +155,52 @@ public struct Trainer {
             var noise = Trainer.generator(seed: seed, epoch: epoch, purpose: 1)
             model.beginEpoch(number: epoch)
             let start = DispatchTime.now().uptimeNanoseconds
-            var seen = 0, lossSum = 0.0
+            var seen = 0, lossSum = 0.0, weightedLossSum = 0.0
             for (index, batch) in batches.enumerated() {
                 if shouldStop() {
                     throw TrainingError.interrupted(epoch: epoch, keptCheckpoint: epoch > 1 ? checkpointPath : nil, completedEpochs: epoch - 1)
                 }
-                let loss = model.trainStep(batch, generator: &noise)
+                let loss = learner.step(batch, generator: &noise)
                 guard loss.isFinite else {
                     throw TrainingError.diverged(epoch: epoch, batch: index + 1, loss: loss, keptCheckpoint: epoch > 1 ? checkpointPath : nil)
                 }
                 seen += batch.count
                 lossSum += Double(loss)
+                weightedLossSum += Double(loss) * Double(batch.count)
                 let elapsed = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
                 let rate = Double(seen) / max(elapsed, 1e-9)
                 // In Double: a huge --epochs must not overflow an Int here.
                 let left = (Double(batches.dataset.count - seen) + Double(epochs - epoch) * Double(batches.dataset.count)) / rate
-                onEvent(.batch(epoch: epoch, epochs: epochs, batch: index + 1, batches: batches.count, runningLoss: lossSum / Double(index + 1),
-                               imagesPerSecond: rate, secondsLeft: left))
+                onStep(StepRecord(epoch: epoch, epochs: epochs, batch: index + 1, batches: batches.count, loss: loss,
+                                  runningLoss: lossSum / Double(index + 1), imagesPerSecond: rate, secondsLeft: left))
             }
             let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
             var evaluation = Trainer.generator(seed: seed, epoch: epoch, purpose: 2)
-            let metrics = [("epoch", Double(epoch)), ("seconds", seconds)] + model.epochMetrics()
-                + model.evaluate(data.test, generator: &evaluation)
+            var trainingFigures = model.epochMetrics()
+            if trainingFigures.isEmpty { trainingFigures = [("train_loss", weightedLossSum / Double(max(seen, 1)))] }
+            var metrics = [("epoch", Double(epoch)), ("seconds", seconds)] + trainingFigures + model.evaluate(data.test, generator: &evaluation)
+            var stopping = false
+            if let earlyStopping {
+                var validation = Trainer.generator(seed: seed, epoch: epoch, purpose: 3)
+                let figures = model.evaluate(earlyStopping.validation, generator: &validation)
+                guard let value = figures.first(where: { $0.0 == earlyStopping.figure })?.1 else {
+                    preconditionFailure("early stopping watches '\(earlyStopping.figure)', which \(model.name)'s evaluation does not report")
+                }
+                metrics.append((earlyStopping.reportedName, value))
+                stopping = earlyStopping.shouldStop(after: epoch, value: value, learner: learner)
+                if stopping { metrics.append(("best_epoch", Double(earlyStopping.bestEpoch))) }
+            }
             let line = jsonObject([("model", jsonQuoted(model.name)), ("dataset", jsonQuoted(datasetName))]
-                                  + metrics.map { ($0.0, $0.0 == "epoch" ? String(Int($0.1)) : jsonNumber($0.1)) }
+                                  + metrics.map { ($0.0, $0.0 == "epoch" || $0.0 == "best_epoch" ? String(Int($0.1)) : jsonNumber($0.1)) }
                                   + [("images_per_second", jsonNumber(Double(seen) / max(seconds, 1e-9))),
                                      ("loss_reduction", jsonQuoted(model.lossDescription))])
             lines.append(line)
             if let path = checkpointPath {
                 try CheckpointState(completedEpochs: epoch, metricsLines: lines)
-                    .save(model, to: path, seed: seed, datasetName: datasetName, extraMetadata: checkpointMetadata)
+                    .save(learner, to: path, seed: seed, datasetName: datasetName, extraMetadata: checkpointMetadata)
             }
-            onEvent(.epoch(epoch: epoch, epochs: epochs, metrics: metrics, metricsLine: line))
+            onEpoch(EpochRecord(epoch: epoch, epochs: epochs, metrics: metrics, line: line))
+            if stopping { break }
         }
         return lines
     }

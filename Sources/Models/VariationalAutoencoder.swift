@@ -25,8 +25,6 @@ public final class VariationalAutoencoder: GenerativeModel {
     public let latentDimension: Int
     /// Weight of the KL term (beta-VAE, Higgins et al. 2017); 1 is the plain VAE.
     public let beta: Float
-    public let optimizer: any Optimizer
-    private let optimizerDescription: String
     /// The decoder's likelihood: Bernoulli (BCE on logits) or Gaussian (squared error on means).
     public let reconstruction: ReconstructionLoss
     public var reconstructionLoss: ReconstructionLoss { reconstruction }
@@ -42,7 +40,7 @@ public final class VariationalAutoencoder: GenerativeModel {
     /// A VAE whose `encoder` feeds two heads giving mu and log sigma² of `latentDimension` units,
     /// and whose `decoder` maps codes to logits of the pixels.
     public init(encoder: any Layer, meanHead: any Layer, logVarianceHead: any Layer, decoder: any Layer,
-                latentDimension: Int, beta: Float = 1, reconstruction: ReconstructionLoss = .bce, optimizer: OptimizerFactory = .adam(),
+                latentDimension: Int, beta: Float = 1, reconstruction: ReconstructionLoss = .bce,
                 name: String = "vae", displayName: String = ModelKind.vae.displayName) {
         self.name = name
         self.displayName = displayName
@@ -56,14 +54,12 @@ public final class VariationalAutoencoder: GenerativeModel {
         reconstructionCriterion = reconstruction.criterion()
         layers = NamedLayers([("encoder", encoder), ("meanHead", meanHead), ("logVarianceHead", logVarianceHead), ("decoder", decoder)])
         parameters = layers.parameters
-        self.optimizer = optimizer(parameters)
-        optimizerDescription = optimizer.description
     }
 
     /// The multilayer default: inputSize-hidden...-ReLU, two Dense heads to the latent, and the
     /// mirrored decoder.
     public convenience init(inputSize: Int = 784, hiddenSizes: [Int] = [400], latentDimension: Int = 20, beta: Float = 1,
-                            reconstruction: ReconstructionLoss = .bce, learningRate: Float = 1e-3, seed: UInt64) {
+                            reconstruction: ReconstructionLoss = .bce, seed: UInt64) {
         var g = SeededGenerator(seed: seed)
         let encoder = multilayerPerceptron([inputSize] + hiddenSizes, hidden: .relu, output: .relu, inputIsData: true, generator: &g)
         let h = hiddenSizes.last ?? inputSize
@@ -71,7 +67,7 @@ public final class VariationalAutoencoder: GenerativeModel {
         let logVarianceHead = Dense(inputSize: h, outputSize: latentDimension, generator: &g)
         let decoder = multilayerPerceptron([latentDimension] + hiddenSizes.reversed() + [inputSize], hidden: .relu, inputIsData: false, generator: &g)
         self.init(encoder: encoder, meanHead: meanHead, logVarianceHead: logVarianceHead, decoder: decoder,
-                  latentDimension: latentDimension, beta: beta, reconstruction: reconstruction, optimizer: .adam(learningRate: learningRate))
+                  latentDimension: latentDimension, beta: beta, reconstruction: reconstruction)
     }
 
     public var pixelRange: PixelRange { .unit }
@@ -82,24 +78,23 @@ public final class VariationalAutoencoder: GenerativeModel {
         "Decoded z ~ N(0, I): blurry but plausible, because the KL term makes the prior's whole region decode to something."
     }
 
-    public var configurationJSON: String {
+    public func configurationJSON(optimizer: String) -> String {
         jsonObject([("model", jsonQuoted(name)), ("encoder", jsonQuoted(encoder.description)), ("mean_head", jsonQuoted(meanHead.description)),
                     ("log_variance_head", jsonQuoted(logVarianceHead.description)), ("decoder", jsonQuoted(decoder.description)),
                     ("latent", "\(latentDimension)"), ("beta", jsonNumber(Double(beta))), ("loss", jsonQuoted(lossDescription)),
-                    ("optimizer", jsonQuoted(optimizerDescription))])
+                    ("optimizer", jsonQuoted(optimizer))])
     }
 
-    public var checkpointTensors: [NamedTensor] { layers.stateTensors + optimizer.state.map { $0.prefixed("optimizer") } }
+    public var stateTensors: [NamedTensor] { layers.stateTensors }
 
     public func beginEpoch() { sums = (0, 0, 0); imageCount = 0 }
 
-    public func trainStep(_ batch: Batch, generator: inout SeededGenerator) -> Float {
+    /// The loss per image, reconstruction + β KL, with z = mu + sigma * eps for fresh noise eps.
+    public func accumulateGradients(group: Int, batch: Batch, generator: inout SeededGenerator) -> Float {
         let x = batch.images, n = x.shape[0]
-        parameters.zeroGradients()
         let eps = Tensor.reuse(&self.eps, shape: Shape(n, latentDimension))
         eps.fillNormal(using: &generator)
         let (reconstruction, kl) = accumulateGradients(x, eps: eps)
-        optimizer.step()
         let total = reconstruction + beta * kl
         sums.loss += Double(total) * Double(n); sums.reconstruction += Double(reconstruction) * Double(n); sums.kl += Double(kl) * Double(n)
         imageCount += n

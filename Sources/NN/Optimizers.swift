@@ -5,20 +5,38 @@ import Darwin
 #endif
 
 /// Updates parameters from their accumulated gradients.
-public protocol Optimizer: AnyObject {
-    /// The parameters this optimizer updates.
+///
+/// An optimizer is a value the caller makes (`Adam(learningRate: 2e-4, beta1: 0.5)`) and hands
+/// to the `Trainer`, which makes one per parameter group of a model (`fresh(over:)`): a GAN's
+/// generator and discriminator each get their own moments from the one the caller made, as
+/// mlx-swift's optimizers update any model.
+public protocol Optimizer: AnyObject, CustomStringConvertible {
+    /// The parameters this optimizer updates (none for one made only to be copied).
     var parameters: [Parameter] { get }
-    /// The step size.
+    /// The base step size η₀, which `schedule` scales step by step.
     var learningRate: Float { get set }
+    /// How the step size changes over the steps.
+    var schedule: LearningRateSchedule { get set }
+    /// The number of steps taken: the schedule's position, kept in checkpoints.
+    var steps: Int { get }
     /// One update of every parameter from its gradient. Does not clear the gradients.
     func step()
     /// The optimizer's own state (moments, step count) for checkpoints, named after the parameters.
     var state: [NamedTensor] { get }
+    /// An optimizer with the same settings over `parameters`, its state at zero.
+    func fresh(over parameters: [Parameter]) -> any Optimizer
 }
 
 extension Optimizer {
     /// Sets every parameter's gradient to zero.
     public func zeroGradients() { parameters.zeroGradients() }
+
+    /// The step size the next step takes.
+    public var currentLearningRate: Float { schedule.rate(base: learningRate, step: steps + 1) }
+
+    /// ", <schedule> schedule" for a schedule other than `constant`, for descriptions: a run
+    /// without one keeps the description (and so the cache keys) it had before schedules existed.
+    var scheduleSuffix: String { schedule == .constant ? "" : " with a \(schedule) schedule" }
 }
 
 /// Stochastic gradient descent with momentum, as PyTorch writes it:
@@ -26,31 +44,47 @@ extension Optimizer {
 public final class SGD: Optimizer {
     public let parameters: [Parameter]
     public var learningRate: Float
+    public var schedule: LearningRateSchedule
     public let momentum: Float
     private let velocities: [Tensor]
+    /// t, the number of steps taken; a tensor so that checkpoints carry the schedule's position.
+    private let stepCount = Tensor(zeros: [1])
 
-    public init(parameters: [Parameter], learningRate: Float, momentum: Float = 0) {
+    /// SGD over `parameters` (none: a prototype for `fresh(over:)`, as the `Trainer` takes it).
+    public init(parameters: [Parameter] = [], learningRate: Float, momentum: Float = 0, schedule: LearningRateSchedule = .constant) {
         self.parameters = parameters
         self.learningRate = learningRate
         self.momentum = momentum
+        self.schedule = schedule
         velocities = parameters.map { Tensor(zeros: $0.value.shape) }
     }
 
+    public var steps: Int { Int(stepCount.data[0]) }
+
     public func step() {
         OptimizerLog.shared.timed {
+            stepCount.data[0] += 1
+            let rate = schedule.rate(base: learningRate, step: steps), mu = momentum
             for (p, v) in zip(parameters, velocities) {
                 let theta = p.value.data, g = p.gradient.data, vel = v.data
                 for i in 0..<p.value.count {
-                    vel[i] = momentum * vel[i] + g[i]
-                    theta[i] -= learningRate * vel[i]
+                    vel[i] = mu * vel[i] + g[i]
+                    theta[i] -= rate * vel[i]
                 }
             }
         }
     }
 
     public var state: [NamedTensor] {
-        zip(parameters, velocities).map { NamedTensor(name: $0.name + ".velocity", value: $1) }
+        [NamedTensor(name: "step", value: stepCount)]
+            + zip(parameters, velocities).map { NamedTensor(name: $0.name + ".velocity", value: $1) }
     }
+
+    public func fresh(over parameters: [Parameter]) -> any Optimizer {
+        SGD(parameters: parameters, learningRate: learningRate, momentum: momentum, schedule: schedule)
+    }
+
+    public var description: String { "SGD(lr \(learningRate), momentum \(momentum))" + scheduleSuffix }
 }
 
 /// Adam (Kingma & Ba 2014, "Adam: A Method for Stochastic Optimization"), Algorithm 1:
@@ -59,6 +93,7 @@ public final class SGD: Optimizer {
 public final class Adam: Optimizer {
     public let parameters: [Parameter]
     public var learningRate: Float
+    public var schedule: LearningRateSchedule
     public let beta1: Float
     public let beta2: Float
     public let epsilon: Float
@@ -69,10 +104,12 @@ public final class Adam: Optimizer {
     /// t, the number of steps taken; a tensor so that checkpoints carry it.
     private let stepCount = Tensor(zeros: [1])
 
-    public init(parameters: [Parameter], learningRate: Float = 1e-3, beta1: Float = 0.9,
-                beta2: Float = 0.999, epsilon: Float = 1e-8) {
+    /// Adam over `parameters` (none: a prototype for `fresh(over:)`, as the `Trainer` takes it).
+    public init(parameters: [Parameter] = [], learningRate: Float = 1e-3, beta1: Float = 0.9,
+                beta2: Float = 0.999, epsilon: Float = 1e-8, schedule: LearningRateSchedule = .constant) {
         self.parameters = parameters
         self.learningRate = learningRate
+        self.schedule = schedule
         self.beta1 = beta1
         self.beta2 = beta2
         self.epsilon = epsilon
@@ -91,7 +128,7 @@ public final class Adam: Optimizer {
         let t = Double(stepCount.data[0])
         let correction1 = Float(1 - pow(Double(beta1), t)), correction2 = Float(1 - pow(Double(beta2), t))
         // m̂ / (√v̂ + ε) = (m / c₁) / (√v / √c₂ + ε): the bias corrections folded into two scalars.
-        let stepSize = learningRate / correction1, inverseSqrtCorrection2 = 1 / correction2.squareRoot()
+        let stepSize = schedule.rate(base: learningRate, step: steps) / correction1, inverseSqrtCorrection2 = 1 / correction2.squareRoot()
         // One job for the whole step: each thread takes the same share of every tensor.
         var job = AdamJob(adam: Unmanaged.passUnretained(self), stepSize: stepSize, inverseSqrtCorrection2: inverseSqrtCorrection2)
         ThreadTeam.shared.run(&job, parallel: scalarCount >= 1 << 14) { context, part, parts in
@@ -133,6 +170,14 @@ public final class Adam: Optimizer {
         [NamedTensor(name: "step", value: stepCount)]
             + zip(parameters, firstMoments).map { NamedTensor(name: $0.name + ".exp_avg", value: $1) }
             + zip(parameters, secondMoments).map { NamedTensor(name: $0.name + ".exp_avg_sq", value: $1) }
+    }
+
+    public func fresh(over parameters: [Parameter]) -> any Optimizer {
+        Adam(parameters: parameters, learningRate: learningRate, beta1: beta1, beta2: beta2, epsilon: epsilon, schedule: schedule)
+    }
+
+    public var description: String {
+        "Adam(lr \(learningRate), beta1 \(beta1), beta2 \(beta2), epsilon \(epsilon))" + scheduleSuffix
     }
 }
 

@@ -49,7 +49,7 @@ struct BenchCommand: ParsableCommand {
             let settings = kind.defaultSettings(architecture)
             if let problem = kind.problem(settings, image: data.train.imageShape) { throw ValidationError(problem) }
             let model = kind.makeModel(settings, image: data.train.imageShape, seed: 0)
-            let r = bench.measure(model, epochs: epochs)
+            let r = bench.measure(Learner(model, optimizer: kind.optimizer(settings)), epochs: epochs)
             if json { print(r.json); continue }
             print(String(format: "| %@ | %.2f | %.2f | %.0f | %.0f | %.0f%% | %.0f%% | %.2f | %.2f | %.0f |", r.model, r.secondsPerEpoch, r.fastestEpochSeconds,
                          r.imagesPerSecond, r.gflops, 100 * r.gemmShare, 100 * r.optimizerShare, r.gemmFloorSeconds, r.floorRatio, r.peakMB))

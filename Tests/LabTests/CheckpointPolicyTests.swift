@@ -66,11 +66,11 @@ struct CheckpointPolicyTests {
     func epochCounts() throws {
         let folder = try scratchFolder()
         let path = folder + "/ae.safetensors"
-        let trained = tinyAutoencoder()
+        let trained = Learner(tinyAutoencoder())
         _ = try ModelRun(quietRequest(checkpoint: path, epochs: 3)).train(trained, data: tinyData)
         let threeEpochs = bytes(path)
 
-        let reused = tinyAutoencoder()
+        let reused = Learner(tinyAutoencoder())
         let result = try ModelRun(quietRequest(checkpoint: path, epochs: 1)).train(reused, data: tinyData)
         #expect(result.epochs == 3 && bytes(path) == threeEpochs)
         #expect(reused.checkpointTensors.map { $0.value.scalars } == trained.checkpointTensors.map { $0.value.scalars })
@@ -92,10 +92,10 @@ struct CheckpointPolicyTests {
     func cacheContinues() throws {
         let cache = try scratchFolder()
         _ = try ModelRun(quietRequest(epochs: 1, cache: cache)).train(tinyAutoencoder(), data: tinyData)
-        let continued = tinyAutoencoder()
+        let continued = Learner(tinyAutoencoder())
         let result = try ModelRun(quietRequest(epochs: 2, cache: cache)).train(continued, data: tinyData)
         #expect(result.epochs == 2)
-        let unbroken = tinyAutoencoder()
+        let unbroken = Learner(tinyAutoencoder())
         // On the runs' thread count: a run's numbers are the same for the same count.
         _ = try BLAS.withThreadCount(quietRequest().threads) {
             try Trainer(epochs: 2, batchSize: 50, seed: 0, checkpointPath: nil).train(unbroken, data: tinyData)

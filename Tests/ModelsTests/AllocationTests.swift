@@ -44,14 +44,15 @@ struct AllocationTests {
         let full = Batch(images: tinyData.train.images(Array(0..<128), range: model.pixelRange), indices: Array(0..<128)[...], dataset: tinyData.train)
         let partial = Batch(images: tinyData.train.images(Array(0..<100), range: model.pixelRange), indices: Array(0..<100)[...], dataset: tinyData.train)
         var g = SeededGenerator(seed: 1)
+        let learner = Learner(model)
         BLAS.withThreadCount(threads) {
             #expect(BLAS.threadCount == threads)
             model.beginEpoch(number: 2)   // the pretraining AE's second stage: layer 2 on layer 1's codes
-            for _ in 0..<3 { _ = model.trainStep(full, generator: &g); _ = model.trainStep(partial, generator: &g) }
+            for _ in 0..<3 { _ = learner.step(full, generator: &g); _ = learner.step(partial, generator: &g) }
             gen_allocation_counting_begin()
             let window = gen_allocation_counting_end()
             gen_allocation_counting_begin()
-            for _ in 0..<4 { _ = model.trainStep(full, generator: &g); _ = model.trainStep(partial, generator: &g) }
+            for _ in 0..<4 { _ = learner.step(full, generator: &g); _ = learner.step(partial, generator: &g) }
             let allocations = gen_allocation_counting_end() - window
             #expect(allocations == 0, "\(allocations) allocations in 8 \(kind) steps on \(threads) threads")
         }

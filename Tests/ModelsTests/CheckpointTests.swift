@@ -14,7 +14,7 @@ struct CheckpointTests {
     func checkpoint(_ change: (inout [String: String]) -> Void = { _ in }) throws -> String {
         let path = temporaryPath()
         let model = tinyAutoencoder()
-        _ = try Trainer(epochs: 1, batchSize: 100, seed: 1, checkpointPath: path).train(model, data: tinyData)
+        _ = try Trainer(epochs: 1, batchSize: 100, seed: 1, checkpointPath: path).train(tiny(model), data: tinyData)
         var contents = try SafeTensors.read(from: path)
         change(&contents.metadata)
         try SafeTensors.write(contents.tensors, metadata: contents.metadata, to: path)
@@ -23,7 +23,7 @@ struct CheckpointTests {
 
     func expectRefusal(_ path: String, _ words: String, sourceLocation: SourceLocation = #_sourceLocation) {
         defer { try? FileManager.default.removeItem(atPath: path) }
-        let model = tinyAutoencoder(seed: 9)
+        let model = tiny(tinyAutoencoder(seed: 9))
         let before = model.checkpointTensors.map { $0.value.scalars }
         do {
             _ = try CheckpointState.load(into: model, from: path)

@@ -12,11 +12,11 @@ struct ClassifierTests {
     func learns(architecture: Architecture) throws {
         let names = ClassifierTests.digits.train.classNames
         let model = architecture == .mlp
-            ? Classifier(hiddenSizes: [64], classNames: names, learningRate: 3e-3, seed: 0)
-            : Classifier(convolutionalFor: ClassifierTests.digits.train.imageShape, channels: [8, 16], featureSize: 32, classNames: names, learningRate: 3e-3, seed: 0)
+            ? Classifier(hiddenSizes: [64], classNames: names, seed: 0)
+            : Classifier(convolutionalFor: ClassifierTests.digits.train.imageShape, channels: [8, 16], featureSize: 32, classNames: names, seed: 0)
         var g = SeededGenerator(seed: 0)
         let before = model.evaluate(ClassifierTests.digits.test, generator: &g)
-        let lines = try Trainer(epochs: 5, batchSize: 20, seed: 1, checkpointPath: nil).train(model, data: ClassifierTests.digits)
+        let lines = try Trainer(epochs: 5, batchSize: 20, seed: 1, checkpointPath: nil).train(tiny(model), data: ClassifierTests.digits)
         let after = model.evaluate(ClassifierTests.digits.test, generator: &g)
         let accuracy = after.first { $0.0 == "test_accuracy" }!.1
         #expect(accuracy > 0.7 && accuracy > before.first { $0.0 == "test_accuracy" }!.1 + 0.3, "\(architecture): \(before) → \(after)")

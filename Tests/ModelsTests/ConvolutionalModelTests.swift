@@ -18,7 +18,7 @@ struct ConvolutionalModelTests {
     @Test("the conv AE's and conv VAE's test losses fall", arguments: [ModelKind.ae, .vae])
     func lossesFall(kind: ModelKind) throws {
         let model = tinyConvolutional(kind)
-        let lines = try Trainer(epochs: 3, batchSize: 32, seed: 1, checkpointPath: nil).train(model, data: tinyData)
+        let lines = try Trainer(epochs: 3, batchSize: 32, seed: 1, checkpointPath: nil).train(tiny(model), data: tinyData)
         #expect(metric(lines[2], "test_loss") < metric(lines[0], "test_loss"), "\(lines)")
     }
 
@@ -48,9 +48,9 @@ struct ConvolutionalModelTests {
         let model = tinyConvolutional(kind)
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("gen-\(UUID()).safetensors").path
         defer { try? FileManager.default.removeItem(atPath: path) }
-        _ = try Trainer(epochs: 1, batchSize: 50, seed: 2, checkpointPath: path).train(model, data: tinyData)
+        _ = try Trainer(epochs: 1, batchSize: 50, seed: 2, checkpointPath: path).train(tiny(model), data: tinyData)
         let reloaded = tinyConvolutional(kind)
-        _ = try CheckpointState.load(into: reloaded, from: path)
+        _ = try CheckpointState.load(into: tiny(reloaded), from: path)
         var a = SeededGenerator(seed: 9), b = SeededGenerator(seed: 9)
         #expect(model.sample(count: 5, temperature: 1, generator: &a).scalars == reloaded.sample(count: 5, temperature: 1, generator: &b).scalars)
     }
@@ -58,7 +58,7 @@ struct ConvolutionalModelTests {
     @Test("a DCGAN sample does not depend on the rest of its batch: BatchNorm uses its running statistics")
     func samplesIndependentOfBatch() throws {
         let gan = tinyConvolutional(.gan)
-        _ = try Trainer(epochs: 1, batchSize: 50, seed: 2, checkpointPath: nil).train(gan, data: tinyData)
+        _ = try Trainer(epochs: 1, batchSize: 50, seed: 2, checkpointPath: nil).train(tiny(gan), data: tinyData)
         var g = SeededGenerator(seed: 3)
         let z = Tensor.normal([6, 4], using: &g)
         let together = gan.decode(z).copy()

@@ -49,6 +49,6 @@ struct LatentToolsTests {
         let gan = GAN(convolutionalFor: Shape(1, 28, 28), generatorChannels: [16, 8], latentDimension: 8, seed: 0)
         let trained = gan.parameters.reduce(0) { $0 + $1.value.count }
         #expect(gan.parameterCount == trained)
-        #expect(gan.checkpointTensors.filter { !$0.name.hasPrefix("optimizer") }.reduce(0) { $0 + $1.value.count } > trained)
+        #expect(gan.stateTensors.reduce(0) { $0 + $1.value.count } > trained)
     }
 }

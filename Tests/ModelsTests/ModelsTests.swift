@@ -8,17 +8,24 @@ import Testing
 let tinyData = DatasetSplits(train: SyntheticDigits.make(count: 200, seed: 1), test: SyntheticDigits.make(count: 40, seed: 2))
 
 func tinyAutoencoder(seed: UInt64 = 0) -> Autoencoder {
-    Autoencoder(hiddenSizes: [32], latentDimension: 4, learningRate: 3e-3, seed: seed)
+    Autoencoder(hiddenSizes: [32], latentDimension: 4, seed: seed)
 }
 
 func tinyVAE(seed: UInt64 = 0, beta: Float = 1) -> VariationalAutoencoder {
-    VariationalAutoencoder(hiddenSizes: [32], latentDimension: 3, beta: beta, learningRate: 3e-3, seed: seed)
+    VariationalAutoencoder(hiddenSizes: [32], latentDimension: 3, beta: beta, seed: seed)
 }
 
 func tinyGAN(k: Int = 1, loss: GeneratorLoss = .nonSaturating, seed: UInt64 = 0) -> GAN {
-    GAN(latentDimension: 8, generatorHiddenSizes: [32], discriminatorHiddenSizes: [32], discriminatorSteps: k, generatorLoss: loss,
-        learningRate: 2e-4, seed: seed)
+    GAN(latentDimension: 8, generatorHiddenSizes: [32], discriminatorHiddenSizes: [32], discriminatorSteps: k, generatorLoss: loss, seed: seed)
 }
+
+/// The tiny models' optimizer: Adam at 3e-3 (four steps an epoch), the GAN's at 2e-4 with β₁ = 0.5.
+func tinyOptimizer(_ model: any TrainableModel) -> any Optimizer {
+    model is GAN ? Adam(learningRate: 2e-4, beta1: 0.5) : Adam(learningRate: 3e-3)
+}
+
+/// A tiny model with its optimizers.
+func tiny(_ model: any TrainableModel) -> Learner { Learner(model, optimizer: tinyOptimizer(model)) }
 
 func metric(_ line: String, _ key: String) -> Double {
     let object = try! JSONSerialization.jsonObject(with: Data(line.utf8)) as! [String: Any]
@@ -30,7 +37,7 @@ struct ModelsTests {
     @Test("the AE's and the VAE's test losses fall")
     func lossesFall() throws {
         for model in [tinyAutoencoder() as any GenerativeModel, tinyVAE()] {
-            let lines = try Trainer(epochs: 4, batchSize: 32, seed: 1, checkpointPath: nil).train(model, data: tinyData)
+            let lines = try Trainer(epochs: 4, batchSize: 32, seed: 1, checkpointPath: nil).train(tiny(model), data: tinyData)
             #expect(lines.count == 4)
             #expect(metric(lines[3], "test_loss") < 0.8 * metric(lines[0], "test_loss"), "\(model.name): \(lines)")
             #expect(lines[0].contains("\"loss_reduction\":\"BCE summed over pixels"))
@@ -40,7 +47,7 @@ struct ModelsTests {
     @Test("the GAN's discriminator learns to tell real from fake at first")
     func ganTrains() throws {
         let gan = tinyGAN()
-        let lines = try Trainer(epochs: 2, batchSize: 20, seed: 1, checkpointPath: nil).train(gan, data: tinyData)
+        let lines = try Trainer(epochs: 2, batchSize: 20, seed: 1, checkpointPath: nil).train(tiny(gan), data: tinyData)
         #expect(metric(lines[1], "d_real") > metric(lines[1], "d_fake"))
         #expect(metric(lines[1], "d_loss") < 2 * log(2.0))   // better than chance: D(x) = 1/2 everywhere gives 2 log 2
         let samples = gan.sample(count: 4, temperature: 1, generator: &tinyRandom)
@@ -50,18 +57,18 @@ struct ModelsTests {
     @Test("with k = 3 the GAN makes exactly 3 discriminator updates per generator update")
     func discriminatorSteps() throws {
         let gan = tinyGAN(k: 3)
-        _ = try Trainer(epochs: 1, batchSize: 10, seed: 1, checkpointPath: nil).train(gan, data: tinyData)
+        _ = try Trainer(epochs: 1, batchSize: 10, seed: 1, checkpointPath: nil).train(tiny(gan), data: tinyData)
         #expect(gan.discriminatorUpdates == 20)          // 200 images / 10 per batch
         #expect(gan.generatorUpdates == 6)               // after D updates 3, 6, ..., 18
         let one = tinyGAN(k: 1)
-        _ = try Trainer(epochs: 1, batchSize: 10, seed: 1, checkpointPath: nil).train(one, data: tinyData)
+        _ = try Trainer(epochs: 1, batchSize: 10, seed: 1, checkpointPath: nil).train(tiny(one), data: tinyData)
         #expect(one.discriminatorUpdates == 20 && one.generatorUpdates == 20)
     }
 
     @Test("the minimax generator loss is log(1 - D(G(z))), non-positive")
     func minimax() throws {
         let gan = tinyGAN(loss: .minimax)
-        let lines = try Trainer(epochs: 1, batchSize: 20, seed: 1, checkpointPath: nil).train(gan, data: tinyData)
+        let lines = try Trainer(epochs: 1, batchSize: 20, seed: 1, checkpointPath: nil).train(tiny(gan), data: tinyData)
         #expect(metric(lines[0], "g_loss") < 0)
     }
 
@@ -79,7 +86,7 @@ struct ModelsTests {
         let first = try #require((vae.encoder as? Sequential)?.layers[0] as? Dense)
         let checked = [("meanHead.bias", meanHead.bias), ("logVarianceHead.bias", logVarianceHead.bias),
                        ("logVarianceHead.weight", logVarianceHead.weight), ("encoder.layers.0.bias", first.bias)]
-        vae.optimizer.zeroGradients()
+        vae.parameters.zeroGradients()
         _ = loss()
         // Copy every analytic gradient before the finite differences, whose passes accumulate more.
         let analyticGradients = checked.map { $0.1.gradient.copy() }
@@ -114,9 +121,9 @@ struct ModelsTests {
         let model = make()
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("gen-\(UUID()).safetensors").path
         defer { try? FileManager.default.removeItem(atPath: path) }
-        _ = try Trainer(epochs: 1, batchSize: 50, seed: 2, checkpointPath: path).train(model, data: tinyData)
+        _ = try Trainer(epochs: 1, batchSize: 50, seed: 2, checkpointPath: path).train(tiny(model), data: tinyData)
         let reloaded = make()
-        let state = try CheckpointState.load(into: reloaded, from: path)
+        let state = try CheckpointState.load(into: tiny(reloaded), from: path)
         #expect(state.completedEpochs == 1 && state.metricsLines.count == 1)
         var a = SeededGenerator(seed: 9), b = SeededGenerator(seed: 9)
         #expect(model.sample(count: 5, temperature: 1, generator: &a).scalars == reloaded.sample(count: 5, temperature: 1, generator: &b).scalars)
@@ -126,8 +133,8 @@ struct ModelsTests {
     func configurationMismatch() throws {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("gen-\(UUID()).safetensors").path
         defer { try? FileManager.default.removeItem(atPath: path) }
-        _ = try Trainer(epochs: 1, batchSize: 50, seed: 1, checkpointPath: path).train(tinyVAE(), data: tinyData)
-        let other = tinyVAE(seed: 7, beta: 4)
+        _ = try Trainer(epochs: 1, batchSize: 50, seed: 1, checkpointPath: path).train(tiny(tinyVAE()), data: tinyData)
+        let other = tiny(tinyVAE(seed: 7, beta: 4))
         let before = other.checkpointTensors.map { $0.value.scalars }
         #expect(throws: FileError.self) { try CheckpointState.load(into: other, from: path) }
         let unchanged = other.checkpointTensors.map { $0.value.scalars } == before
@@ -138,10 +145,10 @@ struct ModelsTests {
     func resume() throws {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("gen-\(UUID()).safetensors").path
         defer { try? FileManager.default.removeItem(atPath: path) }
-        let unbroken = tinyVAE()
+        let unbroken = tiny(tinyVAE())
         _ = try Trainer(epochs: 2, batchSize: 32, seed: 5, checkpointPath: nil).train(unbroken, data: tinyData)
-        _ = try Trainer(epochs: 1, batchSize: 32, seed: 5, checkpointPath: path).train(tinyVAE(), data: tinyData)
-        let resumed = tinyVAE()
+        _ = try Trainer(epochs: 1, batchSize: 32, seed: 5, checkpointPath: path).train(tiny(tinyVAE()), data: tinyData)
+        let resumed = tiny(tinyVAE())
         let state = try CheckpointState.load(into: resumed, from: path)
         let lines = try Trainer(epochs: 2, batchSize: 32, seed: 5, checkpointPath: nil)
             .train(resumed, data: tinyData, resumingFrom: state)
@@ -155,11 +162,11 @@ struct ModelsTests {
     func divergence() throws {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("gen-\(UUID()).safetensors").path
         defer { try? FileManager.default.removeItem(atPath: path) }
-        let model = tinyAutoencoder()
+        let model = tiny(tinyAutoencoder())
         _ = try Trainer(epochs: 1, batchSize: 50, seed: 1, checkpointPath: path).train(model, data: tinyData)
         let before = try Data(contentsOf: URL(fileURLWithPath: path))
-        model.optimizer.learningRate = 1e30
         let state = try CheckpointState.load(into: model, from: path)
+        model.optimizers[0]?.learningRate = 1e30
         do {
             _ = try Trainer(epochs: 3, batchSize: 50, seed: 1, checkpointPath: path)
                 .train(model, data: tinyData, resumingFrom: state)
@@ -175,7 +182,7 @@ struct ModelsTests {
     @Test("the AE samples each code unit between the min and max its encoder produced in training")
     func aeCodeRange() throws {
         let ae = tinyAutoencoder()
-        _ = try Trainer(epochs: 2, batchSize: 50, seed: 1, checkpointPath: nil).train(ae, data: tinyData)
+        _ = try Trainer(epochs: 2, batchSize: 50, seed: 1, checkpointPath: nil).train(tiny(ae), data: tinyData)
         // Prior draws of -1 and +1 map to exactly the recorded minimum and maximum.
         let ends = ae.codes(fromPriorDraws: Tensor(shape: [2, 4], values: [-1, -1, -1, -1, 1, 1, 1, 1]), temperature: 1)
         for j in 0..<4 {
@@ -196,7 +203,7 @@ struct ModelsTests {
     @Test("interpolations: endpoints decode the real images' codes; slerp keeps the norm of opposite codes")
     func interpolation() throws {
         let vae = tinyVAE()
-        _ = try Trainer(epochs: 1, batchSize: 50, seed: 1, checkpointPath: nil).train(vae, data: tinyData)
+        _ = try Trainer(epochs: 1, batchSize: 50, seed: 1, checkpointPath: nil).train(tiny(vae), data: tinyData)
         var g = SeededGenerator(seed: 4)
         let i = vae.interpolation(rows: 2, steps: 5, path: .linear, test: tinyData.test, generator: &g)
         #expect(i.images.shape == [10, 784] && i.endpoints?.shape == [4, 784])

@@ -66,14 +66,14 @@ struct CompositionTests {
         #expect(network.parameters.allSatisfy { $0.gradient.scalars.contains { $0 != 0.25 } })
     }
 
-    @Test("an optimizer restricted to part of a model leaves the rest frozen")
-    func restrictedOptimizer() {
+    @Test("an optimizer made over part of a model leaves the rest frozen")
+    func partialOptimizer() {
         var g = SeededGenerator(seed: 3)
         let layers = NamedLayers([("encoder", Dense(inputSize: 2, outputSize: 2, generator: &g)),
                                   ("head", Dense(inputSize: 2, outputSize: 1, generator: &g))])
-        let factory = OptimizerFactory.sgd(learningRate: 0.1).restricted(to: "the head") { $0.name.hasPrefix("head.") }
-        #expect(factory.description == "SGD(lr 0.1, momentum 0.0) on the head")
-        let optimizer = factory(layers.parameters)
+        let prototype = SGD(learningRate: 0.1)
+        #expect(prototype.description == "SGD(lr 0.1, momentum 0.0)" && prototype.parameters.isEmpty)
+        let optimizer = prototype.fresh(over: layers.parameters.filter { $0.name.hasPrefix("head.") })
         #expect(optimizer.parameters.map(\.name) == ["head.weight", "head.bias"])
         let before = layers.parameters.map { $0.value.scalars }
         for p in layers.parameters { p.gradient.fill(1) }
