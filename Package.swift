@@ -45,7 +45,10 @@ let package = Package(
         .target(name: "Datasets", dependencies: ["TensorCore", "CZlib", "Drawing"], swiftSettings: optimized),
         .target(name: "Gallery", dependencies: ["TensorCore", "Drawing"], swiftSettings: optimized),
         .target(name: "Models", dependencies: ["NN", "Datasets"], swiftSettings: optimized),
-        .target(name: "Lab", dependencies: ["Models", "Datasets", "Gallery"], swiftSettings: optimized),
+        .target(name: "Lab", dependencies: [
+            "Models", "Datasets", "Gallery",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ], swiftSettings: optimized),
 
         .executableTarget(name: "gen", dependencies: [
             "Lab",

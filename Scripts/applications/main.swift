@@ -102,7 +102,7 @@ do {
     let rotationResult = try notebook.train(rotation, epochs: notebook.epochs(5), data: turned)
     notebook.say("""
         The rotation classifier tells the turn of \
-        \(fixed(100 * (rotationResult.lastMetric("test_accuracy") ?? .nan), 1))% of \(turned.test.count) \
+        \(fixed(100 * (try rotationResult.final(.testAccuracy)), 1))% of \(turned.test.count) \
         turned test images (chance: 25%), after \(counted(rotationResult.epochs, "epoch")) over \
         \(turned.train.count) turned training images.
         """)
@@ -122,7 +122,7 @@ do {
         let trainer = Trainer(epochs: 50, batchSize: 25, seed: seed, checkpointPath: nil, optimizer: Adam(learningRate: 1e-3))   // 200 steps; too quick to cache
         _ = try trainer.train(classifier, data: DatasetSplits(train: labelled, test: test.prefix(100)))
         var unused = SeededGenerator(seed: seed)
-        return classifier.evaluate(test, generator: &unused).first { $0.0 == "test_accuracy" }!.1
+        return classifier.evaluate(test, generator: &unused).first { $0.0 == .testAccuracy }!.1
     }
     // A fresh copy of each pretrained encoder (fine-tuning changes its weights), by name.
     let pretrained: [(name: String, encoder: () throws -> any Layer)] = [
@@ -240,6 +240,5 @@ do {
 
     try notebook.finish()
 } catch {
-    printError("applications: \(error)")
-    exit(1)
+    exit(Notebook.exitCode(reporting: error, script: "applications"))
 }

@@ -38,8 +38,8 @@ do {
         against the code's size. Compression is 784 pixels over the code's size.
         """)
     let sizeErrors = bySize.map { testMSE($0.model) }
-    notebook.table(["code size", "compression", "test BCE (nats per image)", "MSE per pixel"], codeSizes.indices.map { i in
-        ["\(codeSizes[i])", "\(784 / codeSizes[i])×", fixed(bySize[i].result.lastMetric("test_loss") ?? .nan, 1), fixed(sizeErrors[i], 4)]
+    notebook.table(["code size", "compression", "test BCE (nats per image)", "MSE per pixel"], try codeSizes.indices.map { i in
+        ["\(codeSizes[i])", "\(784 / codeSizes[i])×", fixed(try bySize[i].result.final(.testLoss), 1), fixed(sizeErrors[i], 4)]
     })
     try notebook.plot([("autoencoder", zip(codeSizes, sizeErrors).map { (log2(Double($0)), 1000 * $1) })],
                       x: "log₂ code size", y: "test MSE per pixel × 1000", "error-by-size.png", title: "Test error against code size",
@@ -103,6 +103,5 @@ do {
 
     try notebook.finish()
 } catch {
-    printError("bottleneck: \(error)")
-    exit(1)
+    exit(Notebook.exitCode(reporting: error, script: "bottleneck"))
 }

@@ -86,6 +86,5 @@ do {
 
     try notebook.finish()
 } catch {
-    printError("comparison: \(error)")
-    exit(1)
+    exit(Notebook.exitCode(reporting: error, script: "comparison"))
 }

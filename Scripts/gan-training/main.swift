@@ -19,7 +19,7 @@ do {
     // the judge's verdict on each; the figures are named after `topic`.
     typealias Run = (name: String, model: any GenerativeModel, result: TrainingResult)
     func compare(_ runs: [Run], topic: String, title: String) throws -> [SampleEvaluation] {
-        let curves = runs.flatMap { run in [("\(run.name) D(x)", run.result.series("d_real")), ("\(run.name) D(G(z))", run.result.series("d_fake"))] }
+        let curves = runs.flatMap { run in [("\(run.name) D(x)", run.result.series(.dReal)), ("\(run.name) D(G(z))", run.result.series(.dFake))] }
         try notebook.plot(curves, x: "epoch", y: "mean output of D", "discriminator-\(topic).png", title: "D on real and generated images, \(title)",
                           caption: "D's mean output on real images, D(x), and on generated ones, D(G(z)), each epoch.")
         var panels: [(name: String, images: Tensor)] = [], verdicts: [SampleEvaluation] = []
@@ -58,8 +58,8 @@ do {
                                                        filmCaption: "k = 5: the same 64 codes decoded after every epoch.")
     let byK = try compare([("k = 1", kOne, kOneResult), ("k = 5", kFiveModel, kFiveResult)], topic: "k", title: "k = 1 and k = 5")
     notebook.say("""
-        After the last epoch D's mean output on generated images is \(fixed(kFiveResult.lastMetric("d_fake") ?? .nan, 2)) with \
-        k = 5 against \(fixed(kOneResult.lastMetric("d_fake") ?? .nan, 2)) with k = 1; the judge finds k = 5's samples in \
+        After the last epoch D's mean output on generated images is \(fixed(try kFiveResult.final(.dFake), 2)) with \
+        k = 5 against \(fixed(try kOneResult.final(.dFake), 2)) with k = 1; the judge finds k = 5's samples in \
         \(byK[1].coverage.classesHeld) of 10 classes (entropy \(fixed(byK[1].coverage.entropy, 2))) against \
         \(byK[0].coverage.classesHeld) of 10 (\(fixed(byK[0].coverage.entropy, 2))).
         """)
@@ -73,7 +73,7 @@ do {
     minimax.generatorLoss = .minimax
     let (minimaxModel, minimaxResult) = try notebook.train(.gan, minimax, epochs: epochs)
     _ = try compare([("non-saturating", kOne, kOneResult), ("minimax", minimaxModel, minimaxResult)], topic: "loss", title: "by generator loss")
-    let firstEpoch = { (result: TrainingResult) in fixed(result.series("d_fake").first?.y ?? .nan, 2) }
+    let firstEpoch = { (result: TrainingResult) in fixed(result.records.first?[.dFake] ?? .nan, 2) }
     notebook.say("""
         D's mean output on generated images over the first epoch: \(firstEpoch(minimaxResult)) with the minimax loss, \
         \(firstEpoch(kOneResult)) with the non-saturating one.
@@ -94,6 +94,5 @@ do {
 
     try notebook.finish()
 } catch {
-    printError("gan-training: \(error)")
-    exit(1)
+    exit(Notebook.exitCode(reporting: error, script: "gan-training"))
 }

@@ -106,6 +106,5 @@ do {
 
     try notebook.finish()
 } catch {
-    printError("latent-space: \(error)")
-    exit(1)
+    exit(Notebook.exitCode(reporting: error, script: "latent-space"))
 }

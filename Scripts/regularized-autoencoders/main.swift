@@ -117,12 +117,11 @@ do {
         the question is what it costs in reconstruction.
         """)
     let tied = try trained("tied AE") { $0.tiedWeights = true }
-    notebook.table(["model", "parameters", "test BCE (nats per image)", "reconstruction MSE"], [plain, tied].map { v in
-        [v.name, "\(v.model.parameterCount)", fixed(v.result.lastMetric("test_loss") ?? .nan, 1), fixed(v.measures.reconstructionMSE, 4)]
+    notebook.table(["model", "parameters", "test BCE (nats per image)", "reconstruction MSE"], try [plain, tied].map { v in
+        [v.name, "\(v.model.parameterCount)", fixed(try v.result.final(.testLoss), 1), fixed(v.measures.reconstructionMSE, 4)]
     })
 
     try notebook.finish()
 } catch {
-    printError("regularized-autoencoders: \(error)")
-    exit(1)
+    exit(Notebook.exitCode(reporting: error, script: "regularized-autoencoders"))
 }

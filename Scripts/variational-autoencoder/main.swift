@@ -59,8 +59,8 @@ do {
         settings.latentDimension = 2
         return (beta, model, result, try notebook.train(.vae, settings, epochs: epochs).model)
     }
-    notebook.table(["β", "reconstruction (nats)", "KL (nats)", "−ELBO at β = 1", "active units"], sweep.map { run in
-        let (reconstruction, kl) = (run.result.lastMetric("test_reconstruction") ?? .nan, run.result.lastMetric("test_kl") ?? .nan)
+    notebook.table(["β", "reconstruction (nats)", "KL (nats)", "−ELBO at β = 1", "active units"], try sweep.map { run in
+        let (reconstruction, kl) = (try run.result.final(.testReconstruction), try run.result.final(.testKL))
         let variance = run.model.encode(test.images(Array(0..<min(2_000, test.count))))!.variance(alongAxis: 0).scalars
         return ["\(run.beta)", fixed(reconstruction, 1), fixed(kl, 1), fixed(reconstruction + kl, 1), "\(variance.filter { $0 > 0.01 }.count) of 20"]
     }, caption: """
@@ -93,8 +93,8 @@ do {
         return judge.evaluate(entry.model.sample(count: count, generator: &draws), training: data.train, test: test, memorisationCount: 0)
     }
     let header = ["model", "parameters", "−ELBO (nats)", "reconstruction", "KL", "Fréchet distance", "precision", "recall"]
-    notebook.table(header, zip(pair, scores).map { entry, score in
-        let losses = ["test_loss", "test_reconstruction", "test_kl"].map { fixed(entry.result.lastMetric($0) ?? .nan, 1) }
+    notebook.table(header, try zip(pair, scores).map { entry, score in
+        let losses = try [Metric.testLoss, .testReconstruction, .testKL].map { fixed(try entry.result.final($0), 1) }
         return [entry.name, "\(entry.model.parameterCount)"] + losses + [fixed(score.frechetDistance, 1), fixed(score.precision, 2), fixed(score.recall, 2)]
     })
     let originals = test.images(test.classNames.indices.compactMap { test.labels.firstIndex(of: $0) })
@@ -104,6 +104,5 @@ do {
 
     try notebook.finish()
 } catch {
-    printError("variational-autoencoder: \(error)")
-    exit(1)
+    exit(Notebook.exitCode(reporting: error, script: "variational-autoencoder"))
 }

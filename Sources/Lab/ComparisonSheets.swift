@@ -83,10 +83,10 @@ public struct ComparisonSheets {
 
     /// A model's row: figures it did not report show as a dash.
     func tableRow(_ model: any GenerativeModel, _ result: TrainingResult) -> [String] {
-        func figure(_ key: String) -> String { result.lastMetric(key).map { String(format: "%.1f", $0) } ?? "—" }
-        let seconds = result.metricRecords.compactMap { ($0["seconds"] as? NSNumber)?.doubleValue }.reduce(0, +)
-        let discriminator = result.lastMetric("test_d_real").flatMap { real in result.lastMetric("test_d_fake").map { String(format: "%.2f / %.2f", real, $0) } }
-        return [model.displayName, figure("test_reconstruction"), figure("test_kl"), discriminator ?? "—",
+        func figure(_ metric: Metric) -> String { result.last(metric).map { String(format: "%.1f", $0) } ?? "—" }
+        let seconds = result.series(.seconds).reduce(0) { $0 + $1.y }
+        let discriminator = result.last(.testDReal).flatMap { real in result.last(.testDFake).map { String(format: "%.2f / %.2f", real, $0) } }
+        return [model.displayName, figure(.testReconstruction), figure(.testKL), discriminator ?? "—",
                 String(format: "%.1f", seconds), String(result.epochs)]
     }
 }

@@ -139,20 +139,16 @@ public struct ModelFigures {
 
     /// Training curves of every *_loss figure in metrics.jsonl.
     func curves() -> Canvas {
-        let records = result.metricRecords
-        let keys = (records.first?.keys.filter { $0.hasSuffix("_loss") }.sorted()) ?? []
-        let series = keys.map { key in (name: key, points: result.series(key)) }
+        let keys = (result.records.first?.metrics.map(\.0).filter { $0.name.hasSuffix("_loss") }.sorted { $0.name < $1.name }) ?? []
+        let series = keys.map { key in (name: key.name, points: result.series(key)) }
         return Figures.curves(series, xLabel: "epoch", yLabel: "loss", title: title("training curves"))
     }
 
     /// The last epoch's figures, for the page.
     func metricsSummary() -> [(String, String)] {
-        guard let record = result.metricRecords.last else { return [] }
-        return record.keys.sorted().filter { $0 != "model" && $0 != "loss_reduction" }.map { key in
-            let value = record[key]
-            if let n = value as? NSNumber { return (key, String(format: "%.4g", n.doubleValue)) }
-            return (key, "\(value ?? "")")
-        }
+        guard let record = result.records.last else { return [] }
+        let figures = record.metrics.map { ($0.0.name, String(format: "%.4g", $0.1)) } + [("dataset", result.datasetName)]
+        return figures.sorted { $0.0 < $1.0 }
     }
 
     func say(_ line: String) { if !request.quiet { print(line) } }

@@ -8,24 +8,44 @@ import NN
 public struct TrainingResult {
     /// The data it trained on.
     public let data: DatasetSplits
-    /// One metrics line per completed epoch (JSON).
+    /// One metrics line per completed epoch (JSON), as `metrics.jsonl` holds them.
     public let metricsLines: [String]
+    /// The same epochs as typed records: kept from training, or read once from the checkpoint
+    /// of a reused run.
+    public let records: [EpochRecord]
     /// The checkpoint that holds the model.
     public let checkpointPath: String
+    /// The name of the model that was trained.
+    public let modelName: String
+
+    /// A result from the epochs trained in this process (`fresh`) after those a checkpoint
+    /// held (`earlier`, its metrics lines).
+    init(data: DatasetSplits, earlier: [String], fresh: [EpochRecord], checkpointPath: String, modelName: String) {
+        let epochs = earlier.count + fresh.count
+        self.data = data
+        metricsLines = earlier + fresh.map(\.line)
+        records = earlier.compactMap { EpochRecord(line: $0, epochs: epochs) } + fresh
+        self.checkpointPath = checkpointPath
+        self.modelName = modelName
+    }
 
     /// The data set's name, e.g. "fashion-mnist".
     public var datasetName: String { data.train.name }
     /// Epochs the model has been trained for.
     public var epochs: Int { metricsLines.count }
-    /// The metrics lines parsed, one dictionary per epoch.
-    public var metricRecords: [[String: Any]] {
-        metricsLines.compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
+    /// The last epoch's `metric`, or nil if the run does not report it.
+    public func last(_ metric: Metric) -> Double? { records.last?[metric] }
+    /// The last epoch's `metric`; an error naming the model and the figure if the run does not
+    /// report it (a page then says what is wrong instead of printing NaN).
+    public func final(_ metric: Metric) throws -> Double {
+        guard let value = last(metric) else {
+            throw RunError("\(modelName) on \(datasetName) reports no \(metric) after epoch \(epochs) (it reports \(records.last?.metrics.map(\.0.name).joined(separator: ", ") ?? "nothing"))")
+        }
+        return value
     }
-    /// The last epoch's figure `key`, if it reported one.
-    public func lastMetric(_ key: String) -> Double? { (metricRecords.last?[key] as? NSNumber)?.doubleValue }
-    /// The figure `key` epoch by epoch, as (epoch, value) points for a curve (NaN where missing).
-    public func series(_ key: String) -> [(x: Double, y: Double)] {
-        metricRecords.map { r in ((r["epoch"] as? NSNumber)?.doubleValue ?? .nan, (r[key] as? NSNumber)?.doubleValue ?? .nan) }
+    /// `metric` epoch by epoch, as (epoch, value) points for a curve; epochs without it are left out.
+    public func series(_ metric: Metric) -> [(x: Double, y: Double)] {
+        records.compactMap { r in r[metric].map { (Double(r.epoch), $0) } }
     }
     /// How the data's images are laid out in tensor rows.
     public var layout: ImageLayout { ImageLayout(of: data.train) }
@@ -136,7 +156,7 @@ public struct ModelRun {
             if done >= epochs && done > 0 {
                 say(done == epochs ? "Reusing \(path) (\(epochsText(done))); --retrain trains again."
                                    : "Reusing \(path) as it is, at epoch \(done) (more than the \(epochs) asked); --retrain trains \(epochs).")
-                return TrainingResult(data: data, metricsLines: state.metricsLines, checkpointPath: path)
+                return TrainingResult(data: data, earlier: state.metricsLines, fresh: [], checkpointPath: path, modelName: learner.model.name)
             }
             if done > 0 {
                 guard !named || request.resume else {
@@ -152,15 +172,17 @@ public struct ModelRun {
         var trainer = Trainer(epochs: epochs, batchSize: request.batchSize, seed: request.seed, checkpointPath: path)
         trainer.checkpointMetadata = metadata.merging(["data": request.dataset.argument, "threads": String(request.threads)]) { mine, _ in mine }
         trainer.onStep = progress.report
+        var fresh: [EpochRecord] = []
         trainer.onEpoch = { record in
+            fresh.append(record)
             progress.report(record)
             onEpoch(record)
         }
         trainer.shouldStop = InterruptFlag.isSet
         InterruptFlag.install()
         defer { progress.finishLine() }
-        let lines = try trainer.train(learner, data: data, resumingFrom: state)
-        return TrainingResult(data: data, metricsLines: lines, checkpointPath: path)
+        try trainer.train(learner, data: data, resumingFrom: state)
+        return TrainingResult(data: data, earlier: state.metricsLines, fresh: fresh, checkpointPath: path, modelName: learner.model.name)
     }
 
     /// The named checkpoint (through a symbolic link, the file it points to, so the link stays),

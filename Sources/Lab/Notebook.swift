@@ -1,3 +1,4 @@
+import ArgumentParser
 import Datasets
 import Foundation
 import Gallery
@@ -11,8 +12,11 @@ import NN
 /// `<out>/<name>/index.html`, `README.md` and `notebook.json`, and adds the page to the
 /// gallery's index.
 ///
-/// Flags every script takes: `--quick` (synthetic digits and one epoch: seconds, for CI),
-/// `--out DIR` (default Gallery), `--seed N`, `--threads N`, `--retrain`, `--quiet`.
+/// Flags every script takes (`NotebookOptions`): `--quick` (synthetic digits and one epoch:
+/// seconds, for CI), `--out DIR` (default Gallery), `--seed N`, `--threads N`, `--retrain`,
+/// `--quiet`, `--help`. A script ends with `exit(Notebook.exitCode(reporting: error, script:))`
+/// in its `catch`: help on stdout with success, a flag's problem with the usage, anything else
+/// in one line.
 public final class Notebook {
     /// The script's name: its folder under `out` and its `swift run` target.
     public let name: String
@@ -31,25 +35,6 @@ public final class Notebook {
     private var loaded: DatasetSplits?
     private var judgeCache: Judge?
 
-    /// Flags as `swift run <name> --help` explains them.
-    public static let usage = "[--quick] [--out DIR] [--seed N] [--threads N] [--retrain] [--quiet]"
-
-    /// What `--help` prints: the page, the usage line, and each flag.
-    static func help(name: String, title: String) -> String {
-        """
-        \(title): writes Gallery/\(name)/index.html and README.md.
-
-        usage: swift run \(name) \(usage)
-
-          --quick        synthetic digits (2,000 images), one epoch per model: seconds
-          --out DIR      write into DIR/\(name)/ (default: Gallery)
-          --seed N       the seed of every model and figure (default: 0)
-          --threads N    threads for the numeric work, 1 to 64 (default: 2)
-          --retrain      train every model again instead of reusing cached ones
-          --quiet        no live progress line, only a line per epoch
-        """
-    }
-
     /// Starts the notebook `name` from the script's own command line: the process's entry, so
     /// `--threads` becomes the process's thread count for everything the script computes.
     /// `file` and `line` locate the script and this call in it, for the code the page shows;
@@ -63,37 +48,14 @@ public final class Notebook {
 
     /// Starts the notebook `name` from `arguments` (a command line after the program name),
     /// leaving the process's thread count alone: tests make notebooks beside other tests.
+    /// `--help` and bad flags throw before anything is written (`exitCode(reporting:script:)`).
     public init(_ name: String, title: String, introduction: String, order: Int = 99,
                 arguments: [String], file: String = #filePath, line: Int = #line) throws {
+        let options = try NotebookOptions.parse(arguments)
         var request = RunRequest()
-        var quick = false
-        var remaining = arguments[...]
-        func value(_ flag: String) throws -> String {
-            guard let next = remaining.popFirst(), !next.hasPrefix("--") else { throw RunError("\(flag): expected a value after it") }
-            return next
-        }
-        while let argument = remaining.popFirst() {
-            switch argument {
-            case "--quick": quick = true
-            case "--retrain": request.retrain = true
-            case "--quiet": request.quiet = true
-            case "--out":
-                request.out = try value(argument)
-                guard !request.out.isEmpty else { throw RunError("--out: an empty path names no folder") }
-            case "--seed":
-                guard let seed = UInt64(try value(argument)) else { throw RunError("--seed: expected a whole number from 0 to \(UInt64.max)") }
-                request.seed = seed
-            case "--threads":
-                guard let threads = Int(try value(argument)), (1...64).contains(threads) else { throw RunError("--threads: expected a whole number from 1 to 64") }
-                request.threads = threads
-            case "--help", "-h":
-                // Asked for, so on stdout with success, as swift-argument-parser's tools do.
-                print(Self.help(name: name, title: title))
-                exit(0)
-            default:
-                throw RunError("\(argument): not a flag of this script; it takes \(Self.usage)")
-            }
-        }
+        let quick = options.quick
+        (request.out, request.seed, request.threads, request.retrain, request.quiet) =
+            (options.out, options.seed, options.threads, options.retrain, options.quiet)
         if quick {
             request.dataset = .synthetic
             request.syntheticCount = 2_000
@@ -104,6 +66,21 @@ public final class Notebook {
         setupLine = line
         page = NotebookPage(name: name, title: title, introduction: introduction, command: request.command, provenance: "", order: order)
         try createFolder(folder)
+    }
+
+    /// Says what ended a script and returns its exit status: `--help`'s text on stdout and 0; a
+    /// flag's problem with the usage on stderr and 64 (as `gen`'s flags); any other error as
+    /// one line, `<script>: <error>`, and 1. The script itself exits: a library never does.
+    public static func exitCode(reporting error: Error, script: String) -> Int32 {
+        let code = NotebookOptions.exitCode(for: error)
+        guard code == .success || code == .validationFailure else {
+            printError("\(script): \(error)")
+            return 1
+        }
+        // ArgumentParser names the flags' type ("notebook"); the user ran the script.
+        let message = NotebookOptions.fullMessage(for: error).replacingOccurrences(of: "notebook ", with: "\(script) ")
+        if code.rawValue == 0 { print(message) } else { printError(message) }
+        return code.rawValue
     }
 
     /// `full` epochs, or one with `--quick`.

@@ -27,9 +27,9 @@ final class Progress {
     func report(_ epoch: EpochRecord) {
         finishLine()
         // The full record goes to metrics.jsonl; the terminal gets the figures, compactly.
-        let figures = epoch.metrics.filter { $0.0 != "epoch" && $0.0 != "seconds" }
+        let figures = epoch.metrics.filter { ![.epoch, .seconds, .imagesPerSecond].contains($0.0) }
             .map { "\($0.0) \(String(format: "%.4g", $0.1))" }.joined(separator: "  ")
-        print(String(format: "epoch %d/%d  %.1f s  ", epoch.epoch, epoch.epochs, epoch["seconds"] ?? 0) + figures)
+        print(String(format: "epoch %d/%d  %.1f s  ", epoch.epoch, epoch.epochs, epoch[.seconds] ?? 0) + figures)
     }
 
     /// Ends a live line so the next output starts on a fresh line.

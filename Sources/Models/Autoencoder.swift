@@ -174,19 +174,19 @@ public final class Autoencoder: GenerativeModel {
     }
 
     /// Also adopts the epoch's code ranges for sampling (after end-to-end epochs).
-    public func epochMetrics() -> [(String, Double)] {
+    public func epochMetrics() -> [(Metric, Double)] {
         let count = Double(max(imageCount, 1))
-        if let stage { return [("train_loss", sums.loss / count), ("pretraining_layer", Double(stage + 1))] }
+        if let stage { return [(.trainLoss, sums.loss / count), (.pretrainingLayer, Double(stage + 1))] }
         if imageCount > 0 { codeMinimum.assign(epochCodeMinimum); codeMaximum.assign(epochCodeMaximum) }
-        var metrics = [("train_loss", sums.loss / count)]
-        if objective.penalised { metrics += [("train_reconstruction", sums.reconstruction / count), ("train_penalty", sums.penalty / count)] }
+        var metrics: [(Metric, Double)] = [(.trainLoss, sums.loss / count)]
+        if objective.penalised { metrics += [(.trainReconstruction, sums.reconstruction / count), (.trainPenalty, sums.penalty / count)] }
         return metrics
     }
 
     /// `test_loss`: the training objective on the test images (their corrupted copies, drawn
     /// from `generator`, for a denoising AE; penalties included); `test_reconstruction`: the
     /// reconstruction loss of the clean images (the same for a plain AE).
-    public func evaluate(_ test: Dataset, generator: inout SeededGenerator) -> [(String, Double)] {
+    public func evaluate(_ test: Dataset, generator: inout SeededGenerator) -> [(Metric, Double)] {
         var reconstruction = 0.0, objectiveTotal = 0.0
         let variant = objective.corruption != nil || objective.penalised
         test.forEachChunk(range: .unit) { x in
@@ -199,7 +199,7 @@ public final class Autoencoder: GenerativeModel {
             objectiveTotal += Double(value) * n
         }
         let count = Double(max(test.count, 1))
-        return [("test_loss", (variant ? objectiveTotal : reconstruction) / count), ("test_reconstruction", reconstruction / count)]
+        return [(.testLoss, (variant ? objectiveTotal : reconstruction) / count), (.testReconstruction, reconstruction / count)]
     }
 
     /// Uniform draws in [-1, 1], mapped onto each unit's training range by `codes(fromPriorDraws:)`.

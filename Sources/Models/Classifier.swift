@@ -92,12 +92,12 @@ public final class Classifier: TrainableModel {
         return value
     }
 
-    public func epochMetrics() -> [(String, Double)] {
+    public func epochMetrics() -> [(Metric, Double)] {
         let n = Double(max(imageCount, 1))
-        return [("train_loss", sums.loss / n), ("train_accuracy", Double(sums.correct) / n)]
+        return [(.trainLoss, sums.loss / n), (.trainAccuracy, Double(sums.correct) / n)]
     }
 
-    public func evaluate(_ test: Dataset, generator: inout SeededGenerator) -> [(String, Double)] {
+    public func evaluate(_ test: Dataset, generator: inout SeededGenerator) -> [(Metric, Double)] {
         var total = 0.0, correct = 0, start = 0
         test.forEachChunk(range: .unit) { x in
             let labels = test.labels[start..<(start + x.shape[0])]
@@ -107,7 +107,7 @@ public final class Classifier: TrainableModel {
             start += x.shape[0]
         }
         let n = Double(max(test.count, 1))
-        return [("test_loss", total / n), ("test_accuracy", Double(correct) / n)]
+        return [(.testLoss, total / n), (.testAccuracy, Double(correct) / n)]
     }
 
     /// Logits (N, K) of images in [0, 1] (the head's buffer).

@@ -191,13 +191,13 @@ public final class GAN: GenerativeModel {
         return s / Double(max(logits.count, 1))
     }
 
-    public func epochMetrics() -> [(String, Double)] {
-        [("d_loss", sums.d / Double(max(dCount, 1))), ("g_loss", sums.g / Double(max(gCount, 1))),
-         ("d_real", sums.realOutput / Double(max(dCount, 1))), ("d_fake", sums.fakeOutput / Double(max(dCount, 1)))]
+    public func epochMetrics() -> [(Metric, Double)] {
+        [(.dLoss, sums.d / Double(max(dCount, 1))), (.gLoss, sums.g / Double(max(gCount, 1))),
+         (.dReal, sums.realOutput / Double(max(dCount, 1))), (.dFake, sums.fakeOutput / Double(max(dCount, 1)))]
     }
 
     /// D's losses and mean outputs on the test images and as many fresh fakes.
-    public func evaluate(_ test: Dataset, generator random: inout SeededGenerator) -> [(String, Double)] {
+    public func evaluate(_ test: Dataset, generator random: inout SeededGenerator) -> [(Metric, Double)] {
         var dLoss = 0.0, gLoss = 0.0, realOutput = 0.0, fakeOutput = 0.0
         test.forEachChunk(range: .symmetric) { x in
             let n = x.shape[0]
@@ -211,7 +211,7 @@ public final class GAN: GenerativeModel {
             fakeOutput += meanSigmoid(fakeLogits) * Double(n)
         }
         let n = Double(max(test.count, 1))
-        return [("test_d_loss", dLoss / n), ("test_g_loss", gLoss / n), ("test_d_real", realOutput / n), ("test_d_fake", fakeOutput / n)]
+        return [(.testDLoss, dLoss / n), (.testGLoss, gLoss / n), (.testDReal, realOutput / n), (.testDFake, fakeOutput / n)]
     }
 
     /// z ~ N(0, I).

@@ -75,7 +75,7 @@ public final class PrincipalComponentModel: GenerativeModel {
 
     /// Fits the components to the epoch's images and reports the training error and the share
     /// of the variance the components keep.
-    public func epochMetrics() -> [(String, Double)] {
+    public func epochMetrics() -> [(Metric, Double)] {
         guard covariance.count > 1 else { return [] }
         let pca = PrincipalComponents(covariance, count: latentDimension)
         let v = pca.components, d = covariance.dimension, k = latentDimension
@@ -90,17 +90,17 @@ public final class PrincipalComponentModel: GenerativeModel {
         }
         let kept = pca.variances.reduce(0.0) { $0 + Double($1) }
         let n = Double(covariance.count)
-        return [("train_loss", max(pca.totalVariance - kept, 0) * (n - 1) / n), ("explained_variance", kept / max(pca.totalVariance, .leastNormalMagnitude))]
+        return [(.trainLoss, max(pca.totalVariance - kept, 0) * (n - 1) / n), (.explainedVariance, kept / max(pca.totalVariance, .leastNormalMagnitude))]
     }
 
     /// The squared error of the test images' reconstructions (unclamped: the model's own).
-    public func evaluate(_ test: Dataset, generator: inout SeededGenerator) -> [(String, Double)] {
+    public func evaluate(_ test: Dataset, generator: inout SeededGenerator) -> [(Metric, Double)] {
         var total = 0.0
         test.forEachChunk(range: .unit) { x in
             total += Double(errorLoss.loss(prediction: decoder(encoder(x)), targets: x)) * Double(x.shape[0])
         }
         let error = total / Double(max(test.count, 1))
-        return [("test_loss", error), ("test_reconstruction", error)]
+        return [(.testLoss, error), (.testReconstruction, error)]
     }
 
     public var prior: Prior { .standardNormal }

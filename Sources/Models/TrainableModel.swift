@@ -47,9 +47,9 @@ public protocol TrainableModel: AnyObject {
     func accumulateGradients(group: Int, batch: Batch, generator: inout SeededGenerator) -> Float
     /// Named averages over the epoch's steps (`train_loss`, or `d_loss` and `g_loss`); the
     /// trainer reports the mean of the first phase's losses as `train_loss` when this has none.
-    func epochMetrics() -> [(String, Double)]
+    func epochMetrics() -> [(Metric, Double)]
     /// Named figures on held-out data (`test_loss`, ...).
-    func evaluate(_ test: Dataset, generator: inout SeededGenerator) -> [(String, Double)]
+    func evaluate(_ test: Dataset, generator: inout SeededGenerator) -> [(Metric, Double)]
 }
 
 /// Parameters that one optimizer updates.
@@ -86,8 +86,8 @@ extension TrainableModel {
     public func beginEpoch() {}
     public func beginEpoch(number: Int) { beginEpoch() }
     public func updates(group: Int) -> Bool { true }
-    public func epochMetrics() -> [(String, Double)] { [] }
-    public func evaluate(_ test: Dataset, generator: inout SeededGenerator) -> [(String, Double)] { [] }
+    public func epochMetrics() -> [(Metric, Double)] { [] }
+    public func evaluate(_ test: Dataset, generator: inout SeededGenerator) -> [(Metric, Double)] { [] }
 }
 
 extension TrainableModel {

@@ -22,79 +22,6 @@ public enum TrainingError: Error, CustomStringConvertible {
     }
 }
 
-/// A step's progress: what the trainer tells `onStep` after every batch.
-public struct StepRecord {
-    /// The epoch (from 1) and the number of epochs asked.
-    public let epoch: Int, epochs: Int
-    /// The batch (from 1) and the epoch's number of batches.
-    public let batch: Int, batches: Int
-    /// The first phase's loss on this batch.
-    public let loss: Float
-    /// The mean of the epoch's batch losses so far.
-    public let runningLoss: Double
-    public let imagesPerSecond: Double
-    /// The time the remaining epochs will take at this rate.
-    public let secondsLeft: Double
-}
-
-/// An epoch's figures: what the trainer tells `onEpoch`, and writes as one metrics line.
-public struct EpochRecord {
-    /// The epoch (from 1) and the number of epochs asked.
-    public let epoch: Int, epochs: Int
-    /// The epoch's figures by name, in the metrics line's order: `epoch`, `seconds`, the
-    /// model's training figures, its test figures, `validation_…` with early stopping.
-    public let metrics: [(String, Double)]
-    /// The metrics line (JSON): the figures, the images per second and the loss's reduction.
-    public let line: String
-
-    /// The figure `name`, if the epoch reported it.
-    public subscript(name: String) -> Double? { metrics.first { $0.0 == name }?.1 }
-}
-
-/// Stops training when a figure measured on held-out images stops improving, and puts back
-/// the best epoch's weights (and optimizer state): training "to convergence" without choosing
-/// an epoch count by looking at the test set.
-public final class EarlyStopping {
-    /// The held-out images the figure is measured on (a validation split of the training images).
-    public let validation: Dataset
-    /// The model's evaluation figure to watch, lower being better (`test_loss`), as
-    /// `evaluate` names it; the metrics line reports it on the validation images as
-    /// `validation_` + the name without its `test_` prefix.
-    public let figure: String
-    /// How many epochs without improvement end training.
-    public let patience: Int
-    /// The epoch with the best figure so far, and that figure.
-    public private(set) var bestEpoch = 0, bestValue = Double.infinity
-    /// The epoch training stopped after, or nil if it ran every epoch asked.
-    public private(set) var stoppedAfter: Int?
-    private var best: [Tensor] = []
-
-    public init(validation: Dataset, figure: String = "test_loss", patience: Int = 3) {
-        precondition(patience >= 1, "early stopping waits at least one epoch")
-        self.validation = validation
-        self.figure = figure
-        self.patience = patience
-    }
-
-    /// The metrics line's name for the watched figure.
-    public var reportedName: String { "validation_" + (figure.hasPrefix("test_") ? String(figure.dropFirst(5)) : figure) }
-
-    /// Records epoch `epoch`'s figure; returns whether training should stop now (having put the
-    /// best epoch's tensors back into `learner`).
-    func shouldStop(after epoch: Int, value: Double, learner: Learner) -> Bool {
-        let tensors = learner.checkpointTensors
-        if value < bestValue {
-            (bestEpoch, bestValue) = (epoch, value)
-            if best.count != tensors.count { best = tensors.map { $0.value.copy() } } else { zip(best, tensors).forEach { $0.assign($1.value) } }
-            return false
-        }
-        guard epoch - bestEpoch >= patience else { return false }
-        zip(tensors, best).forEach { $0.value.assign($1) }
-        stoppedAfter = epoch
-        return true
-    }
-}
-
 /// Runs epochs of a model over data; saves a checkpoint after every epoch and writes metrics.
 ///
 /// The trainer owns the optimisation: it makes one optimizer per parameter group from
@@ -177,8 +104,9 @@ public struct Trainer {
             let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
             var evaluation = Trainer.generator(seed: seed, epoch: epoch, purpose: 2)
             var trainingFigures = model.epochMetrics()
-            if trainingFigures.isEmpty { trainingFigures = [("train_loss", weightedLossSum / Double(max(seen, 1)))] }
-            var metrics = [("epoch", Double(epoch)), ("seconds", seconds)] + trainingFigures + model.evaluate(data.test, generator: &evaluation)
+            if trainingFigures.isEmpty { trainingFigures = [(.trainLoss, weightedLossSum / Double(max(seen, 1)))] }
+            var metrics: [(Metric, Double)] = [(.epoch, Double(epoch)), (.seconds, seconds)] + trainingFigures
+                + model.evaluate(data.test, generator: &evaluation)
             var stopping = false
             if let earlyStopping {
                 var validation = Trainer.generator(seed: seed, epoch: epoch, purpose: 3)
@@ -186,20 +114,23 @@ public struct Trainer {
                 guard let value = figures.first(where: { $0.0 == earlyStopping.figure })?.1 else {
                     preconditionFailure("early stopping watches '\(earlyStopping.figure)', which \(model.name)'s evaluation does not report")
                 }
-                metrics.append((earlyStopping.reportedName, value))
+                metrics.append((earlyStopping.figure.onValidation, value))
                 stopping = earlyStopping.shouldStop(after: epoch, value: value, learner: learner)
-                if stopping { metrics.append(("best_epoch", Double(earlyStopping.bestEpoch))) }
+                if stopping { metrics.append((.bestEpoch, Double(earlyStopping.bestEpoch))) }
             }
+            metrics.append((.imagesPerSecond, Double(seen) / max(seconds, 1e-9)))
             let line = jsonObject([("model", jsonQuoted(model.name)), ("dataset", jsonQuoted(datasetName))]
-                                  + metrics.map { ($0.0, $0.0 == "epoch" || $0.0 == "best_epoch" ? String(Int($0.1)) : jsonNumber($0.1)) }
-                                  + [("images_per_second", jsonNumber(Double(seen) / max(seconds, 1e-9))),
-                                     ("loss_reduction", jsonQuoted(model.lossDescription))])
+                                  + metrics.map { ($0.0.name, $0.0 == .epoch || $0.0 == .bestEpoch ? String(Int($0.1)) : jsonNumber($0.1)) }
+                                  + [("loss_reduction", jsonQuoted(model.lossDescription))])
             lines.append(line)
             if let path = checkpointPath {
                 try CheckpointState(completedEpochs: epoch, metricsLines: lines)
                     .save(learner, to: path, seed: seed, datasetName: datasetName, extraMetadata: checkpointMetadata)
             }
-            onEpoch(EpochRecord(epoch: epoch, epochs: epochs, metrics: metrics, line: line))
+            // The record holds each figure as the line writes it (six significant digits), so a
+            // page drawn after training and one drawn from the cached checkpoint are the same.
+            let written = metrics.map { ($0.0, Double(jsonNumber($0.1)) ?? .nan) }
+            onEpoch(EpochRecord(epoch: epoch, epochs: epochs, metrics: written, line: line))
             if stopping { break }
         }
         return lines

@@ -126,13 +126,13 @@ public final class VariationalAutoencoder: GenerativeModel {
         return (reconstruction, kl)
     }
 
-    public func epochMetrics() -> [(String, Double)] {
+    public func epochMetrics() -> [(Metric, Double)] {
         let n = Double(max(imageCount, 1))
-        return [("train_loss", sums.loss / n), ("train_reconstruction", sums.reconstruction / n), ("train_kl", sums.kl / n)]
+        return [(.trainLoss, sums.loss / n), (.trainReconstruction, sums.reconstruction / n), (.trainKL, sums.kl / n)]
     }
 
     /// Test loss with z drawn as in training (one sample per image), as PyTorch's example reports it.
-    public func evaluate(_ test: Dataset, generator: inout SeededGenerator) -> [(String, Double)] {
+    public func evaluate(_ test: Dataset, generator: inout SeededGenerator) -> [(Metric, Double)] {
         var reconstruction = 0.0, kl = 0.0
         test.forEachChunk(range: .unit) { x in
             let n = x.shape[0], d = latentDimension
@@ -144,7 +144,7 @@ public final class VariationalAutoencoder: GenerativeModel {
             reconstruction += Double(reconstructionCriterion.loss(output: decoder(z), targets: x)) * Double(n)
         }
         let n = Double(max(test.count, 1))
-        return [("test_loss", (reconstruction + Double(beta) * kl) / n), ("test_reconstruction", reconstruction / n), ("test_kl", kl / n)]
+        return [(.testLoss, (reconstruction + Double(beta) * kl) / n), (.testReconstruction, reconstruction / n), (.testKL, kl / n)]
     }
 
     /// z ~ N(0, I).

@@ -9,25 +9,18 @@ struct BenchCommand: ParsableCommand {
         abstract: "Time training epochs and compare them with the floor the matrix products set on this machine.",
         discussion: "The floor: the epoch's products, each shape timed on its own with the same BLAS and threads, the best of its timings after the warm-up and after every epoch. The ratio sets the fastest measured epoch against it, both the best of the same stretch of time: 1.0 means the epoch is nothing but products.")
 
-    @Argument(help: "ae, vae, gan, conv-ae, conv-vae, dcgan; mlp (the first three), conv (the last three) or all.") var model = "mlp"
+    @Argument(help: "ae, vae, gan, conv-ae, conv-vae, dcgan; mlp (the first three), conv (the last three) or all.",
+              transform: { try parsed($0, expected: BenchSelection.expected, BenchSelection.init(argument:)) })
+    var model = BenchSelection(argument: "mlp")!
     @Option(help: "Measured epochs per model, after a short warm-up.") var epochs = 1
     @Option(help: "Threads for products and element-wise work.") var threads = 2
     @Option(help: "Images per mini-batch.") var batchSize = 128
     @Option(help: "fashion-mnist, mnist, synthetic, or a folder.") var dataset = "fashion-mnist"
     @Flag(help: "One JSON line per model instead of a table.") var json = false
 
-    /// Every network the bench knows, by the name it is asked for (PCA is no training loop).
-    static let models: [(name: String, kind: ModelKind, architecture: Architecture)] =
-        Architecture.allCases.flatMap { a in ModelKind.allCases.filter(\.isNetwork).map { (name: $0.name(a), kind: $0, architecture: a) } }
-
-    var selected: [(name: String, kind: ModelKind, architecture: Architecture)] {
-        BenchCommand.models.filter { model == "all" || model == $0.name || model == $0.architecture.rawValue }
-    }
+    var selected: [BenchSelection.Model] { model.models }
 
     func validate() throws {
-        guard !selected.isEmpty else {
-            throw ValidationError("bench takes \(BenchCommand.models.map(\.name).joined(separator: ", ")), mlp, conv or all, got '\(model)'")
-        }
         try bound("--epochs", epochs, 1...100)
         try bound("--threads", threads, 1...Limits.threads)
         try bound("--batch-size", batchSize, 1...Limits.batchSize)
@@ -56,4 +49,22 @@ struct BenchCommand: ParsableCommand {
         }
     }
 
+}
+
+/// The networks `gen bench` times: one by name, or a family (`mlp`, `conv`, `all`).
+struct BenchSelection: ExpressibleByArgument {
+    typealias Model = (name: String, kind: ModelKind, architecture: Architecture)
+    /// Every network the bench knows, by the name it is asked for (PCA is no training loop).
+    static let all: [Model] =
+        Architecture.allCases.flatMap { a in ModelKind.allCases.filter(\.isNetwork).map { (name: $0.name(a), kind: $0, architecture: a) } }
+    static let expected = "\(all.map(\.name).joined(separator: ", ")), mlp, conv or all"
+    /// The networks chosen, in the table's order.
+    let models: [Model]
+
+    init?(argument: String) {
+        models = BenchSelection.all.filter { argument == "all" || argument == $0.name || argument == $0.architecture.rawValue }
+        if models.isEmpty { return nil }
+    }
+
+    var defaultValueDescription: String { models.count == 3 && models.allSatisfy { $0.architecture == .mlp } ? "mlp" : models.map(\.name).joined(separator: ",") }
 }

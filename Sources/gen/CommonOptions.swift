@@ -4,14 +4,6 @@ import Foundation
 import Lab
 import Models
 
-// The library's enumerations parse as flags here, so the library needs no argument parser.
-extension LatentPath: ExpressibleByArgument {}
-extension GeneratorLoss: ExpressibleByArgument {}
-extension ModelKind: ExpressibleByArgument {}
-extension Architecture: ExpressibleByArgument {}
-extension ReconstructionLoss: ExpressibleByArgument {}
-extension CodeActivation: ExpressibleByArgument {}
-
 /// A command that trains or runs models with the common flags: `Gen.main` sets the process's
 /// thread count from its `--threads` before it runs.
 protocol ModelCommand: ParsableCommand {
@@ -34,13 +26,14 @@ struct CommonOptions: ParsableArguments {
     var arch: Architecture?
     @Option(help: "Training epochs (default: as many as a --checkpoint file has, else 10).") var epochs: Int?
     @Option(help: "Size of the latent code (default: AE 32, VAE 20, GAN 64).") var latentDimension: Int?
-    @Option(help: "Hidden layer widths, comma-separated, e.g. 512 or 512,256, or none (gen ae: x → code → x̂); with --arch conv, channel counts, e.g. 32,64 (default: the reference architecture).")
-    var hidden: String?
+    @Option(help: "Hidden layer widths, comma-separated, e.g. 512 or 512,256, or none (gen ae: x → code → x̂); with --arch conv, channel counts, e.g. 32,64 (default: the reference architecture).",
+            transform: { try parsed($0, expected: HiddenSizes.expected, HiddenSizes.init(argument:)) })
+    var hidden: HiddenSizes?
     @Option(help: "Images per mini-batch.") var batchSize = 128
     @Option(help: "Adam's step size (default: AE and VAE 1e-3, GAN 2e-4).") var learningRate: Float?
     @Option(help: "Seed for initialisation, shuffling and sampling.") var seed: UInt64 = 0
     @Option(help: "fashion-mnist, mnist, synthetic, or a folder of IDX files or PNG images (default: fashion-mnist, or a --checkpoint file's).")
-    var dataset: String?
+    var dataset: DataSource?
     @Option(help: "Scale PNG images to this many pixels square.") var imageSize: Int?
     @Option(help: "Folder for figures and metrics (a sub-folder per model).") var out = "Gallery"
     @Option(help: "Checkpoint file (default: ~/.cache/gen/<model>-<key>.safetensors).") var checkpoint: String?
@@ -55,7 +48,7 @@ struct CommonOptions: ParsableArguments {
     /// What the run is asked to do.
     var request: RunRequest {
         var r = RunRequest()
-        r.dataset = DataSource(argument: dataset ?? "fashion-mnist")
+        r.dataset = dataset ?? .fashionMNIST
         r.imageSize = imageSize
         r.epochs = epochs
         r.batchSize = batchSize
@@ -82,14 +75,9 @@ struct CommonOptions: ParsableArguments {
     func shaped(_ settings: ModelSettings) -> ModelSettings {
         var s = settings
         if let d = latentDimension { s.latentDimension = d }
-        if let h = hiddenSizes { s.hiddenSizes = h }
+        if let h = hidden { s.hiddenSizes = h.widths }
         if let lr = learningRate { s.learningRate = lr }
         return s
-    }
-
-    /// Parsed `--hidden` (`none`: no hidden layer), or nil for the model's default.
-    var hiddenSizes: [Int]? {
-        hidden.map { $0 == "none" ? [] : $0.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) } }
     }
 
     mutating func validate() throws {
@@ -97,13 +85,6 @@ struct CommonOptions: ParsableArguments {
         // overflow or exhaust memory after the data has loaded.
         if let epochs { try bound("--epochs", epochs, 1...Limits.epochs) }
         if let d = latentDimension { try bound("--latent-dimension", d, 1...Limits.width) }
-        if let text = hidden, text != "none" {
-            let parts = text.split(separator: ",", omittingEmptySubsequences: false).map { Int($0.trimmingCharacters(in: .whitespaces)) }
-            guard !parts.isEmpty, parts.count <= Limits.hiddenLayers,
-                  parts.allSatisfy({ $0.map { (1...Limits.width).contains($0) } ?? false }) else {
-                throw ValidationError("--hidden takes 1 to \(Limits.hiddenLayers) widths from 1 to \(Limits.width) separated by commas, e.g. 512,256, or none; got '\(text)'")
-            }
-        }
         try bound("--batch-size", batchSize, 1...Limits.batchSize)
         if let lr = learningRate, !(lr > 0 && lr <= 10) { throw ValidationError("--learning-rate must be a number above 0 and at most 10, got \(lr)") }
         if let s = imageSize { try bound("--image-size", s, 1...PNGFolder.maximumResize) }
@@ -121,25 +102,6 @@ struct CommonOptions: ParsableArguments {
         if !samples && !interpolate && !reconstruct && !latentMap && !manifold && !film && !denoise {
             samples = true   // the bare command still draws something
         }
-    }
-}
-
-/// The largest values the numeric flags take.
-enum Limits {
-    static let epochs = 100_000
-    static let width = 16_384
-    static let hiddenLayers = 8
-    static let batchSize = 65_536
-    static let threads = 256
-    static let grid = 64
-    static let steps = 100
-    static let discriminatorSteps = 1_000
-}
-
-/// Refuses `value` outside `range`, naming the flag and the range.
-func bound(_ flag: String, _ value: Int, _ range: ClosedRange<Int>) throws {
-    guard range.contains(value) else {
-        throw ValidationError("\(flag) must be between \(range.lowerBound) and \(range.upperBound), got \(value)")
     }
 }
 

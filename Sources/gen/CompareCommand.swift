@@ -8,22 +8,15 @@ struct CompareCommand: ModelCommand {
         commandName: "compare",
         abstract: "Train (or reuse) AE, VAE and GAN with one latent size and draw them side by side in --out/compare/ (--arch conv: --out/compare-conv/).")
     @OptionGroup var options: CommonOptions
-    @Option(help: "Models to compare, comma-separated.") var models = "ae,vae,gan"
+    @Option(help: "Models to compare, comma-separated.",
+            transform: { try parsed($0, expected: ModelKinds.expected, ModelKinds.init(argument:)) })
+    var models = ModelKinds([.ae, .vae, .gan])
     @Flag(inversion: .prefixedNo, help: "Score 10,000 samples of each model with the judge (gen judge; trained once, cached) in the table.")
     var judge = true
 
     static let defaultLatentDimension = 20
 
-    var kinds: [ModelKind] {
-        models.split(separator: ",").compactMap { ModelKind(rawValue: $0.trimmingCharacters(in: .whitespaces).lowercased()) }
-    }
-
-    func validate() throws {
-        let named = models.split(separator: ",", omittingEmptySubsequences: false)
-        guard !named.isEmpty, kinds.count == named.count, Set(kinds).count == kinds.count else {
-            throw ValidationError("--models takes \(ModelKind.allCases.map(\.rawValue).joined(separator: ", ")) separated by commas (each at most once), got '\(models)'")
-        }
-    }
+    var kinds: [ModelKind] { models.kinds }
 
     func run() throws {
         let run = ModelRun(options.request)

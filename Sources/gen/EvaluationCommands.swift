@@ -12,7 +12,7 @@ struct JudgeCommand: ModelCommand {
 
     func run() throws {
         let (judge, result) = try ModelRun(options.request).trainJudge()
-        let accuracy = result.lastMetric("test_accuracy") ?? .nan
+        let accuracy = try result.final(.testAccuracy)
         print("Judge (\(judge.classifier.displayName), \(judge.testFeatures.shape[1]) features), \(result.datasetName), \(result.epochs) epochs: test accuracy \(String(format: "%.2f", accuracy * 100))% on \(result.data.test.count) images")
     }
 }
@@ -54,9 +54,9 @@ struct EvalCommand: ModelCommand {
             var random = SeededGenerator(seed: request.seed ^ 0xE7A1)
             samples = trained.sample(count: count, generator: &random)
             (name, title) = (trained.name, trained.displayName)
-            if let v = result.lastMetric("test_reconstruction") { extra.append(("test_reconstruction", v)) }
+            if let v = result.last(.testReconstruction) { extra.append(("test_reconstruction", v)) }
             // The VAE's negative ELBO per test image (one z per image): reconstruction + KL, whatever β it was trained with.
-            if kind == .vae, let r = result.lastMetric("test_reconstruction"), let kl = result.lastMetric("test_kl") { extra.append(("negative_elbo", r + kl)) }
+            if kind == .vae, let r = result.last(.testReconstruction), let kl = result.last(.testKL) { extra.append(("negative_elbo", r + kl)) }
         } else if let path = images {
             samples = try run.loadImages(path, like: data.train, count: count)
             (name, title) = ("eval", "Images from \(path)")

@@ -6,15 +6,23 @@ struct AutoencoderCommand: ModelCommand {
     static let configuration = CommandConfiguration(
         commandName: "ae", abstract: "An autoencoder (784-512-32-512-784); samples decode random codes. Denoising, sparse, contractive, tied and stacked variants by flag.",
         discussion: """
-            The lectures' variants: a denoising AE (--corruption gaussian:0.5), a sparse one (--sparsity l1:0.001, or             --code-activation sigmoid --sparsity kl:0.05:3), a contractive one (--hidden none --code-activation sigmoid             --contractive 0.1; the penalty is the closed form for a one-layer encoder, so deeper encoders are refused),             tied weights (--tied-weights), greedy layer-wise pretraining (--hidden 1000,500,250 --latent-dimension 30             --pretrain greedy --pretrain-epochs 2; --epochs counts the pretraining epochs too), an overcomplete one             (--hidden none --latent-dimension 1000), a linear one (--hidden none --reconstruction-loss mse).             --measure reports on the test set what each variant is for.
+            The lectures' variants: a denoising AE (--corruption gaussian:0.5), a sparse one (--sparsity l1:0.001, or \
+            --code-activation sigmoid --sparsity kl:0.05:3), a contractive one (--hidden none --code-activation sigmoid \
+            --contractive 0.1; the penalty is the closed form for a one-layer encoder, so deeper encoders are refused), \
+            tied weights (--tied-weights), greedy layer-wise pretraining (--hidden 1000,500,250 --latent-dimension 30 \
+            --pretrain greedy --pretrain-epochs 2; --epochs counts the pretraining epochs too), an overcomplete one \
+            (--hidden none --latent-dimension 1000), a linear one (--hidden none --reconstruction-loss mse). \
+            --measure reports on the test set what each variant is for.
             """)
     @OptionGroup var options: CommonOptions
     @OptionGroup var autoencoder: AutoencoderOptions
     @Option(help: "The code units' activation: identity (default), sigmoid, relu or tanh.") var codeActivation: CodeActivation?
-    @Option(help: "Denoising: corrupt the input with gaussian:SIGMA, mask:FRACTION or salt-pepper:FRACTION (new noise every epoch); the loss scores the clean image.")
-    var corruption: String?
-    @Option(help: "Sparse code: l1:LAMBDA (LAMBDA Σ|h| per image) or kl:RHO:WEIGHT (WEIGHT Σ_j KL(RHO ‖ mean activation of unit j); needs --code-activation sigmoid).")
-    var sparsity: String?
+    @Option(help: "Denoising: corrupt the input with gaussian:SIGMA, mask:FRACTION, salt-pepper:FRACTION or square:SIDE (a blanked square: inpainting; new noise every epoch); the loss scores the clean image.",
+            transform: { try parsed($0, expected: Corruption.expected, Corruption.init(argument:)) })
+    var corruption: Corruption?
+    @Option(help: "Sparse code: l1:LAMBDA (LAMBDA Σ|h| per image) or kl:RHO:WEIGHT (WEIGHT Σ_j KL(RHO ‖ mean activation of unit j); needs --code-activation sigmoid).",
+            transform: { try parsed($0, expected: Sparsity.expected, Sparsity.init(argument:)) })
+    var sparsity: Sparsity?
     @Option(help: "Contractive: LAMBDA ‖J_f(x)‖²_F per image, the encoder's Jacobian in closed form; needs a one-layer encoder (--hidden none).")
     var contractive: Float?
     @Flag(help: "Tie the weights: each decoder layer uses the transpose of its mirror in the encoder (own bias).") var tiedWeights = false
@@ -23,8 +31,6 @@ struct AutoencoderCommand: ModelCommand {
     @Option(help: "Epochs per layer of the pretraining (default 2); --epochs counts them too.") var pretrainEpochs: Int?
 
     func validate() throws {
-        if let text = corruption, Corruption(argument: text) == nil { throw ValidationError("--corruption takes \(Corruption.expected); got '\(text)'") }
-        if let text = sparsity, Sparsity(argument: text) == nil { throw ValidationError("--sparsity takes \(Sparsity.expected); got '\(text)'") }
         if let c = contractive, !(c > 0 && c <= 1000) { throw ValidationError("--contractive must be above 0 and at most 1000, got \(c)") }
         if let e = pretrainEpochs {
             try bound("--pretrain-epochs", e, 1...Limits.epochs)
@@ -36,8 +42,8 @@ struct AutoencoderCommand: ModelCommand {
     func apply(_ settings: inout ModelSettings) {
         autoencoder.apply(&settings)
         if let a = codeActivation { settings.codeActivation = a }
-        if let text = corruption { settings.corruption = Corruption(argument: text) }
-        if let text = sparsity { settings.sparsity = Sparsity(argument: text) }
+        if let corruption { settings.corruption = corruption }
+        if let sparsity { settings.sparsity = sparsity }
         if let c = contractive { settings.contractive = c }
         if tiedWeights { settings.tiedWeights = true }
         if pretrain == .greedy { settings.pretrainEpochs = pretrainEpochs ?? 2 }
@@ -120,9 +126,9 @@ struct ClassifyCommand: ModelCommand {
 
     func run() throws {
         let run = ModelRun(options.request)
-        let (model, result) = try run.trainClassifier(architecture: options.arch ?? .mlp, hiddenSizes: options.hiddenSizes,
+        let (model, result) = try run.trainClassifier(architecture: options.arch ?? .mlp, hiddenSizes: options.hidden?.widths,
                                                       learningRate: options.learningRate ?? 1e-3)
-        let accuracy = result.lastMetric("test_accuracy") ?? .nan
+        let accuracy = try result.final(.testAccuracy)
         print("\(model.displayName), \(result.datasetName), \(result.epochs) epochs: test accuracy \(String(format: "%.2f", accuracy * 100))% on \(result.data.test.count) images")
     }
 }

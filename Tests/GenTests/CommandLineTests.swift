@@ -58,7 +58,7 @@ struct CommandLineTests {
         (["vae", "--epochs", "1000000000000000"], "--epochs must be between 1 and 100000"),
         (["ae", "--latent-dimension", "0"], "--latent-dimension must be between 1 and 16384"),
         (["ae", "--latent-dimension", "1000000000"], "--latent-dimension must be between 1 and 16384"),
-        (["ae", "--hidden", "1000000000"], "--hidden takes 1 to 8 widths from 1 to 16384"),
+        (["ae", "--hidden", "1000000000"], "'1000000000' is invalid for '--hidden <hidden>': expected 1 to 8 widths from 1 to 16384"),
         (["ae", "--batch-size", "9223372036854775807"], "--batch-size must be between 1 and 65536"),
         (["ae", "--threads", "9223372036854775807"], "--threads must be between 1 and 256"),
         (["ae", "--steps", "100000000"], "--steps must be between 2 and 100"),
@@ -68,11 +68,12 @@ struct CommandLineTests {
         (["gan", "--discriminator-steps", "0"], "--discriminator-steps must be between 1 and 1000"),
         (["gan", "--discriminator-steps", "1000000000"], "--discriminator-steps must be between 1 and 1000"),
         (["gan", "--generator-loss", "wasserstein"], "'wasserstein' is invalid for '--generator-loss <generator-loss>'. Please provide one of 'non-saturating' and 'minimax'"),
-        (["vae", "--hidden", "400,x"], "--hidden takes 1 to 8 widths"),
+        (["vae", "--hidden", "400,x"], "'400,x' is invalid for '--hidden <hidden>': expected 1 to 8 widths"),
         (["vae", "--out", "/proc/version/gallery"], "--out /proc/version/gallery: cannot create it"),
         (["vae", "--resume", "--retrain"], "--resume and --retrain contradict"),
-        (["ae", "--corruption", "blur:1"], "--corruption takes gaussian:SIGMA (0 < SIGMA ≤ 10), mask:FRACTION or salt-pepper:FRACTION (0 < FRACTION < 1), or square:SIDE (a whole number of pixels); got 'blur:1'"),
-        (["ae", "--sparsity", "kl:2:1"], "--sparsity takes l1:LAMBDA (0 < LAMBDA ≤ 1000) or kl:RHO:WEIGHT"),
+        (["ae", "--corruption", "blur:1"], "'blur:1' is invalid for '--corruption <corruption>': expected gaussian:SIGMA (0 < SIGMA ≤ 10), mask:FRACTION or salt-pepper:FRACTION (0 < FRACTION < 1), or square:SIDE (a whole number of pixels)"),
+        (["ae", "--sparsity", "kl:2:1"], "'kl:2:1' is invalid for '--sparsity <sparsity>': expected l1:LAMBDA (0 < LAMBDA ≤ 1000) or kl:RHO:WEIGHT"),
+        (["compare", "--models", "ae,ae"], "'ae,ae' is invalid for '--models <models>': expected ae, vae, gan, pca separated by commas (each at most once)"),
         (["ae", "--contractive", "0"], "--contractive must be above 0 and at most 1000, got 0.0"),
         (["ae", "--pretrain-epochs", "2"], "--pretrain-epochs needs --pretrain greedy"),
         (["ae", "--reconstruction-loss", "l2"], "'l2' is invalid for '--reconstruction-loss <reconstruction-loss>'"),
@@ -197,17 +198,20 @@ struct CommandLineTests {
         #expect(!FileManager.default.fileExists(atPath: folder + "/out/ae"))
     }
 
-    @Test("the custom-autoencoder script builds its own network, trains it and writes its page")
+    @Test("the custom-autoencoder script builds its own network, trains it with a cosine schedule and writes its page; --help trains nothing")
     func customAutoencoderScript() throws {
         let folder = try scratchFolder()
         let script = genExecutable.deletingLastPathComponent().appendingPathComponent("custom-autoencoder")
+        let help = try run(script, ["--help", "--out", folder])
+        #expect(help.status == 0 && help.stdout.contains("--quick") && help.stderr.isEmpty, "\(help.stderr)")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder).isEmpty)
         let result = try run(script, ["--quick", "--out", folder], environment: ["XDG_CACHE_HOME": folder + "/cache"])
         #expect(result.status == 0, "\(result.stderr)")
-        for file in ["samples.png", "reconstruction.png", "curves.png", "metrics.jsonl", "index.html"] {
+        for file in ["denoising.png", "curves.png", "notebook.json", "index.html"] {
             #expect(FileManager.default.fileExists(atPath: "\(folder)/custom-autoencoder/\(file)"), "\(file)")
         }
-        let metrics = try String(contentsOfFile: folder + "/custom-autoencoder/metrics.jsonl", encoding: .utf8)
-        #expect(metrics.contains("\"model\":\"custom-autoencoder\""))
+        let page = try String(contentsOfFile: folder + "/custom-autoencoder/notebook.json", encoding: .utf8)
+        #expect(page.contains("Upsample2D") && page.contains("schedule: .cosine(steps: steps)"))
         #expect(try String(contentsOfFile: folder + "/index.html", encoding: .utf8).contains("custom-autoencoder/index.html"))
     }
 

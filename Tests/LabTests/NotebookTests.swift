@@ -95,15 +95,17 @@ struct NotebookTests {
         #expect(index.contains("<a href=\"demo/index.html\">Demo</a>") && index.contains("demo/tiny.png"))
     }
 
-    @Test("a script's flags are checked, naming the flag", arguments: [
-        (["--epochs", "3"], "--epochs: not a flag of this script"),
-        (["--seed", "x"], "--seed: expected a whole number"),
-        (["--threads", "0"], "--threads: expected a whole number from 1 to 64"),
-        (["--out"], "--out: expected a value after it"),
+    @Test("a script's flags are checked, naming the flag, with gen's limits", arguments: [
+        (["--epochs", "3"], "Unknown option '--epochs'"),
+        (["--seed", "x"], "The value 'x' is invalid for '--seed <seed>'"),
+        (["--threads", "0"], "--threads must be between 1 and 256, got 0"),
+        (["--threads", "257"], "--threads must be between 1 and 256, got 257"),
+        (["--out"], "Missing value for '--out <out>'"),
+        (["--out", ""], "--out: an empty path names no folder"),
     ])
     func flags(arguments: [String], message: String) {
         #expect { try Notebook("demo", title: "", introduction: "", arguments: arguments) } throws: { error in
-            "\(error)".hasPrefix(message)
+            NotebookOptions.message(for: error).contains(message)
         }
     }
 }

@@ -18,8 +18,8 @@ struct ClassifierTests {
         let before = model.evaluate(ClassifierTests.digits.test, generator: &g)
         let lines = try Trainer(epochs: 5, batchSize: 20, seed: 1, checkpointPath: nil).train(tiny(model), data: ClassifierTests.digits)
         let after = model.evaluate(ClassifierTests.digits.test, generator: &g)
-        let accuracy = after.first { $0.0 == "test_accuracy" }!.1
-        #expect(accuracy > 0.7 && accuracy > before.first { $0.0 == "test_accuracy" }!.1 + 0.3, "\(architecture): \(before) → \(after)")
+        let accuracy = after.first { $0.0 == .testAccuracy }!.1
+        #expect(accuracy > 0.7 && accuracy > before.first { $0.0 == .testAccuracy }!.1 + 0.3, "\(architecture): \(before) → \(after)")
         #expect(lines.last!.contains("\"loss_reduction\":\"softmax cross-entropy, averaged over images\""))
         // predict agrees with the reported accuracy.
         let x = ClassifierTests.digits.test.images(Array(0..<ClassifierTests.digits.test.count))

@@ -68,7 +68,7 @@ struct TrainerTests {
         let lines = try trainer.train(tinyVAE(), data: tinyData)
         #expect(steps.count == 2 * 4 && steps.map(\.batch) == [1, 2, 3, 4, 1, 2, 3, 4] && steps.allSatisfy { $0.loss.isFinite })
         #expect(epochs.map(\.epoch) == [1, 2] && epochs.map(\.line) == lines)
-        #expect(abs(epochs[1]["test_loss"]! - metric(lines[1], "test_loss")) < 1e-6 * metric(lines[1], "test_loss") && epochs[1]["missing"] == nil)
+        #expect(abs(epochs[1][.testLoss]! - metric(lines[1], "test_loss")) < 1e-6 * metric(lines[1], "test_loss") && epochs[1][Metric("missing")] == nil)
     }
 
     @Test("early stopping ends a run whose validation figure stops improving and puts the best epoch's weights back")
@@ -98,9 +98,9 @@ final class ScriptedValidation: TrainableModel {
         weight.gradient[0] = -1
         return 0
     }
-    func evaluate(_ test: Dataset, generator: inout SeededGenerator) -> [(String, Double)] {
-        guard test.count == 7 else { return [("test_loss", 0)] }   // the validation set has 7 images
+    func evaluate(_ test: Dataset, generator: inout SeededGenerator) -> [(Metric, Double)] {
+        guard test.count == 7 else { return [(.testLoss, 0)] }   // the validation set has 7 images
         validations += 1
-        return [("test_loss", validationLosses[validations - 1])]
+        return [(.testLoss, validationLosses[validations - 1])]
     }
 }
