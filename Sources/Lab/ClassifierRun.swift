@@ -15,18 +15,18 @@ extension ModelRun {
         let data = try loaded ?? loadData()
         let classes = Set(data.train.labels)
         guard classes.count >= 2, classes.allSatisfy({ $0 >= 0 && $0 < data.train.classNames.count }) else {
-            throw RunError("--dataset \(request.dataset.argument): a classifier needs labelled images of at least two classes; this data has \(classes.count)")
+            throw RunProblem.needsLabelledClasses(dataset: request.dataset.argument, classes: classes.count)
         }
         let image = data.train.imageShape
         let model: Classifier
         switch architecture {
         case .mlp:
             let hidden = hiddenSizes ?? [256]
-            guard !hidden.isEmpty else { throw RunError("--hidden none: a classifier needs a hidden layer") }
+            guard !hidden.isEmpty else { throw RunProblem.classifierNeedsHiddenLayer }
             model = Classifier(inputSize: image.count, hiddenSizes: hidden, classNames: data.train.classNames, seed: request.seed)
         case .conv:
             let channels = hiddenSizes ?? [32, 64]
-            if let problem = Architecture.convolutionProblem(image: image, channels: channels) { throw RunError(problem) }
+            if let problem = Architecture.convolutionProblem(image: image, channels: channels) { throw RunProblem.model(problem) }
             model = Classifier(convolutionalFor: image, channels: channels, classNames: data.train.classNames, seed: request.seed)
         }
         let folder = request.out + "/" + (architecture == .mlp ? "classifier" : "conv-classifier")

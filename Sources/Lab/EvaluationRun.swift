@@ -24,7 +24,7 @@ extension ModelRun {
     /// against the size of the data's images.
     public func loadImages(_ path: String, like data: Dataset, count limit: Int? = nil) throws -> Tensor {
         var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else { throw RunError("--images \(path): no such file or folder") }
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else { throw RunProblem.imagesNotFound(path: path) }
         let images: Dataset
         if isDirectory.boolValue {
             images = try PNGFolder.load(path, resizeTo: request.imageSize)
@@ -34,9 +34,9 @@ extension ModelRun {
                              channels: 1, classNames: ["-"])
         }
         guard images.imageShape == data.imageShape else {
-            throw RunError("--images \(path): images of \(images.imageShape.dimensions.map(String.init).joined(separator: "×")), the judge reads \(data.imageShape.dimensions.map(String.init).joined(separator: "×")) (C×H×W)")
+            throw RunProblem.imagesOfAnotherShape(path: path, shape: images.imageShape.dimensions, judge: data.imageShape.dimensions)
         }
-        guard images.count >= 4 else { throw RunError("--images \(path): \(images.count) images; precision and recall need at least 4") }
+        guard images.count >= 4 else { throw RunProblem.tooFewImages(path: path, count: images.count) }
         return images.images(Array(0..<min(images.count, limit ?? images.count)))
     }
 }
@@ -76,7 +76,7 @@ extension ModelRun {
 /// Writes `images` (N, H·W grey, pixels in [0, 1]) as an IDX images file, refusing to replace a
 /// file that exists.
 public func exportIDX(_ images: Tensor, height: Int, width: Int, to path: String) throws {
-    guard !fileExists(path) else { throw RunError("--export-samples \(path): exists; name a new file (gen never replaces a file it was not asked to)") }
+    guard !fileExists(path) else { throw RunProblem.exportTargetExists(path: path) }
     var data = Data([0, 0, 8, 3])
     for size in [images.shape[0], height, width] { withUnsafeBytes(of: UInt32(size).bigEndian) { data.append(contentsOf: $0) } }
     data.append(contentsOf: images.scalars.map(pixelByte))

@@ -18,15 +18,16 @@ extension ModelRun {
     /// `train(_:settings:film:)` on `data` instead of the request's (a subset of it, say: give it
     /// a name of its own, which keys the cache).
     public func train(_ kind: ModelKind, settings: ModelSettings, data: DatasetSplits, film: FilmRecorder? = nil) throws -> (model: any GenerativeModel, result: TrainingResult) {
-        if let problem = kind.problem(settings, image: data.train.imageShape) { throw RunError(problem) }
+        if let problem = kind.problem(settings, image: data.train.imageShape) { throw RunProblem.model(problem) }
         let pretrainingEpochs = kind == .ae ? settings.pretrainingEpochs : 0
         if pretrainingEpochs > 0, let epochs = request.epochs ?? (request.checkpoint == nil ? kind.defaultEpochs : nil), epochs <= pretrainingEpochs {
-            throw RunError("--epochs \(epochs): --epochs counts every epoch, and --pretrain greedy takes \(pretrainingEpochs) (--pretrain-epochs \(settings.pretrainEpochs) × \(settings.hiddenSizes.count + 1) layers) before end-to-end training; ask for more than \(pretrainingEpochs)")
+            throw RunProblem.epochsWithinPretraining(epochs: epochs, pretrainingEpochs: pretrainingEpochs, perLayer: settings.pretrainEpochs,
+                                                      layers: settings.hiddenSizes.count + 1)
         }
         try createFolder(request.out + "/" + kind.name(settings.architecture))   // now, not after training: a file in the way is said at once
         let batches = (data.train.count + request.batchSize - 1) / request.batchSize
         if kind == .gan && settings.discriminatorSteps > batches {
-            throw RunError("--discriminator-steps \(settings.discriminatorSteps): an epoch has only \(batches) batches of \(request.batchSize), so the generator would never be updated; use at most \(batches)")
+            throw RunProblem.generatorNeverUpdated(discriminatorSteps: settings.discriminatorSteps, batches: batches, batchSize: request.batchSize)
         }
         let model = kind.makeModel(settings, image: data.train.imageShape, seed: request.seed)
         let encoded = (try? JSONEncoder.sorted.encode(settings)).map { String(decoding: $0, as: UTF8.self) } ?? ""
@@ -64,7 +65,7 @@ extension ModelRun {
     /// `<folder>/measures.json`.
     public func writeMeasures(_ model: any GenerativeModel, result: TrainingResult, folder: String) throws {
         guard let measures = BLAS.withThreadCount(request.threads, { AutoencoderMeasures.measure(model, test: result.data.test, seed: request.seed) }) else {
-            printError("note: a \(model.displayName) has no encoder, so --measure measures nothing for it.")
+            printError("note: a \(model.displayName) has no encoder, so it has nothing to measure.")
             return
         }
         let line = jsonObject([("model", jsonQuoted(model.name)), ("dataset", jsonQuoted(result.datasetName)), ("epochs", "\(result.epochs)"),

@@ -46,7 +46,7 @@ public struct ModelFigures {
             entries.append(FigureEntry(file: file, caption: caption, command: request.command))
             say("Wrote \(folder)/\(file)")
         }
-        func noEncoder(_ flag: String) { printError("note: a \(model.displayName) has no encoder, so \(flag) draws nothing for it.") }
+        func noEncoder(_ figure: String) { printError("note: a \(model.displayName) has no encoder, so the \(figure) is not drawn for it.") }
         var random = SeededGenerator(seed: request.seed ^ 0x5A17_F16E)
         let layout = result.layout, test = result.data.test
 
@@ -75,7 +75,7 @@ public struct ModelFigures {
                                                 layout: layout, errorNote: loss.errorNote, title: title("reconstructions")),
                          "reconstruction.png", "Test images over their reconstructions; under each, its \(loss.errorNote).")
             } else {
-                noEncoder("--reconstruct")
+                noEncoder("reconstruction figure")
             }
         }
         if figures.denoise {
@@ -90,7 +90,7 @@ public struct ModelFigures {
                                            columns: 10, layout: layout, title: title("denoising (\(corruption.argument))")),
                          "denoising.png", "Test images corrupted with \(corruption) (shown clipped to [0, 1]), the model's output, and the clean image; under each, the output's squared error against the clean image.")
             } else {
-                noEncoder("--denoise")
+                noEncoder("denoising figure")
             }
         }
         if figures.latentMap {
@@ -101,7 +101,7 @@ public struct ModelFigures {
                          "latent-map.png",
                          "\(map.labels.count) test images' codes\(map.projected ? ", projected on their first two principal components" : ""), coloured by class.")
             } else {
-                noEncoder("--latent-map")
+                noEncoder("latent map")
             }
         }
         if figures.manifold {
@@ -111,7 +111,7 @@ public struct ModelFigures {
                 try save(Figures.manifold(model.manifold(side: side), side: side, layout: layout, axisNote: note, title: title("latent manifold")),
                          "manifold.png", "Decodings of a regular grid over the 2-D latent plane: \(note).")
             } else {
-                printError("note: --manifold needs a 2-D latent (--latent-dimension 2); this model has \(model.latentDimension).")
+                printError("note: the manifold figure needs a 2-D latent; this model has \(model.latentDimension) units.")
             }
         }
         try save(curves(), "curves.png", "Losses per epoch, from metrics.jsonl (\(model.lossDescription)).")
@@ -125,7 +125,7 @@ public struct ModelFigures {
                 entries.append(FigureEntry(file: "film.gif", caption: "The same codes decoded after every epoch.", command: request.command))
                 say("Wrote \(folder)/film.gif")
             } else {
-                printError("note: the film is recorded while training; this run reused a checkpoint trained without one (add --retrain).")
+                printError("note: the film is recorded while training; this run reused a checkpoint trained without one (retrain to record it).")
             }
         }
         try GalleryPage.update(root: request.out, section: model.name, entries: entries, metrics: metricsSummary(),

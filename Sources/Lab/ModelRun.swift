@@ -79,7 +79,7 @@ public struct ModelRun {
         let data = try request.dataset.load(imageSize: request.imageSize, syntheticCount: request.syntheticCount)
         if let notice = data.notice { printError(notice) }
         guard data.train.count > 0, data.test.count > 0 else {
-            throw RunError("--dataset \(request.dataset.argument): \(data.train.count) training and \(data.test.count) test images; training needs at least one of each")
+            throw RunProblem.noImages(dataset: request.dataset.argument, training: data.train.count, test: data.test.count)
         }
         return data
     }
@@ -101,14 +101,14 @@ public struct ModelRun {
         let path = try checkpointPath(named: named)
         guard fileExists(path) else { return nil }
         guard isRegularFile(path) else {
-            throw RunError("--checkpoint \(path): not a regular file (a folder, FIFO or device cannot hold a checkpoint)")
+            throw RunProblem.checkpointNotRegularFile(path: path)
         }
         return path
     }
 
     /// The error for a named checkpoint that cannot be used.
-    func refusal(_ error: Error) -> RunError {
-        RunError("--checkpoint \(error); it is left untouched (--retrain replaces it)")
+    func refusal(_ error: Error) -> RunProblem {
+        .checkpointUnusable(reason: "\(error)")
     }
 
     /// Trains `model` on `data` with a fresh copy of `optimizer` per parameter group, as the
@@ -141,7 +141,7 @@ public struct ModelRun {
         var epochs = request.epochs ?? defaultEpochs
 
         if request.retrain {
-            if named && fileExists(path) { say("Replacing \(path) (--retrain).") }
+            if named && fileExists(path) { say("Replacing \(path), as asked.") }
         } else if fileExists(path) {
             do {
                 let checkpoint = try Checkpoint.read(path)
@@ -154,13 +154,13 @@ public struct ModelRun {
             if named, request.epochs == nil { epochs = max(state.completedEpochs, 1) }
             let done = state.completedEpochs
             if done >= epochs && done > 0 {
-                say(done == epochs ? "Reusing \(path) (\(epochsText(done))); --retrain trains again."
-                                   : "Reusing \(path) as it is, at epoch \(done) (more than the \(epochs) asked); --retrain trains \(epochs).")
+                say(done == epochs ? "Reusing \(path) (\(epochsText(done))); retraining would train it again."
+                                   : "Reusing \(path) as it is, at epoch \(done) (more than the \(epochs) asked); retraining would train \(epochs).")
                 return TrainingResult(data: data, earlier: state.metricsLines, fresh: [], checkpointPath: path, modelName: learner.model.name)
             }
             if done > 0 {
                 guard !named || request.resume else {
-                    throw RunError("--checkpoint \(path): has \(epochsText(done)) of the \(epochs) asked; --resume continues it, --retrain replaces it, --epochs \(done) uses it as it is")
+                    throw RunProblem.checkpointHasFewerEpochs(path: path, have: done, want: epochs)
                 }
                 say(named ? "Resuming \(path) after epoch \(done)." : "Continuing the cached run \(path) after epoch \(done).")
             }
@@ -192,7 +192,7 @@ public struct ModelRun {
         let environment = ProcessInfo.processInfo.environment
         let base = request.cacheFolder
             ?? environment["XDG_CACHE_HOME"].map { $0 + "/gen" } ?? (environment["HOME"] ?? NSHomeDirectory()) + "/.cache/gen"
-        do { try createFolder(base) } catch { throw RunError("\(error), for the checkpoint cache; name a file with --checkpoint") }
+        do { try createFolder(base) } catch { throw RunProblem.cacheUnusable(reason: "\(error)") }
         // Everything that changes the trained weights except the epoch count, which the file
         // keeps (a longer run continues a shorter one). The image count tells a quick synthetic
         // set from the full one.
@@ -206,14 +206,14 @@ public struct ModelRun {
 
     /// A named checkpoint's path, through symbolic links: writing the file they point to keeps the link.
     func checkpointPath(named: String) throws -> String {
-        guard !named.isEmpty else { throw RunError("--checkpoint: an empty path names no file") }
+        guard !named.isEmpty else { throw RunProblem.emptyCheckpointPath }
         // Followed by hand: Foundation leaves a link to a file not yet written unresolved.
         var path = URL(fileURLWithPath: named).standardizedFileURL.path
         for _ in 0..<32 {
             guard let target = try? FileManager.default.destinationOfSymbolicLink(atPath: path) else { return path }
             path = target.hasPrefix("/") ? target : URL(fileURLWithPath: path).deletingLastPathComponent().appendingPathComponent(target).standardizedFileURL.path
         }
-        throw RunError("--checkpoint \(named): too many levels of symbolic links")
+        throw RunProblem.checkpointLinkLoop(path: named)
     }
 
     func say(_ line: String) { if !request.quiet { print(line) } }

@@ -208,7 +208,7 @@ public final class Notebook {
                 try writeAtomically(bytes, to: folder + "/" + film)
                 append(.figure(file: film, caption: filmCaption))
             } else {
-                say("(No film: the cached model was trained without recording one; `--retrain` records it.)")
+                say("(No film: the cached model was trained without recording one; retraining records it.)")
             }
         }
         return (model, result)

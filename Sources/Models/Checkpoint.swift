@@ -60,7 +60,7 @@ public struct Checkpoint {
             throw FileError(path: path, "a safetensors file, but not a gen checkpoint (no format or configuration in its metadata)")
         }
         guard format == Checkpoint.format else {
-            throw FileError(path: path, "made by another version of gen (checkpoint format \(format), this version reads \(Checkpoint.format)); --retrain replaces it")
+            throw FileError(path: path, "made by another version of gen (checkpoint format \(format), this version reads \(Checkpoint.format))")
         }
         guard let text = metadata["completed_epochs"], let epochs = Int(text), epochs >= 0 else {
             throw FileError(path: path, "completed_epochs is '\(metadata["completed_epochs"] ?? "missing")', expected a count of epochs (0 or more)")

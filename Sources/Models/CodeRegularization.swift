@@ -92,13 +92,9 @@ public struct AutoencoderObjective: Equatable, Sendable {
 
     /// Why an encoder whose last layer has `codeActivation` and which is `oneLayer` or not cannot
     /// be trained with this objective, or nil.
-    public func problem(codeActivation: CodeActivation, oneLayerEncoder: Bool) -> String? {
-        if case .kl = sparsity, codeActivation != .sigmoid {
-            return "--sparsity kl needs --code-activation sigmoid: ρ̂ is a mean firing rate in (0, 1)"
-        }
-        if contraction > 0 && !oneLayerEncoder {
-            return "--contractive needs a one-layer encoder (--hidden none, and --arch mlp): its closed form covers h = s(Wx + b) only"
-        }
+    public func problem(codeActivation: CodeActivation, oneLayerEncoder: Bool) -> ModelProblem? {
+        if case .kl = sparsity, codeActivation != .sigmoid { return .klSparsityNeedsSigmoidCode }
+        if contraction > 0 && !oneLayerEncoder { return .contractionNeedsOneLayerEncoder }
         return nil
     }
 }

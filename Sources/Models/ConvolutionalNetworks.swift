@@ -1,6 +1,6 @@
 import NN
 
-// The convolutional networks of `--arch conv`, for images of C×H×W whose sides halve once per
+// The convolutional networks of the conv architecture, for images of C×H×W whose sides halve once per
 // width in `channels` (28 → 14 → 7 for two). Every down step is Conv(4×4, stride 2, padding 1)
 // and every up step TransposedConv(4×4, stride 2, padding 1): the kernel covers its stride twice,
 // so no output position is fed by fewer inputs than its neighbours (no checkerboard from the
@@ -15,19 +15,17 @@ import NN
 
 /// Which family of networks a model is built from.
 public enum Architecture: String, Codable, CaseIterable, Sendable {
-    /// Fully connected layers (`--hidden` gives their widths).
+    /// Fully connected layers (the hidden sizes are their widths).
     case mlp
-    /// Strided convolutions (`--hidden` gives their channel counts, one per halving).
+    /// Strided convolutions (the hidden sizes are their channel counts, one per halving).
     case conv
 
     /// Why images of `image` (C, H, W) cannot go through `channels.count` halvings, or nil when they can.
-    public static func convolutionProblem(image: Shape, channels: [Int]) -> String? {
+    public static func convolutionProblem(image: Shape, channels: [Int]) -> ModelProblem? {
         let factor = 1 << channels.count
-        guard !channels.isEmpty, channels.count <= 6, channels.allSatisfy({ (1...1024).contains($0) }) else {
-            return "--arch conv takes 1 to 6 channel counts from 1 to 1024 in --hidden, got \(channels.map(String.init).joined(separator: ","))"
-        }
+        guard !channels.isEmpty, channels.count <= 6, channels.allSatisfy({ (1...1024).contains($0) }) else { return .channelCounts(channels) }
         guard image[1] % factor == 0, image[2] % factor == 0 else {
-            return "--arch conv with \(channels.count) stride-2 layers needs image sides divisible by \(factor), got \(image[1])×\(image[2]) (use --image-size, or fewer --hidden widths)"
+            return .sidesNotDivisible(halvings: channels.count, height: image[1], width: image[2])
         }
         return nil
     }

@@ -90,12 +90,10 @@ public enum Corruption: Equatable, Sendable, CustomStringConvertible {
     }
 
     /// Why this corruption cannot apply to images of `image` (C, H, W), or nil.
-    public func problem(image: Shape) -> String? {
+    public func problem(image: Shape) -> ModelProblem? {
         guard case .square(let side) = self else { return nil }
-        guard image[0] == 1 && image[1] == image[2] else {
-            return "--corruption square:\(side) is for square grey images, got \(image.dimensions.map(String.init).joined(separator: "×")) (C×H×W)"
-        }
-        return side < image[1] ? nil : "--corruption square:\(side): the square must be smaller than the \(image[1])-pixel images"
+        guard image[0] == 1 && image[1] == image[2] else { return .squareCorruptionNeedsSquareGreyImages(side: side, image: image.dimensions) }
+        return side < image[1] ? nil : .squareCorruptionTooLarge(side: side, imageSide: image[1])
     }
 
     /// A corrupted copy of `clean`.

@@ -43,27 +43,25 @@ public final class GreedyPretraining: CustomStringConvertible {
     }
 
     /// Why `encoder` and `decoder` cannot be pretrained layer by layer, or nil.
-    public static func problem(encoder: any Layer, decoder: any Layer) -> String? {
-        if case .failure(let problem) = pairs(encoder: encoder, decoder: decoder) { return problem.description }
+    public static func problem(encoder: any Layer, decoder: any Layer) -> ModelProblem? {
+        if case .failure(let problem) = pairs(encoder: encoder, decoder: decoder) { return problem }
         return nil
     }
 
-    /// Why a pair of networks cannot be pretrained layer by layer.
-    struct Problem: Error, CustomStringConvertible { let description: String }
-
     /// E_1 … E_L and D_1 … D_L (the decoder's layers in reverse order) when every D_k maps E_k's
     /// outputs back to its inputs; the first mismatch otherwise.
-    static func pairs(encoder: any Layer, decoder: any Layer) -> Result<(encoder: [Dense], decoder: [any Layer]), Problem> {
+    static func pairs(encoder: any Layer, decoder: any Layer) -> Result<(encoder: [Dense], decoder: [any Layer]), ModelProblem> {
         guard let e = encoder as? Sequential, let d = decoder as? Sequential, e.layers.count == d.layers.count,
               case let encoderLayers = e.layers.compactMap({ $0 as? Dense }), encoderLayers.count == e.layers.count else {
-            return .failure(Problem(description: "--pretrain greedy needs fully connected networks (--arch mlp) whose decoder mirrors the encoder layer by layer"))
+            return .failure(.pretrainingNeedsMirroredNetworks(detail: "the networks are not Sequentials of as many Dense layers"))
         }
         let decoderLayers = Array(d.layers.reversed())
         for (k, (encoderLayer, decoderLayer)) in zip(encoderLayers, decoderLayers).enumerated() {
             let (input, output) = (encoderLayer.inputSize, encoderLayer.outputSize)
             let mirror = (decoderLayer as? Dense).map { ($0.inputSize, $0.outputSize) } ?? (decoderLayer as? TiedDense).map { ($0.inputSize, $0.outputSize) }
             guard let mirror, mirror == (output, input) else {
-                return .failure(Problem(description: "--pretrain greedy: decoder layer \(d.layers.count - k) (\(decoderLayer)) does not map encoder layer \(k + 1)'s \(output) outputs back to its \(input) inputs"))
+                return .failure(.pretrainingNeedsMirroredNetworks(
+                    detail: "decoder layer \(d.layers.count - k) (\(decoderLayer)) does not map encoder layer \(k + 1)'s \(output) outputs back to its \(input) inputs"))
             }
         }
         return .success((encoderLayers, decoderLayers))

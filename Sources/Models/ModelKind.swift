@@ -70,24 +70,22 @@ public enum ModelKind: String, CaseIterable, Codable, Sendable {
     }
 
     /// Why a model with `settings` cannot be built for images of `image` (C, H, W), or nil:
-    /// said before any data is trained on, naming the flag.
-    public func problem(_ settings: ModelSettings, image: Shape) -> String? {
+    /// found before any data is trained on.
+    public func problem(_ settings: ModelSettings, image: Shape) -> ModelProblem? {
         let s = settings
         if self == .pca {
-            if s.architecture == .conv { return "gen pca is linear: --arch conv does not apply" }
+            if s.architecture == .conv { return .pcaIsLinear }
             if image.count > PrincipalComponentModel.maximumInputSize {
-                return "gen pca keeps a \(image.count) × \(image.count) covariance for images of \(image.count) values; at most \(PrincipalComponentModel.maximumInputSize) values (64×64 grey) fit, use --image-size"
+                return .pcaImagesTooLarge(pixels: image.count, maximum: PrincipalComponentModel.maximumInputSize)
             }
-            return s.latentDimension <= image.count ? nil : "--latent-dimension \(s.latentDimension): PCA has at most \(image.count) components for images of \(image.count) values"
+            return s.latentDimension <= image.count ? nil : .tooManyComponents(asked: s.latentDimension, pixels: image.count)
         }
-        if s.hiddenSizes.isEmpty && (self != .ae || s.architecture == .conv) {
-            return "--hidden none (no hidden layer) is for gen ae with --arch mlp"
-        }
+        if s.hiddenSizes.isEmpty && (self != .ae || s.architecture == .conv) { return .noHiddenLayerOutsideMLPAutoencoder }
         if s.architecture == .conv, let problem = Architecture.convolutionProblem(image: image, channels: s.hiddenSizes) { return problem }
         guard self == .ae else { return nil }
         if let problem = s.corruption?.problem(image: image) { return problem }
-        if s.architecture == .conv && s.tiedWeights { return "--tied-weights needs --arch mlp (a transposed Dense layer has no convolutional twin here)" }
-        if s.architecture == .conv && s.pretrainEpochs > 0 { return "--pretrain greedy needs --arch mlp" }
+        if s.architecture == .conv && s.tiedWeights { return .tiedWeightsNeedMLP }
+        if s.architecture == .conv && s.pretrainEpochs > 0 { return .pretrainingNeedsMLP }
         return s.objective.problem(codeActivation: s.codeActivation, oneLayerEncoder: s.hiddenSizes.isEmpty && s.architecture == .mlp)
     }
 
@@ -101,7 +99,7 @@ public enum ModelKind: String, CaseIterable, Codable, Sendable {
     /// `problem(settings, image:)` must be nil.
     public func makeModel(_ settings: ModelSettings, image: Shape, seed: UInt64) -> any GenerativeModel {
         let s = settings
-        precondition(problem(s, image: image) == nil, problem(s, image: image) ?? "")
+        precondition(problem(s, image: image) == nil, problem(s, image: image).map(String.init(describing:)) ?? "")
         let imageSize = image.count
         switch (self, s.architecture) {
         case (.pca, _):
@@ -123,7 +121,7 @@ public enum ModelKind: String, CaseIterable, Codable, Sendable {
             return VariationalAutoencoder(inputSize: imageSize, hiddenSizes: s.hiddenSizes, latentDimension: s.latentDimension,
                                           beta: s.beta, reconstruction: s.reconstructionLoss, seed: seed)
         case (.gan, .mlp):
-            // --hidden names the generator's widths; the discriminator mirrors them.
+            // The hidden sizes are the generator's widths; the discriminator mirrors them.
             return GAN(imageSize: imageSize, latentDimension: s.latentDimension, generatorHiddenSizes: s.hiddenSizes,
                        discriminatorHiddenSizes: s.hiddenSizes.reversed(), discriminatorSteps: s.discriminatorSteps,
                        generatorLoss: s.generatorLoss, seed: seed)

@@ -12,11 +12,11 @@ public enum TrainingError: Error, CustomStringConvertible {
     public var description: String {
         switch self {
         case let .diverged(epoch, batch, loss, kept):
-            return "training diverged: loss \(loss) in epoch \(epoch), batch \(batch); try a lower --learning-rate"
+            return "training diverged: loss \(loss) in epoch \(epoch), batch \(batch); try a lower learning rate"
                 + (kept.map { ". The last good checkpoint is kept at \($0)" } ?? "")
         case let .interrupted(epoch, kept, completed):
             return "interrupted in epoch \(epoch)"
-                + (kept.map { "; the checkpoint after epoch \(completed) is at \($0), continue with --resume" }
+                + (kept.map { "; the checkpoint after epoch \(completed) is at \($0), and resuming continues it" }
                    ?? "; nothing was saved, as no epoch had finished")
         }
     }
@@ -96,7 +96,7 @@ public struct Trainer {
                 weightedLossSum += Double(loss) * Double(batch.count)
                 let elapsed = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
                 let rate = Double(seen) / max(elapsed, 1e-9)
-                // In Double: a huge --epochs must not overflow an Int here.
+                // In Double: a huge epoch count must not overflow an Int here.
                 let left = (Double(batches.dataset.count - seen) + Double(epochs - epoch) * Double(batches.dataset.count)) / rate
                 onStep(StepRecord(epoch: epoch, epochs: epochs, batch: index + 1, batches: batches.count, loss: loss,
                                   runningLoss: lossSum / Double(index + 1), imagesPerSecond: rate, secondsLeft: left))

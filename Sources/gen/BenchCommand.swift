@@ -40,7 +40,7 @@ struct BenchCommand: ParsableCommand {
         }
         for (_, kind, architecture) in selected {
             let settings = kind.defaultSettings(architecture)
-            if let problem = kind.problem(settings, image: data.train.imageShape) { throw ValidationError(problem) }
+            if let problem = kind.problem(settings, image: data.train.imageShape) { throw ValidationError(problem.advice) }
             let model = kind.makeModel(settings, image: data.train.imageShape, seed: 0)
             let r = bench.measure(Learner(model, optimizer: kind.optimizer(settings)), epochs: epochs)
             if json { print(r.json); continue }

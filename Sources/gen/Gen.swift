@@ -34,8 +34,11 @@ struct Gen: ParsableCommand {
             if let command = command as? any ModelCommand { BLAS.setThreadCount(command.options.threads) }
             try command.run()
         } catch let error as TrainingError {
-            printError("Error: \(error)")
+            printError("Error: \(error.advice)")
             if case .interrupted = error { Foundation.exit(130) }
+            Foundation.exit(ExitCode.failure.rawValue)
+        } catch let problem as RunProblem {
+            printError("Error: \(problem.advice)")
             Foundation.exit(ExitCode.failure.rawValue)
         } catch {
             exit(withError: error)
