@@ -25,16 +25,19 @@ let package = Package(
         .library(name: "GenFuzzTargets", type: .dynamic, targets: ["FuzzTargets"]),
     ],
     dependencies: [
-        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0")
     ],
     targets: [
         // System-library shims: a modulemap and a header each, nothing else.
-        .systemLibrary(name: "CBLAS", pkgConfig: "openblas",
-                       providers: [.apt(["libopenblas-dev"])]),
-        .systemLibrary(name: "CGD", pkgConfig: "gdlib",
-                       providers: [.apt(["libgd-dev", "libpng-dev"])]),
-        .systemLibrary(name: "CZlib", pkgConfig: "zlib",
-                       providers: [.apt(["zlib1g-dev"])]),
+        .systemLibrary(
+            name: "CBLAS", pkgConfig: "openblas",
+            providers: [.apt(["libopenblas-dev"])]),
+        .systemLibrary(
+            name: "CGD", pkgConfig: "gdlib",
+            providers: [.apt(["libgd-dev", "libpng-dev"])]),
+        .systemLibrary(
+            name: "CZlib", pkgConfig: "zlib",
+            providers: [.apt(["zlib1g-dev"])]),
 
         .target(name: "TensorCore", dependencies: ["CBLAS"], swiftSettings: optimized),
         .target(name: "NN", dependencies: ["TensorCore"], swiftSettings: optimized),
@@ -42,43 +45,66 @@ let package = Package(
         // Gallery, which do not see each other; Lab (runs, figures, pages) sees everything below
         // it; the CLI and the scripts sit on Lab, and nothing depends on them.
         .target(name: "Drawing", dependencies: ["TensorCore", "CGD"], swiftSettings: optimized),
-        .target(name: "Datasets", dependencies: ["TensorCore", "CZlib", "Drawing"], swiftSettings: optimized),
-        .target(name: "Gallery", dependencies: ["TensorCore", "Drawing"], swiftSettings: optimized),
+        .target(name: "Datasets", dependencies: ["TensorCore", "CZlib", "CGD", "Drawing"], swiftSettings: optimized),
+        .target(name: "Gallery", dependencies: ["TensorCore", "CGD", "Drawing"], swiftSettings: optimized),
+        // Models define networks, losses and gradients; Training owns optimisation (the Trainer,
+        // the Learner, checkpoints); Evaluation measures trained models (the judge, the measures).
         .target(name: "Models", dependencies: ["NN", "Datasets"], swiftSettings: optimized),
-        .target(name: "Lab", dependencies: [
-            "Models", "Datasets", "Gallery",
-            .product(name: "ArgumentParser", package: "swift-argument-parser"),
-        ], swiftSettings: optimized),
+        .target(name: "Training", dependencies: ["Models", "Datasets", "NN"], swiftSettings: optimized),
+        .target(name: "Evaluation", dependencies: ["Models", "Datasets", "NN"], swiftSettings: optimized),
+        .target(
+            name: "Lab",
+            dependencies: [
+                "Models", "Training", "Evaluation", "Datasets", "Gallery", "NN",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ], swiftSettings: optimized),
 
-        .executableTarget(name: "gen", dependencies: [
-            "Lab",
-            .product(name: "ArgumentParser", package: "swift-argument-parser"),
-        ]),
-        .target(name: "FuzzTargets", dependencies: ["Models", "Datasets"], path: "Fuzz/FuzzTargets"),
+        .executableTarget(
+            name: "gen",
+            dependencies: [
+                "Lab", "Models", "Datasets",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]),
+        .target(name: "FuzzTargets", dependencies: ["Models", "Training", "Datasets", "NN"], path: "Fuzz/FuzzTargets"),
         // Notebook-style scripts: public API only.
         .executableTarget(name: "custom-autoencoder", dependencies: ["Lab"], path: "Scripts/custom-autoencoder"),
         // The lecture scripts, in lecture order (Gallery/<name>/ each).
         .executableTarget(name: "bottleneck", dependencies: ["Lab"], path: "Scripts/bottleneck"),
         .executableTarget(name: "latent-space", dependencies: ["Lab"], path: "Scripts/latent-space"),
-        .executableTarget(name: "regularized-autoencoders", dependencies: ["Lab"], path: "Scripts/regularized-autoencoders"),
-        .executableTarget(name: "variational-autoencoder", dependencies: ["Lab"], path: "Scripts/variational-autoencoder"),
+        .executableTarget(
+            name: "regularized-autoencoders", dependencies: ["Lab"], path: "Scripts/regularized-autoencoders"),
+        .executableTarget(
+            name: "variational-autoencoder", dependencies: ["Lab"], path: "Scripts/variational-autoencoder"),
         .executableTarget(name: "gan-training", dependencies: ["Lab"], path: "Scripts/gan-training"),
         .executableTarget(name: "applications", dependencies: ["Lab"], path: "Scripts/applications"),
         .executableTarget(name: "comparison", dependencies: ["Lab"], path: "Scripts/comparison"),
-        .executableTarget(name: "gen-bench", dependencies: [
-            "NN",
-            .product(name: "ArgumentParser", package: "swift-argument-parser"),
-        ], swiftSettings: optimized),
+        .executableTarget(
+            name: "gen-bench",
+            dependencies: [
+                "NN",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ], swiftSettings: optimized),
 
         .testTarget(name: "TensorCoreTests", dependencies: ["TensorCore"], swiftSettings: optimized),
         .testTarget(name: "NNTests", dependencies: ["NN"], swiftSettings: optimized),
-        .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "CZlib", "CGD"], swiftSettings: optimized),
-        .testTarget(name: "ModelsTests", dependencies: ["Models", "Datasets", "TensorCore", "AllocationCounter"], swiftSettings: optimized),
+        .testTarget(
+            name: "DatasetsTests", dependencies: ["Datasets", "TensorCore", "CZlib", "CGD"], swiftSettings: optimized),
+        .testTarget(
+            name: "ModelsTests",
+            dependencies: ["Models", "Training", "Evaluation", "Datasets", "NN", "TensorCore", "AllocationCounter"],
+            swiftSettings: optimized),
         // Counts malloc calls in the test process, for the no-allocation-per-step test.
         .target(name: "AllocationCounter", path: "Tests/AllocationCounter"),
-        .testTarget(name: "GalleryTests", dependencies: ["Gallery", "CGD", "CZlib"], swiftSettings: optimized),
+        .testTarget(
+            name: "GalleryTests", dependencies: ["Gallery", "TensorCore", "CGD", "CZlib"], swiftSettings: optimized),
         .testTarget(name: "FuzzRegressionTests", dependencies: ["FuzzTargets"]),
-        .testTarget(name: "LabTests", dependencies: ["Lab", "Models", "Datasets"], swiftSettings: optimized),
-        .testTarget(name: "GenTests", dependencies: ["gen", "custom-autoencoder", "bottleneck", "latent-space", "regularized-autoencoders", "variational-autoencoder", "gan-training", "applications", "comparison"]),
+        .testTarget(
+            name: "LabTests", dependencies: ["Lab", "Models", "Training", "Datasets"], swiftSettings: optimized),
+        .testTarget(
+            name: "GenTests",
+            dependencies: [
+                "gen", "custom-autoencoder", "bottleneck", "latent-space", "regularized-autoencoders",
+                "variational-autoencoder", "gan-training", "applications", "comparison",
+            ]),
     ]
 )

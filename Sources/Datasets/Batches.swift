@@ -20,7 +20,7 @@ public struct Batch {
     /// labels if they have any (a model that needs labels checks that they are there).
     public init(images: Tensor, labels: [Int] = []) {
         self.images = images
-        self.indices = ArraySlice()   // from no data set
+        self.indices = ArraySlice()  // from no data set
         self.labels = Labels(all: labels, indices: nil)
     }
 

@@ -51,20 +51,28 @@ public enum DataSource: Equatable, Sendable {
 
     /// Loads the data. A missing default data set falls back to the synthetic one with a notice;
     /// anything else missing or malformed throws an error naming the file.
-    public func load(imageSize: Int? = nil, syntheticCount: Int = 12_000, environment: [String: String] = ProcessInfo.processInfo.environment) throws -> DatasetSplits {
+    public func load(
+        imageSize: Int? = nil, syntheticCount: Int = 12_000,
+        environment: [String: String] = ProcessInfo.processInfo.environment
+    ) throws -> DatasetSplits {
         switch self {
         case .fashionMNIST:
             guard FileManager.default.fileExists(atPath: DataSource.fashionMNISTFolder) else {
                 var splits = DataSource.synthetic.syntheticSplits(count: syntheticCount)
-                splits.notice = "Fashion-MNIST is not installed (sudo apt-get install dataset-fashion-mnist); using the synthetic digits instead."
+                splits.notice =
+                    "Fashion-MNIST is not installed (sudo apt-get install dataset-fashion-mnist); using the synthetic digits instead."
                 return splits
             }
-            return try idxSplits(folder: DataSource.fashionMNISTFolder, name: "fashion-mnist", classNames: ClassNames.fashionMNIST)
+            return try idxSplits(
+                folder: DataSource.fashionMNISTFolder, name: "fashion-mnist", classNames: ClassNames.fashionMNIST)
         case .mnist:
-            let home = environment["HOME"] ?? NSHomeDirectory()
-            let folder = environment["GEN_DATA"].map { $0 + "/mnist" } ?? home + "/.cache/gen/mnist"
+            let folder =
+                environmentValue("GEN_DATA", in: environment).map { $0 + "/mnist" }
+                ?? homeFolder(environment: environment) + "/.cache/gen/mnist"
             guard FileManager.default.fileExists(atPath: folder) else {
-                throw FileError(path: folder, "no MNIST here: put the four *-idx?-ubyte[.gz] files in this folder (or set GEN_DATA)")
+                throw FileError(
+                    path: folder, "no MNIST here: put the four *-idx?-ubyte[.gz] files in this folder (or set GEN_DATA)"
+                )
             }
             return try idxSplits(folder: folder, name: "mnist", classNames: ClassNames.digits)
         case .synthetic:
@@ -72,7 +80,9 @@ public enum DataSource: Equatable, Sendable {
         case .folder(let path):
             var isDirectory: ObjCBool = false
             guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue else {
-                throw FileError(path: path, "no such folder (--dataset takes fashion-mnist, mnist, synthetic, or a folder of IDX or PNG files)")
+                throw FileError(
+                    path: path,
+                    "no such folder (--dataset takes fashion-mnist, mnist, synthetic, or a folder of IDX or PNG files)")
             }
             let files = (try? FileManager.default.contentsOfDirectory(atPath: path)) ?? []
             if files.contains(where: { $0.contains("-idx3-ubyte") }) {
@@ -85,13 +95,34 @@ public enum DataSource: Equatable, Sendable {
     }
 
     func idxSplits(folder: String, name: String, classNames: [String]) throws -> DatasetSplits {
-        DatasetSplits(train: try IDXReader.loadSplit(folder: folder, split: "train", name: name, classNames: classNames),
-               test: try IDXReader.loadSplit(folder: folder, split: "t10k", name: name, classNames: classNames))
+        let train = try IDXReader.loadSplit(folder: folder, split: "train", name: name, classNames: classNames)
+        var test = try IDXReader.loadSplit(folder: folder, split: "t10k", name: name, classNames: classNames)
+        // The splits must agree before any model sees them: a model sized for the training
+        // images cannot read test images of another size, and a classifier has no output for a
+        // class the training labels never name.
+        func file(_ stem: String) -> String {
+            (try? IDXReader.findFile(folder: folder, stem: stem)) ?? folder + "/" + stem
+        }
+        guard test.imageShape == train.imageShape else {
+            throw FileError(
+                path: file("t10k-images-idx3-ubyte"),
+                "test images of \(test.height)×\(test.width) pixels, but the training images (\(file("train-images-idx3-ubyte"))) are \(train.height)×\(train.width)"
+            )
+        }
+        if let label = test.labels.first(where: { $0 >= train.classNames.count }) {
+            throw FileError(
+                path: file("t10k-labels-idx1-ubyte"),
+                "test label \(label) is outside the training labels' classes 0 to \(train.classNames.count - 1) (\(file("train-labels-idx1-ubyte")))"
+            )
+        }
+        test.classNames = train.classNames
+        return DatasetSplits(train: train, test: test)
     }
 
     func syntheticSplits(count: Int) -> DatasetSplits {
-        DatasetSplits(train: SyntheticDigits.make(count: count, seed: 1),
-               test: SyntheticDigits.make(count: Swift.max(count / 6, 10), seed: 2))
+        DatasetSplits(
+            train: SyntheticDigits.make(count: count, seed: 1),
+            test: SyntheticDigits.make(count: Swift.max(count / 6, 10), seed: 2))
     }
 
     /// A folder of images has no test split: every tenth image becomes the test set.
@@ -101,8 +132,9 @@ public enum DataSource: Equatable, Sendable {
             let indices = (0..<all.count).filter(keep)
             var pixels: [UInt8] = []
             for i in indices { pixels += all.pixels[(i * all.imageSize)..<((i + 1) * all.imageSize)] }
-            return Dataset(name: all.name, pixels: pixels, labels: indices.map { all.labels[$0] }, height: all.height,
-                           width: all.width, channels: all.channels, classNames: all.classNames)
+            return Dataset(
+                name: all.name, pixels: pixels, labels: indices.map { all.labels[$0] }, height: all.height,
+                width: all.width, channels: all.channels, classNames: all.classNames)
         }
         if testIndices.isEmpty { return DatasetSplits(train: all, test: all) }
         return DatasetSplits(train: subset { !testIndices.contains($0) }, test: subset { testIndices.contains($0) })

@@ -15,7 +15,9 @@ public struct Dataset: Sendable {
     /// Names of the classes, indexed by label.
     public var classNames: [String]
 
-    public init(name: String, pixels: [UInt8], labels: [Int], height: Int, width: Int, channels: Int, classNames: [String]) {
+    public init(
+        name: String, pixels: [UInt8], labels: [Int], height: Int, width: Int, channels: Int, classNames: [String]
+    ) {
         precondition(pixels.count == labels.count * channels * height * width, "pixel count does not match the images")
         self.name = name
         self.pixels = pixels
@@ -36,8 +38,9 @@ public struct Dataset: Sendable {
     /// The first `n` images (or all, if fewer).
     public func prefix(_ n: Int) -> Dataset {
         let n = Swift.min(n, count)
-        return Dataset(name: name, pixels: Array(pixels[0..<(n * imageSize)]), labels: Array(labels[0..<n]),
-                       height: height, width: width, channels: channels, classNames: classNames)
+        return Dataset(
+            name: name, pixels: Array(pixels[0..<(n * imageSize)]), labels: Array(labels[0..<n]),
+            height: height, width: width, channels: channels, classNames: classNames)
     }
 
     /// The images `indices`, in that order, as a data set called `name` (a name of its own keeps
@@ -50,8 +53,10 @@ public struct Dataset: Sendable {
             precondition(i >= 0 && i < count, "image \(i) of a data set of \(count)")
             chosen += pixels[(i * size)..<((i + 1) * size)]
         }
-        return Dataset(name: name, pixels: chosen, labels: indices.map { labels[$0] }, height: height, width: width, channels: channels,
-                       classNames: classNames)
+        return Dataset(
+            name: name, pixels: chosen, labels: indices.map { labels[$0] }, height: height, width: width,
+            channels: channels,
+            classNames: classNames)
     }
 
     /// Every image four times, turned by 0, 90, 180 and 270 degrees counter-clockwise, labelled
@@ -82,19 +87,23 @@ public struct Dataset: Sendable {
                 }
             }
         }
-        return Dataset(name: name, pixels: turned, labels: (0..<(4 * count)).map { $0 % 4 }, height: height, width: width, channels: channels,
-                       classNames: ["0°", "90°", "180°", "270°"])
+        return Dataset(
+            name: name, pixels: turned, labels: (0..<(4 * count)).map { $0 % 4 }, height: height, width: width,
+            channels: channels,
+            classNames: ["0°", "90°", "180°", "270°"])
     }
 
     /// Writes images `indices` into `batch` as (N, C*H*W) floats in `range`, reusing its storage.
     public func fill(_ batch: Tensor, indices: ArraySlice<Int>, range: PixelRange) {
         let size = imageSize
-        batch.reshape(to: Shape(indices.count, size))   // not a literal: that would allocate per batch
+        batch.reshape(to: Shape(indices.count, size))  // not a literal: that would allocate per batch
         let (scale, offset) = range.scaleAndOffset
         pixels.withUnsafeBufferPointer { bytes in
             indices.withUnsafeBufferPointer { chosen in
                 guard let base = bytes.baseAddress, let rows = chosen.baseAddress else { return }
-                var job = FillJob(pixels: base, indices: rows, count: chosen.count, target: batch.data, size: size, scale: scale, offset: offset)
+                var job = FillJob(
+                    pixels: base, indices: rows, count: chosen.count, target: batch.data, size: size, scale: scale,
+                    offset: offset)
                 ThreadTeam.shared.run(&job, parallel: chosen.count * size >= 1 << 14) { context, part, parts in
                     context.assumingMemoryBound(to: FillJob.self).pointee.compute(part, of: parts)
                 }
@@ -162,7 +171,9 @@ public func pixelByte(_ value: Float) -> UInt8 { UInt8((Swift.min(Swift.max(valu
 
 /// The class names of the data sets gen knows.
 public enum ClassNames {
-    public static let fashionMNIST = ["T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
-                                      "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot"]
+    public static let fashionMNIST = [
+        "T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
+        "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot",
+    ]
     public static let digits = (0..<10).map(String.init)
 }

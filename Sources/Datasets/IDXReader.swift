@@ -16,17 +16,23 @@ public enum IDXReader {
     /// file whose trailer disagrees (or that holds several members) is read in pieces, so a
     /// header that lies costs no more memory than the data really there.
     public static func read(_ path: String, dimensions expected: Int) throws -> (sizes: [Int], bytes: [UInt8]) {
-        guard FileManager.default.isReadableFile(atPath: path) else { throw FileError(path: path, "missing or unreadable") }
+        try checkReadableFile(path, as: "an IDX file")
         let storage = try storedForm(of: path)
         guard let file = gzopen(path, "rb") else { throw FileError(path: path, "cannot open") }
         defer { gzclose(file) }
         let headerLength = 4 + 4 * expected
         let header = try readUpTo(headerLength, from: file, path: path)
-        guard header.count >= 4 else { throw FileError(path: path, "truncated: \(header.count) bytes, an IDX file starts with a 4-byte magic number") }
+        guard header.count >= 4 else {
+            throw FileError(
+                path: path, "truncated: \(header.count) bytes, an IDX file starts with a 4-byte magic number")
+        }
         let magic = UInt32(header[0]) << 24 | UInt32(header[1]) << 16 | UInt32(header[2]) << 8 | UInt32(header[3])
         let wanted = UInt32(0x0800) | UInt32(expected)
         guard magic == wanted else {
-            throw FileError(path: path, "magic number 0x\(String(magic, radix: 16, uppercase: true).leftPadded(8)), expected 0x\(String(wanted, radix: 16, uppercase: true).leftPadded(8)) (\(expected == 3 ? "IDX images" : "IDX labels"))")
+            throw FileError(
+                path: path,
+                "magic number 0x\(String(magic, radix: 16, uppercase: true).leftPadded(8)), expected 0x\(String(wanted, radix: 16, uppercase: true).leftPadded(8)) (\(expected == 3 ? "IDX images" : "IDX labels"))"
+            )
         }
         guard header.count == headerLength else { throw FileError(path: path, "truncated inside the header") }
         let sizes = (0..<expected).map { d -> Int in
@@ -37,22 +43,30 @@ public enum IDXReader {
         var needed = 1
         for size in sizes {
             let (product, overflow) = needed.multipliedReportingOverflow(by: size)
-            guard !overflow else { throw FileError(path: path, "sizes \(sizes) describe more bytes than any file holds") }
+            guard !overflow else {
+                throw FileError(path: path, "sizes \(sizes) describe more bytes than any file holds")
+            }
             needed = product
         }
         switch storage {
         case .raw(let fileSize):
             let present = max(fileSize - headerLength, 0)
             guard present >= needed else {
-                throw FileError(path: path, "truncated: sizes \(sizes) need \(needed) bytes of data, the file has \(present)")
+                throw FileError(
+                    path: path, "truncated: sizes \(sizes) need \(needed) bytes of data, the file has \(present)")
             }
             guard present == needed else {
-                throw FileError(path: path, "sizes \(sizes) need \(needed) bytes of data, the file has \(present): \(present - needed) more than an IDX file of these sizes")
+                throw FileError(
+                    path: path,
+                    "sizes \(sizes) need \(needed) bytes of data, the file has \(present): \(present - needed) more than an IDX file of these sizes"
+                )
             }
         case .gzip(let trailerSize, let fileSize):
             // Deflate expands at most 1032-fold: a claim beyond that is false whatever the trailer says.
             guard needed / 1032 <= fileSize else {
-                throw FileError(path: path, "sizes \(sizes) need \(needed) bytes of data; a gzip file of \(fileSize) bytes cannot hold them")
+                throw FileError(
+                    path: path,
+                    "sizes \(sizes) need \(needed) bytes of data; a gzip file of \(fileSize) bytes cannot hold them")
             }
             if UInt64(headerLength + needed) & 0xFFFF_FFFF != UInt64(trailerSize) {
                 return (sizes, try readInPieces(needed, from: file, path: path, sizes: sizes))
@@ -60,7 +74,8 @@ public enum IDXReader {
         }
         let bytes = try readUpTo(needed, from: file, path: path)
         guard bytes.count == needed else {
-            throw FileError(path: path, "truncated: sizes \(sizes) need \(needed) bytes of data, the file has \(bytes.count)")
+            throw FileError(
+                path: path, "truncated: sizes \(sizes) need \(needed) bytes of data, the file has \(bytes.count)")
         }
         return (sizes, bytes)
     }
@@ -79,8 +94,10 @@ public enum IDXReader {
         try? handle.seek(toOffset: UInt64(size - 4))
         let trailer = [UInt8]((try? handle.read(upToCount: 4)) ?? Data())
         guard trailer.count == 4 else { return .raw(size) }
-        return .gzip(trailerSize: UInt32(trailer[0]) | UInt32(trailer[1]) << 8 | UInt32(trailer[2]) << 16 | UInt32(trailer[3]) << 24,
-                     fileSize: size)
+        return .gzip(
+            trailerSize: UInt32(trailer[0]) | UInt32(trailer[1]) << 8 | UInt32(trailer[2]) << 16 | UInt32(trailer[3])
+                << 24,
+            fileSize: size)
     }
 
     /// `count` bytes read a megabyte at a time, for a stream whose length is not known in
@@ -93,7 +110,8 @@ public enum IDXReader {
             out += piece
         }
         guard out.count == count else {
-            throw FileError(path: path, "truncated: sizes \(sizes) need \(count) bytes of data, the file has \(out.count)")
+            throw FileError(
+                path: path, "truncated: sizes \(sizes) need \(count) bytes of data, the file has \(out.count)")
         }
         return out
     }
@@ -124,17 +142,20 @@ public enum IDXReader {
         let images = try read(imagesPath, dimensions: 3)
         let labels = try read(labelsPath, dimensions: 1)
         guard images.sizes[0] == labels.sizes[0] else {
-            throw FileError(path: labelsPath, "\(labels.sizes[0]) labels for \(images.sizes[0]) images in \(imagesPath)")
+            throw FileError(
+                path: labelsPath, "\(labels.sizes[0]) labels for \(images.sizes[0]) images in \(imagesPath)")
         }
         guard images.sizes[0] > 0 else { throw FileError(path: imagesPath, "holds no images") }
         guard images.sizes[1] > 0, images.sizes[2] > 0 else {
-            throw FileError(path: imagesPath, "images of \(images.sizes[1])x\(images.sizes[2]) pixels; they need at least one")
+            throw FileError(
+                path: imagesPath, "images of \(images.sizes[1])x\(images.sizes[2]) pixels; they need at least one")
         }
         let labelValues = labels.bytes.map(Int.init)
         let classes = (labelValues.max() ?? 0) + 1
         let names = classes <= classNames.count ? classNames : (0..<classes).map(String.init)
-        return Dataset(name: name, pixels: images.bytes, labels: labelValues, height: images.sizes[1],
-                       width: images.sizes[2], channels: 1, classNames: names)
+        return Dataset(
+            name: name, pixels: images.bytes, labels: labelValues, height: images.sizes[1],
+            width: images.sizes[2], channels: 1, classNames: names)
     }
 
     /// `stem.gz` or `stem` in `folder`.

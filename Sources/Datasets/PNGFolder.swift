@@ -16,7 +16,9 @@ public enum PNGFolder {
 
     public static func load(_ folder: String, resizeTo size: Int? = nil) throws -> Dataset {
         if let size, !(1...maximumResize).contains(size) {
-            throw FileError(path: folder, "cannot scale images to \(size) pixels square; the size must be between 1 and \(maximumResize)")
+            throw FileError(
+                path: folder,
+                "cannot scale images to \(size) pixels square; the size must be between 1 and \(maximumResize)")
         }
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: folder, isDirectory: &isDirectory), isDirectory.boolValue else {
@@ -26,11 +28,12 @@ public enum PNGFolder {
         var seen: Set<String> = [realPath(folder)]
         let classFolders = entries.filter { name in
             var dir: ObjCBool = false
-            return !name.hasPrefix(".") && FileManager.default.fileExists(atPath: folder + "/" + name, isDirectory: &dir) && dir.boolValue
+            return !name.hasPrefix(".")
+                && FileManager.default.fileExists(atPath: folder + "/" + name, isDirectory: &dir) && dir.boolValue
                 && seen.insert(realPath(folder + "/" + name)).inserted
         }
         let topLevel = entries.filter { $0.lowercased().hasSuffix(".png") && !isFolder(folder + "/" + $0) }
-        let topClass = topLevel.isEmpty ? 0 : 1   // top-level images, if any, are class 0
+        let topClass = topLevel.isEmpty ? 0 : 1  // top-level images, if any, are class 0
         var files: [(path: String, label: Int)] = topLevel.map { (folder + "/" + $0, 0) }
         for (index, sub) in classFolders.enumerated() {
             let inner = try FileManager.default.contentsOfDirectory(atPath: folder + "/" + sub).sorted()
@@ -45,7 +48,10 @@ public enum PNGFolder {
             let image = try decode(file.path, resizeTo: size)
             if i == 0 { (width, height) = (image.width, image.height) }
             guard image.width == width, image.height == height else {
-                throw FileError(path: file.path, "\(image.width)x\(image.height) pixels, expected \(width)x\(height) like \(files[0].path) (or pass --image-size)")
+                throw FileError(
+                    path: file.path,
+                    "\(image.width)x\(image.height) pixels, expected \(width)x\(height) like \(files[0].path) (or pass --image-size)"
+                )
             }
             decoded.append((image.rgb, image.grey))
         }
@@ -62,8 +68,9 @@ public enum PNGFolder {
         }
         let folderName = URL(fileURLWithPath: folder).lastPathComponent
         let names = (topLevel.isEmpty ? [] : [classFolders.isEmpty ? "image" : folderName]) + classFolders
-        return Dataset(name: folderName, pixels: pixels, labels: files.map(\.label),
-                       height: height, width: width, channels: channels, classNames: names)
+        return Dataset(
+            name: folderName, pixels: pixels, labels: files.map(\.label),
+            height: height, width: width, channels: channels, classNames: names)
     }
 
     /// One PNG file as a data set of one grey image (colour turned grey by ITU-R BT.601 luma,
@@ -74,16 +81,22 @@ public enum PNGFolder {
             let (r, g, b) = (Double(image.rgb[3 * p]), Double(image.rgb[3 * p + 1]), Double(image.rgb[3 * p + 2]))
             return UInt8((0.299 * r + 0.587 * g + 0.114 * b).rounded())
         }
-        return Dataset(name: URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent, pixels: grey, labels: [0],
-                       height: image.height, width: image.width, channels: 1, classNames: ["image"])
+        return Dataset(
+            name: URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent, pixels: grey, labels: [0],
+            height: image.height, width: image.width, channels: 1, classNames: ["image"])
     }
 
     /// One PNG as interleaved RGB bytes, optionally scaled to size x size.
-    static func decode(_ path: String, resizeTo size: Int?) throws -> (rgb: [UInt8], width: Int, height: Int, grey: Bool) {
+    static func decode(_ path: String, resizeTo size: Int?) throws -> (
+        rgb: [UInt8], width: Int, height: Int, grey: Bool
+    ) {
+        try checkReadableFile(path, as: "a PNG image")
         guard let data = FileManager.default.contents(atPath: path) else { throw FileError(path: path, "unreadable") }
         let claimed = try headerSize(data, path: path)
         guard claimed.width <= maximumSide && claimed.height <= maximumSide else {
-            throw FileError(path: path, "\(claimed.width)x\(claimed.height) pixels; images may be at most \(maximumSide) pixels on a side")
+            throw FileError(
+                path: path,
+                "\(claimed.width)x\(claimed.height) pixels; images may be at most \(maximumSide) pixels on a side")
         }
         let loaded = data.withUnsafeBytes { raw -> gdImagePtr? in
             gdImageCreateFromPngPtr(Int32(raw.count), UnsafeMutableRawPointer(mutating: raw.baseAddress))
@@ -94,11 +107,12 @@ public enum PNGFolder {
             guard let scaled = gdImageCreateTrueColor(Int32(size), Int32(size)) else {
                 throw FileError(path: path, "cannot scale to \(size)x\(size) pixels (out of memory)")
             }
-            gdImageCopyResampled(scaled, image, 0, 0, 0, 0, Int32(size), Int32(size), image.pointee.sx, image.pointee.sy)
+            gdImageCopyResampled(
+                scaled, image, 0, 0, 0, 0, Int32(size), Int32(size), image.pointee.sx, image.pointee.sy)
             gdImageDestroy(image)
             image = scaled
         }
-        let width = Int(image.pointee.sx), height = Int(image.pointee.sy)   // the header's, or the scaled size
+        let width = Int(image.pointee.sx), height = Int(image.pointee.sy)  // the header's, or the scaled size
         var rgb = [UInt8](repeating: 0, count: 3 * width * height)
         var grey = true
         for y in 0..<height {
@@ -117,10 +131,13 @@ public enum PNGFolder {
     static func headerSize(_ data: Data, path: String) throws -> (width: Int, height: Int) {
         let bytes = [UInt8](data.prefix(24))
         guard bytes.count == 24, bytes[0..<8].elementsEqual([0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]),
-              bytes[12..<16].elementsEqual(Array("IHDR".utf8)) else {
+            bytes[12..<16].elementsEqual(Array("IHDR".utf8))
+        else {
             throw FileError(path: path, "not a valid PNG image")
         }
-        func be32(_ o: Int) -> Int { Int(bytes[o]) << 24 | Int(bytes[o + 1]) << 16 | Int(bytes[o + 2]) << 8 | Int(bytes[o + 3]) }
+        func be32(_ o: Int) -> Int {
+            Int(bytes[o]) << 24 | Int(bytes[o + 1]) << 16 | Int(bytes[o + 2]) << 8 | Int(bytes[o + 3])
+        }
         return (be32(16), be32(20))
     }
 

@@ -21,14 +21,15 @@ public enum SyntheticDigits {
             let angle = Double(generator.nextUniform(-0.35, 0.35))
             let dx = generator.nextUniform(-3, 3), dy = generator.nextUniform(-3, 3)
             let strokes = generator.nextUniform() < 0.5 ? 1 : 2
-            for s in 0..<strokes {   // a second pass one pixel over makes a wider stroke
+            for s in 0..<strokes {  // a second pass one pixel over makes a wider stroke
                 canvas.text("\(digit)", x: Int(9 + dx) + s, y: Int(22 + dy), size: size, color: .white, angle: angle)
             }
             for y in 0..<side {
                 for x in 0..<side { pixels[i * side * side + y * side + x] = UInt8(canvas.pixel(x: x, y: y).green) }
             }
         }
-        return Dataset(name: name, pixels: pixels, labels: labels, height: side, width: side, channels: 1,
-                       classNames: ClassNames.digits)
+        return Dataset(
+            name: name, pixels: pixels, labels: labels, height: side, width: side, channels: 1,
+            classNames: ClassNames.digits)
     }
 }

@@ -12,9 +12,11 @@ public struct Color: Equatable, Sendable {
     public static let background = Color(250, 250, 248), ink = Color(30, 30, 35), faint = Color(150, 150, 155)
     public static let titleBar = Color(38, 50, 72), tileBorder = Color(48, 48, 48), highlight = Color(230, 126, 34)
     /// Ten colours that stay apart on a projector (the "tab10" palette).
-    public static let categorical = [Color(31, 119, 180), Color(255, 127, 14), Color(44, 160, 44), Color(214, 39, 40),
-                                     Color(148, 103, 189), Color(140, 86, 75), Color(227, 119, 194), Color(127, 127, 127),
-                                     Color(188, 189, 34), Color(23, 190, 207)]
+    public static let categorical = [
+        Color(31, 119, 180), Color(255, 127, 14), Color(44, 160, 44), Color(214, 39, 40),
+        Color(148, 103, 189), Color(140, 86, 75), Color(227, 119, 194), Color(127, 127, 127),
+        Color(188, 189, 34), Color(23, 190, 207),
+    ]
 }
 
 /// A picture being drawn: libgd's true-colour image with text from FreeType (DejaVu Sans), or
@@ -55,18 +57,21 @@ public final class Canvas {
     /// A rectangle outline `thickness` pixels wide, drawn just outside the given box.
     public func frame(x: Int, y: Int, width: Int, height: Int, color: Color, thickness: Int = 2) {
         for t in 1...max(thickness, 1) {
-            gdImageRectangle(image, Int32(x - t), Int32(y - t), Int32(x + width - 1 + t), Int32(y + height - 1 + t), color.gd)
+            gdImageRectangle(
+                image, Int32(x - t), Int32(y - t), Int32(x + width - 1 + t), Int32(y + height - 1 + t), color.gd)
         }
     }
 
     public func line(from a: (x: Double, y: Double), to b: (x: Double, y: Double), color: Color, thickness: Int = 1) {
         gdImageSetThickness(image, Int32(thickness))
-        gdImageLine(image, Int32(a.x.rounded()), Int32(a.y.rounded()), Int32(b.x.rounded()), Int32(b.y.rounded()), color.gd)
+        gdImageLine(
+            image, Int32(a.x.rounded()), Int32(a.y.rounded()), Int32(b.x.rounded()), Int32(b.y.rounded()), color.gd)
         gdImageSetThickness(image, 1)
     }
 
     public func dot(x: Double, y: Double, radius: Int, color: Color) {
-        gdImageFilledEllipse(image, Int32(x.rounded()), Int32(y.rounded()), Int32(2 * radius), Int32(2 * radius), color.gd)
+        gdImageFilledEllipse(
+            image, Int32(x.rounded()), Int32(y.rounded()), Int32(2 * radius), Int32(2 * radius), color.gd)
     }
 
     public enum Anchor { case left, center, right }
@@ -74,8 +79,10 @@ public final class Canvas {
     /// Draws `text` with its baseline at y, turned `angle` radians anticlockwise about its start
     /// (the bitmap fallback font does not turn); returns its unturned width.
     @discardableResult
-    public func text(_ text: String, x: Int, y: Int, size: Double = 11, color: Color = .ink, bold: Bool = false,
-                     anchor: Anchor = .left, angle: Double = 0) -> Int {
+    public func text(
+        _ text: String, x: Int, y: Int, size: Double = 11, color: Color = .ink, bold: Bool = false,
+        anchor: Anchor = .left, angle: Double = 0
+    ) -> Int {
         let w = Canvas.textWidth(text, size: size, bold: bold)
         let left = anchor == .left ? x : anchor == .center ? x - w / 2 : x - w
         if Canvas.haveFonts {
@@ -127,8 +134,9 @@ public final class Canvas {
                 if scale == 1 {
                     gdImageSetPixel(image, Int32(x + px), Int32(y + py), colour)
                 } else {
-                    gdImageFilledRectangle(image, Int32(x + px * scale), Int32(y + py * scale),
-                                           Int32(x + (px + 1) * scale - 1), Int32(y + (py + 1) * scale - 1), colour)
+                    gdImageFilledRectangle(
+                        image, Int32(x + px * scale), Int32(y + py * scale),
+                        Int32(x + (px + 1) * scale - 1), Int32(y + (py + 1) * scale - 1), colour)
                 }
             }
         }

@@ -21,5 +21,7 @@ public struct FigureTitle: Sendable {
     }
 
     /// The width the bar's text needs.
-    var minimumWidth: Int { max(Canvas.textWidth(title, size: 12, bold: true), Canvas.textWidth(details, size: 9)) + 20 }
+    var minimumWidth: Int {
+        max(Canvas.textWidth(title, size: 12, bold: true), Canvas.textWidth(details, size: 9)) + 20
+    }
 }

@@ -24,21 +24,26 @@ public enum Figures {
 
     /// Rows of interpolations. With `endpoints` (the real images at each end, 2 per row) those
     /// stand in extra columns at both ends; the decoded endpoints are framed either way.
-    public static func interpolation(_ images: Tensor, endpoints: Tensor?, rows: Int, steps: Int,
-                                     layout: ImageLayout, title: FigureTitle) -> Canvas {
+    public static func interpolation(
+        _ images: Tensor, endpoints: Tensor?, rows: Int, steps: Int,
+        layout: ImageLayout, title: FigureTitle
+    ) -> Canvas {
         let extra = endpoints == nil ? 0 : 2
         let gap = endpoints == nil ? 0 : 8
         let grid = ImageGrid(layout: layout, rows: rows, columns: steps + extra)
-        let canvas = titled(title, contentWidth: grid.pixelSize.width + 2 * gap, contentHeight: grid.pixelSize.height + 18)
+        let canvas = titled(
+            title, contentWidth: grid.pixelSize.width + 2 * gap, contentHeight: grid.pixelSize.height + 18)
         let x0 = (canvas.width - grid.pixelSize.width - 2 * gap) / 2, y0 = FigureTitle.height + margin + 18
-        canvas.fill(x: x0, y: y0, width: grid.pixelSize.width + 2 * gap, height: grid.pixelSize.height, color: .background)
+        canvas.fill(
+            x: x0, y: y0, width: grid.pixelSize.width + 2 * gap, height: grid.pixelSize.height, color: .background)
         let (w, h) = grid.tileSize
         for r in 0..<rows {
             for c in 0..<(steps + extra) {
                 let o = grid.origin(row: r, column: c)
                 let x = x0 + o.x + (c == 0 ? 0 : gap) + (c == steps + extra - 1 && extra > 0 ? gap : 0), y = y0 + o.y
                 if let endpoints, c == 0 || c == steps + 1 {
-                    canvas.drawImage(endpoints, index: 2 * r + (c == 0 ? 0 : 1), layout: layout, x: x, y: y, scale: grid.scale)
+                    canvas.drawImage(
+                        endpoints, index: 2 * r + (c == 0 ? 0 : 1), layout: layout, x: x, y: y, scale: grid.scale)
                     continue
                 }
                 let step = c - extra / 2
@@ -48,8 +53,12 @@ public enum Figures {
         }
         let labelY = y0 - 6
         if endpoints != nil {
-            canvas.text("real", x: x0 + grid.origin(row: 0, column: 0).x + w / 2, y: labelY, size: 8, color: .faint, anchor: .center)
-            canvas.text("real", x: x0 + 2 * gap + grid.origin(row: 0, column: steps + 1).x + w / 2, y: labelY, size: 8, color: .faint, anchor: .center)
+            canvas.text(
+                "real", x: x0 + grid.origin(row: 0, column: 0).x + w / 2, y: labelY, size: 8, color: .faint,
+                anchor: .center)
+            canvas.text(
+                "real", x: x0 + 2 * gap + grid.origin(row: 0, column: steps + 1).x + w / 2, y: labelY, size: 8,
+                color: .faint, anchor: .center)
         }
         canvas.text("decoded path →", x: canvas.width / 2, y: labelY, size: 8, color: .faint, anchor: .center)
         return canvas
@@ -57,17 +66,22 @@ public enum Figures {
 
     /// Pairs of rows: originals, then their reconstructions with each one's error beneath
     /// (`errorNote` says what it is).
-    public static func reconstruction(originals: Tensor, reconstructions: Tensor, errors: [Float], columns: Int, layout: ImageLayout,
-                                      errorNote: String = "BCE summed over pixels", title: FigureTitle) -> Canvas {
-        imageRows([("original", originals), ("reconstructed", reconstructions)], errors: errors, errorNote: errorNote,
-                  columns: columns, layout: layout, title: title)
+    public static func reconstruction(
+        originals: Tensor, reconstructions: Tensor, errors: [Float], columns: Int, layout: ImageLayout,
+        errorNote: String = "BCE summed over pixels", title: FigureTitle
+    ) -> Canvas {
+        imageRows(
+            [("original", originals), ("reconstructed", reconstructions)], errors: errors, errorNote: errorNote,
+            columns: columns, layout: layout, title: title)
     }
 
     /// Blocks of labelled rows, `columns` images each: row r of every block shows the next
     /// `columns` images of `rows[r]` (all the same count), and `errors` (one per image) go under
     /// the block's last row, explained by `errorNote`.
-    public static func imageRows(_ rows: [(label: String, images: Tensor)], errors: [Float], errorNote: String, columns: Int,
-                                 layout: ImageLayout, title: FigureTitle) -> Canvas {
+    public static func imageRows(
+        _ rows: [(label: String, images: Tensor)], errors: [Float], errorNote: String, columns: Int,
+        layout: ImageLayout, title: FigureTitle
+    ) -> Canvas {
         let count = rows.first?.images.shape[0] ?? 0
         let blocks = (count + columns - 1) / columns
         let grid = ImageGrid(layout: layout, rows: 1, columns: columns, captionHeight: 0)
@@ -80,28 +94,36 @@ public enum Figures {
             let range = (b * columns)..<min((b + 1) * columns, count)
             for (r, row) in rows.enumerated() {
                 grid.draw(row.images.rows(range), on: canvas, x: x0, y: y + r * rowHeight)
-                canvas.text(row.label, x: x0 - 8, y: y + r * rowHeight + rowHeight / 2 + 4, size: 9, color: .faint, anchor: .right)
+                canvas.text(
+                    row.label, x: x0 - 8, y: y + r * rowHeight + rowHeight / 2 + 4, size: 9, color: .faint,
+                    anchor: .right)
             }
             for (c, i) in range.enumerated() where i < errors.count {
                 let o = grid.origin(row: 0, column: c)
-                canvas.text(String(format: errors[i] < 10 ? "%.1f" : "%.0f", errors[i]), x: x0 + o.x + grid.tileSize.width / 2,
-                            y: y + rows.count * rowHeight + 11, size: 8, color: .ink, anchor: .center)
+                canvas.text(
+                    String(format: errors[i] < 10 ? "%.1f" : "%.0f", errors[i]), x: x0 + o.x + grid.tileSize.width / 2,
+                    y: y + rows.count * rowHeight + 11, size: 8, color: .ink, anchor: .center)
             }
         }
         if !errors.isEmpty {
-            canvas.text("under each: " + errorNote, x: canvas.width - margin, y: canvas.height - 4, size: 8, color: .faint, anchor: .right)
+            canvas.text(
+                "under each: " + errorNote, x: canvas.width - margin, y: canvas.height - 4, size: 8, color: .faint,
+                anchor: .right)
         }
         return canvas
     }
 
     /// A scatter plot of 2-D points coloured by label, with a legend of class names.
-    public static func latentMap(_ points: Tensor, labels: [Int], classNames: [String], axisNames: (String, String),
-                                 title: FigureTitle) -> Canvas {
+    public static func latentMap(
+        _ points: Tensor, labels: [Int], classNames: [String], axisNames: (String, String),
+        title: FigureTitle
+    ) -> Canvas {
         let plot = 460, legendWidth = 140
         let canvas = titled(title, contentWidth: plot + legendWidth + 50, contentHeight: plot + 50)
-        let frame = PlotFrame(x: margin + 40, y: FigureTitle.height + margin + 20, width: plot, height: plot,
-                              xs: (0..<points.shape[0]).map { Double(points[$0, 0]) },
-                              ys: (0..<points.shape[0]).map { Double(points[$0, 1]) })
+        let frame = PlotFrame(
+            x: margin + 40, y: FigureTitle.height + margin + 20, width: plot, height: plot,
+            xs: (0..<points.shape[0]).map { Double(points[$0, 0]) },
+            ys: (0..<points.shape[0]).map { Double(points[$0, 1]) })
         frame.drawAxes(on: canvas, xLabel: axisNames.0, yLabel: axisNames.1)
         for i in 0..<points.shape[0] {
             let (x, y) = frame.position(Double(points[i, 0]), Double(points[i, 1]))
@@ -111,7 +133,9 @@ public enum Figures {
         var y = FigureTitle.height + margin + 34
         for (label, name) in classNames.enumerated() where present.contains(label) {
             let x = margin + 40 + plot + 20
-            canvas.dot(x: Double(x + 5), y: Double(y - 4), radius: 5, color: Color.categorical[label % Color.categorical.count])
+            canvas.dot(
+                x: Double(x + 5), y: Double(y - 4), radius: 5, color: Color.categorical[label % Color.categorical.count]
+            )
             canvas.text(name, x: x + 16, y: y, size: 10)
             y += 20
         }
@@ -119,7 +143,9 @@ public enum Figures {
     }
 
     /// A decoded grid over the latent plane, with the axes' quantiles named.
-    public static func manifold(_ images: Tensor, side: Int, layout: ImageLayout, axisNote: String, title: FigureTitle) -> Canvas {
+    public static func manifold(_ images: Tensor, side: Int, layout: ImageLayout, axisNote: String, title: FigureTitle)
+        -> Canvas
+    {
         let grid = ImageGrid(layout: layout, rows: side, columns: side, padding: 0, scale: 1)
         let canvas = titled(title, contentWidth: grid.pixelSize.width, contentHeight: grid.pixelSize.height + 16)
         grid.draw(images, on: canvas, x: (canvas.width - grid.pixelSize.width) / 2, y: FigureTitle.height + margin)
@@ -130,28 +156,38 @@ public enum Figures {
     /// One line per named series over epochs, with axes, ticks and a legend. A series with no
     /// finite value is listed in the legend as "no data"; with nothing to draw at all the plot
     /// area says so instead of failing.
-    public static func curves(_ series: [(name: String, points: [(x: Double, y: Double)])], xLabel: String, yLabel: String,
-                              title: FigureTitle) -> Canvas {
+    public static func curves(
+        _ series: [(name: String, points: [(x: Double, y: Double)])], xLabel: String, yLabel: String,
+        title: FigureTitle
+    ) -> Canvas {
         let finite = series.map { s in s.points.filter { $0.x.isFinite && $0.y.isFinite } }
         // Wide enough for the longest legend entry beside the 400-pixel plot (620 at the least).
-        let legend = zip(series, finite).map { Canvas.textWidth($0.name + ($1.isEmpty ? " (no data)" : ""), size: 10) }.max() ?? 0
+        let legend =
+            zip(series, finite).map { Canvas.textWidth($0.name + ($1.isEmpty ? " (no data)" : ""), size: 10) }.max()
+            ?? 0
         let canvas = titled(title, contentWidth: max(620, 56 + 400 + 42 + legend), contentHeight: 350)
         let all = finite.flatMap { $0 }
-        let frame = PlotFrame(x: margin + 56, y: FigureTitle.height + margin + 20, width: 400, height: 280,
-                              xs: all.map(\.x), ys: all.map(\.y))
+        let frame = PlotFrame(
+            x: margin + 56, y: FigureTitle.height + margin + 20, width: 400, height: 280,
+            xs: all.map(\.x), ys: all.map(\.y))
         frame.drawAxes(on: canvas, xLabel: xLabel, yLabel: yLabel)
         if all.isEmpty {
-            canvas.text("no data to plot yet", x: frame.x + frame.width / 2, y: frame.y + frame.height / 2, size: 12,
-                        color: .faint, anchor: .center)
+            canvas.text(
+                "no data to plot yet", x: frame.x + frame.width / 2, y: frame.y + frame.height / 2, size: 12,
+                color: .faint, anchor: .center)
         }
         for (k, points) in finite.enumerated() {
             let colour = Color.categorical[k % Color.categorical.count]
             let positions = points.map { frame.position($0.x, $0.y) }
-            for (a, b) in zip(positions, positions.dropFirst()) { canvas.line(from: a, to: b, color: colour, thickness: 2) }
+            for (a, b) in zip(positions, positions.dropFirst()) {
+                canvas.line(from: a, to: b, color: colour, thickness: 2)
+            }
             for p in positions { canvas.dot(x: p.x, y: p.y, radius: 3, color: colour) }
             let ly = frame.y + 14 + 20 * k
             canvas.fill(x: frame.x + frame.width + 20, y: ly - 8, width: 16, height: 4, color: colour)
-            canvas.text(series[k].name + (points.isEmpty ? " (no data)" : ""), x: frame.x + frame.width + 42, y: ly - 2, size: 10)
+            canvas.text(
+                series[k].name + (points.isEmpty ? " (no data)" : ""), x: frame.x + frame.width + 42, y: ly - 2,
+                size: 10)
         }
         return canvas
     }
@@ -164,7 +200,9 @@ public enum Figures {
         let canvas = titled(title, contentWidth: width, contentHeight: height)
         var x = (canvas.width - width) / 2
         for panel in panels {
-            canvas.text(panel.name, x: x + panel.canvas.width / 2, y: FigureTitle.height + margin + 16, size: 13, bold: true, anchor: .center)
+            canvas.text(
+                panel.name, x: x + panel.canvas.width / 2, y: FigureTitle.height + margin + 16, size: 13, bold: true,
+                anchor: .center)
             canvas.draw(panel.canvas, x: x, y: FigureTitle.height + margin + nameHeight)
             x += panel.canvas.width + gap
         }
@@ -175,7 +213,8 @@ public enum Figures {
     public static func table(header: [String], rows: [[String]], title: FigureTitle) -> Canvas {
         let columns = header.count
         let widths = (0..<columns).map { c in
-            ([header[c]] + rows.map { c < $0.count ? $0[c] : "" }).map { Canvas.textWidth($0, size: 11, bold: true) }.max()! + 24
+            ([header[c]] + rows.map { c < $0.count ? $0[c] : "" }).map { Canvas.textWidth($0, size: 11, bold: true) }
+                .max()! + 24
         }
         let rowHeight = 26
         let canvas = titled(title, contentWidth: widths.reduce(0, +), contentHeight: rowHeight * (rows.count + 1))
@@ -183,7 +222,11 @@ public enum Figures {
         canvas.fill(x: x0, y: y0, width: widths.reduce(0, +), height: rowHeight, color: Color(225, 229, 236))
         for (r, cells) in ([header] + rows).enumerated() {
             var x = x0
-            if r > 0 && r % 2 == 0 { canvas.fill(x: x0, y: y0 + r * rowHeight, width: widths.reduce(0, +), height: rowHeight, color: Color(242, 242, 240)) }
+            if r > 0 && r % 2 == 0 {
+                canvas.fill(
+                    x: x0, y: y0 + r * rowHeight, width: widths.reduce(0, +), height: rowHeight,
+                    color: Color(242, 242, 240))
+            }
             for (c, cell) in cells.enumerated() where c < columns {
                 canvas.text(cell, x: x + 12, y: y0 + r * rowHeight + 17, size: 11, bold: r == 0 || c == 0)
                 x += widths[c]
@@ -214,8 +257,10 @@ struct PlotFrame {
     }
 
     func position(_ vx: Double, _ vy: Double) -> (x: Double, y: Double) {
-        (Double(x) + (vx - xRange.0) / (xRange.1 - xRange.0) * Double(width),
-         Double(y + height) - (vy - yRange.0) / (yRange.1 - yRange.0) * Double(height))
+        (
+            Double(x) + (vx - xRange.0) / (xRange.1 - xRange.0) * Double(width),
+            Double(y + height) - (vy - yRange.0) / (yRange.1 - yRange.0) * Double(height)
+        )
     }
 
     /// Ticks at 1, 2 or 5 times a power of ten, about five of them.
@@ -260,7 +305,8 @@ extension Figures {
     /// A film frame: the grid under a one-line caption, always the same size for one grid.
     public static func filmFrame(_ images: Tensor, layout: ImageLayout, side: Int, caption: String) -> Canvas {
         let grid = ImageGrid(layout: layout, rows: side, columns: side)
-        let canvas = Canvas(width: max(grid.pixelSize.width, 320), height: grid.pixelSize.height + 24, background: .titleBar)
+        let canvas = Canvas(
+            width: max(grid.pixelSize.width, 320), height: grid.pixelSize.height + 24, background: .titleBar)
         canvas.text(caption, x: 8, y: 17, size: 10, color: .white, bold: true)
         grid.draw(images, on: canvas, x: (canvas.width - grid.pixelSize.width) / 2, y: 24)
         return canvas

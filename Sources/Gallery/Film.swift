@@ -13,8 +13,9 @@ public final class Film {
 
     /// Adds a frame; every frame must have the first one's size.
     public func append(_ frame: Canvas) {
-        precondition(frames.isEmpty || (frames[0].width == frame.width && frames[0].height == frame.height),
-                     "film frames must share one size")
+        precondition(
+            frames.isEmpty || (frames[0].width == frame.width && frames[0].height == frame.height),
+            "film frames must share one size")
         frames.append(frame)
     }
 

@@ -22,8 +22,10 @@ public struct FigureEntry: Codable, Equatable, Sendable {
 public enum GalleryPage {
     /// Records `entries` (replacing ones with the same file) in `<folder>/figures.json`, writes
     /// the folder's page, then the root index.
-    public static func update(root: String, section: String, entries: [FigureEntry], metrics: [(String, String)],
-                              note: String) throws {
+    public static func update(
+        root: String, section: String, entries: [FigureEntry], metrics: [(String, String)],
+        note: String
+    ) throws {
         let folder = root + "/" + section
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         var all = readEntries(folder)
@@ -34,7 +36,9 @@ public enum GalleryPage {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         try writeAtomically(try encoder.encode(all), to: folder + "/figures.json")
-        try writeAtomically(Data(sectionPage(section, folder: folder, entries: all, metrics: metrics, note: note).utf8), to: folder + "/index.html")
+        try writeAtomically(
+            Data(sectionPage(section, folder: folder, entries: all, metrics: metrics, note: note).utf8),
+            to: folder + "/index.html")
         try writeAtomically(Data(rootPage(root).utf8), to: root + "/index.html")
     }
 
@@ -49,7 +53,8 @@ public enum GalleryPage {
 
     static func explorerLink(_ folder: String, prefix: String) -> String {
         guard FileManager.default.fileExists(atPath: folder + "/" + explorerFile) else { return "" }
-        return "<p><a href=\"\(escape(prefix + explorerFile))\"><strong>Live latent explorer</strong></a>: the decoder running in your browser; drag the sliders.</p>\n"
+        return
+            "<p><a href=\"\(escape(prefix + explorerFile))\"><strong>Live latent explorer</strong></a>: the decoder running in your browser; drag the sliders.</p>\n"
     }
 
     /// The file in a lecture script's folder that holds its page (`NotebookPage`).
@@ -69,16 +74,16 @@ public enum GalleryPage {
     }
 
     static let style = """
-    <style>
-    body { font-family: "DejaVu Sans", Verdana, sans-serif; margin: 2rem auto; max-width: 1200px; color: #1e1e23; background: #fafaf8; font-size: 18px; }
-    h1 { font-size: 2rem; margin-bottom: .2rem; } h2 { font-size: 1.4rem; margin-top: 2.2rem; border-bottom: 2px solid #263248; } h3 { font-size: 1.15rem; margin: 1.4rem 0 .5rem; }
-    figure { margin: 1.5rem 0; } figure img { max-width: 100%; border: 1px solid #ccc; image-rendering: pixelated; }
-    figcaption { margin-top: .4rem; } code { background: #eceef2; padding: .1rem .35rem; border-radius: 3px; font-size: .9rem; }
-    table { border-collapse: collapse; margin: 1rem 0; } td, th { padding: .35rem .8rem; border-bottom: 1px solid #ddd; text-align: left; }
-    .thumbs { display: flex; flex-wrap: wrap; gap: 1rem; } .thumbs a { text-decoration: none; color: inherit; }
-    .thumbs img { height: 180px; border: 1px solid #ccc; image-rendering: pixelated; } .note { color: #555; }
-    </style>
-    """
+        <style>
+        body { font-family: "DejaVu Sans", Verdana, sans-serif; margin: 2rem auto; max-width: 1200px; color: #1e1e23; background: #fafaf8; font-size: 18px; }
+        h1 { font-size: 2rem; margin-bottom: .2rem; } h2 { font-size: 1.4rem; margin-top: 2.2rem; border-bottom: 2px solid #263248; } h3 { font-size: 1.15rem; margin: 1.4rem 0 .5rem; }
+        figure { margin: 1.5rem 0; } figure img { max-width: 100%; border: 1px solid #ccc; image-rendering: pixelated; }
+        figcaption { margin-top: .4rem; } code { background: #eceef2; padding: .1rem .35rem; border-radius: 3px; font-size: .9rem; }
+        table { border-collapse: collapse; margin: 1rem 0; } td, th { padding: .35rem .8rem; border-bottom: 1px solid #ddd; text-align: left; }
+        .thumbs { display: flex; flex-wrap: wrap; gap: 1rem; } .thumbs a { text-decoration: none; color: inherit; }
+        .thumbs img { height: 180px; border: 1px solid #ccc; image-rendering: pixelated; } .note { color: #555; }
+        </style>
+        """
 
     /// `s` safe inside HTML text and attribute values.
     public static func escape(_ s: String) -> String {
@@ -86,15 +91,23 @@ public enum GalleryPage {
             .replacingOccurrences(of: ">", with: "&gt;").replacingOccurrences(of: "\"", with: "&quot;")
     }
 
-    static func sectionPage(_ section: String, folder: String, entries: [FigureEntry], metrics: [(String, String)], note: String) -> String {
-        var html = "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>gen: \(escape(section))</title>\n\(style)</head><body>\n"
-        html += "<p><a href=\"../index.html\">← gallery</a></p>\n<h1>\(escape(section))</h1>\n<p class=\"note\">\(escape(note))</p>\n"
+    static func sectionPage(
+        _ section: String, folder: String, entries: [FigureEntry], metrics: [(String, String)], note: String
+    ) -> String {
+        var html =
+            "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>gen: \(escape(section))</title>\n\(style)</head><body>\n"
+        html +=
+            "<p><a href=\"../index.html\">← gallery</a></p>\n<h1>\(escape(section))</h1>\n<p class=\"note\">\(escape(note))</p>\n"
         if !metrics.isEmpty {
-            html += "<table>\n" + metrics.map { "<tr><th>\(escape($0.0))</th><td>\(escape($0.1))</td></tr>" }.joined(separator: "\n") + "\n</table>\n"
+            html +=
+                "<table>\n"
+                + metrics.map { "<tr><th>\(escape($0.0))</th><td>\(escape($0.1))</td></tr>" }.joined(separator: "\n")
+                + "\n</table>\n"
         }
         html += explorerLink(folder, prefix: "")
         for e in entries {
-            html += "<figure><img src=\"\(escape(e.file))\" alt=\"\(escape(e.caption))\">\n<figcaption>\(escape(e.caption))<br><code>\(escape(e.command))</code></figcaption></figure>\n"
+            html +=
+                "<figure><img src=\"\(escape(e.file))\" alt=\"\(escape(e.caption))\">\n<figcaption>\(escape(e.caption))<br><code>\(escape(e.command))</code></figcaption></figure>\n"
         }
         return html + "</body></html>\n"
     }
@@ -104,15 +117,20 @@ public enum GalleryPage {
             .filter { FileManager.default.fileExists(atPath: root + "/" + $0 + "/figures.json") }
         let order = ["compare", "ae", "vae", "gan"]
         let sorted = sections.sorted { (order.firstIndex(of: $0) ?? 99, $0) < (order.firstIndex(of: $1) ?? 99, $1) }
-        var html = "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>gen gallery</title>\n\(style)</head><body>\n"
-        html += "<h1>gen gallery</h1>\n<p class=\"note\">Autoencoders, VAEs and GANs, trained on the CPU by <code>gen</code>. Each figure says the command that made it.</p>\n"
+        var html =
+            "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>gen gallery</title>\n\(style)</head><body>\n"
+        html +=
+            "<h1>gen gallery</h1>\n<p class=\"note\">Autoencoders, VAEs and GANs, trained on the CPU by <code>gen</code>. Each figure says the command that made it.</p>\n"
         let notebooks = readNotebooks(root)
         if !notebooks.isEmpty {
-            html += "<h2>Lectures</h2>\n<p class=\"note\">Each page tells one idea of the lectures top to bottom: narrative, the code that ran, and what it measured.</p>\n"
+            html +=
+                "<h2>Lectures</h2>\n<p class=\"note\">Each page tells one idea of the lectures top to bottom: narrative, the code that ran, and what it measured.</p>\n"
             for page in notebooks {
-                html += "<h3><a href=\"\(escape(page.name))/index.html\">\(escape(page.title))</a></h3>\n<div class=\"thumbs\">\n"
+                html +=
+                    "<h3><a href=\"\(escape(page.name))/index.html\">\(escape(page.title))</a></h3>\n<div class=\"thumbs\">\n"
                 for figure in page.figureFiles.prefix(4) {
-                    html += "<a href=\"\(escape(page.name))/index.html\"><img src=\"\(escape(page.name))/\(escape(figure.file))\" alt=\"\(escape(figure.caption))\" title=\"\(escape(figure.caption))\"></a>\n"
+                    html +=
+                        "<a href=\"\(escape(page.name))/index.html\"><img src=\"\(escape(page.name))/\(escape(figure.file))\" alt=\"\(escape(figure.caption))\" title=\"\(escape(figure.caption))\"></a>\n"
                 }
                 html += "</div>\n"
             }
@@ -123,7 +141,8 @@ public enum GalleryPage {
             html += "<h2><a href=\"\(escape(section))/index.html\">\(escape(section))</a></h2>\n"
             html += explorerLink(root + "/" + section, prefix: section + "/") + "<div class=\"thumbs\">\n"
             for e in entries {
-                html += "<a href=\"\(escape(section))/index.html\"><img src=\"\(escape(section))/\(escape(e.file))\" alt=\"\(escape(e.caption))\" title=\"\(escape(e.caption))\"></a>\n"
+                html +=
+                    "<a href=\"\(escape(section))/index.html\"><img src=\"\(escape(section))/\(escape(e.file))\" alt=\"\(escape(e.caption))\" title=\"\(escape(e.caption))\"></a>\n"
             }
             html += "</div>\n"
         }

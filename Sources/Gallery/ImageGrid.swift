@@ -15,7 +15,8 @@ public struct ImageGrid: Sendable {
     /// Extra pixels below each row (for captions).
     public let captionHeight: Int
 
-    public init(layout: ImageLayout, rows: Int, columns: Int, padding: Int = 2, scale: Int = 2, captionHeight: Int = 0) {
+    public init(layout: ImageLayout, rows: Int, columns: Int, padding: Int = 2, scale: Int = 2, captionHeight: Int = 0)
+    {
         self.layout = layout
         self.rows = rows
         self.columns = columns

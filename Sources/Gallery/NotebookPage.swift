@@ -43,38 +43,45 @@ public struct NotebookPage: Codable, Equatable, Sendable {
     /// Where the page sits in the lecture order, for the gallery's index.
     public var order: Int
 
-    public init(name: String, title: String, introduction: String, command: String, provenance: String, setup: String = "",
-                sections: [Section] = [], order: Int = 99) {
-        (self.name, self.title, self.introduction, self.command, self.provenance) = (name, title, introduction, command, provenance)
+    public init(
+        name: String, title: String, introduction: String, command: String, provenance: String, setup: String = "",
+        sections: [Section] = [], order: Int = 99
+    ) {
+        (self.name, self.title, self.introduction, self.command, self.provenance) = (
+            name, title, introduction, command, provenance
+        )
         (self.setup, self.sections, self.order) = (setup, sections, order)
     }
 
     /// Every figure file the page shows.
     public var figureFiles: [(file: String, caption: String)] {
-        sections.flatMap { $0.outputs }.compactMap { if case let .figure(file, caption) = $0 { return (file, caption) } else { return nil } }
+        sections.flatMap { $0.outputs }.compactMap {
+            if case let .figure(file, caption) = $0 { return (file, caption) } else { return nil }
+        }
     }
 
     // MARK: HTML
 
     static let style = """
-    <style>
-    body { font-family: "DejaVu Sans", Verdana, sans-serif; margin: 2rem auto; max-width: 1100px; padding: 0 1rem; color: #1e1e23; background: #fafaf8; font-size: 18px; line-height: 1.45; }
-    h1 { font-size: 2rem; margin-bottom: .3rem; } h2 { font-size: 1.35rem; margin-top: 2.6rem; border-bottom: 2px solid #263248; padding-bottom: .2rem; }
-    .provenance { color: #555; font-size: .9rem; } .intro { font-size: 1.05rem; }
-    pre { background: #f0f1f4; border-left: 4px solid #263248; padding: .7rem 1rem; overflow-x: auto; font-size: .82rem; line-height: 1.35; }
-    pre .k { color: #7a2a8c; font-weight: bold; } pre .c { color: #6a737d; font-style: italic; } pre .s { color: #22863a; }
-    code { font-family: "DejaVu Sans Mono", monospace; } p code, td code, li code { background: #eceef2; padding: .05rem .3rem; border-radius: 3px; font-size: .88em; }
-    .output { border-left: 4px solid #e67e22; padding: .2rem 0 .2rem 1rem; margin: 1rem 0 1.5rem; }
-    .label { font-size: .75rem; letter-spacing: .08em; text-transform: uppercase; color: #888; margin: .6rem 0 .2rem; }
-    figure { margin: .8rem 0; } figure img { max-width: 100%; border: 1px solid #ccc; image-rendering: pixelated; } figcaption { font-size: .92rem; color: #333; }
-    table { border-collapse: collapse; margin: .6rem 0; font-size: .95rem; } td, th { padding: .3rem .8rem; border-bottom: 1px solid #ddd; text-align: right; }
-    th { background: #eceef2; } td:first-child, th:first-child { text-align: left; } caption { caption-side: bottom; font-size: .88rem; color: #555; text-align: left; padding-top: .3rem; }
-    </style>
-    """
+        <style>
+        body { font-family: "DejaVu Sans", Verdana, sans-serif; margin: 2rem auto; max-width: 1100px; padding: 0 1rem; color: #1e1e23; background: #fafaf8; font-size: 18px; line-height: 1.45; }
+        h1 { font-size: 2rem; margin-bottom: .3rem; } h2 { font-size: 1.35rem; margin-top: 2.6rem; border-bottom: 2px solid #263248; padding-bottom: .2rem; }
+        .provenance { color: #555; font-size: .9rem; } .intro { font-size: 1.05rem; }
+        pre { background: #f0f1f4; border-left: 4px solid #263248; padding: .7rem 1rem; overflow-x: auto; font-size: .82rem; line-height: 1.35; }
+        pre .k { color: #7a2a8c; font-weight: bold; } pre .c { color: #6a737d; font-style: italic; } pre .s { color: #22863a; }
+        code { font-family: "DejaVu Sans Mono", monospace; } p code, td code, li code { background: #eceef2; padding: .05rem .3rem; border-radius: 3px; font-size: .88em; }
+        .output { border-left: 4px solid #e67e22; padding: .2rem 0 .2rem 1rem; margin: 1rem 0 1.5rem; }
+        .label { font-size: .75rem; letter-spacing: .08em; text-transform: uppercase; color: #888; margin: .6rem 0 .2rem; }
+        figure { margin: .8rem 0; } figure img { max-width: 100%; border: 1px solid #ccc; image-rendering: pixelated; } figcaption { font-size: .92rem; color: #333; }
+        table { border-collapse: collapse; margin: .6rem 0; font-size: .95rem; } td, th { padding: .3rem .8rem; border-bottom: 1px solid #ddd; text-align: right; }
+        th { background: #eceef2; } td:first-child, th:first-child { text-align: left; } caption { caption-side: bottom; font-size: .88rem; color: #555; text-align: left; padding-top: .3rem; }
+        </style>
+        """
 
     /// The page as HTML.
     public func html() -> String {
-        var html = "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>gen: \(escape(title))</title>\n\(Self.style)</head><body>\n"
+        var html =
+            "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>gen: \(escape(title))</title>\n\(Self.style)</head><body>\n"
         html += "<p><a href=\"../index.html\">← gallery</a></p>\n<h1>\(escape(title))</h1>\n"
         html += "<p class=\"provenance\">Made by <code>\(escape(command))</code> · \(escape(provenance))</p>\n"
         html += "<p class=\"intro\">\(inline(introduction))</p>\n"
@@ -82,17 +89,20 @@ public struct NotebookPage: Codable, Equatable, Sendable {
             html += "<h2>Setup</h2>\n<pre><code>\(highlighted(setup))</code></pre>\n"
         }
         for (number, section) in sections.enumerated() {
-            html += "<h2 id=\"s\(number + 1)\">\(number + 1). \(escape(section.title))</h2>\n<p>\(inline(section.narrative))</p>\n"
+            html +=
+                "<h2 id=\"s\(number + 1)\">\(number + 1). \(escape(section.title))</h2>\n<p>\(inline(section.narrative))</p>\n"
             if !section.code.isEmpty { html += "<pre><code>\(highlighted(section.code))</code></pre>\n" }
             guard !section.outputs.isEmpty else { continue }
             html += "<div class=\"output\"><div class=\"label\">output</div>\n"
             for output in section.outputs {
                 switch output {
                 case let .figure(file, caption):
-                    html += "<figure><img src=\"\(escape(file))\" alt=\"\(escape(caption))\"><figcaption>\(inline(caption))</figcaption></figure>\n"
+                    html +=
+                        "<figure><img src=\"\(escape(file))\" alt=\"\(escape(caption))\"><figcaption>\(inline(caption))</figcaption></figure>\n"
                 case let .table(header, rows, caption):
                     html += "<table>\n<tr>" + header.map { "<th>\(inline($0))</th>" }.joined() + "</tr>\n"
-                    html += rows.map { "<tr>" + $0.map { "<td>\(inline($0))</td>" }.joined() + "</tr>" }.joined(separator: "\n")
+                    html += rows.map { "<tr>" + $0.map { "<td>\(inline($0))</td>" }.joined() + "</tr>" }.joined(
+                        separator: "\n")
                     html += caption.isEmpty ? "\n</table>\n" : "\n<caption>\(inline(caption))</caption></table>\n"
                 case let .text(text):
                     html += "<p>\(inline(text))</p>\n"
@@ -106,13 +116,17 @@ public struct NotebookPage: Codable, Equatable, Sendable {
     /// `text` escaped, with `code` spans between backticks.
     func inline(_ text: String) -> String {
         let parts = text.split(separator: "`", omittingEmptySubsequences: false)
-        guard parts.count % 2 == 1 else { return escape(text) }   // an unpaired backtick: shown as typed
-        return parts.enumerated().map { $0.offset % 2 == 1 ? "<code>\(escape(String($0.element)))</code>" : escape(String($0.element)) }.joined()
+        guard parts.count % 2 == 1 else { return escape(text) }  // an unpaired backtick: shown as typed
+        return parts.enumerated().map {
+            $0.offset % 2 == 1 ? "<code>\(escape(String($0.element)))</code>" : escape(String($0.element))
+        }.joined()
     }
 
     static let keywords: Set<String> = [
-        "let", "var", "func", "for", "in", "where", "if", "else", "guard", "return", "try", "do", "catch", "throw", "import",
-        "true", "false", "nil", "switch", "case", "default", "struct", "enum", "class", "extension", "while", "repeat", "break",
+        "let", "var", "func", "for", "in", "where", "if", "else", "guard", "return", "try", "do", "catch", "throw",
+        "import",
+        "true", "false", "nil", "switch", "case", "default", "struct", "enum", "class", "extension", "while", "repeat",
+        "break",
         "continue", "as", "is", "inout", "self", "static", "private", "public",
     ]
 
@@ -148,7 +162,8 @@ public struct NotebookPage: Codable, Equatable, Sendable {
 
     /// The page as Markdown, for a code host's file view.
     public func markdown() -> String {
-        var md = "# \(title)\n\n_Made by `\(command)` · \(provenance)_\n\n\(introduction)\n\n[← gallery](../index.html)\n"
+        var md =
+            "# \(title)\n\n_Made by `\(command)` · \(provenance)_\n\n\(introduction)\n\n[← gallery](../index.html)\n"
         if !setup.isEmpty { md += "\n## Setup\n\n```swift\n\(setup)\n```\n" }
         for (number, section) in sections.enumerated() {
             md += "\n## \(number + 1). \(section.title)\n\n\(section.narrative)\n"
@@ -159,7 +174,9 @@ public struct NotebookPage: Codable, Equatable, Sendable {
                     md += "\n![\(caption.replacingOccurrences(of: "]", with: ")"))](\(file))\n\n_\(caption)_\n"
                 case let .table(header, rows, caption):
                     let cell = { (text: String) in text.replacingOccurrences(of: "|", with: "\\|") }
-                    md += "\n| " + header.map(cell).joined(separator: " | ") + " |\n|" + header.indices.map { $0 == 0 ? " --- |" : " ---: |" }.joined() + "\n"
+                    md +=
+                        "\n| " + header.map(cell).joined(separator: " | ") + " |\n|"
+                        + header.indices.map { $0 == 0 ? " --- |" : " ---: |" }.joined() + "\n"
                     md += rows.map { "| " + $0.map(cell).joined(separator: " | ") + " |\n" }.joined()
                     if !caption.isEmpty { md += "\n_\(caption)_\n" }
                 case let .text(text):

@@ -86,7 +86,7 @@ enum SwiftLexer {
     enum Kind: Equatable { case code, comment, string }
 
     private enum State: Equatable {
-        case code(parentheses: Int)      // open parentheses here: an interpolation ends at the one that closes it
+        case code(parentheses: Int)  // open parentheses here: an interpolation ends at the one that closes it
         case lineComment
         case blockComment(depth: Int)
         case string(multiline: Bool)
@@ -95,7 +95,7 @@ enum SwiftLexer {
     static func classify(_ text: [Character]) -> [Kind] {
         guard !text.isEmpty else { return [] }
         var kinds = [Kind](repeating: .code, count: text.count)
-        var stack: [State] = [.code(parentheses: 0)]   // the innermost state last
+        var stack: [State] = [.code(parentheses: 0)]  // the innermost state last
         func at(_ i: Int) -> Character? { i < text.count ? text[i] : nil }
         var i = 0
         // Classes `count` characters from i as `kind` and moves past them.
@@ -107,14 +107,16 @@ enum SwiftLexer {
             let c = text[i]
             switch stack[stack.count - 1] {
             case .code(let parentheses):
-                if c == "/" && at(i + 1) == "/" { stack.append(.lineComment); take(2, as: .comment) }
-                else if c == "/" && at(i + 1) == "*" { stack.append(.blockComment(depth: 1)); take(2, as: .comment) }
-                else if c == "\"" {
+                if c == "/" && at(i + 1) == "/" {
+                    stack.append(.lineComment); take(2, as: .comment)
+                } else if c == "/" && at(i + 1) == "*" {
+                    stack.append(.blockComment(depth: 1)); take(2, as: .comment)
+                } else if c == "\"" {
                     let multiline = at(i + 1) == "\"" && at(i + 2) == "\""
                     stack.append(.string(multiline: multiline))
                     take(multiline ? 3 : 1, as: .string)
                 } else if c == ")" && parentheses == 0 && stack.count > 1 {
-                    stack.removeLast()   // the interpolation's closing parenthesis belongs to its string
+                    stack.removeLast()  // the interpolation's closing parenthesis belongs to its string
                     take(1, as: .string)
                 } else {
                     if c == "(" { stack[stack.count - 1] = .code(parentheses: parentheses + 1) }
@@ -125,7 +127,11 @@ enum SwiftLexer {
                 if c == "\n" { stack.removeLast(); take(1, as: .code) } else { take(1, as: .comment) }
             case .blockComment(let depth):
                 if c == "*" && at(i + 1) == "/" {
-                    if depth == 1 { stack.removeLast() } else { stack[stack.count - 1] = .blockComment(depth: depth - 1) }
+                    if depth == 1 {
+                        stack.removeLast()
+                    } else {
+                        stack[stack.count - 1] = .blockComment(depth: depth - 1)
+                    }
                     take(2, as: .comment)
                 } else if c == "/" && at(i + 1) == "*" {
                     stack[stack.count - 1] = .blockComment(depth: depth + 1)
@@ -135,12 +141,16 @@ enum SwiftLexer {
                 }
             case .string(let multiline):
                 if c == "\\" {
-                    if at(i + 1) == "(" { take(2, as: .string); stack.append(.code(parentheses: 0)) } else { take(2, as: .string) }
+                    if at(i + 1) == "(" {
+                        take(2, as: .string); stack.append(.code(parentheses: 0))
+                    } else {
+                        take(2, as: .string)
+                    }
                 } else if c == "\"" && (!multiline || (at(i + 1) == "\"" && at(i + 2) == "\"")) {
                     stack.removeLast()
                     take(multiline ? 3 : 1, as: .string)
                 } else if c == "\n" && !multiline {
-                    stack.removeLast()   // an unclosed literal ends with its line
+                    stack.removeLast()  // an unclosed literal ends with its line
                     take(1, as: .code)
                 } else {
                     take(1, as: .string)

@@ -9,8 +9,10 @@ extension ModelRun {
     /// its widths, default 256) or the convolutional one (`hiddenSizes` its channel counts,
     /// default 32,64), writing `<out>/<name>/metrics.jsonl`.
     /// `data`: the request's data, already loaded (else it is loaded here).
-    public func trainClassifier(architecture: Architecture, hiddenSizes: [Int]? = nil, learningRate: Float = 1e-3,
-                                data loaded: DatasetSplits? = nil) throws -> (model: Classifier, result: TrainingResult) {
+    public func trainClassifier(
+        architecture: Architecture, hiddenSizes: [Int]? = nil, learningRate: Float = 1e-3,
+        data loaded: DatasetSplits? = nil
+    ) throws -> (model: Classifier, result: TrainingResult) {
         try preflight()
         let data = try loaded ?? loadData()
         let classes = Set(data.train.labels)
@@ -23,16 +25,21 @@ extension ModelRun {
         case .mlp:
             let hidden = hiddenSizes ?? [256]
             guard !hidden.isEmpty else { throw RunProblem.classifierNeedsHiddenLayer }
-            model = Classifier(inputSize: image.count, hiddenSizes: hidden, classNames: data.train.classNames, seed: request.seed)
+            model = Classifier(
+                inputSize: image.count, hiddenSizes: hidden, classNames: data.train.classNames, seed: request.seed)
         case .conv:
             let channels = hiddenSizes ?? [32, 64]
-            if let problem = Architecture.convolutionProblem(image: image, channels: channels) { throw RunProblem.model(problem) }
-            model = Classifier(convolutionalFor: image, channels: channels, classNames: data.train.classNames, seed: request.seed)
+            if let problem = Architecture.convolutionProblem(image: image, channels: channels) {
+                throw RunProblem.model(problem)
+            }
+            model = Classifier(
+                convolutionalFor: image, channels: channels, classNames: data.train.classNames, seed: request.seed)
         }
         let folder = request.out + "/" + (architecture == .mlp ? "classifier" : "conv-classifier")
-        try createFolder(folder)
+        try claimFolder(folder)
         let result = try train(model, optimizer: Adam(learningRate: learningRate), data: data)
-        try writeAtomically(Data((result.metricsLines.joined(separator: "\n") + "\n").utf8), to: folder + "/metrics.jsonl")
+        try writeAtomically(
+            Data((result.metricsLines.joined(separator: "\n") + "\n").utf8), to: folder + "/metrics.jsonl")
         return (model, result)
     }
 }

@@ -32,13 +32,15 @@ public struct EpochBenchmark {
 
         /// One JSON object with the keys `gen bench --json` promises.
         public var json: String {
-            jsonObject([("model", jsonQuoted(model)), ("seconds_per_epoch", jsonNumber(secondsPerEpoch)),
-                        ("fastest_epoch_seconds", jsonNumber(fastestEpochSeconds)),
-                        ("images_per_second", jsonNumber(imagesPerSecond)), ("gflops", jsonNumber(gflops)),
-                        ("gemm_share", jsonNumber(gemmShare)), ("optimizer_share", jsonNumber(optimizerShare)),
-                        ("gemm_floor_seconds", jsonNumber(gemmFloorSeconds)),
-                        ("floor_ratio", jsonNumber(floorRatio)), ("peak_mb", jsonNumber(peakMB)),
-                        ("blas_kernels", jsonQuoted(BLAS.kernels))])
+            jsonObject([
+                ("model", jsonQuoted(model)), ("seconds_per_epoch", jsonNumber(secondsPerEpoch)),
+                ("fastest_epoch_seconds", jsonNumber(fastestEpochSeconds)),
+                ("images_per_second", jsonNumber(imagesPerSecond)), ("gflops", jsonNumber(gflops)),
+                ("gemm_share", jsonNumber(gemmShare)), ("optimizer_share", jsonNumber(optimizerShare)),
+                ("gemm_floor_seconds", jsonNumber(gemmFloorSeconds)),
+                ("floor_ratio", jsonNumber(floorRatio)), ("peak_mb", jsonNumber(peakMB)),
+                ("blas_kernels", jsonQuoted(BLAS.kernels)),
+            ])
         }
     }
 
@@ -60,7 +62,9 @@ public struct EpochBenchmark {
             var noise = Trainer.generator(seed: seed, epoch: number, purpose: 1)
             let start = DispatchTime.now().uptimeNanoseconds
             model.beginEpoch()
-            for batch in Batches(data.train, batchSize: batchSize, range: model.pixelRange, shuffledBy: &random).prefix(limit) {
+            for batch in Batches(data.train, batchSize: batchSize, range: model.pixelRange, shuffledBy: &random).prefix(
+                limit)
+            {
                 _ = learner.step(batch, generator: &noise)
             }
             return Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
@@ -69,26 +73,28 @@ public struct EpochBenchmark {
         var floor = FloorTimings()
         log.reset()
         log.isRecording = true
-        _ = epoch(0, limit: 10)   // sizes every buffer, and shows the shapes a step multiplies
+        _ = epoch(0, limit: 10)  // sizes every buffer, and shows the shapes a step multiplies
         log.isRecording = false
         floor.time(log.counts.keys)
         log.reset()
-        optimizerLog.reset()   // the warm-up's steps were timed too
+        optimizerLog.reset()  // the warm-up's steps were timed too
         var timings: [Double] = []
         for number in 1...max(epochs, 1) {
             log.isRecording = true
             timings.append(epoch(number))
             log.isRecording = false
-            floor.time(log.counts.keys)   // the epoch's last, smaller batch brings shapes of its own
+            floor.time(log.counts.keys)  // the epoch's last, smaller batch brings shapes of its own
         }
         let perEpoch = 1 / Double(timings.count)
         let seconds = timings.reduce(0, +) * perEpoch
         var usage = rusage()
         getrusage(RUSAGE_SELF.rawValue, &usage)
-        return Result(model: model.name, secondsPerEpoch: seconds, fastestEpochSeconds: timings.min() ?? seconds, imagesPerSecond: Double(data.train.count) / seconds,
-                      gflops: log.flops * perEpoch / seconds / 1e9, gemmShare: log.seconds * perEpoch / seconds,
-                      optimizerShare: optimizerLog.seconds * perEpoch / seconds,
-                      gemmFloorSeconds: floor.seconds(for: log.counts) * perEpoch, peakMB: Double(usage.ru_maxrss) / 1024)
+        return Result(
+            model: model.name, secondsPerEpoch: seconds, fastestEpochSeconds: timings.min() ?? seconds,
+            imagesPerSecond: Double(data.train.count) / seconds,
+            gflops: log.flops * perEpoch / seconds / 1e9, gemmShare: log.seconds * perEpoch / seconds,
+            optimizerShare: optimizerLog.seconds * perEpoch / seconds,
+            gemmFloorSeconds: floor.seconds(for: log.counts) * perEpoch, peakMB: Double(usage.ru_maxrss) / 1024)
     }
 
     /// The best time seen for each product shape, over as many rounds of timings as are taken.
@@ -99,16 +105,21 @@ public struct EpochBenchmark {
         /// Times each shape: the fastest of five timings of enough repeats to last about 20 ms.
         mutating func time(_ shapes: some Sequence<ProductLog.Shape>) {
             for s in shapes {
-                let a = Tensor.normal(Shape(s.m * s.k), using: &generator), b = Tensor.normal(Shape(s.k * s.n), using: &generator)
+                let a = Tensor.normal(Shape(s.m * s.k), using: &generator),
+                    b = Tensor.normal(Shape(s.k * s.n), using: &generator)
                 let c = Tensor(zeros: Shape(s.m * s.n))
                 // With the epoch's beta: an accumulating product skips the clearing of C.
                 func run() {
-                    multiply(a.data, transposeA: s.transposeA, b.data, transposeB: s.transposeB, into: c.data, m: s.m, n: s.n, k: s.k,
-                             beta: s.accumulates ? 1 : 0)
+                    multiply(
+                        a.data, transposeA: s.transposeA, b.data, transposeB: s.transposeB, into: c.data, m: s.m,
+                        n: s.n, k: s.k,
+                        beta: s.accumulates ? 1 : 0)
                 }
                 run()
                 let repeats = max(1, Int(0.02 / max(EpochBenchmark.time(run), 1e-7)))
-                let fastest = (0..<5).map { _ in EpochBenchmark.time { for _ in 0..<repeats { run() } } / Double(repeats) }.min() ?? 0
+                let fastest =
+                    (0..<5).map { _ in EpochBenchmark.time { for _ in 0..<repeats { run() } } / Double(repeats) }.min()
+                    ?? 0
                 best[s] = min(best[s] ?? .infinity, fastest)
             }
         }

@@ -24,17 +24,22 @@ extension ModelRun {
     /// against the size of the data's images.
     public func loadImages(_ path: String, like data: Dataset, count limit: Int? = nil) throws -> Tensor {
         var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else { throw RunProblem.imagesNotFound(path: path) }
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+            throw RunProblem.imagesNotFound(path: path)
+        }
         let images: Dataset
         if isDirectory.boolValue {
             images = try PNGFolder.load(path, resizeTo: request.imageSize)
         } else {
             let (sizes, bytes) = try IDXReader.read(path, dimensions: 3)
-            images = Dataset(name: "images", pixels: bytes, labels: [Int](repeating: 0, count: sizes[0]), height: sizes[1], width: sizes[2],
-                             channels: 1, classNames: ["-"])
+            images = Dataset(
+                name: "images", pixels: bytes, labels: [Int](repeating: 0, count: sizes[0]), height: sizes[1],
+                width: sizes[2],
+                channels: 1, classNames: ["-"])
         }
         guard images.imageShape == data.imageShape else {
-            throw RunProblem.imagesOfAnotherShape(path: path, shape: images.imageShape.dimensions, judge: data.imageShape.dimensions)
+            throw RunProblem.imagesOfAnotherShape(
+                path: path, shape: images.imageShape.dimensions, judge: data.imageShape.dimensions)
         }
         guard images.count >= 4 else { throw RunProblem.tooFewImages(path: path, count: images.count) }
         return images.images(Array(0..<min(images.count, limit ?? images.count)))
@@ -46,18 +51,28 @@ extension ModelRun {
     /// writes `<out>/<section>/memorisation.png` (the samples closest to a training image, beside
     /// it) and puts it and the scores on the section's page: the model's page, beside its
     /// training figures, when `model` and its `result` are given.
-    public func evaluateSamples(_ samples: Tensor, judge: Judge, data: DatasetSplits, section: String, title: String,
-                                model: (any GenerativeModel)? = nil, result: TrainingResult? = nil) throws -> SampleEvaluation {
+    public func evaluateSamples(
+        _ samples: Tensor, judge: Judge, data: DatasetSplits, section: String, title: String,
+        model: (any GenerativeModel)? = nil, result: TrainingResult? = nil
+    ) throws -> SampleEvaluation {
         let folder = request.out + "/" + section
-        let evaluation = BLAS.withThreadCount(request.threads) { judge.evaluate(samples, training: data.train, test: data.test) }
+        let evaluation = BLAS.withThreadCount(request.threads) {
+            judge.evaluate(samples, training: data.train, test: data.test)
+        }
+        try InterruptFlag.stopIfSet(while: "judging \(title)")
         let pairs = evaluation.closestPairs
-        try createFolder(folder)
+        try claimFolder(folder)
         let layout = ImageLayout(of: data.train)
         let picked = samples.rows(pairs.map(\.sample))
         let nearest = data.train.images(pairs.map(\.training))
-        let canvas = Figures.imageRows([("sample", picked), ("nearest", nearest)], errors: pairs.map { Float($0.distance) },
-                                       errorNote: "distance to the nearest training image (Euclidean, pixels in [0, 1]); test images' median to their nearest: \(String(format: "%.2f", evaluation.testNearestMedian))",
-                                       columns: max(pairs.count, 1), layout: layout, title: FigureTitle("\(title): the samples closest to a training image", details: "\(evaluation.count) samples · \(data.train.name)"))
+        let canvas = Figures.imageRows(
+            [("sample", picked), ("nearest", nearest)], errors: pairs.map { Float($0.distance) },
+            errorNote:
+                "distance to the nearest training image (Euclidean, pixels in [0, 1]); test images' median to their nearest: \(String(format: "%.2f", evaluation.testNearestMedian))",
+            columns: max(pairs.count, 1), layout: layout,
+            title: FigureTitle(
+                "\(title): the samples closest to a training image",
+                details: "\(evaluation.count) samples · \(data.train.name)"))
         try canvas.writePNG(to: folder + "/memorisation.png")
         say("Wrote \(folder)/memorisation.png")
         var metrics: [(String, String)] = [], note = "\(title), scored by the judge (gen eval)."
@@ -65,10 +80,18 @@ extension ModelRun {
             let page = ModelFigures(model: model, result: result, request: request, figures: FigureRequest())
             (metrics, note) = (page.metricsSummary(), page.pageNote)
         }
-        metrics += evaluation.entries.map { ("eval: " + $0.0, $0.1 == $0.1.rounded() && abs($0.1) < 1e9 ? String(Int($0.1)) : String(format: "%.4g", $0.1)) }
-        let caption = "gen eval: \(evaluation.count) samples scored by the judge: FD \(String(format: "%.1f", evaluation.frechetDistance)), precision \(String(format: "%.2f", evaluation.precision)), recall \(String(format: "%.2f", evaluation.recall)), \(evaluation.coverage.classesHeld) classes. Shown: the 8 samples closest to a training image, beside it; the median sample lies \(String(format: "%.2f", evaluation.sampleNearestMedian)) from its nearest training image, the median test image \(String(format: "%.2f", evaluation.testNearestMedian))."
-        try GalleryPage.update(root: request.out, section: section, entries: [FigureEntry(file: "memorisation.png", caption: caption, command: request.command)],
-                               metrics: metrics, note: note)
+        metrics += evaluation.entries.map {
+            (
+                "eval: " + $0.0,
+                $0.1 == $0.1.rounded() && abs($0.1) < 1e9 ? String(Int($0.1)) : String(format: "%.4g", $0.1)
+            )
+        }
+        let caption =
+            "gen eval: \(evaluation.count) samples scored by the judge: FD \(String(format: "%.1f", evaluation.frechetDistance)), precision \(String(format: "%.2f", evaluation.precision)), recall \(String(format: "%.2f", evaluation.recall)), \(evaluation.coverage.classesHeld) classes. Shown: the 8 samples closest to a training image, beside it; the median sample lies \(String(format: "%.2f", evaluation.sampleNearestMedian)) from its nearest training image, the median test image \(String(format: "%.2f", evaluation.testNearestMedian))."
+        try GalleryPage.update(
+            root: request.out, section: section,
+            entries: [FigureEntry(file: "memorisation.png", caption: caption, command: request.command)],
+            metrics: metrics, note: note)
         return evaluation
     }
 }
@@ -78,7 +101,9 @@ extension ModelRun {
 public func exportIDX(_ images: Tensor, height: Int, width: Int, to path: String) throws {
     guard !fileExists(path) else { throw RunProblem.exportTargetExists(path: path) }
     var data = Data([0, 0, 8, 3])
-    for size in [images.shape[0], height, width] { withUnsafeBytes(of: UInt32(size).bigEndian) { data.append(contentsOf: $0) } }
+    for size in [images.shape[0], height, width] {
+        withUnsafeBytes(of: UInt32(size).bigEndian) { data.append(contentsOf: $0) }
+    }
     data.append(contentsOf: images.scalars.map(pixelByte))
     try writeAtomically(data, to: path)
 }

@@ -39,35 +39,50 @@ public struct ExplorerPage {
         var program = ExplorerProgram(latent: model.latentDimension)
         try program.append(decoder.network)
         guard case .flat(let count) = program.shape, count == layout.channels * layout.height * layout.width else {
-            throw Unsupported(description: "the decoder of \(model.displayName) does not end in \(layout.channels)×\(layout.height)×\(layout.width) pixels")
+            throw Unsupported(
+                description:
+                    "the decoder of \(model.displayName) does not end in \(layout.channels)×\(layout.height)×\(layout.width) pixels"
+            )
         }
         // Slider ranges: the prior's draws at ±3 standard deviations (uniform prior: its ends).
         let edge: Float = model.prior == .standardNormal ? 3 : 1
-        let low = model.codes(fromPriorDraws: Tensor(shape: [1, model.latentDimension], repeating: -edge), temperature: 1)
-        let high = model.codes(fromPriorDraws: Tensor(shape: [1, model.latentDimension], repeating: edge), temperature: 1)
+        let low = model.codes(
+            fromPriorDraws: Tensor(shape: [1, model.latentDimension], repeating: -edge), temperature: 1)
+        let high = model.codes(
+            fromPriorDraws: Tensor(shape: [1, model.latentDimension], repeating: edge), temperature: 1)
         var fields: [(String, String)] = [
             ("name", jsonQuoted(model.displayName)), ("details", jsonQuoted(details)),
-            ("latent", "\(model.latentDimension)"), ("prior", jsonQuoted(model.prior == .standardNormal ? "normal" : "uniform")),
+            ("latent", "\(model.latentDimension)"),
+            ("prior", jsonQuoted(model.prior == .standardNormal ? "normal" : "uniform")),
             ("low", jsonArray(low.scalars)), ("high", jsonArray(high.scalars)),
             ("channels", "\(layout.channels)"), ("height", "\(layout.height)"), ("width", "\(layout.width)"),
             ("output", jsonQuoted(decoder.output.rawValue)), ("ops", "[" + program.ops.joined(separator: ",") + "]"),
         ]
-        if model.latentDimension == 2, let test, let codes = model.encode(test.images(Array(0..<min(test.count, 2000)))) {
+        if model.latentDimension == 2, let test, let codes = model.encode(test.images(Array(0..<min(test.count, 2000))))
+        {
             fields.append(("points", jsonArray(codes.scalars.map { ($0 * 1000).rounded() / 1000 })))
-            fields.append(("labels", "[" + test.labels.prefix(codes.shape[0]).map(String.init).joined(separator: ",") + "]"))
+            fields.append(
+                ("labels", "[" + test.labels.prefix(codes.shape[0]).map(String.init).joined(separator: ",") + "]"))
             fields.append(("classes", "[" + test.classNames.map(jsonQuoted).joined(separator: ",") + "]"))
         }
         // A strip of test images with their codes: click one to decode its code (AE, VAE).
-        if let test, test.count > 0, let codes = model.encode(test.images(Array(0..<min(test.count, ExplorerPage.stripCount)))) {
-            let bytes = test.pixels.prefix(codes.shape[0] * test.imageSize)   // the images as stored: no round trip through floats
+        if let test, test.count > 0,
+            let codes = model.encode(test.images(Array(0..<min(test.count, ExplorerPage.stripCount))))
+        {
+            // the images as stored: no round trip through floats
+            let bytes = test.pixels.prefix(codes.shape[0] * test.imageSize)
             fields.append(("strip", jsonQuoted(Data(bytes).base64EncodedString())))
             fields.append(("stripCodes", jsonArray(codes.scalars)))
         }
         let weights = program.weights.withUnsafeBufferPointer { Data(buffer: $0) }.base64EncodedString()
         return ExplorerPage.template
-            .replacingOccurrences(of: "{{TITLE}}", with: GalleryPage.escape("\(model.displayName): live latent explorer"))
-            .replacingOccurrences(of: "{{MODEL}}", with: jsonObject(fields))
+            .replacingOccurrences(
+                of: "{{TITLE}}", with: GalleryPage.escape("\(model.displayName): live latent explorer")
+            )
             .replacingOccurrences(of: "{{WEIGHTS}}", with: weights)
+            // Last, and escaped for a script element: class names come from folder names, and
+            // `</script>` or `<!--` in one must not end the page's script.
+            .replacingOccurrences(of: "{{MODEL}}", with: scriptEmbeddable(jsonObject(fields)))
     }
 
     /// Writes the page to `path` (temporary file, then rename) and returns its size in bytes.
@@ -78,7 +93,9 @@ public struct ExplorerPage {
         return data.count
     }
 
-    private func jsonArray(_ values: [Float]) -> String { "[" + values.map { jsonNumber(Double($0)) }.joined(separator: ",") + "]" }
+    private func jsonArray(_ values: [Float]) -> String {
+        "[" + values.map { jsonNumber(Double($0)) }.joined(separator: ",") + "]"
+    }
 }
 
 /// A decoder flattened into the operations the page's JavaScript runs, with its weights in one array.
@@ -108,20 +125,33 @@ struct ExplorerProgram {
         case let sequence as Sequential:
             for inner in sequence.layers { try append(inner) }
         case let dense as Dense:
-            guard count == dense.inputSize else { throw unsupported(layer, "expects \(dense.inputSize) inputs, gets \(count)") }
+            guard count == dense.inputSize else {
+                throw unsupported(layer, "expects \(dense.inputSize) inputs, gets \(count)")
+            }
             let w = store(dense.weight.value), b = store(dense.bias.value)
-            ops.append(#"{"op":"dense","in":\#(dense.inputSize),"out":\#(dense.outputSize),"w":\#(w),"b":\#(b),"act":\#(activation(dense.activation))}"#)
+            ops.append(
+                #"{"op":"dense","in":\#(dense.inputSize),"out":\#(dense.outputSize),"w":\#(w),"b":\#(b),"act":\#(activation(dense.activation))}"#
+            )
             shape = .flat(dense.outputSize)
         case let tied as TiedDense:
             // Wᵀ stored as a plain dense weight (out, in): the page needs no second kind of product.
-            guard count == tied.inputSize else { throw unsupported(layer, "expects \(tied.inputSize) inputs, gets \(count)") }
+            guard count == tied.inputSize else {
+                throw unsupported(layer, "expects \(tied.inputSize) inputs, gets \(count)")
+            }
             let w = store(tied.tiedTo.weight.value.transposed()), b = store(tied.bias.value)
-            ops.append(#"{"op":"dense","in":\#(tied.inputSize),"out":\#(tied.outputSize),"w":\#(w),"b":\#(b),"act":\#(activation(tied.activation))}"#)
+            ops.append(
+                #"{"op":"dense","in":\#(tied.inputSize),"out":\#(tied.outputSize),"w":\#(w),"b":\#(b),"act":\#(activation(tied.activation))}"#
+            )
             shape = .flat(tied.outputSize)
         case let norm as BatchNorm:
-            guard count % norm.channelCount == 0 else { throw unsupported(layer, "does not divide \(count) values into channels") }
-            let g = store(norm.weight.value), b = store(norm.bias.value), m = store(norm.runningMean), v = store(norm.runningVariance)
-            ops.append(#"{"op":"bn","c":\#(norm.channelCount),"s":\#(count / norm.channelCount),"g":\#(g),"b":\#(b),"m":\#(m),"v":\#(v),"eps":\#(norm.epsilon),"act":\#(activation(norm.activation))}"#)
+            guard count % norm.channelCount == 0 else {
+                throw unsupported(layer, "does not divide \(count) values into channels")
+            }
+            let g = store(norm.weight.value), b = store(norm.bias.value), m = store(norm.runningMean),
+                v = store(norm.runningVariance)
+            ops.append(
+                #"{"op":"bn","c":\#(norm.channelCount),"s":\#(count / norm.channelCount),"g":\#(g),"b":\#(b),"m":\#(m),"v":\#(v),"eps":\#(norm.epsilon),"act":\#(activation(norm.activation))}"#
+            )
         case let reshape as Reshape:
             let item = reshape.itemShape
             guard item.reduce(1, *) == count else { throw unsupported(layer, "cannot reshape \(count) values") }
@@ -133,7 +163,9 @@ struct ExplorerProgram {
                 throw unsupported(layer, "needs an image input, gets \(count) values")
             }
             let wOffset = store(up.weight.value), bOffset = store(up.bias.value)
-            ops.append(#"{"op":"tconv","cin":\#(c),"cout":\#(g.channels),"k":\#(up.kernelSize),"s":\#(up.stride),"p":\#(up.padding),"h":\#(h),"w":\#(w),"oh":\#(g.height),"ow":\#(g.width),"wt":\#(wOffset),"b":\#(bOffset),"act":\#(activation(up.activation))}"#)
+            ops.append(
+                #"{"op":"tconv","cin":\#(c),"cout":\#(g.channels),"k":\#(up.kernelSize),"s":\#(up.stride),"p":\#(up.padding),"h":\#(h),"w":\#(w),"oh":\#(g.height),"ow":\#(g.width),"wt":\#(wOffset),"b":\#(bOffset),"act":\#(activation(up.activation))}"#
+            )
             shape = .image(g.channels, g.height, g.width)
         case let act as ElementwiseActivation:
             ops.append(#"{"op":"act","act":\#(activation(act.activation))}"#)

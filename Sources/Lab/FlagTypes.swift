@@ -14,18 +14,6 @@ extension ReconstructionLoss: ExpressibleByArgument {}
 extension CodeActivation: ExpressibleByArgument {}
 extension DataSource: ExpressibleByArgument {}
 
-/// The largest values the numeric flags take, shared by `gen` and the scripts.
-public enum Limits {
-    public static let epochs = 100_000
-    public static let width = 16_384
-    public static let hiddenLayers = 8
-    public static let batchSize = 65_536
-    public static let threads = 256
-    public static let grid = 64
-    public static let steps = 100
-    public static let discriminatorSteps = 1_000
-}
-
 /// Refuses `value` outside `range`, naming the flag and the range.
 public func bound(_ flag: String, _ value: Int, _ range: ClosedRange<Int>) throws {
     guard range.contains(value) else {
@@ -40,22 +28,29 @@ public struct HiddenSizes: ExpressibleByArgument, Equatable, Sendable {
     public let widths: [Int]
 
     /// The forms `--hidden` takes.
-    public static let expected = "1 to \(Limits.hiddenLayers) widths from 1 to \(Limits.width) separated by commas, e.g. 512,256, or none"
+    public static let expected =
+        "1 to \(Limits.hiddenLayers) widths from 1 to \(Limits.width) separated by commas, e.g. 512,256, or none"
 
     public init(_ widths: [Int]) { self.widths = widths }
 
     /// `512`, `512,256` or `none`; nil for anything else, a width out of range or too many layers.
     public init?(argument: String) {
         if argument == "none" { self.init([]); return }
-        let parts = argument.split(separator: ",", omittingEmptySubsequences: false).map { Int($0.trimmingCharacters(in: .whitespaces)) }
+        let parts = argument.split(separator: ",", omittingEmptySubsequences: false).map {
+            Int($0.trimmingCharacters(in: .whitespaces))
+        }
         guard !parts.isEmpty, parts.count <= Limits.hiddenLayers,
-              case let widths = parts.compactMap({ $0 }), widths.count == parts.count, widths.allSatisfy({ (1...Limits.width).contains($0) }) else {
+            case let widths = parts.compactMap({ $0 }), widths.count == parts.count,
+            widths.allSatisfy({ (1...Limits.width).contains($0) })
+        else {
             return nil
         }
         self.init(widths)
     }
 
-    public var defaultValueDescription: String { widths.isEmpty ? "none" : widths.map(String.init).joined(separator: ",") }
+    public var defaultValueDescription: String {
+        widths.isEmpty ? "none" : widths.map(String.init).joined(separator: ",")
+    }
 }
 
 /// `--models`: model kinds separated by commas, each at most once.
@@ -64,7 +59,8 @@ public struct ModelKinds: ExpressibleByArgument, Sendable {
     public let kinds: [ModelKind]
 
     /// The forms `--models` takes.
-    public static let expected = "\(ModelKind.allCases.map(\.rawValue).joined(separator: ", ")) separated by commas (each at most once)"
+    public static let expected =
+        "\(ModelKind.allCases.map(\.rawValue).joined(separator: ", ")) separated by commas (each at most once)"
 
     public init(_ kinds: [ModelKind]) { self.kinds = kinds }
 
@@ -72,7 +68,8 @@ public struct ModelKinds: ExpressibleByArgument, Sendable {
         let kinds = argument.split(separator: ",", omittingEmptySubsequences: false)
             .compactMap { ModelKind(rawValue: $0.trimmingCharacters(in: .whitespaces).lowercased()) }
         guard !kinds.isEmpty, kinds.count == argument.split(separator: ",", omittingEmptySubsequences: false).count,
-              Set(kinds).count == kinds.count else { return nil }
+            Set(kinds).count == kinds.count
+        else { return nil }
         self.init(kinds)
     }
 

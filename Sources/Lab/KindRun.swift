@@ -10,29 +10,41 @@ extension ModelRun {
     /// reuses its checkpoint), recording `film` after each epoch when given. The checkpoint
     /// carries the kind and settings, so that the file alone rebuilds the model
     /// (`SavedSettings`).
-    public func train(_ kind: ModelKind, settings: ModelSettings, film: FilmRecorder? = nil) throws -> (model: any GenerativeModel, result: TrainingResult) {
+    public func train(_ kind: ModelKind, settings: ModelSettings, film: FilmRecorder? = nil) throws -> (
+        model: any GenerativeModel, result: TrainingResult
+    ) {
         try preflight()
         return try train(kind, settings: settings, data: try loadData(), film: film)
     }
 
     /// `train(_:settings:film:)` on `data` instead of the request's (a subset of it, say: give it
     /// a name of its own, which keys the cache).
-    public func train(_ kind: ModelKind, settings: ModelSettings, data: DatasetSplits, film: FilmRecorder? = nil) throws -> (model: any GenerativeModel, result: TrainingResult) {
+    public func train(_ kind: ModelKind, settings: ModelSettings, data: DatasetSplits, film: FilmRecorder? = nil) throws
+        -> (model: any GenerativeModel, result: TrainingResult)
+    {
         if let problem = kind.problem(settings, image: data.train.imageShape) { throw RunProblem.model(problem) }
         let pretrainingEpochs = kind == .ae ? settings.pretrainingEpochs : 0
-        if pretrainingEpochs > 0, let epochs = request.epochs ?? (request.checkpoint == nil ? kind.defaultEpochs : nil), epochs <= pretrainingEpochs {
-            throw RunProblem.epochsWithinPretraining(epochs: epochs, pretrainingEpochs: pretrainingEpochs, perLayer: settings.pretrainEpochs,
-                                                      layers: settings.hiddenSizes.count + 1)
+        if pretrainingEpochs > 0, let epochs = request.epochs ?? (request.checkpoint == nil ? kind.defaultEpochs : nil),
+            epochs <= pretrainingEpochs
+        {
+            throw RunProblem.epochsWithinPretraining(
+                epochs: epochs, pretrainingEpochs: pretrainingEpochs, perLayer: settings.pretrainEpochs,
+                layers: settings.hiddenSizes.count + 1)
         }
-        try createFolder(request.out + "/" + kind.name(settings.architecture))   // now, not after training: a file in the way is said at once
+        // now, not after training: a file in the way is said at once
+        try claimFolder(request.out + "/" + kind.name(settings.architecture))
         let batches = (data.train.count + request.batchSize - 1) / request.batchSize
         if kind == .gan && settings.discriminatorSteps > batches {
-            throw RunProblem.generatorNeverUpdated(discriminatorSteps: settings.discriminatorSteps, batches: batches, batchSize: request.batchSize)
+            throw RunProblem.generatorNeverUpdated(
+                discriminatorSteps: settings.discriminatorSteps, batches: batches, batchSize: request.batchSize)
         }
         let model = kind.makeModel(settings, image: data.train.imageShape, seed: request.seed)
         let encoded = (try? JSONEncoder.sorted.encode(settings)).map { String(decoding: $0, as: UTF8.self) } ?? ""
-        let result = try train(model, optimizer: kind.optimizer(settings), data: data, metadata: ["kind": kind.rawValue, "settings": encoded],
-                               defaultEpochs: kind.defaultEpochs) { record in
+        let result = try train(
+            model, optimizer: kind.optimizer(settings), data: data,
+            metadata: ["kind": kind.rawValue, "settings": encoded],
+            defaultEpochs: kind.defaultEpochs
+        ) { record in
             film?.record(model, epoch: record.epoch, data: data.train)
         }
         // A film is recorded only while training: a whole run's film is kept beside its cached
@@ -53,8 +65,11 @@ extension ModelRun {
 
     /// `gen <kind>`: trains (or reuses) the model, draws the figures asked for and, with
     /// `measure`, writes and prints its `AutoencoderMeasures`.
-    public func trainAndDraw(_ kind: ModelKind, settings: ModelSettings, figures: FigureRequest, measure: Bool = false) throws {
-        let film = figures.film ? FilmRecorder(side: figures.grid, seed: request.seed, temperature: figures.temperature) : nil
+    public func trainAndDraw(_ kind: ModelKind, settings: ModelSettings, figures: FigureRequest, measure: Bool = false)
+        throws
+    {
+        let film =
+            figures.film ? FilmRecorder(side: figures.grid, seed: request.seed, temperature: figures.temperature) : nil
         let (model, result) = try train(kind, settings: settings, film: film)
         let drawn = ModelFigures(model: model, result: result, request: request, figures: figures, film: film)
         try drawn.write()
@@ -64,38 +79,28 @@ extension ModelRun {
     /// Measures `model` on the whole test set, prints the measures and writes them to
     /// `<folder>/measures.json`.
     public func writeMeasures(_ model: any GenerativeModel, result: TrainingResult, folder: String) throws {
-        guard let measures = BLAS.withThreadCount(request.threads, { AutoencoderMeasures.measure(model, test: result.data.test, seed: request.seed) }) else {
+        guard
+            let measures = BLAS.withThreadCount(
+                request.threads, { AutoencoderMeasures.measure(model, test: result.data.test, seed: request.seed) })
+        else {
             printError("note: a \(model.displayName) has no encoder, so it has nothing to measure.")
             return
         }
-        let line = jsonObject([("model", jsonQuoted(model.name)), ("dataset", jsonQuoted(result.datasetName)), ("epochs", "\(result.epochs)"),
-                               ("seed", "\(request.seed)"), ("loss_reduction", jsonQuoted(model.lossDescription))]
-                              + measures.entries.map { ($0.0, jsonNumber($0.1)) })
+        let line = jsonObject(
+            [
+                ("model", jsonQuoted(model.name)), ("dataset", jsonQuoted(result.datasetName)),
+                ("epochs", "\(result.epochs)"),
+                ("seed", "\(request.seed)"), ("loss_reduction", jsonQuoted(model.lossDescription)),
+            ]
+                + measures.entries.map { ($0.0, jsonNumber($0.1)) })
         try writeAtomically(Data((line + "\n").utf8), to: folder + "/measures.json")
         print("\(model.displayName), \(measures.images) test images:")
         for (name, value) in measures.entries.dropFirst() {
-            print("  \(name.padding(toLength: 26, withPad: " ", startingAt: 0)) \(String(format: "%.4f", value))   \(AutoencoderMeasures.explanations[name] ?? "")")
+            print(
+                "  \(name.padding(toLength: 26, withPad: " ", startingAt: 0)) \(String(format: "%.4f", value))   \(AutoencoderMeasures.explanations[name] ?? "")"
+            )
         }
         if !request.quiet { print("Wrote \(folder)/measures.json") }
-    }
-}
-
-/// What a checkpoint written for a `ModelKind` says about how to rebuild its model: read from
-/// a file the user names, so that `gen vae --samples --checkpoint FILE` needs no other flag.
-public struct SavedSettings {
-    /// The model's settings.
-    public var settings: ModelSettings
-    /// The data it was trained on, as the `--dataset` value.
-    public var dataset: DataSource?
-
-    /// The settings in `path` if it is a checkpoint of a `kind` model; nil when there is no
-    /// such file, or it cannot say (the run then reports what is wrong with the file).
-    public init?(checkpoint path: String, kind: ModelKind) {
-        guard let checkpoint = try? Checkpoint.read(path), checkpoint.metadata["kind"] == kind.rawValue,
-              let text = checkpoint.metadata["settings"],
-              let settings = try? JSONDecoder().decode(ModelSettings.self, from: Data(text.utf8)) else { return nil }
-        self.settings = settings
-        dataset = checkpoint.metadata["data"].map(DataSource.init(argument:))
     }
 }
 

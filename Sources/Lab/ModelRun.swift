@@ -39,7 +39,9 @@ public struct TrainingResult {
     /// report it (a page then says what is wrong instead of printing NaN).
     public func final(_ metric: Metric) throws -> Double {
         guard let value = last(metric) else {
-            throw RunError("\(modelName) on \(datasetName) reports no \(metric) after epoch \(epochs) (it reports \(records.last?.metrics.map(\.0.name).joined(separator: ", ") ?? "nothing"))")
+            throw RunError(
+                "\(modelName) on \(datasetName) reports no \(metric) after epoch \(epochs) (it reports \(records.last?.metrics.map(\.0.name).joined(separator: ", ") ?? "nothing"))"
+            )
         }
         return value
     }
@@ -53,7 +55,9 @@ public struct TrainingResult {
 
 extension ImageLayout {
     /// The layout of `dataset`'s images.
-    public init(of dataset: Dataset) { self.init(channels: dataset.channels, height: dataset.height, width: dataset.width) }
+    public init(of dataset: Dataset) {
+        self.init(channels: dataset.channels, height: dataset.height, width: dataset.width)
+    }
 }
 
 /// A run that cannot go on, said in one line that names the flag or file and what was expected.
@@ -79,7 +83,8 @@ public struct ModelRun {
         let data = try request.dataset.load(imageSize: request.imageSize, syntheticCount: request.syntheticCount)
         if let notice = data.notice { printError(notice) }
         guard data.train.count > 0, data.test.count > 0 else {
-            throw RunProblem.noImages(dataset: request.dataset.argument, training: data.train.count, test: data.test.count)
+            throw RunProblem.noImages(
+                dataset: request.dataset.argument, training: data.train.count, test: data.test.count)
         }
         return data
     }
@@ -117,22 +122,32 @@ public struct ModelRun {
     /// checkpoint says; `onEpoch` sees each epoch trained here. It trains on `request.threads`
     /// threads, a count scoped to this call: a process's entry (`gen`, a script's notebook) sets
     /// the default; a library call changes no one else's.
-    public func train(_ model: any TrainableModel, optimizer: any Optimizer = Adam(), data: DatasetSplits, metadata: [String: String] = [:],
-                      defaultEpochs: Int = RunRequest.defaultEpochs, onEpoch: @escaping (EpochRecord) -> Void = { _ in }) throws -> TrainingResult {
-        try train(Learner(model, optimizer: optimizer), data: data, metadata: metadata, defaultEpochs: defaultEpochs, onEpoch: onEpoch)
+    public func train(
+        _ model: any TrainableModel, optimizer: any Optimizer = Adam(), data: DatasetSplits,
+        metadata: [String: String] = [:],
+        defaultEpochs: Int = RunRequest.defaultEpochs, onEpoch: @escaping (EpochRecord) -> Void = { _ in }
+    ) throws -> TrainingResult {
+        try train(
+            Learner(model, optimizer: optimizer), data: data, metadata: metadata, defaultEpochs: defaultEpochs,
+            onEpoch: onEpoch)
     }
 
     /// `train(_:optimizer:data:…)` for a model with its optimizers already made (per-group
     /// overrides, clipping).
-    public func train(_ learner: Learner, data: DatasetSplits, metadata: [String: String] = [:],
-                      defaultEpochs: Int = RunRequest.defaultEpochs, onEpoch: @escaping (EpochRecord) -> Void = { _ in }) throws -> TrainingResult {
+    public func train(
+        _ learner: Learner, data: DatasetSplits, metadata: [String: String] = [:],
+        defaultEpochs: Int = RunRequest.defaultEpochs, onEpoch: @escaping (EpochRecord) -> Void = { _ in }
+    ) throws -> TrainingResult {
         try BLAS.withThreadCount(request.threads) {
-            try trainOnThisThreadCount(learner, data: data, metadata: metadata, defaultEpochs: defaultEpochs, onEpoch: onEpoch)
+            try trainOnThisThreadCount(
+                learner, data: data, metadata: metadata, defaultEpochs: defaultEpochs, onEpoch: onEpoch)
         }
     }
 
-    private func trainOnThisThreadCount(_ learner: Learner, data: DatasetSplits, metadata: [String: String],
-                                        defaultEpochs: Int, onEpoch: @escaping (EpochRecord) -> Void) throws -> TrainingResult {
+    private func trainOnThisThreadCount(
+        _ learner: Learner, data: DatasetSplits, metadata: [String: String],
+        defaultEpochs: Int, onEpoch: @escaping (EpochRecord) -> Void
+    ) throws -> TrainingResult {
         // The file's contents are read once, below: here only what must not be read at all.
         _ = try namedCheckpointInPlace()
         let path = try checkpointPath(for: learner, data: data)
@@ -154,15 +169,23 @@ public struct ModelRun {
             if named, request.epochs == nil { epochs = max(state.completedEpochs, 1) }
             let done = state.completedEpochs
             if done >= epochs && done > 0 {
-                say(done == epochs ? "Reusing \(path) (\(epochsText(done))); retraining would train it again."
-                                   : "Reusing \(path) as it is, at epoch \(done) (more than the \(epochs) asked); retraining would train \(epochs).")
-                return TrainingResult(data: data, earlier: state.metricsLines, fresh: [], checkpointPath: path, modelName: learner.model.name)
+                say(
+                    done == epochs
+                        ? "Reusing \(path) (\(epochsText(done))); retraining would train it again."
+                        : "Reusing \(path) as it is, at epoch \(done) (more than the \(epochs) asked); retraining would train \(epochs)."
+                )
+                return TrainingResult(
+                    data: data, earlier: state.metricsLines, fresh: [], checkpointPath: path,
+                    modelName: learner.model.name)
             }
             if done > 0 {
                 guard !named || request.resume else {
                     throw RunProblem.checkpointHasFewerEpochs(path: path, have: done, want: epochs)
                 }
-                say(named ? "Resuming \(path) after epoch \(done)." : "Continuing the cached run \(path) after epoch \(done).")
+                say(
+                    named
+                        ? "Resuming \(path) after epoch \(done)."
+                        : "Continuing the cached run \(path) after epoch \(done).")
             }
         } else if request.resume {
             say("No checkpoint at \(path) to resume; training from scratch.")
@@ -170,7 +193,9 @@ public struct ModelRun {
 
         let progress = Progress(quiet: request.quiet)
         var trainer = Trainer(epochs: epochs, batchSize: request.batchSize, seed: request.seed, checkpointPath: path)
-        trainer.checkpointMetadata = metadata.merging(["data": request.dataset.argument, "threads": String(request.threads)]) { mine, _ in mine }
+        trainer.checkpointMetadata = metadata.merging([
+            "data": request.dataset.argument, "threads": String(request.threads),
+        ]) { mine, _ in mine }
         trainer.onStep = progress.report
         var fresh: [EpochRecord] = []
         trainer.onEpoch = { record in
@@ -182,23 +207,25 @@ public struct ModelRun {
         InterruptFlag.install()
         defer { progress.finishLine() }
         try trainer.train(learner, data: data, resumingFrom: state)
-        return TrainingResult(data: data, earlier: state.metricsLines, fresh: fresh, checkpointPath: path, modelName: learner.model.name)
+        return TrainingResult(
+            data: data, earlier: state.metricsLines, fresh: fresh, checkpointPath: path, modelName: learner.model.name)
     }
 
     /// The named checkpoint (through a symbolic link, the file it points to, so the link stays),
     /// or the cache's file for this model, data, seed, batch size and thread count.
     func checkpointPath(for learner: Learner, data: DatasetSplits) throws -> String {
         if let named = request.checkpoint { return try checkpointPath(named: named) }
-        let environment = ProcessInfo.processInfo.environment
-        let base = request.cacheFolder
-            ?? environment["XDG_CACHE_HOME"].map { $0 + "/gen" } ?? (environment["HOME"] ?? NSHomeDirectory()) + "/.cache/gen"
+        let base = request.cacheFolder ?? (environmentFolder("XDG_CACHE_HOME") ?? homeFolder() + "/.cache") + "/gen"
         do { try createFolder(base) } catch { throw RunProblem.cacheUnusable(reason: "\(error)") }
         // Everything that changes the trained weights except the epoch count, which the file
-        // keeps (a longer run continues a shorter one). The image count tells a quick synthetic
-        // set from the full one.
-        let key = "\(learner.configurationJSON)|\(request.dataset.argument)|\(data.train.name)|images=\(data.train.count)|\(request.imageSize ?? 0)"
+        // keeps (a longer run continues a shorter one). The data by its contents, not by the
+        // path typed: another folder of the same name, or images replaced in place, are other
+        // data; the test images too, whose figures the checkpoint's metrics hold.
+        let key =
+            "\(learner.configurationJSON)|\(data.train.name)|train=\(String(data.train.fingerprint, radix: 16))"
+            + "|test=\(String(data.test.fingerprint, radix: 16))|\(request.imageSize ?? 0)"
             + "|seed=\(request.seed)|batch=\(request.batchSize)|threads=\(request.threads)"
-        var hash: UInt64 = 0xCBF2_9CE4_8422_2325            // FNV-1a, 64-bit
+        var hash: UInt64 = 0xCBF2_9CE4_8422_2325  // FNV-1a, 64-bit
         for byte in key.utf8 { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01B3 }
         let safeName = data.train.name.filter { $0.isLetter || $0.isNumber || $0 == "-" }
         return "\(base)/\(learner.model.name)-\(safeName)-\(String(hash, radix: 16)).safetensors"
@@ -211,7 +238,11 @@ public struct ModelRun {
         var path = URL(fileURLWithPath: named).standardizedFileURL.path
         for _ in 0..<32 {
             guard let target = try? FileManager.default.destinationOfSymbolicLink(atPath: path) else { return path }
-            path = target.hasPrefix("/") ? target : URL(fileURLWithPath: path).deletingLastPathComponent().appendingPathComponent(target).standardizedFileURL.path
+            path =
+                target.hasPrefix("/")
+                ? target
+                : URL(fileURLWithPath: path).deletingLastPathComponent().appendingPathComponent(target)
+                    .standardizedFileURL.path
         }
         throw RunProblem.checkpointLinkLoop(path: named)
     }

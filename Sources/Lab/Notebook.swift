@@ -39,18 +39,23 @@ public final class Notebook {
     /// `--threads` becomes the process's thread count for everything the script computes.
     /// `file` and `line` locate the script and this call in it, for the code the page shows;
     /// `order` places the page in the lecture order on the gallery's index.
-    public convenience init(_ name: String, title: String, introduction: String, order: Int = 99,
-                            file: String = #filePath, line: Int = #line) throws {
-        try self.init(name, title: title, introduction: introduction, order: order,
-                      arguments: Array(CommandLine.arguments.dropFirst()), file: file, line: line)
+    public convenience init(
+        _ name: String, title: String, introduction: String, order: Int = 99,
+        file: String = #filePath, line: Int = #line
+    ) throws {
+        try self.init(
+            name, title: title, introduction: introduction, order: order,
+            arguments: Array(CommandLine.arguments.dropFirst()), file: file, line: line)
         BLAS.setThreadCount(request.threads)
     }
 
     /// Starts the notebook `name` from `arguments` (a command line after the program name),
     /// leaving the process's thread count alone: tests make notebooks beside other tests.
     /// `--help` and bad flags throw before anything is written (`exitCode(reporting:script:)`).
-    public init(_ name: String, title: String, introduction: String, order: Int = 99,
-                arguments: [String], file: String = #filePath, line: Int = #line) throws {
+    public init(
+        _ name: String, title: String, introduction: String, order: Int = 99,
+        arguments: [String], file: String = #filePath, line: Int = #line
+    ) throws {
         let options = try NotebookOptions.parse(arguments)
         var request = RunRequest()
         let quick = options.quick
@@ -64,8 +69,10 @@ public final class Notebook {
         (self.name, self.quick, self.request) = (name, quick, request)
         source = (try? String(contentsOfFile: file, encoding: .utf8)).map(SwiftSource.init)
         setupLine = line
-        page = NotebookPage(name: name, title: title, introduction: introduction, command: request.command, provenance: "", order: order)
-        try createFolder(folder)
+        page = NotebookPage(
+            name: name, title: title, introduction: introduction, command: request.command, provenance: "", order: order
+        )
+        try claimFolder(folder)
     }
 
     /// Says what ended a script and returns its exit status: `--help`'s text on stdout and 0; a
@@ -94,7 +101,10 @@ public final class Notebook {
     /// Opens the next numbered section: what follows up to the next `section` (or `finish`) is
     /// its code, and what it draws, tabulates and says is its output.
     public func section(_ title: String, _ narrative: String, line: Int = #line) {
-        precondition(!sectionLines.contains(line), "section \"\(title)\": one section call per line of the script (not in a loop), so that its code can be cut from the file")
+        precondition(
+            !sectionLines.contains(line),
+            "section \"\(title)\": one section call per line of the script (not in a loop), so that its code can be cut from the file"
+        )
         page.sections.append(NotebookPage.Section(title: title, narrative: narrative))
         sectionLines.append(line)
         if !request.quiet { print("\n\(page.sections.count). \(title)") }
@@ -103,7 +113,9 @@ public final class Notebook {
     /// Writes `canvas` to `<folder>/<file>` and shows it under the current section.
     public func figure(_ canvas: Canvas, _ file: String, caption: String) throws {
         precondition(!page.sections.isEmpty, "a figure belongs to a section: call section(_:_:) first")
-        precondition(!file.contains("/") && !page.figureFiles.contains { $0.file == file }, "\(file): one figure file per name, in the page's folder")
+        precondition(
+            !file.contains("/") && !page.figureFiles.contains { $0.file == file },
+            "\(file): one figure file per name, in the page's folder")
         try canvas.writePNG(to: folder + "/" + file)
         append(.figure(file: file, caption: caption))
         if !request.quiet { print("Wrote \(folder)/\(file)") }
@@ -111,29 +123,45 @@ public final class Notebook {
 
     /// A figure's title bar: `title` over the data set, seed and `details`.
     public func title(_ title: String, _ details: String = "") -> FigureTitle {
-        FigureTitle(title, details: ([dataName, "seed \(request.seed)"] + (details.isEmpty ? [] : [details])).joined(separator: " · "))
+        FigureTitle(
+            title,
+            details: ([dataName, "seed \(request.seed)"] + (details.isEmpty ? [] : [details])).joined(separator: " · "))
     }
 
     /// Labelled rows of images (each row the same count, at most 12 a row), drawn as `file`.
-    public func images(_ rows: [(label: String, images: Tensor)], _ file: String, title: String, caption: String) throws {
+    public func images(_ rows: [(label: String, images: Tensor)], _ file: String, title: String, caption: String) throws
+    {
         let data = try data()
         let count = rows.first?.images.shape[0] ?? 0
-        try figure(Figures.imageRows(rows, errors: [], errorNote: "", columns: min(max(count, 1), 12), layout: ImageLayout(of: data.train), title: self.title(title)),
-                   file, caption: caption)
+        try figure(
+            Figures.imageRows(
+                rows, errors: [], errorNote: "", columns: min(max(count, 1), 12), layout: ImageLayout(of: data.train),
+                title: self.title(title)),
+            file, caption: caption)
     }
 
     /// Sample grids side by side, the first `side` × `side` images of each, drawn as `file`.
-    public func sampleGrids(_ panels: [(name: String, images: Tensor)], side: Int = 8, _ file: String, title: String, caption: String) throws {
+    public func sampleGrids(
+        _ panels: [(name: String, images: Tensor)], side: Int = 8, _ file: String, title: String, caption: String
+    ) throws {
         let layout = ImageLayout(of: try data().train)
-        try figure(Figures.sideBySide(panels.map { panel in
-            (panel.name, Figures.sampleGrid(panel.images.rows(0..<min(side * side, panel.images.shape[0])), layout: layout, side: side,
-                                            title: self.title(panel.name)))
-        }, title: self.title(title)), file, caption: caption)
+        try figure(
+            Figures.sideBySide(
+                panels.map { panel in
+                    (
+                        panel.name,
+                        Figures.sampleGrid(
+                            panel.images.rows(0..<min(side * side, panel.images.shape[0])), layout: layout, side: side,
+                            title: self.title(panel.name))
+                    )
+                }, title: self.title(title)), file, caption: caption)
     }
 
     /// Named series of (x, y) points as lines, drawn as `file`.
-    public func plot(_ series: [(name: String, points: [(x: Double, y: Double)])], x: String, y: String, _ file: String,
-                     title: String, caption: String) throws {
+    public func plot(
+        _ series: [(name: String, points: [(x: Double, y: Double)])], x: String, y: String, _ file: String,
+        title: String, caption: String
+    ) throws {
         try figure(Figures.curves(series, xLabel: x, yLabel: y, title: self.title(title)), file, caption: caption)
     }
 
@@ -141,9 +169,13 @@ public final class Notebook {
     public func table(_ header: [String], _ rows: [[String]], caption: String = "") {
         append(.table(header: header, rows: rows, caption: caption))
         guard !request.quiet else { return }
-        let widths = header.indices.map { column in ([header] + rows).map { column < $0.count ? $0[column].count : 0 }.max() ?? 0 }
+        let widths = header.indices.map { column in
+            ([header] + rows).map { column < $0.count ? $0[column].count : 0 }.max() ?? 0
+        }
         for row in [header] + rows {
-            print(row.enumerated().map { $0.element.padding(toLength: widths[$0.offset], withPad: " ", startingAt: 0) }.joined(separator: "  "))
+            print(
+                row.enumerated().map { $0.element.padding(toLength: widths[$0.offset], withPad: " ", startingAt: 0) }
+                    .joined(separator: "  "))
         }
     }
 
@@ -165,11 +197,14 @@ public final class Notebook {
             let boundaries = sectionLines + [line]
             page.setup = source.excerpt(from: source.lineAfterCall(startingAt: setupLine), to: boundaries[0])
             for index in page.sections.indices {
-                page.sections[index].code = source.excerpt(from: source.lineAfterCall(startingAt: sectionLines[index]), to: boundaries[index + 1])
+                page.sections[index].code = source.excerpt(
+                    from: source.lineAfterCall(startingAt: sectionLines[index]), to: boundaries[index + 1])
             }
         }
-        let day = ISO8601DateFormatter.string(from: started, timeZone: TimeZone(identifier: "UTC")!, formatOptions: [.withFullDate])
-        page.provenance = "\(dataName) · seed \(request.seed) · \(request.threads) threads · \(day) · \(Machine.description) · \(formatDuration(Date().timeIntervalSince(started)))"
+        let day = ISO8601DateFormatter.string(
+            from: started, timeZone: TimeZone(identifier: "UTC")!, formatOptions: [.withFullDate])
+        page.provenance =
+            "\(dataName) · seed \(request.seed) · \(request.threads) threads · \(day) · \(Machine.description) · \(formatDuration(Date().timeIntervalSince(started)))"
         try writeAtomically(Data(page.html().utf8), to: folder + "/index.html")
         try writeAtomically(Data(page.markdown().utf8), to: folder + "/README.md")
         try writeAtomically(try JSONEncoder.sorted.encode(page), to: folder + "/" + GalleryPage.notebookFile)
@@ -196,8 +231,10 @@ public final class Notebook {
     /// with `filmCaption` (the film kept beside the cached checkpoint: recorded when the model was
     /// trained, by this run or an earlier one).
     /// `data` replaces the request's (a subset of it under a name of its own, say).
-    public func train(_ kind: ModelKind, _ settings: ModelSettings, epochs: Int, data: DatasetSplits? = nil, film: String? = nil,
-                      filmCaption: String = "") throws -> (model: any GenerativeModel, result: TrainingResult) {
+    public func train(
+        _ kind: ModelKind, _ settings: ModelSettings, epochs: Int, data: DatasetSplits? = nil, film: String? = nil,
+        filmCaption: String = ""
+    ) throws -> (model: any GenerativeModel, result: TrainingResult) {
         var own = request
         own.epochs = epochs
         let recorder = film.map { _ in FilmRecorder(side: 8, seed: request.seed, temperature: 1) }
@@ -216,7 +253,9 @@ public final class Notebook {
 
     /// Trains `model` with `optimizer` for `epochs` on the request's data, or on `data` (under a
     /// name of its own: the name keys the cache), or reuses its cached run.
-    public func train(_ model: any TrainableModel, optimizer: any Optimizer = Adam(), epochs: Int, data: DatasetSplits? = nil) throws -> TrainingResult {
+    public func train(
+        _ model: any TrainableModel, optimizer: any Optimizer = Adam(), epochs: Int, data: DatasetSplits? = nil
+    ) throws -> TrainingResult {
         var own = request
         own.epochs = epochs
         return try ModelRun(own).train(model, optimizer: optimizer, data: try data ?? self.data())

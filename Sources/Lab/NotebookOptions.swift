@@ -15,7 +15,9 @@ public struct NotebookOptions: ParsableArguments {
     public init() {}
 
     public mutating func validate() throws {
-        guard !out.isEmpty else { throw ValidationError("--out: an empty path names no folder (the default is Gallery)") }
+        guard !out.isEmpty else {
+            throw ValidationError("--out: an empty path names no folder (the default is Gallery)")
+        }
         try bound("--threads", threads, 1...Limits.threads)
     }
 }

@@ -16,9 +16,10 @@ final class Progress {
         let now = Date().timeIntervalSinceReferenceDate
         guard now - lastDraw > 0.1 || step.batch == step.batches else { return }
         lastDraw = now
-        let line = String(format: "\repoch %d/%d  batch %d/%d  loss %.4g  %.0f img/s  %@ left   ",
-                          step.epoch, step.epochs, step.batch, step.batches, step.runningLoss, step.imagesPerSecond,
-                          formatDuration(step.secondsLeft))
+        let line = String(
+            format: "\repoch %d/%d  batch %d/%d  loss %.4g  %.0f img/s  %@ left   ",
+            step.epoch, step.epochs, step.batch, step.batches, step.runningLoss, step.imagesPerSecond,
+            formatDuration(step.secondsLeft))
         FileHandle.standardError.write(Data(line.utf8))
         drewLive = true
     }
@@ -44,12 +45,19 @@ func formatDuration(_ seconds: Double) -> String {
     return s >= 60 ? "\(s / 60)m\(String(format: "%02d", s % 60))s" : "\(s)s"
 }
 
-/// Ctrl-C asks the trainer to stop at the next batch, so it can say where the checkpoint is.
-/// A second Ctrl-C exits at once.
-enum InterruptFlag {
+/// Ctrl-C asks the run to stop: the trainer at the next batch (it says where the checkpoint
+/// is), every later phase (figures, judging) before its next file. A second Ctrl-C exits at
+/// once. An ignored SIGINT (a background job's, inherited from its shell) stays ignored.
+public enum InterruptFlag {
     nonisolated(unsafe) static var flag: sig_atomic_t = 0
 
     static func install() {
+        var current = sigaction()
+        if sigaction(SIGINT, nil, &current) == 0,
+            unsafeBitCast(current.__sigaction_handler.sa_handler, to: Int.self) == unsafeBitCast(SIG_IGN, to: Int.self)
+        {
+            return
+        }
         signal(SIGINT) { _ in
             if InterruptFlag.flag != 0 { _exit(130) }
             InterruptFlag.flag = 1
@@ -62,5 +70,11 @@ enum InterruptFlag {
         pthread_sigmask(SIG_UNBLOCK, &interrupt, nil)
     }
 
-    static func isSet() -> Bool { flag != 0 }
+    /// Whether Ctrl-C was pressed since the handler went in.
+    public static func isSet() -> Bool { flag != 0 }
+
+    /// Stops the run, saying what it was doing, when Ctrl-C was pressed.
+    static func stopIfSet(while phase: @autoclosure () -> String) throws {
+        if isSet() { throw RunProblem.interrupted(phase: phase()) }
+    }
 }

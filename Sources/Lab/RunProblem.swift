@@ -34,19 +34,26 @@ public enum RunProblem: Error, CustomStringConvertible {
     case tooFewImages(path: String, count: Int)
     /// A file to export samples into exists already.
     case exportTargetExists(path: String)
+    /// Another process is writing into the output folder `path`.
+    case folderInUse(path: String)
+    /// Ctrl-C after training, during `phase`; every file written before is whole.
+    case interrupted(phase: String)
 
     public var description: String {
         switch self {
         case let .model(problem):
             return problem.description
         case let .noImages(dataset, training, test):
-            return "data set \(dataset): \(training) training and \(test) test images; training needs at least one of each"
+            return
+                "data set \(dataset): \(training) training and \(test) test images; training needs at least one of each"
         case let .needsLabelledClasses(dataset, classes):
-            return "data set \(dataset): a classifier needs labelled images of at least two classes; this data has \(classes)"
+            return
+                "data set \(dataset): a classifier needs labelled images of at least two classes; this data has \(classes)"
         case .classifierNeedsHiddenLayer:
             return "a classifier needs a hidden layer"
         case let .epochsWithinPretraining(epochs, pretrainingEpochs, perLayer, layers):
-            return "\(epochs) epochs end within greedy pretraining, which takes \(pretrainingEpochs) (\(perLayer) × \(layers) layers) "
+            return
+                "\(epochs) epochs end within greedy pretraining, which takes \(pretrainingEpochs) (\(perLayer) × \(layers) layers) "
                 + "before end-to-end training; ask for more than \(pretrainingEpochs)"
         case let .generatorNeverUpdated(k, batches, batchSize):
             return "\(k) discriminator steps per generator step: an epoch has only \(batches) batches of \(batchSize), "
@@ -56,7 +63,8 @@ public enum RunProblem: Error, CustomStringConvertible {
         case let .checkpointUnusable(reason):
             return "checkpoint \(reason); it is left untouched"
         case let .checkpointHasFewerEpochs(path, have, want):
-            return "checkpoint \(path): has \(epochsText(have)) of the \(want) asked; resume it, replace it, or ask for \(have)"
+            return
+                "checkpoint \(path): has \(epochsText(have)) of the \(want) asked; resume it, replace it, or ask for \(have)"
         case .emptyCheckpointPath:
             return "an empty checkpoint path names no file"
         case let .checkpointLinkLoop(path):
@@ -66,11 +74,16 @@ public enum RunProblem: Error, CustomStringConvertible {
         case let .imagesNotFound(path):
             return "images \(path): no such file or folder"
         case let .imagesOfAnotherShape(path, shape, judge):
-            return "images \(path): images of \(shape.map(String.init).joined(separator: "×")), the judge reads \(judge.map(String.init).joined(separator: "×")) (C×H×W)"
+            return
+                "images \(path): images of \(shape.map(String.init).joined(separator: "×")), the judge reads \(judge.map(String.init).joined(separator: "×")) (C×H×W)"
         case let .tooFewImages(path, count):
             return "images \(path): \(count) images; precision and recall need at least 4"
         case let .exportTargetExists(path):
             return "\(path): exists; name a new file (gen never replaces a file it was not asked to)"
+        case let .folderInUse(path):
+            return "\(path): another run is writing into this folder; wait for it to end, or write elsewhere"
+        case let .interrupted(phase):
+            return "interrupted while \(phase); the trained model and every file written before are kept whole"
         }
     }
 }

@@ -69,3 +69,11 @@ public struct FigureRequest: Sendable {
 
     public init() {}
 }
+
+/// `argument` as a POSIX shell reads it back unchanged: as it is when it holds only characters
+/// no shell treats specially, else in single quotes (a single quote inside becoming '\'').
+public func shellQuoted(_ argument: String) -> String {
+    let plain = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_@%+=:,./-")
+    if !argument.isEmpty && argument.allSatisfy(plain.contains) { return argument }
+    return "'" + argument.replacingOccurrences(of: "'", with: "'\\''") + "'"
+}

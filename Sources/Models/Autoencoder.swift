@@ -47,8 +47,11 @@ public final class Autoencoder: GenerativeModel {
     /// means). With `pretrainingEpochsPerLayer` > 0, the first epochs pretrain the layers greedily (`GreedyPretraining`: both networks must be
     /// `Sequential`s of `Dense` layers, the decoder mirroring the encoder). The contractive
     /// penalty needs an encoder that is one `Dense` layer.
-    public init(encoder: any Layer, decoder: any Layer, latentDimension: Int, objective: AutoencoderObjective = AutoencoderObjective(),
-                pretrainingEpochsPerLayer: Int = 0, name: String = "ae", displayName: String = ModelKind.ae.displayName) {
+    public init(
+        encoder: any Layer, decoder: any Layer, latentDimension: Int,
+        objective: AutoencoderObjective = AutoencoderObjective(),
+        pretrainingEpochsPerLayer: Int = 0, name: String = "ae", displayName: String = ModelKind.ae.displayName
+    ) {
         self.name = name
         self.displayName = displayName
         self.encoder = encoder
@@ -59,9 +62,11 @@ public final class Autoencoder: GenerativeModel {
         penalties = CodePenalties(objective, codeLayer: Autoencoder.oneDenseLayer(encoder))
         layers = NamedLayers([("encoder", encoder), ("decoder", decoder)])
         parameters = layers.parameters
-        pretraining = pretrainingEpochsPerLayer > 0
-            ? GreedyPretraining(encoder: encoder, decoder: decoder, epochsPerLayer: pretrainingEpochsPerLayer,
-                                imageLoss: objective.reconstruction)
+        pretraining =
+            pretrainingEpochsPerLayer > 0
+            ? GreedyPretraining(
+                encoder: encoder, decoder: decoder, epochsPerLayer: pretrainingEpochsPerLayer,
+                imageLoss: objective.reconstruction)
             : nil
         codeMinimum = Tensor(shape: [latentDimension], repeating: -1)
         codeMaximum = Tensor(shape: [latentDimension], repeating: 1)
@@ -73,24 +78,32 @@ public final class Autoencoder: GenerativeModel {
     /// `codeActivation`), mirrored for the decoder; no `hiddenSizes` gives the one-layer
     /// x → h → x̂. With `tiedWeights`, each decoder layer is the transpose of its mirror in the
     /// encoder (`TiedDense`), with its own bias.
-    public convenience init(inputSize: Int = 784, hiddenSizes: [Int] = [512], latentDimension: Int = 32,
-                            codeActivation: CodeActivation = .identity, tiedWeights: Bool = false,
-                            objective: AutoencoderObjective = AutoencoderObjective(), pretrainingEpochsPerLayer: Int = 0,
-                            seed: UInt64) {
+    public convenience init(
+        inputSize: Int = 784, hiddenSizes: [Int] = [512], latentDimension: Int = 32,
+        codeActivation: CodeActivation = .identity, tiedWeights: Bool = false,
+        objective: AutoencoderObjective = AutoencoderObjective(), pretrainingEpochsPerLayer: Int = 0,
+        seed: UInt64
+    ) {
         var g = SeededGenerator(seed: seed)
-        let encoder = multilayerPerceptron([inputSize] + hiddenSizes + [latentDimension], hidden: .relu, output: codeActivation.activation,
-                                           inputIsData: true, generator: &g)
+        let encoder = multilayerPerceptron(
+            [inputSize] + hiddenSizes + [latentDimension], hidden: .relu, output: codeActivation.activation,
+            inputIsData: true, generator: &g)
         let decoder: Sequential
         if tiedWeights {
             let mirrored = encoder.layers.reversed().compactMap { $0 as? Dense }
-            decoder = Sequential(mirrored.enumerated().map { index, layer in
-                TiedDense(transposeOf: layer, activation: index == mirrored.count - 1 ? .identity : .relu, generator: &g)
-            })
+            decoder = Sequential(
+                mirrored.enumerated().map { index, layer in
+                    TiedDense(
+                        transposeOf: layer, activation: index == mirrored.count - 1 ? .identity : .relu, generator: &g)
+                })
         } else {
-            decoder = multilayerPerceptron([latentDimension] + hiddenSizes.reversed() + [inputSize], hidden: .relu, inputIsData: false, generator: &g)
+            decoder = multilayerPerceptron(
+                [latentDimension] + hiddenSizes.reversed() + [inputSize], hidden: .relu, inputIsData: false,
+                generator: &g)
         }
-        self.init(encoder: encoder, decoder: decoder, latentDimension: latentDimension, objective: objective,
-                  pretrainingEpochsPerLayer: pretrainingEpochsPerLayer)
+        self.init(
+            encoder: encoder, decoder: decoder, latentDimension: latentDimension, objective: objective,
+            pretrainingEpochsPerLayer: pretrainingEpochsPerLayer)
     }
 
     /// The encoder's one `Dense` layer, when it is one (alone or in a `Sequential`).
@@ -110,14 +123,20 @@ public final class Autoencoder: GenerativeModel {
     /// The plain AE's configuration as before the variants existed (so its cached checkpoints
     /// stay valid), plus whatever a variant sets.
     public func configurationJSON(optimizer: String) -> String {
-        var fields = [("model", jsonQuoted(name)), ("encoder", jsonQuoted(encoder.description)), ("decoder", jsonQuoted(decoder.description)),
-                      ("latent", "\(latentDimension)"), ("loss", jsonQuoted(lossDescription)), ("optimizer", jsonQuoted(optimizer))]
+        var fields = [
+            ("model", jsonQuoted(name)), ("encoder", jsonQuoted(encoder.description)),
+            ("decoder", jsonQuoted(decoder.description)),
+            ("latent", "\(latentDimension)"), ("loss", jsonQuoted(lossDescription)),
+            ("optimizer", jsonQuoted(optimizer)),
+        ]
         if let pretraining { fields.append(("pretraining", jsonQuoted(pretraining.description))) }
         return jsonObject(fields)
     }
 
     public var stateTensors: [NamedTensor] {
-        layers.stateTensors + [NamedTensor(name: "codeMinimum", value: codeMinimum), NamedTensor(name: "codeMaximum", value: codeMaximum)]
+        layers.stateTensors + [
+            NamedTensor(name: "codeMinimum", value: codeMinimum), NamedTensor(name: "codeMaximum", value: codeMaximum),
+        ]
     }
 
     /// Group 0, every parameter, trained end to end; then, with greedy pretraining, one group
@@ -179,7 +198,9 @@ public final class Autoencoder: GenerativeModel {
         if let stage { return [(.trainLoss, sums.loss / count), (.pretrainingLayer, Double(stage + 1))] }
         if imageCount > 0 { codeMinimum.assign(epochCodeMinimum); codeMaximum.assign(epochCodeMaximum) }
         var metrics: [(Metric, Double)] = [(.trainLoss, sums.loss / count)]
-        if objective.penalised { metrics += [(.trainReconstruction, sums.reconstruction / count), (.trainPenalty, sums.penalty / count)] }
+        if objective.penalised {
+            metrics += [(.trainReconstruction, sums.reconstruction / count), (.trainPenalty, sums.penalty / count)]
+        }
         return metrics
     }
 
@@ -199,7 +220,10 @@ public final class Autoencoder: GenerativeModel {
             objectiveTotal += Double(value) * n
         }
         let count = Double(max(test.count, 1))
-        return [(.testLoss, (variant ? objectiveTotal : reconstruction) / count), (.testReconstruction, reconstruction / count)]
+        return [
+            (.testLoss, (variant ? objectiveTotal : reconstruction) / count),
+            (.testReconstruction, reconstruction / count),
+        ]
     }
 
     /// Uniform draws in [-1, 1], mapped onto each unit's training range by `codes(fromPriorDraws:)`.
@@ -221,6 +245,8 @@ public final class Autoencoder: GenerativeModel {
     /// Codes of images in [0, 1].
     public func encode(_ x: Tensor) -> Tensor? { encoder(x).copy() }
     /// Images (values in [0, 1]) from codes.
-    public var decoderNetwork: DecoderNetwork? { DecoderNetwork(network: decoder, output: DecoderNetwork.Output(objective.reconstruction)) }
+    public var decoderNetwork: DecoderNetwork? {
+        DecoderNetwork(network: decoder, output: DecoderNetwork.Output(objective.reconstruction))
+    }
     public func decode(_ z: Tensor) -> Tensor { decoder(z).map(objective.reconstruction.pixel) }
 }

@@ -27,9 +27,13 @@ public final class Classifier: TrainableModel {
 
     /// A classifier whose `features` feed `head` (head.outputSize classes, named `classNames`);
     /// without `trainsFeatures`, training updates the head alone and the features stay as given.
-    public init(features: any Layer, head: Dense, classNames: [String], trainsFeatures: Bool = true,
-                name: String = "classifier", displayName: String = "Classifier") {
-        precondition(head.outputSize == classNames.count, "the head has \(head.outputSize) outputs for \(classNames.count) classes")
+    public init(
+        features: any Layer, head: Dense, classNames: [String], trainsFeatures: Bool = true,
+        name: String = "classifier", displayName: String = "Classifier"
+    ) {
+        precondition(
+            head.outputSize == classNames.count,
+            "the head has \(head.outputSize) outputs for \(classNames.count) classes")
         self.name = name
         self.displayName = displayName
         self.features = features
@@ -44,38 +48,52 @@ public final class Classifier: TrainableModel {
     public convenience init(inputSize: Int = 784, hiddenSizes: [Int] = [256], classNames: [String], seed: UInt64) {
         var g = SeededGenerator(seed: seed)
         precondition(!hiddenSizes.isEmpty, "an MLP classifier needs a hidden layer")
-        let features = multilayerPerceptron([inputSize] + hiddenSizes, hidden: .relu, output: .relu, inputIsData: true, generator: &g)
+        let features = multilayerPerceptron(
+            [inputSize] + hiddenSizes, hidden: .relu, output: .relu, inputIsData: true, generator: &g)
         let head = Dense(inputSize: hiddenSizes.last!, outputSize: classNames.count, generator: &g)
         self.init(features: features, head: head, classNames: classNames)
     }
 
     /// The convolutional classifier: the conv AE's strided convolutions (`channels`), then
     /// Dense(featureSize)-ReLU (the features), then the head.
-    public convenience init(convolutionalFor image: Shape, channels: [Int] = [32, 64], featureSize: Int = 128, classNames: [String],
-                            seed: UInt64) {
+    public convenience init(
+        convolutionalFor image: Shape, channels: [Int] = [32, 64], featureSize: Int = 128, classNames: [String],
+        seed: UInt64
+    ) {
         var g = SeededGenerator(seed: seed)
-        let convolutions = convolutionalFeatures(image: image, channels: channels, activation: .relu, inputIsData: true, generator: &g)
-        let dense = Dense(inputSize: convolutionalFeatureCount(image: image, channels: channels), outputSize: featureSize, activation: .relu, generator: &g)
+        let convolutions = convolutionalFeatures(
+            image: image, channels: channels, activation: .relu, inputIsData: true, generator: &g)
+        let dense = Dense(
+            inputSize: convolutionalFeatureCount(image: image, channels: channels), outputSize: featureSize,
+            activation: .relu, generator: &g)
         let features = Sequential(convolutions.layers + [dense])
         features.computesInputGradient = false
         let head = Dense(inputSize: featureSize, outputSize: classNames.count, generator: &g)
-        self.init(features: features, head: head, classNames: classNames,
-                  name: "conv-classifier", displayName: "Conv classifier")
+        self.init(
+            features: features, head: head, classNames: classNames,
+            name: "conv-classifier", displayName: "Conv classifier")
     }
 
     public var pixelRange: PixelRange { .unit }
     public var lossDescription: String { loss.description }
     public func configurationJSON(optimizer: String) -> String {
-        jsonObject([("model", jsonQuoted(name)), ("features", jsonQuoted(features.description)), ("head", jsonQuoted(head.description)),
-                    ("classes", "\(classNames.count)"), ("loss", jsonQuoted(lossDescription)),
-                    ("optimizer", jsonQuoted(trainsFeatures ? optimizer : optimizer + " on the head"))])
+        jsonObject([
+            ("model", jsonQuoted(name)), ("features", jsonQuoted(features.description)),
+            ("head", jsonQuoted(head.description)),
+            ("classes", "\(classNames.count)"), ("loss", jsonQuoted(lossDescription)),
+            ("optimizer", jsonQuoted(trainsFeatures ? optimizer : optimizer + " on the head")),
+        ])
     }
     public var stateTensors: [NamedTensor] { layers.stateTensors }
 
     /// Every parameter, or the head's alone when the features are frozen.
     public var parameterGroups: [ParameterGroup] {
-        [ParameterGroup(name: "model", parameters: trainsFeatures ? parameters : parameters.filter { $0.name.hasPrefix("head.") },
-                        stateName: "optimizer")]
+        [
+            ParameterGroup(
+                name: "model",
+                parameters: trainsFeatures ? parameters : parameters.filter { $0.name.hasPrefix("head.") },
+                stateName: "optimizer")
+        ]
     }
 
     public func beginEpoch() { sums = (0, 0); imageCount = 0 }
@@ -87,7 +105,7 @@ public final class Classifier: TrainableModel {
         let (value, dLogits) = loss.lossAndGradient(logits: logits, labels: batch.labels)
         sums.correct += Classifier.correct(logits, batch.labels)
         let dFeatures = head.backward(dLogits)
-        if trainsFeatures { _ = features.backward(dFeatures) }   // frozen features need no gradients
+        if trainsFeatures { _ = features.backward(dFeatures) }  // frozen features need no gradients
         sums.loss += Double(value) * Double(n); imageCount += n
         return value
     }

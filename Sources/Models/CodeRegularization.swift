@@ -72,7 +72,10 @@ public struct AutoencoderObjective: Equatable, Sendable {
     /// λ of the contractive penalty λ ‖J_f(x)‖²_F; 0 for none.
     public var contraction: Float = 0
 
-    public init(reconstruction: ReconstructionLoss = .bce, corruption: Corruption? = nil, sparsity: Sparsity? = nil, contraction: Float = 0) {
+    public init(
+        reconstruction: ReconstructionLoss = .bce, corruption: Corruption? = nil, sparsity: Sparsity? = nil,
+        contraction: Float = 0
+    ) {
         self.reconstruction = reconstruction
         self.corruption = corruption
         self.sparsity = sparsity
@@ -84,7 +87,10 @@ public struct AutoencoderObjective: Equatable, Sendable {
 
     /// The loss in words, with every term's reduction.
     public var description: String {
-        var terms = [reconstruction.description + (corruption.map { " of the clean image from its corrupted copy (\($0))" } ?? "")]
+        var terms = [
+            reconstruction.description
+                + (corruption.map { " of the clean image from its corrupted copy (\($0))" } ?? "")
+        ]
         if let sparsity { terms.append(sparsity.description) }
         if contraction > 0 { terms.append(ContractivePenalty(weight: contraction).description) }
         return terms.joined(separator: " + ")
@@ -114,7 +120,8 @@ final class CodePenalties {
         case nil: (l1, kl) = (nil, nil)
         }
         contractive = objective.contraction > 0 ? ContractivePenalty(weight: objective.contraction) : nil
-        precondition(contractive == nil || codeLayer != nil, "the contractive penalty needs the encoder's one Dense layer")
+        precondition(
+            contractive == nil || codeLayer != nil, "the contractive penalty needs the encoder's one Dense layer")
         self.codeLayer = codeLayer
     }
 

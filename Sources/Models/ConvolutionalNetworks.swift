@@ -23,7 +23,9 @@ public enum Architecture: String, Codable, CaseIterable, Sendable {
     /// Why images of `image` (C, H, W) cannot go through `channels.count` halvings, or nil when they can.
     public static func convolutionProblem(image: Shape, channels: [Int]) -> ModelProblem? {
         let factor = 1 << channels.count
-        guard !channels.isEmpty, channels.count <= 6, channels.allSatisfy({ (1...1024).contains($0) }) else { return .channelCounts(channels) }
+        guard !channels.isEmpty, channels.count <= 6, channels.allSatisfy({ (1...1024).contains($0) }) else {
+            return .channelCounts(channels)
+        }
         guard image[1] % factor == 0, image[2] % factor == 0 else {
             return .sidesNotDivisible(halvings: channels.count, height: image[1], width: image[2])
         }
@@ -40,15 +42,19 @@ private func reduced(_ image: Shape, _ halvings: Int) -> (height: Int, width: In
 /// per width in `channels`, each with `activation` (after a `BatchNorm2D`, for all but the
 /// first, when `batchNorm`). The first convolution reads data and skips its input gradient
 /// when `inputIsData`.
-public func convolutionalFeatures(image: Shape, channels: [Int], activation: Activation, batchNorm: Bool = false,
-                                  inputIsData: Bool, generator g: inout SeededGenerator) -> Sequential {
+public func convolutionalFeatures(
+    image: Shape, channels: [Int], activation: Activation, batchNorm: Bool = false,
+    inputIsData: Bool, generator g: inout SeededGenerator
+) -> Sequential {
     var layers: [any Layer] = [Reshape(itemShape: image.dimensions)]
     var previous = image[0]
     for (i, width) in channels.enumerated() {
         // The activation fused into the layer before it: the convolution, or the batch norm.
         let normalized = batchNorm && i > 0
-        layers.append(Conv2D(inputChannels: previous, outputChannels: width, kernelSize: 4, stride: 2, padding: 1,
-                             activation: normalized ? .identity : activation, generator: &g))
+        layers.append(
+            Conv2D(
+                inputChannels: previous, outputChannels: width, kernelSize: 4, stride: 2, padding: 1,
+                activation: normalized ? .identity : activation, generator: &g))
         if normalized { layers.append(BatchNorm2D(featureCount: width, activation: activation)) }
         previous = width
     }
@@ -68,20 +74,28 @@ public func convolutionalFeatureCount(image: Shape, channels: [Int]) -> Int {
 /// `BatchNorm` when `batchNorm`) and `activation`, then a transposed convolution per
 /// further width and a last one to the image's channels, with `activation` (and
 /// `BatchNorm2D` when `batchNorm`) between them and `output` after the last.
-public func convolutionalGenerator(inputSize: Int, image: Shape, channels: [Int], activation: Activation, output: Activation,
-                                   batchNorm: Bool = false, generator g: inout SeededGenerator) -> Sequential {
+public func convolutionalGenerator(
+    inputSize: Int, image: Shape, channels: [Int], activation: Activation, output: Activation,
+    batchNorm: Bool = false, generator g: inout SeededGenerator
+) -> Sequential {
     let (h, w) = reduced(image, channels.count)
     let first = channels[0] * h * w
-    var layers: [any Layer] = batchNorm
-        ? [Dense(inputSize: inputSize, outputSize: first, generator: &g), BatchNorm(featureCount: first, activation: activation)]
+    var layers: [any Layer] =
+        batchNorm
+        ? [
+            Dense(inputSize: inputSize, outputSize: first, generator: &g),
+            BatchNorm(featureCount: first, activation: activation),
+        ]
         : [Dense(inputSize: inputSize, outputSize: first, activation: activation, generator: &g)]
     layers.append(Reshape(itemShape: [channels[0], h, w]))
     for (i, width) in channels.enumerated() {
         let last = i + 1 == channels.count
         let next = last ? image[0] : channels[i + 1]
         let fused = last ? output : batchNorm ? .identity : activation
-        layers.append(TransposedConv2D(inputChannels: width, outputChannels: next, kernelSize: 4, stride: 2, padding: 1,
-                                       activation: fused, generator: &g))
+        layers.append(
+            TransposedConv2D(
+                inputChannels: width, outputChannels: next, kernelSize: 4, stride: 2, padding: 1,
+                activation: fused, generator: &g))
         if !last && batchNorm { layers.append(BatchNorm2D(featureCount: next, activation: activation)) }
     }
     layers.append(Flatten())

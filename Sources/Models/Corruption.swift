@@ -31,7 +31,8 @@ public enum Corruption: Equatable, Sendable, CustomStringConvertible {
     }
 
     /// What the flag's value must look like.
-    public static let expected = "gaussian:SIGMA (0 < SIGMA ≤ 10), mask:FRACTION or salt-pepper:FRACTION (0 < FRACTION < 1), or square:SIDE (a whole number of pixels)"
+    public static let expected =
+        "gaussian:SIGMA (0 < SIGMA ≤ 10), mask:FRACTION or salt-pepper:FRACTION (0 < FRACTION < 1), or square:SIDE (a whole number of pixels)"
 
     /// The flag's spelling: `gaussian:0.5`.
     public var argument: String {
@@ -56,11 +57,12 @@ public enum Corruption: Equatable, Sendable, CustomStringConvertible {
     /// is drawn into `noisy` before `clean` is added to it).
     public func apply(_ clean: Tensor, into noisy: Tensor, generator: inout SeededGenerator) {
         precondition(clean.shape == noisy.shape, "corruption: \(clean.shape) into \(noisy.shape)")
-        precondition(clean.data != noisy.data, "corruption: the noisy copy must be another tensor than the clean images")
+        precondition(
+            clean.data != noisy.data, "corruption: the noisy copy must be another tensor than the clean images")
         let x = clean.data, y = noisy.data
         switch self {
         case .gaussian(let sigma):
-            noisy.fillNormal(standardDeviation: sigma, using: &generator)     // the draws of one nextNormal() per pixel
+            noisy.fillNormal(standardDeviation: sigma, using: &generator)  // the draws of one nextNormal() per pixel
             for i in 0..<clean.count { y[i] += x[i] }
         case .mask(let fraction):
             for i in 0..<clean.count { y[i] = generator.nextUniform() < fraction ? 0 : x[i] }
@@ -92,7 +94,9 @@ public enum Corruption: Equatable, Sendable, CustomStringConvertible {
     /// Why this corruption cannot apply to images of `image` (C, H, W), or nil.
     public func problem(image: Shape) -> ModelProblem? {
         guard case .square(let side) = self else { return nil }
-        guard image[0] == 1 && image[1] == image[2] else { return .squareCorruptionNeedsSquareGreyImages(side: side, image: image.dimensions) }
+        guard image[0] == 1 && image[1] == image[2] else {
+            return .squareCorruptionNeedsSquareGreyImages(side: side, image: image.dimensions)
+        }
         return side < image[1] ? nil : .squareCorruptionTooLarge(side: side, imageSide: image[1])
     }
 
@@ -117,7 +121,8 @@ extension ArgumentCodable {
     public init(from decoder: any Decoder) throws {
         let text = try decoder.singleValueContainer().decode(String.self)
         guard let value = Self(argument: text) else {
-            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "not a \(Self.self): \(text)"))
+            throw DecodingError.dataCorrupted(
+                .init(codingPath: decoder.codingPath, debugDescription: "not a \(Self.self): \(text)"))
         }
         self = value
     }

@@ -43,8 +43,11 @@ public final class GAN: GenerativeModel {
     /// A GAN whose `generator` maps `latentDimension` noise units to images in [-1, 1] (tanh)
     /// and whose `discriminator` maps images to one logit; the trainer gives each its own
     /// optimizer. `discriminatorSteps` is Algorithm 1's k (at least 1).
-    public init(generator: any Layer, discriminator: any Layer, latentDimension: Int, discriminatorSteps: Int = 1,
-                generatorLoss: GeneratorLoss = .nonSaturating, name: String = "gan", displayName: String = ModelKind.gan.displayName) {
+    public init(
+        generator: any Layer, discriminator: any Layer, latentDimension: Int, discriminatorSteps: Int = 1,
+        generatorLoss: GeneratorLoss = .nonSaturating, name: String = "gan",
+        displayName: String = ModelKind.gan.displayName
+    ) {
         precondition(discriminatorSteps >= 1, "k must be at least 1")
         self.name = name
         self.displayName = displayName
@@ -59,32 +62,41 @@ public final class GAN: GenerativeModel {
     }
 
     /// The multilayer default: G latent-hidden...-LeakyReLU(0.2)-image-tanh, D image-hidden...-LeakyReLU(0.2)-1.
-    public convenience init(imageSize: Int = 784, latentDimension: Int = 64, generatorHiddenSizes: [Int] = [256, 512],
-                            discriminatorHiddenSizes: [Int] = [512, 256], discriminatorSteps: Int = 1,
-                            generatorLoss: GeneratorLoss = .nonSaturating, seed: UInt64) {
+    public convenience init(
+        imageSize: Int = 784, latentDimension: Int = 64, generatorHiddenSizes: [Int] = [256, 512],
+        discriminatorHiddenSizes: [Int] = [512, 256], discriminatorSteps: Int = 1,
+        generatorLoss: GeneratorLoss = .nonSaturating, seed: UInt64
+    ) {
         var g = SeededGenerator(seed: seed)
-        let generator = multilayerPerceptron([latentDimension] + generatorHiddenSizes + [imageSize], hidden: .leakyReLU(slope: 0.2),
-                                             output: .tanh, inputIsData: true, generator: &g)
-        let discriminator = multilayerPerceptron([imageSize] + discriminatorHiddenSizes + [1], hidden: .leakyReLU(slope: 0.2),
-                                                 inputIsData: false, generator: &g)
-        self.init(generator: generator, discriminator: discriminator, latentDimension: latentDimension, discriminatorSteps: discriminatorSteps,
-                  generatorLoss: generatorLoss)
+        let generator = multilayerPerceptron(
+            [latentDimension] + generatorHiddenSizes + [imageSize], hidden: .leakyReLU(slope: 0.2),
+            output: .tanh, inputIsData: true, generator: &g)
+        let discriminator = multilayerPerceptron(
+            [imageSize] + discriminatorHiddenSizes + [1], hidden: .leakyReLU(slope: 0.2),
+            inputIsData: false, generator: &g)
+        self.init(
+            generator: generator, discriminator: discriminator, latentDimension: latentDimension,
+            discriminatorSteps: discriminatorSteps,
+            generatorLoss: generatorLoss)
     }
 
     public var pixelRange: PixelRange { .symmetric }
     public var lossDescription: String {
         "d_loss: BCE of D on real (target 1) + BCE on fake (target 0), each averaged over the batch; g_loss: "
-            + (generatorLoss == .nonSaturating ? "BCE of D on fake with target 1 (-log D(G(z))), averaged over the batch"
-                                                              : "log(1 - D(G(z))), averaged over the batch")
+            + (generatorLoss == .nonSaturating
+                ? "BCE of D on fake with target 1 (-log D(G(z))), averaged over the batch"
+                : "log(1 - D(G(z))), averaged over the batch")
     }
 
     public var samplingDescription: String { "G(z) for z ~ N(0, I): sharp, as the discriminator punishes blur." }
 
     public func configurationJSON(optimizer: String) -> String {
-        jsonObject([("model", jsonQuoted(name)), ("generator", jsonQuoted(generator.description)),
-                    ("discriminator", jsonQuoted(discriminator.description)), ("latent", "\(latentDimension)"),
-                    ("discriminator_steps", "\(discriminatorSteps)"), ("generator_loss", jsonQuoted(generatorLoss.rawValue)),
-                    ("loss", jsonQuoted(lossDescription)), ("optimizer", jsonQuoted(optimizer))])
+        jsonObject([
+            ("model", jsonQuoted(name)), ("generator", jsonQuoted(generator.description)),
+            ("discriminator", jsonQuoted(discriminator.description)), ("latent", "\(latentDimension)"),
+            ("discriminator_steps", "\(discriminatorSteps)"), ("generator_loss", jsonQuoted(generatorLoss.rawValue)),
+            ("loss", jsonQuoted(lossDescription)), ("optimizer", jsonQuoted(optimizer)),
+        ])
     }
 
     public var parameters: [Parameter] { generatorParameters + discriminatorParameters }
@@ -100,8 +112,11 @@ public final class GAN: GenerativeModel {
 
     /// The generator's and the discriminator's parameters, each group with an optimizer of its own.
     public var parameterGroups: [ParameterGroup] {
-        [ParameterGroup(name: "generator", parameters: generatorParameters, stateName: "generatorOptimizer"),
-         ParameterGroup(name: "discriminator", parameters: discriminatorParameters, stateName: "discriminatorOptimizer")]
+        [
+            ParameterGroup(name: "generator", parameters: generatorParameters, stateName: "generatorOptimizer"),
+            ParameterGroup(
+                name: "discriminator", parameters: discriminatorParameters, stateName: "discriminatorOptimizer"),
+        ]
     }
 
     /// Algorithm 1's order: the discriminator's update, then (every k-th time) the generator's.
@@ -144,7 +159,7 @@ public final class GAN: GenerativeModel {
     func discriminatorPhase(real x: Tensor, random: inout SeededGenerator) -> Float {
         let n = x.shape[0]
         let (one, zero) = labels(n)
-        discriminator.computesInputGradient = false     // D's step needs no gradient into images
+        discriminator.computesInputGradient = false  // D's step needs no gradient into images
         let realLogits = discriminator.forward(x, training: true)
         sums.realOutput += meanSigmoid(realLogits)
         let (realLoss, dReal) = bce.lossAndGradient(logits: realLogits, targets: one)
@@ -192,8 +207,10 @@ public final class GAN: GenerativeModel {
     }
 
     public func epochMetrics() -> [(Metric, Double)] {
-        [(.dLoss, sums.d / Double(max(dCount, 1))), (.gLoss, sums.g / Double(max(gCount, 1))),
-         (.dReal, sums.realOutput / Double(max(dCount, 1))), (.dFake, sums.fakeOutput / Double(max(dCount, 1)))]
+        [
+            (.dLoss, sums.d / Double(max(dCount, 1))), (.gLoss, sums.g / Double(max(gCount, 1))),
+            (.dReal, sums.realOutput / Double(max(dCount, 1))), (.dFake, sums.fakeOutput / Double(max(dCount, 1))),
+        ]
     }
 
     /// D's losses and mean outputs on the test images and as many fresh fakes.
@@ -204,14 +221,22 @@ public final class GAN: GenerativeModel {
             let one = Tensor(shape: [n, 1], repeating: 1), zero = Tensor(zeros: [n, 1])
             let realLogits = discriminator(x).copy()
             let fakeLogits = discriminator(fakes(n, random: &random, training: false))
-            dLoss += Double(bce.loss(logits: realLogits, targets: one) + bce.loss(logits: fakeLogits, targets: zero)) * Double(n)
-            gLoss += Double(generatorLoss == .nonSaturating ? bce.loss(logits: fakeLogits, targets: one)
-                                                                            : -bce.loss(logits: fakeLogits, targets: zero)) * Double(n)
+            dLoss +=
+                Double(bce.loss(logits: realLogits, targets: one) + bce.loss(logits: fakeLogits, targets: zero))
+                * Double(n)
+            gLoss +=
+                Double(
+                    generatorLoss == .nonSaturating
+                        ? bce.loss(logits: fakeLogits, targets: one)
+                        : -bce.loss(logits: fakeLogits, targets: zero)) * Double(n)
             realOutput += meanSigmoid(realLogits) * Double(n)
             fakeOutput += meanSigmoid(fakeLogits) * Double(n)
         }
         let n = Double(max(test.count, 1))
-        return [(.testDLoss, dLoss / n), (.testGLoss, gLoss / n), (.testDReal, realOutput / n), (.testDFake, fakeOutput / n)]
+        return [
+            (.testDLoss, dLoss / n), (.testGLoss, gLoss / n), (.testDReal, realOutput / n),
+            (.testDFake, fakeOutput / n),
+        ]
     }
 
     /// z ~ N(0, I).

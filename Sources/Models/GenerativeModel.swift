@@ -89,4 +89,3 @@ extension GenerativeModel {
     /// Reconstructions of images in [0, 1]; nil for a model with no encoder.
     public func reconstruct(_ images: Tensor) -> Tensor? { encode(images).map(decode) }
 }
-

@@ -38,7 +38,8 @@ public final class GreedyPretraining: CustomStringConvertible {
         (encoderLayers, decoderLayers) = pairs
         criteria = encoderLayers.indices.map { ($0 == 0 ? imageLoss : .mse).criterion() }
         stageParameters = zip(encoderLayers, decoderLayers).map { pair in
-            (pair.0.parameters.map { $0.prefixed("encoder") } + pair.1.parameters.map { $0.prefixed("decoder") }).deduplicated()
+            (pair.0.parameters.map { $0.prefixed("encoder") } + pair.1.parameters.map { $0.prefixed("decoder") })
+                .deduplicated()
         }
     }
 
@@ -50,18 +51,27 @@ public final class GreedyPretraining: CustomStringConvertible {
 
     /// E_1 … E_L and D_1 … D_L (the decoder's layers in reverse order) when every D_k maps E_k's
     /// outputs back to its inputs; the first mismatch otherwise.
-    static func pairs(encoder: any Layer, decoder: any Layer) -> Result<(encoder: [Dense], decoder: [any Layer]), ModelProblem> {
+    static func pairs(encoder: any Layer, decoder: any Layer) -> Result<
+        (encoder: [Dense], decoder: [any Layer]), ModelProblem
+    > {
         guard let e = encoder as? Sequential, let d = decoder as? Sequential, e.layers.count == d.layers.count,
-              case let encoderLayers = e.layers.compactMap({ $0 as? Dense }), encoderLayers.count == e.layers.count else {
-            return .failure(.pretrainingNeedsMirroredNetworks(detail: "the networks are not Sequentials of as many Dense layers"))
+            case let encoderLayers = e.layers.compactMap({ $0 as? Dense }), encoderLayers.count == e.layers.count
+        else {
+            return .failure(
+                .pretrainingNeedsMirroredNetworks(detail: "the networks are not Sequentials of as many Dense layers"))
         }
         let decoderLayers = Array(d.layers.reversed())
         for (k, (encoderLayer, decoderLayer)) in zip(encoderLayers, decoderLayers).enumerated() {
             let (input, output) = (encoderLayer.inputSize, encoderLayer.outputSize)
-            let mirror = (decoderLayer as? Dense).map { ($0.inputSize, $0.outputSize) } ?? (decoderLayer as? TiedDense).map { ($0.inputSize, $0.outputSize) }
+            let mirror =
+                (decoderLayer as? Dense).map { ($0.inputSize, $0.outputSize) }
+                ?? (decoderLayer as? TiedDense).map { ($0.inputSize, $0.outputSize) }
             guard let mirror, mirror == (output, input) else {
-                return .failure(.pretrainingNeedsMirroredNetworks(
-                    detail: "decoder layer \(d.layers.count - k) (\(decoderLayer)) does not map encoder layer \(k + 1)'s \(output) outputs back to its \(input) inputs"))
+                return .failure(
+                    .pretrainingNeedsMirroredNetworks(
+                        detail:
+                            "decoder layer \(d.layers.count - k) (\(decoderLayer)) does not map encoder layer \(k + 1)'s \(output) outputs back to its \(input) inputs"
+                    ))
             }
         }
         return .success((encoderLayers, decoderLayers))
@@ -79,10 +89,10 @@ public final class GreedyPretraining: CustomStringConvertible {
     /// codes of the layers below, with its gradients added into `stageParameters[stage]`.
     public func accumulateGradients(stage k: Int, images: Tensor) -> Float {
         var h = images
-        for layer in encoderLayers[..<k] { h = layer.forward(h, training: false) }   // h_{k-1}, the fixed layers' codes
+        for layer in encoderLayers[..<k] { h = layer.forward(h, training: false) }  // h_{k-1}, the fixed layers' codes
         let encoderLayer = encoderLayers[k], decoderLayer = decoderLayers[k]
         let needsInputGradient = encoderLayer.computesInputGradient
-        encoderLayer.computesInputGradient = false       // nothing below learns in this stage
+        encoderLayer.computesInputGradient = false  // nothing below learns in this stage
         let output = decoderLayer.forward(encoderLayer.forward(h, training: true), training: true)
         let (loss, dOutput) = criteria[k].lossAndGradient(output: output, targets: h)
         _ = encoderLayer.backward(decoderLayer.backward(dOutput))

@@ -13,14 +13,16 @@ public enum LatentPath: String, Sendable, CaseIterable {
     case slerp
 
     /// The point at t in [0, 1] between a and b, appended to `out`.
-    func appendPoint(_ t: Float, from a: UnsafePointer<Float>, to b: UnsafePointer<Float>, dimension d: Int, into out: inout [Float]) {
+    func appendPoint(
+        _ t: Float, from a: UnsafePointer<Float>, to b: UnsafePointer<Float>, dimension d: Int, into out: inout [Float]
+    ) {
         var wa = 1 - t, wb = t
         if self == .slerp {
             var dot = 0.0, na = 0.0, nb = 0.0
             for j in 0..<d { dot += Double(a[j] * b[j]); na += Double(a[j] * a[j]); nb += Double(b[j] * b[j]) }
             let cosine = max(-1, min(1, dot / max((na * nb).squareRoot(), 1e-12)))
             let omega = acos(cosine)
-            if omega > 1e-4 {   // nearly parallel codes: slerp is linear there
+            if omega > 1e-4 {  // nearly parallel codes: slerp is linear there
                 wa = Float(sin((1 - Double(t)) * omega) / sin(omega))
                 wb = Float(sin(Double(t) * omega) / sin(omega))
             }
@@ -42,21 +44,30 @@ public struct Interpolation {
 extension GenerativeModel {
     /// `rows` paths of `steps` points: between the codes of random test images (AE, VAE), or
     /// between random prior codes (GAN).
-    public func interpolation(rows: Int, steps: Int, path: LatentPath, test: Dataset, generator: inout SeededGenerator) -> Interpolation {
+    public func interpolation(rows: Int, steps: Int, path: LatentPath, test: Dataset, generator: inout SeededGenerator)
+        -> Interpolation
+    {
         let d = latentDimension
         let chosen = (0..<(2 * rows)).map { _ in generator.nextInt(below: test.count) }
         let originals = test.images(chosen, range: .unit)
         let ends: Tensor
         let encoded = encode(originals)
-        if let encoded { ends = encoded } else { ends = codes(fromPriorDraws: priorDraws(count: 2 * rows, generator: &generator), temperature: 1) }
+        if let encoded {
+            ends = encoded
+        } else {
+            ends = codes(fromPriorDraws: priorDraws(count: 2 * rows, generator: &generator), temperature: 1)
+        }
         var points: [Float] = []
         for r in 0..<rows {
             for s in 0..<steps {
-                path.appendPoint(Float(s) / Float(steps - 1), from: ends.data + 2 * r * d, to: ends.data + (2 * r + 1) * d, dimension: d, into: &points)
+                path.appendPoint(
+                    Float(s) / Float(steps - 1), from: ends.data + 2 * r * d, to: ends.data + (2 * r + 1) * d,
+                    dimension: d, into: &points)
             }
         }
-        return Interpolation(images: decode(Tensor(shape: [rows * steps, d], values: points)),
-                             endpoints: encoded == nil ? nil : originals, rows: rows, steps: steps)
+        return Interpolation(
+            images: decode(Tensor(shape: [rows * steps, d], values: points)),
+            endpoints: encoded == nil ? nil : originals, rows: rows, steps: steps)
     }
 
     /// A side x side grid of decoded codes over the first two latent units (the others at the
@@ -123,7 +134,8 @@ extension GenerativeModel {
 /// Each image's error under `loss`, summed over its pixels, between `originals` and
 /// `reconstructions` (both pixels in [0, 1]): binary cross-entropy (reconstructions clamped
 /// away from 0 and 1) or squared error.
-public func reconstructionErrors(originals: Tensor, reconstructions: Tensor, loss: ReconstructionLoss = .bce) -> [Float] {
+public func reconstructionErrors(originals: Tensor, reconstructions: Tensor, loss: ReconstructionLoss = .bce) -> [Float]
+{
     let size = originals.shape.countPerItem
     return (0..<originals.shape[0]).map { n in
         var total = 0.0

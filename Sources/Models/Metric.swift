@@ -31,7 +31,8 @@ public struct Metric: Hashable, Sendable, CustomStringConvertible {
     /// A classifier's accuracy on its training batches.
     public static let trainAccuracy = Metric("train_accuracy")
     /// The GAN: D's loss, G's loss, and D's mean output on real and on generated images.
-    public static let dLoss = Metric("d_loss"), gLoss = Metric("g_loss"), dReal = Metric("d_real"), dFake = Metric("d_fake")
+    public static let dLoss = Metric("d_loss"), gLoss = Metric("g_loss"), dReal = Metric("d_real"),
+        dFake = Metric("d_fake")
 
     // Figures on the test images.
     /// The training objective on the test images.
@@ -43,8 +44,9 @@ public struct Metric: Hashable, Sendable, CustomStringConvertible {
     /// A classifier's test accuracy.
     public static let testAccuracy = Metric("test_accuracy")
     /// The GAN's figures on the test images and as many fresh samples.
-    public static let testDLoss = Metric("test_d_loss"), testGLoss = Metric("test_g_loss"), testDReal = Metric("test_d_real"),
-                      testDFake = Metric("test_d_fake")
+    public static let testDLoss = Metric("test_d_loss"), testGLoss = Metric("test_g_loss"),
+        testDReal = Metric("test_d_real"),
+        testDFake = Metric("test_d_fake")
 
     // Early stopping.
     /// The epoch whose weights an early-stopped run kept.

@@ -61,11 +61,17 @@ public enum ModelKind: String, CaseIterable, Codable, Sendable {
         case (.ae, .mlp): return ModelSettings(latentDimension: 32, hiddenSizes: [512], learningRate: 1e-3)
         case (.vae, .mlp): return ModelSettings(latentDimension: 20, hiddenSizes: [400], learningRate: 1e-3)
         case (.gan, .mlp): return ModelSettings(latentDimension: 64, hiddenSizes: [256, 512], learningRate: 2e-4)
-        case (.ae, .conv): return ModelSettings(architecture: .conv, latentDimension: 32, hiddenSizes: [32, 64], learningRate: 1e-3)
-        case (.vae, .conv): return ModelSettings(architecture: .conv, latentDimension: 20, hiddenSizes: [32, 64], learningRate: 1e-3)
-        case (.gan, .conv): return ModelSettings(architecture: .conv, latentDimension: 64, hiddenSizes: [128, 64], learningRate: 2e-4)
+        case (.ae, .conv):
+            return ModelSettings(architecture: .conv, latentDimension: 32, hiddenSizes: [32, 64], learningRate: 1e-3)
+        case (.vae, .conv):
+            return ModelSettings(architecture: .conv, latentDimension: 20, hiddenSizes: [32, 64], learningRate: 1e-3)
+        case (.gan, .conv):
+            return ModelSettings(architecture: .conv, latentDimension: 64, hiddenSizes: [128, 64], learningRate: 2e-4)
         // 30 components: Hinton & Salakhutdinov's code size, for comparison with their deep AE.
-        case (.pca, _): return ModelSettings(architecture: architecture, latentDimension: 30, hiddenSizes: [], learningRate: 0, reconstructionLoss: .mse)
+        case (.pca, _):
+            return ModelSettings(
+                architecture: architecture, latentDimension: 30, hiddenSizes: [], learningRate: 0,
+                reconstructionLoss: .mse)
         }
     }
 
@@ -73,20 +79,28 @@ public enum ModelKind: String, CaseIterable, Codable, Sendable {
     /// found before any data is trained on.
     public func problem(_ settings: ModelSettings, image: Shape) -> ModelProblem? {
         let s = settings
+        if let problem = s.rangeProblem { return problem }
         if self == .pca {
             if s.architecture == .conv { return .pcaIsLinear }
             if image.count > PrincipalComponentModel.maximumInputSize {
                 return .pcaImagesTooLarge(pixels: image.count, maximum: PrincipalComponentModel.maximumInputSize)
             }
-            return s.latentDimension <= image.count ? nil : .tooManyComponents(asked: s.latentDimension, pixels: image.count)
+            return s.latentDimension <= image.count
+                ? nil : .tooManyComponents(asked: s.latentDimension, pixels: image.count)
         }
-        if s.hiddenSizes.isEmpty && (self != .ae || s.architecture == .conv) { return .noHiddenLayerOutsideMLPAutoencoder }
-        if s.architecture == .conv, let problem = Architecture.convolutionProblem(image: image, channels: s.hiddenSizes) { return problem }
+        if s.hiddenSizes.isEmpty && (self != .ae || s.architecture == .conv) {
+            return .noHiddenLayerOutsideMLPAutoencoder
+        }
+        if s.architecture == .conv, let problem = Architecture.convolutionProblem(image: image, channels: s.hiddenSizes)
+        {
+            return problem
+        }
         guard self == .ae else { return nil }
         if let problem = s.corruption?.problem(image: image) { return problem }
         if s.architecture == .conv && s.tiedWeights { return .tiedWeightsNeedMLP }
         if s.architecture == .conv && s.pretrainEpochs > 0 { return .pretrainingNeedsMLP }
-        return s.objective.problem(codeActivation: s.codeActivation, oneLayerEncoder: s.hiddenSizes.isEmpty && s.architecture == .mlp)
+        return s.objective.problem(
+            codeActivation: s.codeActivation, oneLayerEncoder: s.hiddenSizes.isEmpty && s.architecture == .mlp)
     }
 
     /// The optimizer a model of this kind trains with: Adam at `settings.learningRate`; the
@@ -105,26 +119,33 @@ public enum ModelKind: String, CaseIterable, Codable, Sendable {
         case (.pca, _):
             return PrincipalComponentModel(inputSize: imageSize, latentDimension: s.latentDimension)
         case (.ae, .conv):
-            return Autoencoder(convolutionalFor: image, channels: s.hiddenSizes, latentDimension: s.latentDimension, codeActivation: s.codeActivation,
-                               objective: s.objective, seed: seed)
+            return Autoencoder(
+                convolutionalFor: image, channels: s.hiddenSizes, latentDimension: s.latentDimension,
+                codeActivation: s.codeActivation,
+                objective: s.objective, seed: seed)
         case (.vae, .conv):
-            return VariationalAutoencoder(convolutionalFor: image, channels: s.hiddenSizes, latentDimension: s.latentDimension,
-                                          beta: s.beta, reconstruction: s.reconstructionLoss, seed: seed)
+            return VariationalAutoencoder(
+                convolutionalFor: image, channels: s.hiddenSizes, latentDimension: s.latentDimension,
+                beta: s.beta, reconstruction: s.reconstructionLoss, seed: seed)
         case (.gan, .conv):
-            return GAN(convolutionalFor: image, generatorChannels: s.hiddenSizes, latentDimension: s.latentDimension,
-                       discriminatorSteps: s.discriminatorSteps, generatorLoss: s.generatorLoss, seed: seed)
+            return GAN(
+                convolutionalFor: image, generatorChannels: s.hiddenSizes, latentDimension: s.latentDimension,
+                discriminatorSteps: s.discriminatorSteps, generatorLoss: s.generatorLoss, seed: seed)
         case (.ae, .mlp):
-            return Autoencoder(inputSize: imageSize, hiddenSizes: s.hiddenSizes, latentDimension: s.latentDimension,
-                               codeActivation: s.codeActivation, tiedWeights: s.tiedWeights, objective: s.objective,
-                               pretrainingEpochsPerLayer: s.pretrainEpochs, seed: seed)
+            return Autoencoder(
+                inputSize: imageSize, hiddenSizes: s.hiddenSizes, latentDimension: s.latentDimension,
+                codeActivation: s.codeActivation, tiedWeights: s.tiedWeights, objective: s.objective,
+                pretrainingEpochsPerLayer: s.pretrainEpochs, seed: seed)
         case (.vae, .mlp):
-            return VariationalAutoencoder(inputSize: imageSize, hiddenSizes: s.hiddenSizes, latentDimension: s.latentDimension,
-                                          beta: s.beta, reconstruction: s.reconstructionLoss, seed: seed)
+            return VariationalAutoencoder(
+                inputSize: imageSize, hiddenSizes: s.hiddenSizes, latentDimension: s.latentDimension,
+                beta: s.beta, reconstruction: s.reconstructionLoss, seed: seed)
         case (.gan, .mlp):
             // The hidden sizes are the generator's widths; the discriminator mirrors them.
-            return GAN(imageSize: imageSize, latentDimension: s.latentDimension, generatorHiddenSizes: s.hiddenSizes,
-                       discriminatorHiddenSizes: s.hiddenSizes.reversed(), discriminatorSteps: s.discriminatorSteps,
-                       generatorLoss: s.generatorLoss, seed: seed)
+            return GAN(
+                imageSize: imageSize, latentDimension: s.latentDimension, generatorHiddenSizes: s.hiddenSizes,
+                discriminatorHiddenSizes: s.hiddenSizes.reversed(), discriminatorSteps: s.discriminatorSteps,
+                generatorLoss: s.generatorLoss, seed: seed)
         }
     }
 }
@@ -162,8 +183,12 @@ public struct ModelSettings: Codable, Equatable, Sendable {
     /// Epochs per layer of the AE's greedy layer-wise pretraining (0: none).
     public var pretrainEpochs = 0
 
-    public init(architecture: Architecture = .mlp, latentDimension: Int, hiddenSizes: [Int], learningRate: Float, beta: Float = 1,
-                discriminatorSteps: Int = 1, generatorLoss: GeneratorLoss = .nonSaturating, reconstructionLoss: ReconstructionLoss = .bce) {
+    public init(
+        architecture: Architecture = .mlp, latentDimension: Int, hiddenSizes: [Int], learningRate: Float,
+        beta: Float = 1,
+        discriminatorSteps: Int = 1, generatorLoss: GeneratorLoss = .nonSaturating,
+        reconstructionLoss: ReconstructionLoss = .bce
+    ) {
         self.architecture = architecture
         self.latentDimension = latentDimension
         self.hiddenSizes = hiddenSizes
@@ -180,7 +205,8 @@ public struct ModelSettings: Codable, Equatable, Sendable {
 
     /// The AE's objective these settings give.
     public var objective: AutoencoderObjective {
-        AutoencoderObjective(reconstruction: reconstructionLoss, corruption: corruption, sparsity: sparsity, contraction: contractive)
+        AutoencoderObjective(
+            reconstruction: reconstructionLoss, corruption: corruption, sparsity: sparsity, contraction: contractive)
     }
 
     private enum CodingKeys: String, CodingKey {
@@ -206,5 +232,41 @@ public struct ModelSettings: Codable, Equatable, Sendable {
         contractive = try c.decodeIfPresent(Float.self, forKey: .contractive) ?? 0
         tiedWeights = try c.decodeIfPresent(Bool.self, forKey: .tiedWeights) ?? false
         pretrainEpochs = try c.decodeIfPresent(Int.self, forKey: .pretrainEpochs) ?? 0
+    }
+}
+
+extension ModelSettings {
+    /// The settings that have bounds, as the library names them.
+    public enum Setting: String, Sendable {
+        case latentDimension = "latent dimension", hiddenSizes = "hidden sizes", learningRate = "learning rate", beta =
+            "β"
+        case discriminatorSteps = "number of discriminator steps", contraction = "contractive weight"
+        case pretrainingEpochs = "number of pretraining epochs per layer"
+    }
+
+    /// The first setting outside its bounds, or nil: one check for flags and for the settings a
+    /// checkpoint's metadata carries (untrusted input), made before any model is built.
+    public var rangeProblem: ModelProblem? {
+        func outOfRange(_ setting: Setting, _ value: CustomStringConvertible, _ expected: String) -> ModelProblem {
+            .settingOutOfRange(setting: setting, value: value.description, expected: expected)
+        }
+        if !(1...Limits.width).contains(latentDimension) {
+            return outOfRange(.latentDimension, latentDimension, "from 1 to \(Limits.width)")
+        }
+        if hiddenSizes.count > Limits.hiddenLayers || !hiddenSizes.allSatisfy({ (1...Limits.width).contains($0) }) {
+            return outOfRange(
+                .hiddenSizes, hiddenSizes, "at most \(Limits.hiddenLayers) widths from 1 to \(Limits.width)")
+        }
+        // PCA's learning rate is 0: it is fitted, not stepped.
+        if !(learningRate >= 0 && learningRate <= 10) { return outOfRange(.learningRate, learningRate, "from 0 to 10") }
+        if !(beta >= 0 && beta.isFinite) { return outOfRange(.beta, beta, "zero or positive") }
+        if !(1...Limits.discriminatorSteps).contains(discriminatorSteps) {
+            return outOfRange(.discriminatorSteps, discriminatorSteps, "from 1 to \(Limits.discriminatorSteps)")
+        }
+        if !(contractive >= 0 && contractive <= 1000) { return outOfRange(.contraction, contractive, "from 0 to 1000") }
+        if !(0...Limits.epochs).contains(pretrainEpochs) {
+            return outOfRange(.pretrainingEpochs, pretrainEpochs, "from 0 to \(Limits.epochs)")
+        }
+        return nil
     }
 }

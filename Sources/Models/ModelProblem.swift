@@ -27,35 +27,45 @@ public enum ModelProblem: Error, Equatable, CustomStringConvertible {
     case klSparsityNeedsSigmoidCode
     /// The contractive penalty's closed form covers a one-layer fully connected encoder.
     case contractionNeedsOneLayerEncoder
+    /// A setting outside its range (`setting` names it, `expected` says the range).
+    case settingOutOfRange(setting: ModelSettings.Setting, value: String, expected: String)
 
     public var description: String {
         switch self {
         case .pcaIsLinear:
             return "PCA is linear: a convolutional architecture does not apply"
         case let .pcaImagesTooLarge(pixels, maximum):
-            return "PCA keeps a \(pixels) × \(pixels) covariance for images of \(pixels) values; at most \(maximum) values (64×64 grey) fit: scale the images down"
+            return
+                "PCA keeps a \(pixels) × \(pixels) covariance for images of \(pixels) values; at most \(maximum) values (64×64 grey) fit: scale the images down"
         case let .tooManyComponents(asked, pixels):
             return "\(asked) components: PCA has at most \(pixels) components for images of \(pixels) values"
         case .noHiddenLayerOutsideMLPAutoencoder:
             return "no hidden layer is for the fully connected autoencoder only"
         case let .channelCounts(channels):
-            return "a convolutional network takes 1 to 6 channel counts from 1 to 1024, got \(channels.map(String.init).joined(separator: ","))"
+            return
+                "a convolutional network takes 1 to 6 channel counts from 1 to 1024, got \(channels.map(String.init).joined(separator: ","))"
         case let .sidesNotDivisible(halvings, height, width):
             return "\(halvings) stride-2 layers need image sides divisible by \(1 << halvings), got \(height)×\(width)"
         case let .squareCorruptionNeedsSquareGreyImages(side, image):
-            return "the square corruption (side \(side)) is for square grey images, got \(image.map(String.init).joined(separator: "×")) (C×H×W)"
+            return
+                "the square corruption (side \(side)) is for square grey images, got \(image.map(String.init).joined(separator: "×")) (C×H×W)"
         case let .squareCorruptionTooLarge(side, imageSide):
             return "the square corruption's side \(side) must be smaller than the \(imageSide)-pixel images"
         case .tiedWeightsNeedMLP:
-            return "tied weights need fully connected networks (a transposed Dense layer has no convolutional twin here)"
+            return
+                "tied weights need fully connected networks (a transposed Dense layer has no convolutional twin here)"
         case .pretrainingNeedsMLP:
             return "greedy pretraining needs fully connected networks"
         case let .pretrainingNeedsMirroredNetworks(detail):
-            return "greedy pretraining needs fully connected networks whose decoder mirrors the encoder layer by layer: \(detail)"
+            return
+                "greedy pretraining needs fully connected networks whose decoder mirrors the encoder layer by layer: \(detail)"
         case .klSparsityNeedsSigmoidCode:
             return "KL sparsity needs sigmoid code units: ρ̂ is a mean firing rate in (0, 1)"
         case .contractionNeedsOneLayerEncoder:
-            return "the contractive penalty needs a one-layer fully connected encoder: its closed form covers h = s(Wx + b) only"
+            return
+                "the contractive penalty needs a one-layer fully connected encoder: its closed form covers h = s(Wx + b) only"
+        case let .settingOutOfRange(setting, value, expected):
+            return "the \(setting.rawValue) must be \(expected), got \(value)"
         }
     }
 }

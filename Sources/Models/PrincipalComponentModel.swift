@@ -32,9 +32,11 @@ public final class PrincipalComponentModel: GenerativeModel {
 
     /// PCA of images with `inputSize` pixels onto `latentDimension` components (not yet fitted).
     public init(inputSize: Int = 784, latentDimension: Int = 30) {
-        precondition(latentDimension >= 1 && latentDimension <= inputSize, "PCA takes 1 to \(inputSize) components, got \(latentDimension)")
+        precondition(
+            latentDimension >= 1 && latentDimension <= inputSize,
+            "PCA takes 1 to \(inputSize) components, got \(latentDimension)")
         self.latentDimension = latentDimension
-        var unused = SeededGenerator(seed: 0)   // the weights are set by fitting, not drawn
+        var unused = SeededGenerator(seed: 0)  // the weights are set by fitting, not drawn
         encoder = Dense(inputSize: inputSize, outputSize: latentDimension, generator: &unused)
         decoder = Dense(inputSize: latentDimension, outputSize: inputSize, generator: &unused)
         for t in [encoder.weight.value, encoder.bias.value, decoder.weight.value, decoder.bias.value] { t.fill(0) }
@@ -50,8 +52,11 @@ public final class PrincipalComponentModel: GenerativeModel {
     }
     /// Fitted exactly, not by an optimizer: `optimizer` does not enter.
     public func configurationJSON(optimizer: String) -> String {
-        jsonObject([("model", jsonQuoted(name)), ("components", "\(latentDimension)"), ("fit", jsonQuoted("exact: covariance by dsyrk, eigenvectors by dsyevd, in Double")),
-                    ("loss", jsonQuoted(lossDescription))])
+        jsonObject([
+            ("model", jsonQuoted(name)), ("components", "\(latentDimension)"),
+            ("fit", jsonQuoted("exact: covariance by dsyrk, eigenvectors by dsyevd, in Double")),
+            ("loss", jsonQuoted(lossDescription)),
+        ])
     }
     /// The encoder's and decoder's weights and biases: fitted in one pass, not by gradient steps.
     public var parameters: [Parameter] { encoder.parameters + decoder.parameters }
@@ -90,7 +95,10 @@ public final class PrincipalComponentModel: GenerativeModel {
         }
         let kept = pca.variances.reduce(0.0) { $0 + Double($1) }
         let n = Double(covariance.count)
-        return [(.trainLoss, max(pca.totalVariance - kept, 0) * (n - 1) / n), (.explainedVariance, kept / max(pca.totalVariance, .leastNormalMagnitude))]
+        return [
+            (.trainLoss, max(pca.totalVariance - kept, 0) * (n - 1) / n),
+            (.explainedVariance, kept / max(pca.totalVariance, .leastNormalMagnitude)),
+        ]
     }
 
     /// The squared error of the test images' reconstructions (unclamped: the model's own).

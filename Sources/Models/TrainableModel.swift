@@ -73,15 +73,19 @@ extension TrainableModel {
     public var displayName: String { name }
     public var pixelRange: PixelRange { .unit }
     /// One group of every parameter, its optimizer's state under "optimizer".
-    public var parameterGroups: [ParameterGroup] { [ParameterGroup(name: "model", parameters: parameters, stateName: "optimizer")] }
+    public var parameterGroups: [ParameterGroup] {
+        [ParameterGroup(name: "model", parameters: parameters, stateName: "optimizer")]
+    }
     public var phaseOrder: [Int] { Array(parameterGroups.indices) }
     /// The parameters themselves.
     public var stateTensors: [NamedTensor] { parameters.map { NamedTensor(name: $0.name, value: $0.value) } }
     /// The model's name, its parameters' names and shapes, its loss and the optimizer.
     public func configurationJSON(optimizer: String) -> String {
         let shapes = parameters.map { "\($0.name) \($0.value.shape)" }.joined(separator: ", ")
-        return jsonObject([("model", jsonQuoted(name)), ("parameters", jsonQuoted(shapes)), ("loss", jsonQuoted(lossDescription)),
-                           ("optimizer", jsonQuoted(optimizer))])
+        return jsonObject([
+            ("model", jsonQuoted(name)), ("parameters", jsonQuoted(shapes)), ("loss", jsonQuoted(lossDescription)),
+            ("optimizer", jsonQuoted(optimizer)),
+        ])
     }
     public func beginEpoch() {}
     public func beginEpoch(number: Int) { beginEpoch() }

@@ -39,9 +39,11 @@ public final class VariationalAutoencoder: GenerativeModel {
 
     /// A VAE whose `encoder` feeds two heads giving mu and log sigma² of `latentDimension` units,
     /// and whose `decoder` maps codes to logits of the pixels.
-    public init(encoder: any Layer, meanHead: any Layer, logVarianceHead: any Layer, decoder: any Layer,
-                latentDimension: Int, beta: Float = 1, reconstruction: ReconstructionLoss = .bce,
-                name: String = "vae", displayName: String = ModelKind.vae.displayName) {
+    public init(
+        encoder: any Layer, meanHead: any Layer, logVarianceHead: any Layer, decoder: any Layer,
+        latentDimension: Int, beta: Float = 1, reconstruction: ReconstructionLoss = .bce,
+        name: String = "vae", displayName: String = ModelKind.vae.displayName
+    ) {
         self.name = name
         self.displayName = displayName
         self.encoder = encoder
@@ -52,37 +54,49 @@ public final class VariationalAutoencoder: GenerativeModel {
         self.beta = beta
         self.reconstruction = reconstruction
         reconstructionCriterion = reconstruction.criterion()
-        layers = NamedLayers([("encoder", encoder), ("meanHead", meanHead), ("logVarianceHead", logVarianceHead), ("decoder", decoder)])
+        layers = NamedLayers([
+            ("encoder", encoder), ("meanHead", meanHead), ("logVarianceHead", logVarianceHead), ("decoder", decoder),
+        ])
         parameters = layers.parameters
     }
 
     /// The multilayer default: inputSize-hidden...-ReLU, two Dense heads to the latent, and the
     /// mirrored decoder.
-    public convenience init(inputSize: Int = 784, hiddenSizes: [Int] = [400], latentDimension: Int = 20, beta: Float = 1,
-                            reconstruction: ReconstructionLoss = .bce, seed: UInt64) {
+    public convenience init(
+        inputSize: Int = 784, hiddenSizes: [Int] = [400], latentDimension: Int = 20, beta: Float = 1,
+        reconstruction: ReconstructionLoss = .bce, seed: UInt64
+    ) {
         var g = SeededGenerator(seed: seed)
-        let encoder = multilayerPerceptron([inputSize] + hiddenSizes, hidden: .relu, output: .relu, inputIsData: true, generator: &g)
+        let encoder = multilayerPerceptron(
+            [inputSize] + hiddenSizes, hidden: .relu, output: .relu, inputIsData: true, generator: &g)
         let h = hiddenSizes.last ?? inputSize
         let meanHead = Dense(inputSize: h, outputSize: latentDimension, generator: &g)
         let logVarianceHead = Dense(inputSize: h, outputSize: latentDimension, generator: &g)
-        let decoder = multilayerPerceptron([latentDimension] + hiddenSizes.reversed() + [inputSize], hidden: .relu, inputIsData: false, generator: &g)
-        self.init(encoder: encoder, meanHead: meanHead, logVarianceHead: logVarianceHead, decoder: decoder,
-                  latentDimension: latentDimension, beta: beta, reconstruction: reconstruction)
+        let decoder = multilayerPerceptron(
+            [latentDimension] + hiddenSizes.reversed() + [inputSize], hidden: .relu, inputIsData: false, generator: &g)
+        self.init(
+            encoder: encoder, meanHead: meanHead, logVarianceHead: logVarianceHead, decoder: decoder,
+            latentDimension: latentDimension, beta: beta, reconstruction: reconstruction)
     }
 
     public var pixelRange: PixelRange { .unit }
     public var lossDescription: String {
-        (reconstruction == .bce ? "BCE" : "squared error") + " summed over pixels + beta * KL summed over latent units, both averaged over images (beta = \(beta))"
+        (reconstruction == .bce ? "BCE" : "squared error")
+            + " summed over pixels + beta * KL summed over latent units, both averaged over images (beta = \(beta))"
     }
     public var samplingDescription: String {
         "Decoded z ~ N(0, I): blurry but plausible, because the KL term makes the prior's whole region decode to something."
     }
 
     public func configurationJSON(optimizer: String) -> String {
-        jsonObject([("model", jsonQuoted(name)), ("encoder", jsonQuoted(encoder.description)), ("mean_head", jsonQuoted(meanHead.description)),
-                    ("log_variance_head", jsonQuoted(logVarianceHead.description)), ("decoder", jsonQuoted(decoder.description)),
-                    ("latent", "\(latentDimension)"), ("beta", jsonNumber(Double(beta))), ("loss", jsonQuoted(lossDescription)),
-                    ("optimizer", jsonQuoted(optimizer))])
+        jsonObject([
+            ("model", jsonQuoted(name)), ("encoder", jsonQuoted(encoder.description)),
+            ("mean_head", jsonQuoted(meanHead.description)),
+            ("log_variance_head", jsonQuoted(logVarianceHead.description)),
+            ("decoder", jsonQuoted(decoder.description)),
+            ("latent", "\(latentDimension)"), ("beta", jsonNumber(Double(beta))), ("loss", jsonQuoted(lossDescription)),
+            ("optimizer", jsonQuoted(optimizer)),
+        ])
     }
 
     public var stateTensors: [NamedTensor] { layers.stateTensors }
@@ -96,7 +110,8 @@ public final class VariationalAutoencoder: GenerativeModel {
         eps.fillNormal(using: &generator)
         let (reconstruction, kl) = accumulateGradients(x, eps: eps)
         let total = reconstruction + beta * kl
-        sums.loss += Double(total) * Double(n); sums.reconstruction += Double(reconstruction) * Double(n); sums.kl += Double(kl) * Double(n)
+        sums.loss += Double(total) * Double(n); sums.reconstruction += Double(reconstruction) * Double(n);
+        sums.kl += Double(kl) * Double(n)
         imageCount += n
         return total
     }
@@ -108,7 +123,8 @@ public final class VariationalAutoencoder: GenerativeModel {
         let h = encoder.forward(x, training: true)
         let mu = meanHead.forward(h, training: true), logVar = logVarianceHead.forward(h, training: true)
         let z = Tensor.reuse(&self.z, shape: Shape(n, d))
-        for i in 0..<(n * d) { z.data[i] = mu.data[i] + expf(0.5 * logVar.data[i]) * eps.data[i] }   // z = mu + sigma * eps
+        // z = mu + sigma * eps
+        for i in 0..<(n * d) { z.data[i] = mu.data[i] + expf(0.5 * logVar.data[i]) * eps.data[i] }
         let logits = decoder.forward(z, training: true)
         let (reconstruction, dLogits) = reconstructionCriterion.lossAndGradient(output: logits, targets: x)
         let (kl, klDMu, klDLogVar) = klDivergence.lossAndGradients(mu: mu, logVar: logVar)
@@ -144,7 +160,10 @@ public final class VariationalAutoencoder: GenerativeModel {
             reconstruction += Double(reconstructionCriterion.loss(output: decoder(z), targets: x)) * Double(n)
         }
         let n = Double(max(test.count, 1))
-        return [(.testLoss, (reconstruction + Double(beta) * kl) / n), (.testReconstruction, reconstruction / n), (.testKL, kl / n)]
+        return [
+            (.testLoss, (reconstruction + Double(beta) * kl) / n), (.testReconstruction, reconstruction / n),
+            (.testKL, kl / n),
+        ]
     }
 
     /// z ~ N(0, I).
@@ -160,6 +179,8 @@ public final class VariationalAutoencoder: GenerativeModel {
         return (meanHead(h).copy(), logVarianceHead(h).copy())
     }
     /// Images (values in [0, 1]) from codes.
-    public var decoderNetwork: DecoderNetwork? { DecoderNetwork(network: decoder, output: DecoderNetwork.Output(reconstruction)) }
+    public var decoderNetwork: DecoderNetwork? {
+        DecoderNetwork(network: decoder, output: DecoderNetwork.Output(reconstruction))
+    }
     public func decode(_ z: Tensor) -> Tensor { decoder(z).map(reconstruction.pixel) }
 }

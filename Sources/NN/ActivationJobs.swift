@@ -48,7 +48,9 @@ struct ElementwiseJob {
     func compute(_ part: Int, of parts: Int) {
         let r = ThreadTeam.range(part, of: parts, in: count)
         if let dOutput = extra {
-            activation.backward(output: source + r.lowerBound, dOutput: dOutput + r.lowerBound, dPre: target + r.lowerBound, count: r.count)
+            activation.backward(
+                output: source + r.lowerBound, dOutput: dOutput + r.lowerBound, dPre: target + r.lowerBound,
+                count: r.count)
         } else {
             (target + r.lowerBound).update(from: source + r.lowerBound, count: r.count)
             activation.applyWithBias(target + r.lowerBound, rows: 1, features: r.count, bias: nil)

@@ -34,13 +34,19 @@ public enum Activation: Equatable, Sendable, CustomStringConvertible {
     /// `bias` may be nil (no bias).
     /// `adding` is one more constant added to every value (a convolution channel's bias).
     @inline(__always)
-    func applyWithBias(_ y: UnsafeMutablePointer<Float>, rows: Int, features: Int, bias: UnsafePointer<Float>?, adding constant: Float = 0) {
+    func applyWithBias(
+        _ y: UnsafeMutablePointer<Float>, rows: Int, features: Int, bias: UnsafePointer<Float>?,
+        adding constant: Float = 0
+    ) {
         for r in 0..<rows {
             let row = y + r * features
             switch self {
             case .identity:
-                if let b = bias { for j in 0..<features { row[j] += b[j] } }
-                else if constant != 0 { for j in 0..<features { row[j] += constant } }
+                if let b = bias {
+                    for j in 0..<features { row[j] += b[j] }
+                } else if constant != 0 {
+                    for j in 0..<features { row[j] += constant }
+                }
             case .relu:
                 // max(x, 0) as Swift.max gives it: +0 for ±0, NaN kept (so divergence still shows).
                 var j = 0
@@ -71,7 +77,9 @@ public enum Activation: Equatable, Sendable, CustomStringConvertible {
 
     /// `applyWithBias` over the rows of a (rows, features) block, the rows shared out among the
     /// team's threads.
-    func applyWithBiasInParallel(_ y: UnsafeMutablePointer<Float>, rows: Int, features: Int, bias: UnsafePointer<Float>?) {
+    func applyWithBiasInParallel(
+        _ y: UnsafeMutablePointer<Float>, rows: Int, features: Int, bias: UnsafePointer<Float>?
+    ) {
         var job = BiasActivationJob(y: y, rows: rows, features: features, bias: bias, activation: self)
         ThreadTeam.shared.run(&job, parallel: rows * features >= elementwiseParallelThreshold) { context, part, parts in
             context.assumingMemoryBound(to: BiasActivationJob.self).pointee.compute(part, of: parts)
@@ -82,9 +90,12 @@ public enum Activation: Equatable, Sendable, CustomStringConvertible {
     /// pass: each thread takes a range of columns through every row, so that every bias
     /// gradient is summed over the rows in order by one thread. With the identity, dPre is
     /// dOut itself and only the sums are taken.
-    func backwardWithBiasGradient(output y: UnsafePointer<Float>, dOutput: UnsafePointer<Float>, dPre: UnsafeMutablePointer<Float>,
-                                  rows: Int, features: Int, dBias: UnsafeMutablePointer<Float>) {
-        var job = BiasGradientJob(y: y, dOutput: dOutput, dPre: dPre, rows: rows, features: features, dBias: dBias, activation: self)
+    func backwardWithBiasGradient(
+        output y: UnsafePointer<Float>, dOutput: UnsafePointer<Float>, dPre: UnsafeMutablePointer<Float>,
+        rows: Int, features: Int, dBias: UnsafeMutablePointer<Float>
+    ) {
+        var job = BiasGradientJob(
+            y: y, dOutput: dOutput, dPre: dPre, rows: rows, features: features, dBias: dBias, activation: self)
         ThreadTeam.shared.run(&job, parallel: rows * features >= elementwiseParallelThreshold) { context, part, parts in
             context.assumingMemoryBound(to: BiasGradientJob.self).pointee.compute(part, of: parts)
         }
@@ -99,7 +110,9 @@ public enum Activation: Equatable, Sendable, CustomStringConvertible {
         }
     }
 
-    func backwardInParallel(output y: UnsafePointer<Float>, dOutput: UnsafePointer<Float>, dPre: UnsafeMutablePointer<Float>, count: Int) {
+    func backwardInParallel(
+        output y: UnsafePointer<Float>, dOutput: UnsafePointer<Float>, dPre: UnsafeMutablePointer<Float>, count: Int
+    ) {
         var job = ElementwiseJob(source: y, extra: dOutput, target: dPre, count: count, activation: self)
         ThreadTeam.shared.run(&job, parallel: count >= elementwiseParallelThreshold) { context, part, parts in
             context.assumingMemoryBound(to: ElementwiseJob.self).pointee.compute(part, of: parts)
@@ -109,8 +122,10 @@ public enum Activation: Equatable, Sendable, CustomStringConvertible {
     /// dPre = dOut * f'(pre), written from the output y = f(pre): every derivative here is a
     /// function of the output, so the layer caches only its output.
     @inline(__always)
-    func backward(output y: UnsafePointer<Float>, dOutput: UnsafePointer<Float>,
-                  dPre: UnsafeMutablePointer<Float>, count: Int) {
+    func backward(
+        output y: UnsafePointer<Float>, dOutput: UnsafePointer<Float>,
+        dPre: UnsafeMutablePointer<Float>, count: Int
+    ) {
         // Eight at a time, written as vectors because the compiler left the selects scalar;
         // each lane computes exactly what the scalar tail does, so the bits do not change.
         var i = 0
@@ -119,7 +134,9 @@ public enum Activation: Equatable, Sendable, CustomStringConvertible {
             dPre.update(from: dOutput, count: count)
             return
         case .relu:
-            while i + 8 <= count { store8(load8(dOutput + i).replacing(with: 0, where: .!(load8(y + i) .> 0)), dPre + i); i += 8 }
+            while i + 8 <= count {
+                store8(load8(dOutput + i).replacing(with: 0, where: .!(load8(y + i) .> 0)), dPre + i); i += 8
+            }
             for i in i..<count { dPre[i] = y[i] > 0 ? dOutput[i] : 0 }
         case .leakyReLU(let slope):
             while i + 8 <= count {

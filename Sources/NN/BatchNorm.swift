@@ -22,14 +22,14 @@ public final class BatchNorm: Layer {
     /// When false, `backward` adds nothing to dGamma and dBeta (it still takes the sums dx needs).
     public var computesParameterGradients = true
 
-    private var normalized: Tensor?        // x̂, same shape as the input
-    private var inverseStd: Tensor         // 1 / sqrt(var + eps) per channel, from the last forward
+    private var normalized: Tensor?  // x̂, same shape as the input
+    private var inverseStd: Tensor  // 1 / sqrt(var + eps) per channel, from the last forward
     /// Per-channel sums in Double for (N, C) input, where a channel's values are a column:
     /// the passes then run along rows, each thread over its range of columns.
     private let columnSums: UnsafeMutablePointer<Double>
     private var output: Tensor?
     private var dInput: Tensor?
-    private var dPre: Tensor?              // dy · f'(pre) when no input gradient is asked for
+    private var dPre: Tensor?  // dy · f'(pre) when no input gradient is asked for
     private var lastWasTraining = false
 
     public var channelCount: Int { weight.value.count }
@@ -56,7 +56,10 @@ public final class BatchNorm: Layer {
 
     public var parameters: [Parameter] { [weight, bias] }
     public var buffers: [NamedTensor] {
-        [NamedTensor(name: "runningMean", value: runningMean), NamedTensor(name: "runningVariance", value: runningVariance)]
+        [
+            NamedTensor(name: "runningMean", value: runningMean),
+            NamedTensor(name: "runningVariance", value: runningVariance),
+        ]
     }
 
     public func forward(_ input: Tensor, training: Bool) -> Tensor {
@@ -67,10 +70,11 @@ public final class BatchNorm: Layer {
         lastWasTraining = training
         let xhat = Tensor.reuse(&normalized, shape: input.shape)
         let y = Tensor.reuse(&output, shape: input.shape)
-        var job = BatchNormForwardJob(x: input.data, xhat: xhat.data, y: y.data, gamma: weight.value.data, beta: bias.value.data,
-                                      runningMean: runningMean.data, runningVariance: runningVariance.data, inverseStd: inverseStd.data,
-                                      batch: n, channels: c, spatial: s, momentum: momentum, epsilon: epsilon, training: training,
-                                      activation: activation, columnSums: columnSums)
+        var job = BatchNormForwardJob(
+            x: input.data, xhat: xhat.data, y: y.data, gamma: weight.value.data, beta: bias.value.data,
+            runningMean: runningMean.data, runningVariance: runningVariance.data, inverseStd: inverseStd.data,
+            batch: n, channels: c, spatial: s, momentum: momentum, epsilon: epsilon, training: training,
+            activation: activation, columnSums: columnSums)
         ThreadTeam.shared.run(&job, parallel: input.count >= elementwiseParallelThreshold) { context, part, parts in
             context.assumingMemoryBound(to: BatchNormForwardJob.self).pointee.compute(part, of: parts)
         }
@@ -84,11 +88,12 @@ public final class BatchNorm: Layer {
         let dx = computesInputGradient ? Tensor.reuse(&dInput, shape: xhat.shape) : noInputGradient
         // dz = dy · f'(z), z = gamma · x̂ + beta, is written where dx will go (or to its own buffer).
         let dz = activation == .identity ? nil : computesInputGradient ? dx : Tensor.reuse(&dPre, shape: xhat.shape)
-        var job = BatchNormBackwardJob(dy: dOutput.data, xhat: xhat.data, dx: computesInputGradient ? dx.data : nil, gamma: weight.value.data,
-                                       inverseStd: inverseStd.data, dGamma: computesParameterGradients ? weight.gradient.data : nil,
-                                       dBeta: computesParameterGradients ? bias.gradient.data : nil,
-                                       batch: n, channels: c, spatial: s, training: lastWasTraining,
-                                       activation: activation, output: y.data, dz: dz?.data, columnSums: columnSums)
+        var job = BatchNormBackwardJob(
+            dy: dOutput.data, xhat: xhat.data, dx: computesInputGradient ? dx.data : nil, gamma: weight.value.data,
+            inverseStd: inverseStd.data, dGamma: computesParameterGradients ? weight.gradient.data : nil,
+            dBeta: computesParameterGradients ? bias.gradient.data : nil,
+            batch: n, channels: c, spatial: s, training: lastWasTraining,
+            activation: activation, output: y.data, dz: dz?.data, columnSums: columnSums)
         ThreadTeam.shared.run(&job, parallel: xhat.count >= elementwiseParallelThreshold) { context, part, parts in
             context.assumingMemoryBound(to: BatchNormBackwardJob.self).pointee.compute(part, of: parts)
         }
@@ -123,10 +128,13 @@ struct BatchNormForwardJob {
                 var sum = 0.0, sumSquares = 0.0
                 for b in 0..<batch { sum += Double(laneSum(x + (b * channels + ch) * spatial, spatial)) }
                 mean = Float(sum / Double(count))
-                for b in 0..<batch { sumSquares += Double(laneSquaredDeviations(x + (b * channels + ch) * spatial, spatial, from: mean)) }
+                for b in 0..<batch {
+                    sumSquares += Double(laneSquaredDeviations(x + (b * channels + ch) * spatial, spatial, from: mean))
+                }
                 variance = Float(sumSquares / Double(count))
                 runningMean[ch] = (1 - momentum) * runningMean[ch] + momentum * mean
-                runningVariance[ch] = (1 - momentum) * runningVariance[ch] + momentum * variance * Float(count) / Float(count - 1)
+                runningVariance[ch] =
+                    (1 - momentum) * runningVariance[ch] + momentum * variance * Float(count) / Float(count - 1)
             } else {
                 mean = runningMean[ch]
                 variance = runningVariance[ch]
@@ -136,8 +144,11 @@ struct BatchNormForwardJob {
             let g = gamma[ch], b0 = beta[ch]
             for b in 0..<batch {
                 let offset = (b * channels + ch) * spatial
-                laneNormalize(x + offset, xhat + offset, y + offset, spatial, mean: mean, invStd: invStd, gamma: g, beta: b0)
-                if activation != .identity { activation.applyWithBias(y + offset, rows: 1, features: spatial, bias: nil) }
+                laneNormalize(
+                    x + offset, xhat + offset, y + offset, spatial, mean: mean, invStd: invStd, gamma: g, beta: b0)
+                if activation != .identity {
+                    activation.applyWithBias(y + offset, rows: 1, features: spatial, bias: nil)
+                }
             }
         }
     }
@@ -152,11 +163,15 @@ struct BatchNormForwardJob {
             squares.update(repeating: 0, count: width)
             for b in 0..<batch { let row = x + b * channels + c0; for j in 0..<width { mean[j] += Double(row[j]) } }
             for j in 0..<width { mean[j] /= Double(batch) }
-            for b in 0..<batch { let row = x + b * channels + c0; for j in 0..<width { let d = Double(row[j]) - mean[j]; squares[j] += d * d } }
+            for b in 0..<batch {
+                let row = x + b * channels + c0;
+                for j in 0..<width { let d = Double(row[j]) - mean[j]; squares[j] += d * d }
+            }
             for j in 0..<width {
                 let m = Float(mean[j]), variance = Float(squares[j] / Double(batch))
                 runningMean[c0 + j] = (1 - momentum) * runningMean[c0 + j] + momentum * m
-                runningVariance[c0 + j] = (1 - momentum) * runningVariance[c0 + j] + momentum * variance * Float(batch) / Float(batch - 1)
+                runningVariance[c0 + j] =
+                    (1 - momentum) * runningVariance[c0 + j] + momentum * variance * Float(batch) / Float(batch - 1)
                 inverseStd[c0 + j] = 1 / (variance + epsilon).squareRoot()
             }
         } else {
@@ -197,20 +212,22 @@ struct BatchNormBackwardJob {
         if spatial == 1 { return computeColumns(ThreadTeam.range(part, of: parts, in: channels)) }
         for ch in ThreadTeam.range(part, of: parts, in: channels) {
             var sumDy = 0.0, sumDyXhat = 0.0
-            let dy = dz.map { dz in
-                for b in 0..<batch {
-                    let offset = (b * channels + ch) * spatial
-                    activation.backward(output: output + offset, dOutput: self.dy + offset, dPre: dz + offset, count: spatial)
-                }
-                return UnsafePointer(dz)
-            } ?? self.dy
+            let dy =
+                dz.map { dz in
+                    for b in 0..<batch {
+                        let offset = (b * channels + ch) * spatial
+                        activation.backward(
+                            output: output + offset, dOutput: self.dy + offset, dPre: dz + offset, count: spatial)
+                    }
+                    return UnsafePointer(dz)
+                } ?? self.dy
             for b in 0..<batch {
                 let offset = (b * channels + ch) * spatial
                 sumDy += Double(laneSum(dy + offset, spatial))
                 sumDyXhat += Double(laneDot(dy + offset, xhat + offset, spatial))
             }
-            dBeta?[ch] += Float(sumDy)         // dBeta = Σ dy
-            dGamma?[ch] += Float(sumDyXhat)    // dGamma = Σ dy · x̂
+            dBeta?[ch] += Float(sumDy)  // dBeta = Σ dy
+            dGamma?[ch] += Float(sumDyXhat)  // dGamma = Σ dy · x̂
             guard let dx else { continue }
             let scale = gamma[ch] * inverseStd[ch]
             let meanDy = Float(sumDy) / m, meanDyXhat = Float(sumDyXhat) / m
@@ -219,8 +236,9 @@ struct BatchNormBackwardJob {
             // affine map, the same formula with both means taken as 0.
             for b in 0..<batch {
                 let offset = (b * channels + ch) * spatial
-                laneNormalizationGradient(dy + offset, xhat + offset, dx + offset, spatial, scale: scale,
-                                          meanDy: training ? meanDy : 0, meanDyXhat: training ? meanDyXhat : 0)
+                laneNormalizationGradient(
+                    dy + offset, xhat + offset, dx + offset, spatial, scale: scale,
+                    meanDy: training ? meanDy : 0, meanDyXhat: training ? meanDyXhat : 0)
             }
         }
     }

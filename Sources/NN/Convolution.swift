@@ -35,16 +35,19 @@ public final class Conv2D: Layer {
 
     private var geometry: ConvolutionGeometry?
     private var patchMap: PatchMap?
-    private var input: Tensor?         // (N, C, H, W), read again by backward
-    private var output: Tensor?        // (N, O, Ho, Wo)
-    private var dInput: Tensor?        // (N, C, H, W)
+    private var input: Tensor?  // (N, C, H, W), read again by backward
+    private var output: Tensor?  // (N, O, Ho, Wo)
+    private var dInput: Tensor?  // (N, C, H, W)
 
     /// PyTorch's default initialisation: weight and bias uniform in ±1/sqrt(C·k·k).
-    public init(inputChannels: Int, outputChannels: Int, kernelSize: Int, stride: Int = 1, padding: Int = 0,
-                activation: Activation = .identity, generator: inout SeededGenerator) {
+    public init(
+        inputChannels: Int, outputChannels: Int, kernelSize: Int, stride: Int = 1, padding: Int = 0,
+        activation: Activation = .identity, generator: inout SeededGenerator
+    ) {
         checkConvolutionArguments("Conv2D", inputChannels, outputChannels, kernelSize, stride, padding)
-        (weight, bias) = torchDefaultParameters(weight: Shape(outputChannels, inputChannels, kernelSize, kernelSize), biasCount: outputChannels,
-                                                fanIn: inputChannels * kernelSize * kernelSize, generator: &generator)
+        (weight, bias) = torchDefaultParameters(
+            weight: Shape(outputChannels, inputChannels, kernelSize, kernelSize), biasCount: outputChannels,
+            fanIn: inputChannels * kernelSize * kernelSize, generator: &generator)
         self.kernelSize = kernelSize
         self.stride = stride
         self.padding = padding
@@ -60,14 +63,16 @@ public final class Conv2D: Layer {
     /// The geometry for items of `itemShape` (C, H, W), or nil when the kernel does not fit.
     public func geometry(forItem itemShape: Shape) -> ConvolutionGeometry? {
         guard itemShape.rank == 3, itemShape[0] == inputChannels else { return nil }
-        let g = ConvolutionGeometry(channels: inputChannels, height: itemShape[1], width: itemShape[2],
-                                    kernelSize: kernelSize, stride: stride, padding: padding)
+        let g = ConvolutionGeometry(
+            channels: inputChannels, height: itemShape[1], width: itemShape[2],
+            kernelSize: kernelSize, stride: stride, padding: padding)
         return g.isValid ? g : nil
     }
 
     public func forward(_ input: Tensor, training: Bool) -> Tensor {
         let n = input.shape[0], o = outputChannels
-        guard input.shape.rank == 4, let g = geometry(forItem: Shape(input.shape[1], input.shape[2], input.shape[3])) else {
+        guard input.shape.rank == 4, let g = geometry(forItem: Shape(input.shape[1], input.shape[2], input.shape[3]))
+        else {
             preconditionFailure("\(self) got input of shape \(input.shape)")
         }
         geometry = g
@@ -76,21 +81,26 @@ public final class Conv2D: Layer {
         let y = Tensor.reuse(&output, shape: Shape(n, o, g.outputHeight, g.outputWidth))
         let chunk = g.chunk(batch: n, budget: chunkBudget)
         let scratch = self.scratch(g, chunk: chunk)
-        let patches = scratch.patches, out = scratch.channelMajor                               // col (C·k·k, m·P), out (O, m·P)
+        let patches = scratch.patches, out = scratch.channelMajor  // col (C·k·k, m·P), out (O, m·P)
         for first in Swift.stride(from: 0, to: n, by: chunk) {
             let m = Swift.min(chunk, n - first)
             map.unfold(input.data + first * g.imageSize, batch: m, into: patches)
-            multiply(weight.value.data, transposeA: false, patches, transposeB: false, into: out,
-                     m: o, n: m * g.positions, k: g.patchSize)                                  // (O, m·P) = W · col
-            ChannelLayout.toBatchMajor(out, batch: m, channels: o, spatial: g.positions, bias: bias.value.data, activation: activation,
-                                       into: y.data + first * o * g.positions)                  // y = f(W · col + b)
+            multiply(
+                weight.value.data, transposeA: false, patches, transposeB: false, into: out,
+                m: o, n: m * g.positions, k: g.patchSize)  // (O, m·P) = W · col
+            ChannelLayout.toBatchMajor(
+                out, batch: m, channels: o, spatial: g.positions, bias: bias.value.data, activation: activation,
+                into: y.data + first * o * g.positions)  // y = f(W · col + b)
         }
         return y
     }
 
     /// This thread's col and product, with room for `chunk` images.
-    private func scratch(_ g: ConvolutionGeometry, chunk: Int) -> (patches: UnsafeMutablePointer<Float>, channelMajor: UnsafeMutablePointer<Float>) {
-        ConvolutionScratch.forThisThread(patchCount: g.patchSize * chunk * g.positions, channelMajorCount: outputChannels * chunk * g.positions)
+    private func scratch(_ g: ConvolutionGeometry, chunk: Int) -> (
+        patches: UnsafeMutablePointer<Float>, channelMajor: UnsafeMutablePointer<Float>
+    ) {
+        ConvolutionScratch.forThisThread(
+            patchCount: g.patchSize * chunk * g.positions, channelMajorCount: outputChannels * chunk * g.positions)
     }
 
     public func backward(_ dOutput: Tensor) -> Tensor {
@@ -103,22 +113,25 @@ public final class Conv2D: Layer {
         guard computesInputGradient || computesParameterGradients else { return dx }
         let chunk = g.chunk(batch: n, budget: chunkBudget)
         let scratch = self.scratch(g, chunk: chunk)
-        let patches = scratch.patches, dGrid = scratch.channelMajor                            // col or dcol, dPre (O, m·P)
+        let patches = scratch.patches, dGrid = scratch.channelMajor  // col or dcol, dPre (O, m·P)
         for first in Swift.stride(from: 0, to: n, by: chunk) {
             let m = Swift.min(chunk, n - first)
             // dPre = dy · f'(pre) into the product's layout, (O, m·P), and dBias[o] += Σ dPre[:, o, :, :], in one pass.
-            ChannelLayout.toChannelMajor(dOutput.data + first * o * p, batch: m, channels: o, spatial: p, into: dGrid,
-                                         addingSumsTo: computesParameterGradients ? bias.gradient.data : nil,
-                                         activation: activation, activated: y.data + first * o * p)
+            ChannelLayout.toChannelMajor(
+                dOutput.data + first * o * p, batch: m, channels: o, spatial: p, into: dGrid,
+                addingSumsTo: computesParameterGradients ? bias.gradient.data : nil,
+                activation: activation, activated: y.data + first * o * p)
             if computesParameterGradients {
-                map.unfold(x.data + first * g.imageSize, batch: m, into: patches)            // col, made again
-                multiply(dGrid, transposeA: false, patches, transposeB: true, into: weight.gradient.data,
-                         m: o, n: g.patchSize, k: m * p, beta: 1)                               // dW += dPre · colᵀ
+                map.unfold(x.data + first * g.imageSize, batch: m, into: patches)  // col, made again
+                multiply(
+                    dGrid, transposeA: false, patches, transposeB: true, into: weight.gradient.data,
+                    m: o, n: g.patchSize, k: m * p, beta: 1)  // dW += dPre · colᵀ
             }
             guard computesInputGradient else { continue }
-            multiply(weight.value.data, transposeA: true, dGrid, transposeB: false, into: patches,
-                     m: g.patchSize, n: m * p, k: o)                                            // dcol = Wᵀ · dPre
-            map.fold(patches, batch: m, bias: nil, into: dx.data + first * g.imageSize)      // dx = col2im(dcol)
+            multiply(
+                weight.value.data, transposeA: true, dGrid, transposeB: false, into: patches,
+                m: g.patchSize, n: m * p, k: o)  // dcol = Wᵀ · dPre
+            map.fold(patches, batch: m, bias: nil, into: dx.data + first * g.imageSize)  // dx = col2im(dcol)
         }
         return dx
     }
@@ -145,20 +158,23 @@ public final class TransposedConv2D: Layer {
     public var inputChannels: Int { weight.value.shape[0] }
     public var outputChannels: Int { weight.value.shape[1] }
 
-    private var geometry: ConvolutionGeometry?      // of the output side
+    private var geometry: ConvolutionGeometry?  // of the output side
     private var patchMap: PatchMap?
-    private var input: Tensor?         // (N, C, H, W), read again by backward
-    private var output: Tensor?        // (N, O, Ho, Wo)
-    private var dInput: Tensor?        // (N, C, H, W)
-    private var dPre: Tensor?          // (N, O, Ho, Wo): dy · f'(pre), with an activation
+    private var input: Tensor?  // (N, C, H, W), read again by backward
+    private var output: Tensor?  // (N, O, Ho, Wo)
+    private var dInput: Tensor?  // (N, C, H, W)
+    private var dPre: Tensor?  // (N, O, Ho, Wo): dy · f'(pre), with an activation
 
     /// PyTorch's default initialisation: uniform in ±1/sqrt(fan-in), where nn.ConvTranspose2d
     /// takes the fan-in from the weight's second axis, O·k·k.
-    public init(inputChannels: Int, outputChannels: Int, kernelSize: Int, stride: Int = 1, padding: Int = 0,
-                activation: Activation = .identity, generator: inout SeededGenerator) {
+    public init(
+        inputChannels: Int, outputChannels: Int, kernelSize: Int, stride: Int = 1, padding: Int = 0,
+        activation: Activation = .identity, generator: inout SeededGenerator
+    ) {
         checkConvolutionArguments("TransposedConv2D", inputChannels, outputChannels, kernelSize, stride, padding)
-        (weight, bias) = torchDefaultParameters(weight: Shape(inputChannels, outputChannels, kernelSize, kernelSize), biasCount: outputChannels,
-                                                fanIn: outputChannels * kernelSize * kernelSize, generator: &generator)
+        (weight, bias) = torchDefaultParameters(
+            weight: Shape(inputChannels, outputChannels, kernelSize, kernelSize), biasCount: outputChannels,
+            fanIn: outputChannels * kernelSize * kernelSize, generator: &generator)
         self.kernelSize = kernelSize
         self.stride = stride
         self.padding = padding
@@ -174,15 +190,18 @@ public final class TransposedConv2D: Layer {
     /// The output side's geometry for items of `itemShape` (C, H, W), or nil when it has no size.
     public func geometry(forItem itemShape: Shape) -> ConvolutionGeometry? {
         guard itemShape.rank == 3, itemShape[0] == inputChannels else { return nil }
-        let h = (itemShape[1] - 1) * stride - 2 * padding + kernelSize, w = (itemShape[2] - 1) * stride - 2 * padding + kernelSize
+        let h = (itemShape[1] - 1) * stride - 2 * padding + kernelSize,
+            w = (itemShape[2] - 1) * stride - 2 * padding + kernelSize
         guard h > 0 && w > 0 else { return nil }
-        let g = ConvolutionGeometry(channels: outputChannels, height: h, width: w, kernelSize: kernelSize, stride: stride, padding: padding)
+        let g = ConvolutionGeometry(
+            channels: outputChannels, height: h, width: w, kernelSize: kernelSize, stride: stride, padding: padding)
         return g.isValid && g.outputHeight == itemShape[1] && g.outputWidth == itemShape[2] ? g : nil
     }
 
     public func forward(_ input: Tensor, training: Bool) -> Tensor {
         let n = input.shape[0], c = inputChannels
-        guard input.shape.rank == 4, let g = geometry(forItem: Shape(input.shape[1], input.shape[2], input.shape[3])) else {
+        guard input.shape.rank == 4, let g = geometry(forItem: Shape(input.shape[1], input.shape[2], input.shape[3]))
+        else {
             preconditionFailure("\(self) got input of shape \(input.shape)")
         }
         geometry = g
@@ -190,15 +209,18 @@ public final class TransposedConv2D: Layer {
         self.input = input
         let p = g.positions, chunk = g.chunk(batch: n, budget: chunkBudget)
         let scratch = self.scratch(g, chunk: chunk)
-        let x = scratch.channelMajor, patches = scratch.patches      // a chunk of the input (C, m·H·W), col (O·k·k, m·H·W)
+        let x = scratch.channelMajor, patches = scratch.patches  // a chunk of the input (C, m·H·W), col (O·k·k, m·H·W)
         let y = Tensor.reuse(&output, shape: Shape(n, g.channels, g.height, g.width))
         for first in Swift.stride(from: 0, to: n, by: chunk) {
             let m = Swift.min(chunk, n - first)
-            ChannelLayout.toChannelMajor(input.data + first * c * p, batch: m, channels: c, spatial: p, into: x, addingSumsTo: nil)
-            multiply(weight.value.data, transposeA: true, x, transposeB: false, into: patches,
-                     m: g.patchSize, n: m * p, k: c)                                              // col = Wᵀ · x
-            map.fold(patches, batch: m, bias: bias.value.data, activation: activation,
-                   into: y.data + first * g.imageSize)                                           // y = f(b + col2im(col))
+            ChannelLayout.toChannelMajor(
+                input.data + first * c * p, batch: m, channels: c, spatial: p, into: x, addingSumsTo: nil)
+            multiply(
+                weight.value.data, transposeA: true, x, transposeB: false, into: patches,
+                m: g.patchSize, n: m * p, k: c)  // col = Wᵀ · x
+            map.fold(
+                patches, batch: m, bias: bias.value.data, activation: activation,
+                into: y.data + first * g.imageSize)  // y = f(b + col2im(col))
         }
         return y
     }
@@ -210,44 +232,53 @@ public final class TransposedConv2D: Layer {
         let n = input.shape[0], c = inputChannels, p = g.positions
         precondition(dOutput.shape == y.shape, "\(self) dOutput \(dOutput.shape) does not match its output")
         var dy = dOutput
-        if activation != .identity {                                                     // dPre = dy · f'(pre)
+        if activation != .identity {  // dPre = dy · f'(pre)
             dy = Tensor.reuse(&dPre, shape: y.shape)
             activation.backwardInParallel(output: y.data, dOutput: dOutput.data, dPre: dy.data, count: y.count)
         }
         if computesParameterGradients {
-            ChannelLayout.toChannelMajor(dy.data, batch: n, channels: g.channels, spatial: g.height * g.width, into: nil,
-                                         addingSumsTo: bias.gradient.data)               // dBias[o] += Σ dPre[:, o, :, :]
+            ChannelLayout.toChannelMajor(
+                dy.data, batch: n, channels: g.channels, spatial: g.height * g.width, into: nil,
+                addingSumsTo: bias.gradient.data)  // dBias[o] += Σ dPre[:, o, :, :]
         }
         let dx = computesInputGradient ? Tensor.reuse(&dInput, shape: input.shape) : noInputGradient
         guard computesInputGradient || computesParameterGradients else { return dx }
         let chunk = g.chunk(batch: n, budget: chunkBudget)
         let scratch = self.scratch(g, chunk: chunk)
-        let x = scratch.channelMajor, patches = scratch.patches      // the input's chunk, then its dx (C, m·H·W); dcol
+        let x = scratch.channelMajor, patches = scratch.patches  // the input's chunk, then its dx (C, m·H·W); dcol
         for first in Swift.stride(from: 0, to: n, by: chunk) {
             let m = Swift.min(chunk, n - first)
-            map.unfold(dy.data + first * g.imageSize, batch: m, into: patches)            // dcol = im2col(dPre)
+            map.unfold(dy.data + first * g.imageSize, batch: m, into: patches)  // dcol = im2col(dPre)
             if computesParameterGradients {
-                ChannelLayout.toChannelMajor(input.data + first * c * p, batch: m, channels: c, spatial: p, into: x, addingSumsTo: nil)
-                multiply(x, transposeA: false, patches, transposeB: true, into: weight.gradient.data,
-                         m: c, n: g.patchSize, k: m * p, beta: 1)                             // dW += x · dcolᵀ
+                ChannelLayout.toChannelMajor(
+                    input.data + first * c * p, batch: m, channels: c, spatial: p, into: x, addingSumsTo: nil)
+                multiply(
+                    x, transposeA: false, patches, transposeB: true, into: weight.gradient.data,
+                    m: c, n: g.patchSize, k: m * p, beta: 1)  // dW += x · dcolᵀ
             }
             guard computesInputGradient else { continue }
-            multiply(weight.value.data, transposeA: false, patches, transposeB: false, into: x,
-                     m: c, n: m * p, k: g.patchSize)                                          // dx = W · dcol
+            multiply(
+                weight.value.data, transposeA: false, patches, transposeB: false, into: x,
+                m: c, n: m * p, k: g.patchSize)  // dx = W · dcol
             ChannelLayout.toBatchMajor(x, batch: m, channels: c, spatial: p, bias: nil, into: dx.data + first * c * p)
         }
         return dx
     }
 
     /// This thread's col and input chunk, with room for `chunk` images.
-    private func scratch(_ g: ConvolutionGeometry, chunk: Int) -> (patches: UnsafeMutablePointer<Float>, channelMajor: UnsafeMutablePointer<Float>) {
-        ConvolutionScratch.forThisThread(patchCount: g.patchSize * chunk * g.positions, channelMajorCount: inputChannels * chunk * g.positions)
+    private func scratch(_ g: ConvolutionGeometry, chunk: Int) -> (
+        patches: UnsafeMutablePointer<Float>, channelMajor: UnsafeMutablePointer<Float>
+    ) {
+        ConvolutionScratch.forThisThread(
+            patchCount: g.patchSize * chunk * g.positions, channelMajorCount: inputChannels * chunk * g.positions)
     }
 }
 
 /// A weight and a bias drawn as PyTorch draws them for nn.Linear, nn.Conv2d and
 /// nn.ConvTranspose2d: both uniform in ±1/sqrt(fanIn) (kaiming_uniform with a = sqrt(5)).
-func torchDefaultParameters(weight shape: Shape, biasCount: Int, fanIn: Int, generator: inout SeededGenerator) -> (Parameter, Parameter) {
+func torchDefaultParameters(weight shape: Shape, biasCount: Int, fanIn: Int, generator: inout SeededGenerator) -> (
+    Parameter, Parameter
+) {
     let w = Tensor(zeros: shape)
     Initialization.torchDefault.fill(w, fanIn: fanIn, fanOut: 0, using: &generator)
     let b = Tensor(zeros: [biasCount])
@@ -256,13 +287,19 @@ func torchDefaultParameters(weight shape: Shape, biasCount: Int, fanIn: Int, gen
 }
 
 /// Refuses sizes no convolution has, naming the layer.
-func checkConvolutionArguments(_ layer: String, _ inputChannels: Int, _ outputChannels: Int, _ kernelSize: Int, _ stride: Int, _ padding: Int) {
-    precondition(inputChannels > 0 && outputChannels > 0 && kernelSize > 0 && stride > 0 && padding >= 0,
-                 "\(layer) needs positive channels, kernel and stride and a padding of 0 or more")
+func checkConvolutionArguments(
+    _ layer: String, _ inputChannels: Int, _ outputChannels: Int, _ kernelSize: Int, _ stride: Int, _ padding: Int
+) {
+    precondition(
+        inputChannels > 0 && outputChannels > 0 && kernelSize > 0 && stride > 0 && padding >= 0,
+        "\(layer) needs positive channels, kernel and stride and a padding of 0 or more")
 }
 
 /// `Conv2D(1 → 32, 4×4, stride 2, padding 1, relu)`.
-func describeConvolution(_ layer: String, _ inputChannels: Int, _ outputChannels: Int, _ kernelSize: Int, _ stride: Int, _ padding: Int,
-                         _ activation: Activation) -> String {
-    "\(layer)(\(inputChannels) → \(outputChannels), \(kernelSize)×\(kernelSize), stride \(stride), padding \(padding)" + activation.listed + ")"
+func describeConvolution(
+    _ layer: String, _ inputChannels: Int, _ outputChannels: Int, _ kernelSize: Int, _ stride: Int, _ padding: Int,
+    _ activation: Activation
+) -> String {
+    "\(layer)(\(inputChannels) → \(outputChannels), \(kernelSize)×\(kernelSize), stride \(stride), padding \(padding)"
+        + activation.listed + ")"
 }

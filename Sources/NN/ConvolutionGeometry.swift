@@ -44,7 +44,9 @@ public struct ConvolutionGeometry: Equatable, Sendable, CustomStringConvertible 
             && height + 2 * padding >= kernelSize && width + 2 * padding >= kernelSize
     }
 
-    public var description: String { "\(channels)×\(height)×\(width), \(kernelSize)×\(kernelSize) kernel, stride \(stride), padding \(padding)" }
+    public var description: String {
+        "\(channels)×\(height)×\(width), \(kernelSize)×\(kernelSize) kernel, stride \(stride), padding \(padding)"
+    }
 
     /// How many floats a chunk's col holds at most: a million, 4 MB, which stays in the last
     /// level of cache while it is made, multiplied and spent.
@@ -93,7 +95,8 @@ public final class PatchMap {
                     for j in 0..<g.outputWidth {
                         let (ih, iw) = (i * g.stride + u - g.padding, j * g.stride + v - g.padding)
                         let inside = ih >= 0 && ih < g.height && iw >= 0 && iw < g.width
-                        planeOffsets[(u * k + v) * g.positions + i * g.outputWidth + j] = inside ? Int32(ih * g.width + iw) : -1
+                        planeOffsets[(u * k + v) * g.positions + i * g.outputWidth + j] =
+                            inside ? Int32(ih * g.width + iw) : -1
                     }
                 }
             }
@@ -130,20 +133,27 @@ public final class PatchMap {
     /// col (C·k·k, N·P) from `images` (N, C, H, W): im2col.
     func unfold(_ images: UnsafePointer<Float>, batch: Int, into col: UnsafeMutablePointer<Float>) {
         let g = geometry
-        var job = UnfoldJob(geometry: g, paddedWidth: paddedWidth, paddedSize: paddedHeight * paddedWidth,
-                            planes: scratch(), images: images, col: col, batch: batch)
-        ThreadTeam.shared.run(&job, parallel: g.patchSize * batch * g.positions >= elementwiseParallelThreshold) { context, part, parts in
+        var job = UnfoldJob(
+            geometry: g, paddedWidth: paddedWidth, paddedSize: paddedHeight * paddedWidth,
+            planes: scratch(), images: images, col: col, batch: batch)
+        ThreadTeam.shared.run(&job, parallel: g.patchSize * batch * g.positions >= elementwiseParallelThreshold) {
+            context, part, parts in
             context.assumingMemoryBound(to: UnfoldJob.self).pointee.compute(part, of: parts)
         }
     }
 
     /// `images` (N, C, H, W) = f(Σ over the columns of `col` that read each pixel (col2im)), each
     /// channel starting from `bias[c]` (or 0): the adjoint of `unfold`, then `activation`.
-    func fold(_ col: UnsafePointer<Float>, batch: Int, bias: UnsafePointer<Float>?, activation: Activation = .identity,
-              into images: UnsafeMutablePointer<Float>) {
+    func fold(
+        _ col: UnsafePointer<Float>, batch: Int, bias: UnsafePointer<Float>?, activation: Activation = .identity,
+        into images: UnsafeMutablePointer<Float>
+    ) {
         let g = geometry
-        var job = FoldJob(geometry: g, offsets: planeOffsets, col: col, images: images, bias: bias, activation: activation, batch: batch)
-        ThreadTeam.shared.run(&job, parallel: g.patchSize * batch * g.positions >= elementwiseParallelThreshold) { context, part, parts in
+        var job = FoldJob(
+            geometry: g, offsets: planeOffsets, col: col, images: images, bias: bias, activation: activation,
+            batch: batch)
+        ThreadTeam.shared.run(&job, parallel: g.patchSize * batch * g.positions >= elementwiseParallelThreshold) {
+            context, part, parts in
             context.assumingMemoryBound(to: FoldJob.self).pointee.compute(part, of: parts)
         }
     }
@@ -165,7 +175,8 @@ struct UnfoldJob {
     let batch: Int
 
     func compute(_ part: Int, of parts: Int) {
-        let g = geometry, k = g.kernelSize, s = g.stride, p = g.positions, wo = g.outputWidth, planeSize = g.height * g.width
+        let g = geometry, k = g.kernelSize, s = g.stride, p = g.positions, wo = g.outputWidth,
+            planeSize = g.height * g.width
         let bordered = planes + part * paddedSize, interior = bordered + g.padding * paddedWidth + g.padding
         for index in ThreadTeam.range(part, of: parts, in: g.channels * batch) {
             let c = index / batch, n = index % batch
@@ -196,7 +207,8 @@ struct FoldJob {
     let batch: Int
 
     func compute(_ part: Int, of parts: Int) {
-        let g = geometry, kk = g.kernelSize * g.kernelSize, p = g.positions, columns = batch * p, planeSize = g.height * g.width
+        let g = geometry, kk = g.kernelSize * g.kernelSize, p = g.positions, columns = batch * p,
+            planeSize = g.height * g.width
         for index in ThreadTeam.range(part, of: parts, in: batch * g.channels) {
             let c = index / batch, n = index % batch
             let plane = images + (n * g.channels + c) * planeSize
@@ -236,10 +248,15 @@ func copyStrided(_ from: UnsafePointer<Float>, stride: Int, to: UnsafeMutablePoi
 /// Moves values between NCHW, (N, C, S), and channel-major, (C, N·S), layouts.
 enum ChannelLayout {
     /// batchMajor (N, C, S) = f(channelMajor (C, N, S) + `bias[c]`), the bias when given.
-    static func toBatchMajor(_ channelMajor: UnsafePointer<Float>, batch: Int, channels: Int, spatial: Int,
-                             bias: UnsafePointer<Float>?, activation: Activation = .identity, into batchMajor: UnsafeMutablePointer<Float>) {
-        var job = ToBatchMajorJob(source: channelMajor, target: batchMajor, bias: bias, activation: activation, batch: batch, channels: channels, spatial: spatial)
-        ThreadTeam.shared.run(&job, parallel: batch * channels * spatial >= elementwiseParallelThreshold) { context, part, parts in
+    static func toBatchMajor(
+        _ channelMajor: UnsafePointer<Float>, batch: Int, channels: Int, spatial: Int,
+        bias: UnsafePointer<Float>?, activation: Activation = .identity, into batchMajor: UnsafeMutablePointer<Float>
+    ) {
+        var job = ToBatchMajorJob(
+            source: channelMajor, target: batchMajor, bias: bias, activation: activation, batch: batch,
+            channels: channels, spatial: spatial)
+        ThreadTeam.shared.run(&job, parallel: batch * channels * spatial >= elementwiseParallelThreshold) {
+            context, part, parts in
             context.assumingMemoryBound(to: ToBatchMajorJob.self).pointee.compute(part, of: parts)
         }
     }
@@ -248,13 +265,19 @@ enum ChannelLayout {
     /// sums[c] += Σ_{n,s} batchMajor[n, c, s] when `sums` is (a bias gradient). Given the
     /// output `activated` of `activation`, the values moved and summed are dPre = d · f'(pre)
     /// (then `channelMajor` must be given).
-    static func toChannelMajor(_ batchMajor: UnsafePointer<Float>, batch: Int, channels: Int, spatial: Int,
-                               into channelMajor: UnsafeMutablePointer<Float>?, addingSumsTo sums: UnsafeMutablePointer<Float>?,
-                               activation: Activation = .identity, activated: UnsafePointer<Float>? = nil) {
-        precondition(activation == .identity || (activated != nil && channelMajor != nil), "an activation's gradient needs its output and a target")
-        var job = ToChannelMajorJob(source: batchMajor, target: channelMajor, sums: sums, activation: activation, activated: activated,
-                                    batch: batch, channels: channels, spatial: spatial)
-        ThreadTeam.shared.run(&job, parallel: batch * channels * spatial >= elementwiseParallelThreshold) { context, part, parts in
+    static func toChannelMajor(
+        _ batchMajor: UnsafePointer<Float>, batch: Int, channels: Int, spatial: Int,
+        into channelMajor: UnsafeMutablePointer<Float>?, addingSumsTo sums: UnsafeMutablePointer<Float>?,
+        activation: Activation = .identity, activated: UnsafePointer<Float>? = nil
+    ) {
+        precondition(
+            activation == .identity || (activated != nil && channelMajor != nil),
+            "an activation's gradient needs its output and a target")
+        var job = ToChannelMajorJob(
+            source: batchMajor, target: channelMajor, sums: sums, activation: activation, activated: activated,
+            batch: batch, channels: channels, spatial: spatial)
+        ThreadTeam.shared.run(&job, parallel: batch * channels * spatial >= elementwiseParallelThreshold) {
+            context, part, parts in
             context.assumingMemoryBound(to: ToChannelMajorJob.self).pointee.compute(part, of: parts)
         }
     }

@@ -18,7 +18,8 @@ final class ConvolutionScratch {
     /// for `channelMajorCount`. They grow on first use and keep their size (`Tensor.reuse`;
     /// contents are not kept when they grow), so that steps after the first allocate nothing.
     static func forThisThread(patchCount: Int, channelMajorCount: Int)
-        -> (patches: UnsafeMutablePointer<Float>, channelMajor: UnsafeMutablePointer<Float>) {
+        -> (patches: UnsafeMutablePointer<Float>, channelMajor: UnsafeMutablePointer<Float>)
+    {
         let scratch: ConvolutionScratch
         if let stored = pthread_getspecific(key) {
             scratch = Unmanaged<ConvolutionScratch>.fromOpaque(stored).takeUnretainedValue()
@@ -26,8 +27,10 @@ final class ConvolutionScratch {
             scratch = ConvolutionScratch()
             pthread_setspecific(key, Unmanaged.passRetained(scratch).toOpaque())
         }
-        return (Tensor.reuse(&scratch.patches, shape: Shape(patchCount)).data,
-                Tensor.reuse(&scratch.channelMajor, shape: Shape(channelMajorCount)).data)
+        return (
+            Tensor.reuse(&scratch.patches, shape: Shape(patchCount)).data,
+            Tensor.reuse(&scratch.channelMajor, shape: Shape(channelMajorCount)).data
+        )
     }
 
     /// The thread's scratch, released when the thread ends.

@@ -20,15 +20,17 @@ public final class Dense: Layer {
     public var inputSize: Int { weight.value.shape[1] }
     public var outputSize: Int { weight.value.shape[0] }
 
-    private var input: Tensor?        // (N, I) cached for dWeight
-    private var output: Tensor?       // (N, O) = f(pre), read by f'
-    private var dPre: Tensor?         // (N, O) dLoss/d(x Wᵀ + b)
-    private var dInput: Tensor?       // (N, I)
+    private var input: Tensor?  // (N, I) cached for dWeight
+    private var output: Tensor?  // (N, O) = f(pre), read by f'
+    private var dPre: Tensor?  // (N, O) dLoss/d(x Wᵀ + b)
+    private var dInput: Tensor?  // (N, I)
 
     /// A layer from `inputSize` to `outputSize` features. The weight is drawn by `initialization`;
     /// the bias is zero, except under `.torchDefault`, which draws it like PyTorch does.
-    public init(inputSize: Int, outputSize: Int, activation: Activation = .identity,
-                initialization: Initialization = .torchDefault, generator: inout SeededGenerator) {
+    public init(
+        inputSize: Int, outputSize: Int, activation: Activation = .identity,
+        initialization: Initialization = .torchDefault, generator: inout SeededGenerator
+    ) {
         precondition(inputSize > 0 && outputSize > 0, "Dense needs positive sizes, got \(inputSize) → \(outputSize)")
         let w = Tensor(zeros: [outputSize, inputSize])
         initialization.fill(w, fanIn: inputSize, fanOut: outputSize, using: &generator)
@@ -50,23 +52,26 @@ public final class Dense: Layer {
 
     public func forward(_ input: Tensor, training: Bool) -> Tensor {
         let n = input.shape[0]
-        precondition(input.shape.countPerItem == inputSize,
-                     "Dense(\(inputSize) → \(outputSize)) got input of shape \(input.shape)")
+        precondition(
+            input.shape.countPerItem == inputSize,
+            "Dense(\(inputSize) → \(outputSize)) got input of shape \(input.shape)")
         self.input = input
         let y = Tensor.reuse(&output, shape: Shape(n, outputSize))
-        gemm(input, weight.value, transposeB: true, into: y)                     // y = x Wᵀ
-        activation.applyWithBiasInParallel(y.data, rows: n, features: outputSize, bias: bias.value.data)   // y = f(y + b)
+        gemm(input, weight.value, transposeB: true, into: y)  // y = x Wᵀ
+        // y = f(y + b)
+        activation.applyWithBiasInParallel(y.data, rows: n, features: outputSize, bias: bias.value.data)
         return y
     }
 
     public func backward(_ dOutput: Tensor) -> Tensor {
         guard let x = input, let y = output else { preconditionFailure("Dense.backward before forward") }
         precondition(dOutput.shape == y.shape, "Dense dOutput \(dOutput.shape) does not match output \(y.shape)")
-        let dZ = activation.preActivationGradient(output: y, dOutput: dOutput, buffer: &dPre, bias: computesParameterGradients ? bias : nil)
-        if computesParameterGradients { gemm(dZ, transposeA: true, x, into: weight.gradient, beta: 1) }   // dW += dZᵀ x
+        let dZ = activation.preActivationGradient(
+            output: y, dOutput: dOutput, buffer: &dPre, bias: computesParameterGradients ? bias : nil)
+        if computesParameterGradients { gemm(dZ, transposeA: true, x, into: weight.gradient, beta: 1) }  // dW += dZᵀ x
         guard computesInputGradient else { return noInputGradient }
         let dx = Tensor.reuse(&dInput, shape: x.shape)
-        gemm(dZ, weight.value, into: dx)                                          // dX = dZ W
+        gemm(dZ, weight.value, into: dx)  // dX = dZ W
         return dx
     }
 }
@@ -78,11 +83,14 @@ extension Activation {
     func preActivationGradient(output y: Tensor, dOutput: Tensor, buffer: inout Tensor?, bias: Parameter?) -> Tensor {
         let dZ = self == .identity ? dOutput : Tensor.reuse(&buffer, shape: y.shape)
         guard let bias else {
-            if self != .identity { backwardInParallel(output: y.data, dOutput: dOutput.data, dPre: dZ.data, count: y.count) }
+            if self != .identity {
+                backwardInParallel(output: y.data, dOutput: dOutput.data, dPre: dZ.data, count: y.count)
+            }
             return dZ
         }
-        backwardWithBiasGradient(output: y.data, dOutput: dOutput.data, dPre: dZ.data, rows: y.shape[0], features: y.shape.countPerItem,
-                                 dBias: bias.gradient.data)
+        backwardWithBiasGradient(
+            output: y.data, dOutput: dOutput.data, dPre: dZ.data, rows: y.shape[0], features: y.shape.countPerItem,
+            dBias: bias.gradient.data)
         return dZ
     }
 }

@@ -7,7 +7,7 @@ public final class Dropout: Layer {
     public let probability: Float
     public var computesInputGradient = true
     private var generator: SeededGenerator
-    private var mask: Tensor?          // 0 or 1 / (1 - p), same shape as the input
+    private var mask: Tensor?  // 0 or 1 / (1 - p), same shape as the input
     private var output: Tensor?
     private var dInput: Tensor?
     private var lastWasTraining = false

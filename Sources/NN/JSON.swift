@@ -29,3 +29,19 @@ public func jsonQuoted(_ s: String) -> String {
     }
     return out + "\""
 }
+
+/// JSON text made safe to stand inside an HTML `<script>` element: `<`, `>` and `&` (which
+/// could close the element or open a comment there) and U+2028/U+2029 (line ends to older
+/// JavaScript) become `\u` escapes. They can only occur inside JSON strings, where the escape
+/// means the same character, so the value read back is unchanged.
+public func scriptEmbeddable(_ json: String) -> String {
+    var out = ""
+    out.unicodeScalars.reserveCapacity(json.unicodeScalars.count)
+    for scalar in json.unicodeScalars {
+        switch scalar {
+        case "<", ">", "&", "\u{2028}", "\u{2029}": out += String(format: "\\u%04x", scalar.value)
+        default: out.unicodeScalars.append(scalar)
+        }
+    }
+    return out
+}

@@ -44,10 +44,12 @@ public indirect enum LearningRateSchedule: Sendable, Equatable, CustomStringConv
         case .constant: return nil
         case let .step(every, factor):
             if every < 1 { return "a step schedule drops the rate every 1 or more steps, got \(every)" }
-            return factor > 0 && factor <= 1 ? nil : "a step schedule's factor must be above 0 and at most 1, got \(factor)"
+            return factor > 0 && factor <= 1
+                ? nil : "a step schedule's factor must be above 0 and at most 1, got \(factor)"
         case let .cosine(steps, floor):
             if steps < 1 { return "a cosine schedule runs over 1 or more steps, got \(steps)" }
-            return floor >= 0 && floor <= 1 ? nil : "a cosine schedule's floor must be from 0 to 1 of the base rate, got \(floor)"
+            return floor >= 0 && floor <= 1
+                ? nil : "a cosine schedule's floor must be from 0 to 1 of the base rate, got \(floor)"
         case let .warmUp(steps, then):
             return steps < 1 ? "a warm-up takes 1 or more steps, got \(steps)" : then.problem
         }

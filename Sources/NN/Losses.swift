@@ -60,7 +60,8 @@ public final class BinaryCrossEntropyWithLogits {
 
     private func run(_ logits: Tensor, _ targets: Tensor, gradient: UnsafeMutablePointer<Float>?) -> Float {
         let scale = reduction.scale(count: logits.count, items: logits.shape[0])
-        var job = BCEJob(z: logits.data, t: targets.data, gradient: gradient, count: logits.count, scale: scale, sums: partialSums)
+        var job = BCEJob(
+            z: logits.data, t: targets.data, gradient: gradient, count: logits.count, scale: scale, sums: partialSums)
         ThreadTeam.shared.run(&job, parallel: logits.count >= 1 << 14) { context, part, parts in
             context.assumingMemoryBound(to: BCEJob.self).pointee.compute(part, of: parts)
         }
@@ -92,13 +93,20 @@ struct BCEJob {
             while i < blockEnd {
                 let lanes = Swift.min(8, blockEnd - i)
                 var zi = SIMD8<Float>(repeating: 0), ti = SIMD8<Float>(repeating: 0)
-                if lanes == 8 { zi = load8(z + i); ti = load8(t + i) } else { for l in 0..<lanes { zi[l] = z[i + l]; ti[l] = t[i + l] } }
+                if lanes == 8 {
+                    zi = load8(z + i); ti = load8(t + i)
+                } else {
+                    for l in 0..<lanes { zi[l] = z[i + l]; ti[l] = t[i + l] }
+                }
                 // One exponential serves both: e = e^-|z| gives log(1 + e^-|z|) and σ(z).
                 let e = vectorExp(-zi.replacing(with: -zi, where: zi .< 0))
                 let onePlusE = 1 + e
                 linear += zi.replacing(with: 0, where: zi .< 0) - zi * ti
                 // A partial group's empty lanes add nothing: zero to the linear part, 1 to the product.
-                products *= lanes == 8 ? onePlusE : onePlusE.replacing(with: 1, where: SIMD8<Int32>(0, 1, 2, 3, 4, 5, 6, 7) .>= Int32(lanes))
+                products *=
+                    lanes == 8
+                    ? onePlusE
+                    : onePlusE.replacing(with: 1, where: SIMD8<Int32>(0, 1, 2, 3, 4, 5, 6, 7) .>= Int32(lanes))
                 if let gradient {
                     let inverse = 1 / onePlusE
                     let sigmoid = inverse.replacing(with: e * inverse, where: zi .< 0)
@@ -127,15 +135,21 @@ public final class SoftmaxCrossEntropy {
     public var description: String { "softmax cross-entropy, averaged over images" }
 
     /// The loss, and dLoss/dLogits in this loss's own buffer.
-    public func lossAndGradient(logits: Tensor, labels: some RandomAccessCollection<Int>) -> (loss: Float, gradient: Tensor) {
+    public func lossAndGradient(logits: Tensor, labels: some RandomAccessCollection<Int>) -> (
+        loss: Float, gradient: Tensor
+    ) {
         let g = Tensor.reuse(&gradientBuffer, shape: logits.shape)
         return (Float(accumulate(logits, labels, gradient: g.data)), g)
     }
 
     /// The loss alone (evaluation), allocating nothing.
-    public func loss(logits: Tensor, labels: some RandomAccessCollection<Int>) -> Float { Float(accumulate(logits, labels, gradient: nil)) }
+    public func loss(logits: Tensor, labels: some RandomAccessCollection<Int>) -> Float {
+        Float(accumulate(logits, labels, gradient: nil))
+    }
 
-    private func accumulate(_ logits: Tensor, _ labels: some RandomAccessCollection<Int>, gradient: UnsafeMutablePointer<Float>?) -> Double {
+    private func accumulate(
+        _ logits: Tensor, _ labels: some RandomAccessCollection<Int>, gradient: UnsafeMutablePointer<Float>?
+    ) -> Double {
         let n = logits.shape[0], k = logits.shape.countPerItem
         precondition(labels.count == n, "softmax cross-entropy: \(labels.count) labels for \(n) rows of logits")
         let scale = 1 / Float(Swift.max(n, 1))

@@ -51,7 +51,10 @@ public final class SGD: Optimizer {
     private let stepCount = Tensor(zeros: [1])
 
     /// SGD over `parameters` (none: a prototype for `fresh(over:)`, as the `Trainer` takes it).
-    public init(parameters: [Parameter] = [], learningRate: Float, momentum: Float = 0, schedule: LearningRateSchedule = .constant) {
+    public init(
+        parameters: [Parameter] = [], learningRate: Float, momentum: Float = 0,
+        schedule: LearningRateSchedule = .constant
+    ) {
         self.parameters = parameters
         self.learningRate = learningRate
         self.momentum = momentum
@@ -105,8 +108,10 @@ public final class Adam: Optimizer {
     private let stepCount = Tensor(zeros: [1])
 
     /// Adam over `parameters` (none: a prototype for `fresh(over:)`, as the `Trainer` takes it).
-    public init(parameters: [Parameter] = [], learningRate: Float = 1e-3, beta1: Float = 0.9,
-                beta2: Float = 0.999, epsilon: Float = 1e-8, schedule: LearningRateSchedule = .constant) {
+    public init(
+        parameters: [Parameter] = [], learningRate: Float = 1e-3, beta1: Float = 0.9,
+        beta2: Float = 0.999, epsilon: Float = 1e-8, schedule: LearningRateSchedule = .constant
+    ) {
         self.parameters = parameters
         self.learningRate = learningRate
         self.schedule = schedule
@@ -128,9 +133,11 @@ public final class Adam: Optimizer {
         let t = Double(stepCount.data[0])
         let correction1 = Float(1 - pow(Double(beta1), t)), correction2 = Float(1 - pow(Double(beta2), t))
         // m̂ / (√v̂ + ε) = (m / c₁) / (√v / √c₂ + ε): the bias corrections folded into two scalars.
-        let stepSize = schedule.rate(base: learningRate, step: steps) / correction1, inverseSqrtCorrection2 = 1 / correction2.squareRoot()
+        let stepSize = schedule.rate(base: learningRate, step: steps) / correction1,
+            inverseSqrtCorrection2 = 1 / correction2.squareRoot()
         // One job for the whole step: each thread takes the same share of every tensor.
-        var job = AdamJob(adam: Unmanaged.passUnretained(self), stepSize: stepSize, inverseSqrtCorrection2: inverseSqrtCorrection2)
+        var job = AdamJob(
+            adam: Unmanaged.passUnretained(self), stepSize: stepSize, inverseSqrtCorrection2: inverseSqrtCorrection2)
         ThreadTeam.shared.run(&job, parallel: scalarCount >= 1 << 14) { context, part, parts in
             context.assumingMemoryBound(to: AdamJob.self).pointee.compute(part, of: parts)
         }
@@ -154,7 +161,8 @@ public final class Adam: Optimizer {
                 let vi = b2 * load8(v + i) + (1 - b2) * gi * gi
                 store8(mi, m + i)
                 store8(vi, v + i)
-                store8(load8(theta + i) - stepSize * mi / (vectorSquareRoot(vi) * inverseSqrtCorrection2 + eps), theta + i)
+                store8(
+                    load8(theta + i) - stepSize * mi / (vectorSquareRoot(vi) * inverseSqrtCorrection2 + eps), theta + i)
                 i += 8
             }
             while i < range.upperBound {
@@ -173,7 +181,9 @@ public final class Adam: Optimizer {
     }
 
     public func fresh(over parameters: [Parameter]) -> any Optimizer {
-        Adam(parameters: parameters, learningRate: learningRate, beta1: beta1, beta2: beta2, epsilon: epsilon, schedule: schedule)
+        Adam(
+            parameters: parameters, learningRate: learningRate, beta1: beta1, beta2: beta2, epsilon: epsilon,
+            schedule: schedule)
     }
 
     public var description: String {
@@ -187,6 +197,7 @@ struct AdamJob {
     let stepSize, inverseSqrtCorrection2: Float
 
     func compute(_ part: Int, of parts: Int) {
-        adam.takeUnretainedValue().update(part: part, of: parts, stepSize: stepSize, inverseSqrtCorrection2: inverseSqrtCorrection2)
+        adam.takeUnretainedValue().update(
+            part: part, of: parts, stepSize: stepSize, inverseSqrtCorrection2: inverseSqrtCorrection2)
     }
 }

@@ -58,7 +58,9 @@ public final class KLSparsityPenalty {
         self.weight = weight
     }
 
-    public var description: String { "\(weight) Σ_j KL(\(target) ‖ ρ̂_j), ρ̂_j the batch's mean activation of code unit j" }
+    public var description: String {
+        "\(weight) Σ_j KL(\(target) ‖ ρ̂_j), ρ̂_j the batch's mean activation of code unit j"
+    }
 
     /// The penalty on activations `h` in [0, 1] (sigmoid units), and dPenalty/dh.
     public func lossAndGradient(activations h: Tensor) -> (loss: Float, gradient: Tensor) {

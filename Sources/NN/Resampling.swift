@@ -21,12 +21,15 @@ public final class MaxPool2D: Layer {
     public var description: String { "MaxPool2D(\(kernelSize)×\(kernelSize))" }
 
     public func forward(_ input: Tensor, training: Bool) -> Tensor {
-        precondition(input.shape.rank == 4 && input.shape[2] >= kernelSize && input.shape[3] >= kernelSize,
-                     "\(self) got input of shape \(input.shape)")
+        precondition(
+            input.shape.rank == 4 && input.shape[2] >= kernelSize && input.shape[3] >= kernelSize,
+            "\(self) got input of shape \(input.shape)")
         self.input = input
         let s = input.shape
         let y = Tensor.reuse(&output, shape: Shape(s[0], s[1], s[2] / kernelSize, s[3] / kernelSize))
-        var job = PlaneJob(kind: .maxPool, x: input.data, y: y.data, planes: s[0] * s[1], height: s[2], width: s[3], factor: kernelSize)
+        var job = PlaneJob(
+            kind: .maxPool, x: input.data, y: y.data, planes: s[0] * s[1], height: s[2], width: s[3], factor: kernelSize
+        )
         job.run()
         return y
     }
@@ -36,8 +39,9 @@ public final class MaxPool2D: Layer {
         guard let x = input, let y = output else { preconditionFailure("MaxPool2D.backward before forward") }
         precondition(dOutput.shape == y.shape, "\(self) dOutput \(dOutput.shape) does not match output \(y.shape)")
         let dx = Tensor.reuse(&dInput, shape: x.shape)
-        var job = PlaneJob(kind: .maxPoolBackward, x: x.data, y: dx.data, planes: x.shape[0] * x.shape[1], height: x.shape[2],
-                           width: x.shape[3], factor: kernelSize, dOutput: dOutput.data)
+        var job = PlaneJob(
+            kind: .maxPoolBackward, x: x.data, y: dx.data, planes: x.shape[0] * x.shape[1], height: x.shape[2],
+            width: x.shape[3], factor: kernelSize, dOutput: dOutput.data)
         job.run()
         return dx
     }
@@ -63,7 +67,8 @@ public final class Upsample2D: Layer {
         inputShape = input.shape
         let s = input.shape
         let y = Tensor.reuse(&output, shape: Shape(s[0], s[1], s[2] * factor, s[3] * factor))
-        var job = PlaneJob(kind: .upsample, x: input.data, y: y.data, planes: s[0] * s[1], height: s[2], width: s[3], factor: factor)
+        var job = PlaneJob(
+            kind: .upsample, x: input.data, y: y.data, planes: s[0] * s[1], height: s[2], width: s[3], factor: factor)
         job.run()
         return y
     }
@@ -74,7 +79,9 @@ public final class Upsample2D: Layer {
         guard let s = inputShape, let y = output else { preconditionFailure("Upsample2D.backward before forward") }
         precondition(dOutput.shape == y.shape, "\(self) dOutput \(dOutput.shape) does not match output \(y.shape)")
         let dx = Tensor.reuse(&dInput, shape: s)
-        var job = PlaneJob(kind: .upsampleBackward, x: dOutput.data, y: dx.data, planes: s[0] * s[1], height: s[2], width: s[3], factor: factor)
+        var job = PlaneJob(
+            kind: .upsampleBackward, x: dOutput.data, y: dx.data, planes: s[0] * s[1], height: s[2], width: s[3],
+            factor: factor)
         job.run()
         return dx
     }
@@ -93,7 +100,8 @@ struct PlaneJob {
     var dOutput: UnsafePointer<Float>? = nil
 
     mutating func run() {
-        ThreadTeam.shared.run(&self, parallel: planes * height * width >= elementwiseParallelThreshold) { context, part, parts in
+        ThreadTeam.shared.run(&self, parallel: planes * height * width >= elementwiseParallelThreshold) {
+            context, part, parts in
             context.assumingMemoryBound(to: PlaneJob.self).pointee.compute(part, of: parts)
         }
     }
@@ -104,7 +112,8 @@ struct PlaneJob {
             switch kind {
             case .maxPool, .maxPoolBackward:
                 let ho = height / f, wo = width / f
-                let source = x + plane * height * width, target = y + (kind == .maxPool ? plane * ho * wo : plane * height * width)
+                let source = x + plane * height * width,
+                    target = y + (kind == .maxPool ? plane * ho * wo : plane * height * width)
                 if kind == .maxPoolBackward { target.update(repeating: 0, count: height * width) }
                 for i in 0..<ho {
                     for j in 0..<wo {
@@ -115,7 +124,11 @@ struct PlaneJob {
                                 if source[index] > best { best = source[index]; bestIndex = index }
                             }
                         }
-                        if kind == .maxPool { target[i * wo + j] = best } else { target[bestIndex] = dOutput![plane * ho * wo + i * wo + j] }
+                        if kind == .maxPool {
+                            target[i * wo + j] = best
+                        } else {
+                            target[bestIndex] = dOutput![plane * ho * wo + i * wo + j]
+                        }
                     }
                 }
             case .upsample:

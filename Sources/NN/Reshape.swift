@@ -11,14 +11,16 @@ public final class Reshape: Layer {
     private var dInputViews: [Tensor] = []
 
     public init(itemShape: [Int]) {
-        precondition(itemShape.count < Shape.maximumRank, "an item shape has at most \(Shape.maximumRank - 1) dimensions")
+        precondition(
+            itemShape.count < Shape.maximumRank, "an item shape has at most \(Shape.maximumRank - 1) dimensions")
         self.itemShape = itemShape
         item = Shape(itemShape)
     }
 
     public func forward(_ input: Tensor, training: Bool) -> Tensor {
-        precondition(input.shape.countPerItem == itemShape.reduce(1, *),
-                     "cannot reshape items of \(input.shape) to \(itemShape)")
+        precondition(
+            input.shape.countPerItem == itemShape.reduce(1, *),
+            "cannot reshape items of \(input.shape) to \(itemShape)")
         inputShape = input.shape
         return Reshape.view(of: input, as: Shape(batch: input.shape[0], item: item), cache: &outputViews)
     }

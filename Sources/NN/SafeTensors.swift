@@ -33,7 +33,9 @@ public enum SafeTensors {
         for t in tensors {
             let bytes = t.value.count * 4
             let shape = t.value.shape.dimensions.map(String.init).joined(separator: ",")
-            entries.append("\(jsonQuoted(t.name)):{\"dtype\":\"F32\",\"shape\":[\(shape)],\"data_offsets\":[\(offset),\(offset + bytes)]}")
+            entries.append(
+                "\(jsonQuoted(t.name)):{\"dtype\":\"F32\",\"shape\":[\(shape)],\"data_offsets\":[\(offset),\(offset + bytes)]}"
+            )
             offset += bytes
         }
         var header = Array(("{" + entries.joined(separator: ",") + "}").utf8)
@@ -62,12 +64,7 @@ public enum SafeTensors {
     /// Reads and checks a checkpoint: header bounds, dtype, shapes against offsets, and that the
     /// offsets tile the data exactly. Every failure names the file and, where there is one, the tensor.
     public static func read(from path: String) throws -> Contents {
-        // A FIFO or a device would block or never end; a folder is no checkpoint.
-        var info = stat()
-        guard stat(path, &info) == 0 else { throw FileError(path: path, "cannot read the checkpoint: \(String(cString: strerror(errno)))") }
-        guard info.st_mode & S_IFMT == S_IFREG else {
-            throw FileError(path: path, "not a regular file (a folder, FIFO or device cannot be a checkpoint)")
-        }
+        try checkReadableFile(path, as: "a checkpoint")
         guard let data = FileManager.default.contents(atPath: path) else {
             throw FileError(path: path, "cannot read the checkpoint (missing or unreadable)")
         }
@@ -78,19 +75,26 @@ public enum SafeTensors {
     public static func decode(_ data: Data, path: String) throws -> Contents {
         let bytes = [UInt8](data)
         guard bytes.count >= 8 else {
-            throw FileError(path: path, "truncated: \(bytes.count) bytes, a safetensors file starts with an 8-byte header length")
+            throw FileError(
+                path: path, "truncated: \(bytes.count) bytes, a safetensors file starts with an 8-byte header length")
         }
         var length: UInt64 = 0
         for i in 0..<8 { length |= UInt64(bytes[i]) << (8 * UInt64(i)) }
         guard length <= UInt64(maximumHeaderLength) else {
-            throw FileError(path: path, "header length \(length) exceeds the format's limit of \(maximumHeaderLength) bytes (not a safetensors file?)")
+            throw FileError(
+                path: path,
+                "header length \(length) exceeds the format's limit of \(maximumHeaderLength) bytes (not a safetensors file?)"
+            )
         }
         let headerEnd = 8 + Int(length)
         guard headerEnd <= bytes.count else {
-            throw FileError(path: path, "truncated: the header needs \(length) bytes but the file has \(bytes.count - 8) after the length")
+            throw FileError(
+                path: path,
+                "truncated: the header needs \(length) bytes but the file has \(bytes.count - 8) after the length")
         }
         guard let object = try? JSONSerialization.jsonObject(with: Data(bytes[8..<headerEnd])),
-              let header = object as? [String: Any] else {
+            let header = object as? [String: Any]
+        else {
             throw FileError(path: path, "the header is not a JSON object")
         }
         var metadata: [String: String] = [:]
@@ -103,31 +107,46 @@ public enum SafeTensors {
         let dataLength = bytes.count - headerEnd
         var spans: [(name: String, begin: Int, end: Int, shape: [Int])] = []
         for (name, value) in header where name != "__metadata__" {
-            guard let entry = value as? [String: Any] else { throw FileError(path: path, "tensor '\(name)': entry is not an object") }
-            guard let dtype = entry["dtype"] as? String else { throw FileError(path: path, "tensor '\(name)': no dtype") }
+            guard let entry = value as? [String: Any] else {
+                throw FileError(path: path, "tensor '\(name)': entry is not an object")
+            }
+            guard let dtype = entry["dtype"] as? String else {
+                throw FileError(path: path, "tensor '\(name)': no dtype")
+            }
             guard dtype == "F32" else { throw FileError(path: path, "tensor '\(name)': dtype \(dtype), expected F32") }
             guard let shape = (entry["shape"] as? [Any])?.compactMap({ $0 as? Int }),
-                  shape.count == (entry["shape"] as? [Any])?.count, shape.allSatisfy({ $0 >= 0 }) else {
+                shape.count == (entry["shape"] as? [Any])?.count, shape.allSatisfy({ $0 >= 0 })
+            else {
                 throw FileError(path: path, "tensor '\(name)': shape must be a list of non-negative integers")
             }
             guard shape.count <= Shape.maximumRank else {
-                throw FileError(path: path, "tensor '\(name)': \(shape.count) dimensions, at most \(Shape.maximumRank) supported")
+                throw FileError(
+                    path: path, "tensor '\(name)': \(shape.count) dimensions, at most \(Shape.maximumRank) supported")
             }
             guard let offsets = (entry["data_offsets"] as? [Any])?.compactMap({ $0 as? Int }), offsets.count == 2 else {
                 throw FileError(path: path, "tensor '\(name)': data_offsets must be two integers")
             }
             let (begin, end) = (offsets[0], offsets[1])
             guard begin >= 0, begin <= end, end <= dataLength else {
-                throw FileError(path: path, "tensor '\(name)': data_offsets [\(begin), \(end)] lie outside the \(dataLength) data bytes (truncated file?)")
+                throw FileError(
+                    path: path,
+                    "tensor '\(name)': data_offsets [\(begin), \(end)] lie outside the \(dataLength) data bytes (truncated file?)"
+                )
             }
             // The byte count, refusing sizes that overflow rather than wrapping to a small number.
             var expected: Int? = 4
-            for d in shape { expected = expected.flatMap { e in let (p, o) = e.multipliedReportingOverflow(by: d); return o ? nil : p } }
+            for d in shape {
+                expected = expected.flatMap { e in
+                    let (p, o) = e.multipliedReportingOverflow(by: d); return o ? nil : p
+                }
+            }
             guard let expected else {
                 throw FileError(path: path, "tensor '\(name)': shape \(shape) is too large to hold")
             }
             guard end - begin == expected else {
-                throw FileError(path: path, "tensor '\(name)': shape \(shape) needs \(expected) bytes, data_offsets span \(end - begin)")
+                throw FileError(
+                    path: path,
+                    "tensor '\(name)': shape \(shape) needs \(expected) bytes, data_offsets span \(end - begin)")
             }
             spans.append((name, begin, end, shape))
         }
@@ -136,7 +155,8 @@ public enum SafeTensors {
         var position = 0
         for s in spans {
             guard s.begin == position else {
-                throw FileError(path: path, "tensor '\(s.name)': data starts at \(s.begin), expected \(position) (overlap or gap)")
+                throw FileError(
+                    path: path, "tensor '\(s.name)': data starts at \(s.begin), expected \(position) (overlap or gap)")
             }
             position = s.end
         }
@@ -146,7 +166,8 @@ public enum SafeTensors {
         let tensors = bytes.withUnsafeBytes { raw in
             spans.map { s -> NamedTensor in
                 let t = Tensor(zeros: Shape(s.shape))
-                UnsafeMutableRawPointer(t.data).copyMemory(from: raw.baseAddress! + headerEnd + s.begin, byteCount: s.end - s.begin)
+                UnsafeMutableRawPointer(t.data).copyMemory(
+                    from: raw.baseAddress! + headerEnd + s.begin, byteCount: s.end - s.begin)
                 return NamedTensor(name: s.name, value: t)
             }
         }
@@ -163,19 +184,25 @@ public enum SafeTensors {
     /// Copies already-read `contents` into `destination`'s tensors under the same checks;
     /// `path` names the file in errors. Nothing is copied unless everything matches.
     @discardableResult
-    public static func load(into destination: [NamedTensor], from contents: Contents, path: String) throws -> [String: String] {
+    public static func load(into destination: [NamedTensor], from contents: Contents, path: String) throws -> [String:
+        String]
+    {
         var byName: [String: Tensor] = [:]
         for t in contents.tensors { byName[t.name] = t.value }
         for t in destination {
             guard let source = byName.removeValue(forKey: t.name) else {
-                throw FileError(path: path, "tensor '\(t.name)' is missing (checkpoint from another model or configuration?)")
+                throw FileError(
+                    path: path, "tensor '\(t.name)' is missing (checkpoint from another model or configuration?)")
             }
             guard source.shape == t.value.shape else {
-                throw FileError(path: path, "tensor '\(t.name)' has shape \(source.shape), the model expects \(t.value.shape)")
+                throw FileError(
+                    path: path, "tensor '\(t.name)' has shape \(source.shape), the model expects \(t.value.shape)")
             }
         }
         if let extra = byName.keys.sorted().first {
-            throw FileError(path: path, "tensor '\(extra)' is not part of this model (checkpoint from another model or configuration?)")
+            throw FileError(
+                path: path,
+                "tensor '\(extra)' is not part of this model (checkpoint from another model or configuration?)")
         }
         // Copy only once everything matched, so a bad file leaves the model untouched.
         let sources = Dictionary(uniqueKeysWithValues: contents.tensors.map { ($0.name, $0.value) })

@@ -41,19 +41,22 @@ public final class TiedDense: Layer {
         precondition(input.shape.countPerItem == inputSize, "\(self) got input of shape \(input.shape)")
         self.input = input
         let y = Tensor.reuse(&output, shape: Shape(n, outputSize))
-        gemm(input, tiedTo.weight.value, into: y)                                                        // y = x W
-        activation.applyWithBiasInParallel(y.data, rows: n, features: outputSize, bias: bias.value.data)  // y = f(y + b')
+        gemm(input, tiedTo.weight.value, into: y)  // y = x W
+        // y = f(y + b')
+        activation.applyWithBiasInParallel(y.data, rows: n, features: outputSize, bias: bias.value.data)
         return y
     }
 
     public func backward(_ dOutput: Tensor) -> Tensor {
         guard let x = input, let y = output else { preconditionFailure("TiedDense.backward before forward") }
         precondition(dOutput.shape == y.shape, "TiedDense dOutput \(dOutput.shape) does not match output \(y.shape)")
-        let dZ = activation.preActivationGradient(output: y, dOutput: dOutput, buffer: &dPre, bias: computesParameterGradients ? bias : nil)
-        if computesParameterGradients { gemm(x, transposeA: true, dZ, into: tiedTo.weight.gradient, beta: 1) }   // dW += xᵀ dZ  (O_enc, I_enc)
+        let dZ = activation.preActivationGradient(
+            output: y, dOutput: dOutput, buffer: &dPre, bias: computesParameterGradients ? bias : nil)
+        // dW += xᵀ dZ  (O_enc, I_enc)
+        if computesParameterGradients { gemm(x, transposeA: true, dZ, into: tiedTo.weight.gradient, beta: 1) }
         guard computesInputGradient else { return noInputGradient }
         let dx = Tensor.reuse(&dInput, shape: x.shape)
-        gemm(dZ, tiedTo.weight.value, transposeB: true, into: dx)                  // dX = dZ Wᵀ
+        gemm(dZ, tiedTo.weight.value, transposeB: true, into: dx)  // dX = dZ Wᵀ
         return dx
     }
 }

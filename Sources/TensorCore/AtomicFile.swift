@@ -23,7 +23,11 @@ private let temporaryCounter = TemporaryCounter()
 private final class TemporaryCounter: @unchecked Sendable {
     private let lock = NSLock()
     private var value = 0
-    func next() -> Int { lock.withLock { value += 1; return value } }
+    func next() -> Int {
+        lock.withLock {
+            value += 1; return value
+        }
+    }
 }
 
 /// Writes `data` to `path` so that readers see either the old file or the whole new one, never
@@ -79,5 +83,25 @@ func removeStaleTemporaryFiles(of name: String, in folder: String) {
         let middle = entry.dropFirst(prefix.count).dropLast(4).split(separator: ".")
         guard middle.count == 2, let pid = Int32(middle[0]), Int(middle[1]) != nil, pid != getpid() else { continue }
         if kill(pid, 0) != 0 && errno == ESRCH { unlink(folder + "/" + entry) }
+    }
+}
+
+/// Checks that `path` is a regular file that can be read, before any reader opens it: a FIFO or
+/// a device would block or never end, a folder is no file. Every reader of a user's file (IDX,
+/// PNG, checkpoint) goes through here, so each refuses the same inputs with the same words.
+/// `what` names what the file should be ("a checkpoint", "an IDX file").
+public func checkReadableFile(_ path: String, as what: String) throws {
+    var info = stat()
+    guard stat(path, &info) == 0 else {
+        throw FileError(path: path, "cannot read \(what): \(String(cString: strerror(errno)))")
+    }
+    guard info.st_mode & S_IFMT == S_IFREG else {
+        let kind =
+            info.st_mode & S_IFMT == S_IFDIR
+            ? "a folder" : info.st_mode & S_IFMT == S_IFIFO ? "a FIFO" : "a device or socket"
+        throw FileError(path: path, "is \(kind), not a regular file; \(what) must be a file")
+    }
+    guard access(path, R_OK) == 0 else {
+        throw FileError(path: path, "cannot read \(what): \(String(cString: strerror(errno)))")
     }
 }

@@ -48,49 +48,67 @@ private func matrixDimensions(_ t: Tensor, transposed: Bool) -> (rows: Int, colu
 /// `c = alpha * op(a) · op(b) + beta * c`, where op transposes when asked. With beta = 1 the
 /// product accumulates into `c` (how parameter gradients add up over a batch). `c` must
 /// already have the result's shape (M, N).
-public func gemm(_ a: Tensor, transposeA: Bool = false, _ b: Tensor, transposeB: Bool = false,
-                 into c: Tensor, alpha: Float = 1, beta: Float = 0) {
+public func gemm(
+    _ a: Tensor, transposeA: Bool = false, _ b: Tensor, transposeB: Bool = false,
+    into c: Tensor, alpha: Float = 1, beta: Float = 0
+) {
     let (m, k) = matrixDimensions(a, transposed: transposeA)
     let (kb, n) = matrixDimensions(b, transposed: transposeB)
-    precondition(k == kb, "matrix product of \(a.shape)\(transposeA ? "ᵀ" : "") and \(b.shape)\(transposeB ? "ᵀ" : ""): inner sizes \(k) and \(kb) differ")
+    precondition(
+        k == kb,
+        "matrix product of \(a.shape)\(transposeA ? "ᵀ" : "") and \(b.shape)\(transposeB ? "ᵀ" : ""): inner sizes \(k) and \(kb) differ"
+    )
     let (cm, cn) = matrixDimensions(c, transposed: false)
     precondition(cm == m && cn == n, "result of shape \(c.shape) cannot hold a (\(m), \(n)) product")
     if m == 0 || n == 0 { return }
-    multiply(a.data, transposeA: transposeA, b.data, transposeB: transposeB, into: c.data, m: m, n: n, k: k, alpha: alpha, beta: beta)
+    multiply(
+        a.data, transposeA: transposeA, b.data, transposeB: transposeB, into: c.data, m: m, n: n, k: k, alpha: alpha,
+        beta: beta)
 }
 
 /// C (m, n) = alpha op(A) op(B) + beta C over raw row-major storage, split among the thread team
 /// when the product is large enough. Recorded in `ProductLog` while it records.
-public func multiply(_ a: UnsafeMutablePointer<Float>, transposeA: Bool, _ b: UnsafeMutablePointer<Float>, transposeB: Bool,
-                     into c: UnsafeMutablePointer<Float>, m: Int, n: Int, k: Int, alpha: Float = 1, beta: Float = 0) {
+public func multiply(
+    _ a: UnsafeMutablePointer<Float>, transposeA: Bool, _ b: UnsafeMutablePointer<Float>, transposeB: Bool,
+    into c: UnsafeMutablePointer<Float>, m: Int, n: Int, k: Int, alpha: Float = 1, beta: Float = 0
+) {
     let log = ProductLog.shared
     guard log.isRecording else {
-        unloggedMultiply(a, transposeA: transposeA, b, transposeB: transposeB, into: c, m: m, n: n, k: k, alpha: alpha, beta: beta)
+        unloggedMultiply(
+            a, transposeA: transposeA, b, transposeB: transposeB, into: c, m: m, n: n, k: k, alpha: alpha, beta: beta)
         return
     }
     let start = DispatchTime.now().uptimeNanoseconds
-    unloggedMultiply(a, transposeA: transposeA, b, transposeB: transposeB, into: c, m: m, n: n, k: k, alpha: alpha, beta: beta)
-    log.record(ProductLog.Shape(m: m, n: n, k: k, transposeA: transposeA, transposeB: transposeB, accumulates: beta != 0),
-               seconds: Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
+    unloggedMultiply(
+        a, transposeA: transposeA, b, transposeB: transposeB, into: c, m: m, n: n, k: k, alpha: alpha, beta: beta)
+    log.record(
+        ProductLog.Shape(m: m, n: n, k: k, transposeA: transposeA, transposeB: transposeB, accumulates: beta != 0),
+        seconds: Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
 }
 
-func unloggedMultiply(_ a: UnsafeMutablePointer<Float>, transposeA: Bool, _ b: UnsafeMutablePointer<Float>, transposeB: Bool,
-                      into c: UnsafeMutablePointer<Float>, m: Int, n: Int, k: Int, alpha: Float, beta: Float) {
+func unloggedMultiply(
+    _ a: UnsafeMutablePointer<Float>, transposeA: Bool, _ b: UnsafeMutablePointer<Float>, transposeB: Bool,
+    into c: UnsafeMutablePointer<Float>, m: Int, n: Int, k: Int, alpha: Float, beta: Float
+) {
     let lda = Swift.max(transposeA ? m : k, 1), ldb = Swift.max(transposeB ? k : n, 1), ldc = Swift.max(n, 1)
     let team = ThreadTeam.shared
     guard team.parts > 1, m * n * k >= parallelProductThreshold else {
         let opA = transposeA ? CblasTrans : CblasNoTrans, opB = transposeB ? CblasTrans : CblasNoTrans
         let beta = clearedForAccumulation(c, rows: m, columns: n, ldc: ldc, beta: beta)
-        cblas_sgemm(CblasRowMajor, opA, opB, Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda), b, Int32(ldb),
-                    beta, c, Int32(ldc))
+        cblas_sgemm(
+            CblasRowMajor, opA, opB, Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda), b, Int32(ldb),
+            beta, c, Int32(ldc))
         return
     }
     // Each part computes a block of C's rows (or, for a wide C, of its columns) with the
     // single-threaded BLAS: disjoint outputs, and each element's dot product is the same
     // whichever thread computes it.
-    var job = ProductJob(a: a, b: b, c: c, m: m, n: n, k: k, lda: lda, ldb: ldb, ldc: ldc,
-                         alpha: alpha, beta: beta, transposeA: transposeA, transposeB: transposeB)
-    team.run(&job) { context, part, parts in context.assumingMemoryBound(to: ProductJob.self).pointee.compute(part, of: parts) }
+    var job = ProductJob(
+        a: a, b: b, c: c, m: m, n: n, k: k, lda: lda, ldb: ldb, ldc: ldc,
+        alpha: alpha, beta: beta, transposeA: transposeA, transposeB: transposeB)
+    team.run(&job) { context, part, parts in
+        context.assumingMemoryBound(to: ProductJob.self).pointee.compute(part, of: parts)
+    }
 }
 
 /// One `gemm` shared out among the thread team.
@@ -106,18 +124,24 @@ struct ProductJob {
             let rows = ThreadTeam.range(part, of: parts, in: m)
             guard !rows.isEmpty else { return }
             // op(A)'s rows: rows of A, or columns of a transposed A.
-            let aBlock = transposeA ? a + rows.lowerBound : a + rows.lowerBound * lda, cBlock = c + rows.lowerBound * ldc
+            let aBlock = transposeA ? a + rows.lowerBound : a + rows.lowerBound * lda,
+                cBlock = c + rows.lowerBound * ldc
             let beta = clearedForAccumulation(cBlock, rows: rows.count, columns: n, ldc: ldc, beta: beta)
-            cblas_sgemm(CblasRowMajor, opA, opB, Int32(rows.count), Int32(n), Int32(k), alpha, aBlock, Int32(lda), b, Int32(ldb),
-                        beta, cBlock, Int32(ldc))
+            cblas_sgemm(
+                CblasRowMajor, opA, opB, Int32(rows.count), Int32(n), Int32(k), alpha, aBlock, Int32(lda), b,
+                Int32(ldb),
+                beta, cBlock, Int32(ldc))
         } else {
             let columns = ThreadTeam.range(part, of: parts, in: n)
             guard !columns.isEmpty else { return }
             // op(B)'s columns: columns of B, or rows of a transposed B.
-            let bBlock = transposeB ? b + columns.lowerBound * ldb : b + columns.lowerBound, cBlock = c + columns.lowerBound
+            let bBlock = transposeB ? b + columns.lowerBound * ldb : b + columns.lowerBound,
+                cBlock = c + columns.lowerBound
             let beta = clearedForAccumulation(cBlock, rows: m, columns: columns.count, ldc: ldc, beta: beta)
-            cblas_sgemm(CblasRowMajor, opA, opB, Int32(m), Int32(columns.count), Int32(k), alpha, a, Int32(lda), bBlock, Int32(ldb),
-                        beta, cBlock, Int32(ldc))
+            cblas_sgemm(
+                CblasRowMajor, opA, opB, Int32(m), Int32(columns.count), Int32(k), alpha, a, Int32(lda), bBlock,
+                Int32(ldb),
+                beta, cBlock, Int32(ldc))
         }
     }
 }
@@ -131,7 +155,9 @@ struct ProductJob {
 /// beta = 1, C holds the same bits: the kernel adds every block of k onto C either way,
 /// starting from zero.
 @inline(__always)
-private func clearedForAccumulation(_ c: UnsafeMutablePointer<Float>, rows: Int, columns: Int, ldc: Int, beta: Float) -> Float {
+private func clearedForAccumulation(_ c: UnsafeMutablePointer<Float>, rows: Int, columns: Int, ldc: Int, beta: Float)
+    -> Float
+{
     guard beta == 0 else { return beta }
     if columns == ldc {
         c.update(repeating: 0, count: rows * columns)

@@ -41,7 +41,9 @@ public final class CovarianceAccumulator {
         batch.withUnsafeBufferPointer { x in
             products.withUnsafeMutableBufferPointer { c in
                 // C += Xᵀ X: X is (n, d) row-major; only the upper triangle is written.
-                cblas_dsyrk(CblasRowMajor, CblasUpper, CblasTrans, Int32(d), Int32(n), 1, x.baseAddress, Int32(d), 1, c.baseAddress, Int32(d))
+                cblas_dsyrk(
+                    CblasRowMajor, CblasUpper, CblasTrans, Int32(d), Int32(n), 1, x.baseAddress, Int32(d), 1,
+                    c.baseAddress, Int32(d))
             }
         }
         count += n
@@ -94,9 +96,11 @@ public struct PrincipalComponents {
         let c = Tensor(zeros: [count, d])
         var variances: [Float] = []
         for k in 0..<count {
-            let index = d - 1 - k                          // dsyevd sorts the eigenvalues ascending
-            let column = vectors[(index * d)..<(index * d + d)]   // eigenvector `index`: a column, contiguous in column-major
-            let largest = column.indices.max { abs(column[$0]) < abs(column[$1]) } ?? column.startIndex   // d ≥ 1: never empty
+            let index = d - 1 - k  // dsyevd sorts the eigenvalues ascending
+            // eigenvector `index`: a column, contiguous in column-major
+            let column = vectors[(index * d)..<(index * d + d)]
+            // d ≥ 1: never empty
+            let largest = column.indices.max { abs(column[$0]) < abs(column[$1]) } ?? column.startIndex
             let sign: Double = column[largest] < 0 ? -1 : 1
             for (j, value) in column.enumerated() { c[k, j] = Float(sign * value) }
             variances.append(Float(max(values[index], 0)))
@@ -125,7 +129,7 @@ public func symmetricEigenDecomposition(_ matrix: [Double], size d: Int) -> (val
     var workSize = 0.0, iworkSize: Int32 = 0
     let jobz: CChar = 86 /* V */, uplo: CChar = 85 /* U */
     var j = jobz, u = uplo
-    dsyevd_(&j, &u, &n, &a, &lda, &w, &workSize, &lwork, &iworkSize, &liwork, &info, 1, 1)   // workspace query
+    dsyevd_(&j, &u, &n, &a, &lda, &w, &workSize, &lwork, &iworkSize, &liwork, &info, 1, 1)  // workspace query
     precondition(info == 0, "dsyevd workspace query failed (info \(info))")
     lwork = Int32(workSize); liwork = iworkSize
     var work = [Double](repeating: 0, count: Int(lwork)), iwork = [Int32](repeating: 0, count: Int(liwork))

@@ -30,7 +30,11 @@ public final class ProductLog: @unchecked Sendable {
     private let lock = NSLock()
 
     /// Forgets what was recorded.
-    public func reset() { lock.withLock { counts = [:]; seconds = 0 } }
+    public func reset() {
+        lock.withLock {
+            counts = [:]; seconds = 0
+        }
+    }
 
     func record(_ shape: Shape, seconds elapsed: Double) {
         lock.withLock {

@@ -95,16 +95,20 @@ public struct SeededGenerator: RandomNumberGenerator, Sendable {
 
 extension Tensor {
     /// A tensor of draws uniform in [low, high).
-    public static func uniform(_ shape: Shape, low: Float = 0, high: Float = 1,
-                               using generator: inout SeededGenerator) -> Tensor {
+    public static func uniform(
+        _ shape: Shape, low: Float = 0, high: Float = 1,
+        using generator: inout SeededGenerator
+    ) -> Tensor {
         let t = Tensor(zeros: shape)
         t.fillUniform(low: low, high: high, using: &generator)
         return t
     }
 
     /// A tensor of draws from N(mean, standardDeviation²).
-    public static func normal(_ shape: Shape, mean: Float = 0, standardDeviation: Float = 1,
-                              using generator: inout SeededGenerator) -> Tensor {
+    public static func normal(
+        _ shape: Shape, mean: Float = 0, standardDeviation: Float = 1,
+        using generator: inout SeededGenerator
+    ) -> Tensor {
         let t = Tensor(zeros: shape)
         t.fillNormal(mean: mean, standardDeviation: standardDeviation, using: &generator)
         return t
@@ -127,7 +131,8 @@ extension Tensor {
             first = 1
         }
         let pairs = (count - first) / 2
-        var job = NormalPairsJob(start: generator, values: data + first, pairs: pairs, mean: mean, standardDeviation: standardDeviation)
+        var job = NormalPairsJob(
+            start: generator, values: data + first, pairs: pairs, mean: mean, standardDeviation: standardDeviation)
         ThreadTeam.shared.run(&job, parallel: pairs >= 512) { context, part, parts in
             context.assumingMemoryBound(to: NormalPairsJob.self).pointee.compute(part, of: parts)
         }

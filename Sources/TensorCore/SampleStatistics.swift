@@ -11,7 +11,8 @@ import CBLAS
 /// symmetric, unlike C₁ C₂, so no iterative matrix square root is needed). Negative eigenvalues
 /// from rounding count as zero.
 public func frechetDistance(_ a: CovarianceAccumulator, _ b: CovarianceAccumulator) -> Double {
-    precondition(a.dimension == b.dimension, "Fréchet distance between \(a.dimension)- and \(b.dimension)-dimensional features")
+    precondition(
+        a.dimension == b.dimension, "Fréchet distance between \(a.dimension)- and \(b.dimension)-dimensional features")
     let d = a.dimension
     let (meanA, meanB) = (a.mean, b.mean)
     let (c1, c2) = (a.covariance, b.covariance)
@@ -20,7 +21,8 @@ public func frechetDistance(_ a: CovarianceAccumulator, _ b: CovarianceAccumulat
     let root1 = symmetricSquareRoot(c1, size: d)
     let product = multiplied(multiplied(root1, c2, size: d), root1, size: d)
     var symmetric = product
-    for i in 0..<d { for j in 0..<d { symmetric[i * d + j] = (product[i * d + j] + product[j * d + i]) / 2 } }   // rounding only
+    // rounding only
+    for i in 0..<d { for j in 0..<d { symmetric[i * d + j] = (product[i * d + j] + product[j * d + i]) / 2 } }
     let (values, _) = symmetricEigenDecomposition(symmetric, size: d)
     return distance - 2 * values.reduce(0) { $0 + max($1, 0).squareRoot() }
 }
@@ -28,7 +30,7 @@ public func frechetDistance(_ a: CovarianceAccumulator, _ b: CovarianceAccumulat
 /// √M for a symmetric positive semi-definite D × D matrix: V diag(√λ) Vᵀ.
 public func symmetricSquareRoot(_ matrix: [Double], size d: Int) -> [Double] {
     let (values, vectors) = symmetricEigenDecomposition(matrix, size: d)
-    var scaled = vectors                                   // column k of V (contiguous, column-major) times √λ_k
+    var scaled = vectors  // column k of V (contiguous, column-major) times √λ_k
     for k in 0..<d { let s = max(values[k], 0).squareRoot(); for i in 0..<d { scaled[k * d + i] *= s } }
     // Read row-major, the column-major arrays are √Λ Vᵀ and Vᵀ, so V √Λ Vᵀ = (√Λ Vᵀ)ᵀ Vᵀ.
     return multiplied(scaled, vectors, size: d, transposeA: true)
@@ -40,8 +42,10 @@ func multiplied(_ a: [Double], _ b: [Double], size d: Int, transposeA: Bool = fa
     a.withUnsafeBufferPointer { pa in
         b.withUnsafeBufferPointer { pb in
             c.withUnsafeMutableBufferPointer { pc in
-                cblas_dgemm(CblasRowMajor, transposeA ? CblasTrans : CblasNoTrans, CblasNoTrans, Int32(d), Int32(d), Int32(d), 1, pa.baseAddress, Int32(d),
-                            pb.baseAddress, Int32(d), 0, pc.baseAddress, Int32(d))
+                cblas_dgemm(
+                    CblasRowMajor, transposeA ? CblasTrans : CblasNoTrans, CblasNoTrans, Int32(d), Int32(d), Int32(d),
+                    1, pa.baseAddress, Int32(d),
+                    pb.baseAddress, Int32(d), 0, pc.baseAddress, Int32(d))
             }
         }
     }
@@ -55,8 +59,10 @@ func multiplied(_ a: [Double], _ b: [Double], size d: Int, transposeA: Bool = fa
 /// the real data the samples cover).
 public func precisionAndRecall(real: Tensor, generated: Tensor, k: Int = 3) -> (precision: Double, recall: Double) {
     let realRadii = nearestNeighbourRadii(real, k: k), generatedRadii = nearestNeighbourRadii(generated, k: k)
-    return (shareInsideBalls(points: generated, centres: real, radii: realRadii),
-            shareInsideBalls(points: real, centres: generated, radii: generatedRadii))
+    return (
+        shareInsideBalls(points: generated, centres: real, radii: realRadii),
+        shareInsideBalls(points: real, centres: generated, radii: generatedRadii)
+    )
 }
 
 /// Squared distances between every row of `a` (M, D) and every row of `b` (N, D), rows
@@ -69,18 +75,22 @@ public func squaredDistances(_ a: Tensor, rows: Range<Int>, _ b: Tensor, bNorms:
     out.withUnsafeMutableBufferPointer { o in
         // No rows or no points: nothing to multiply (and an empty buffer has no address).
         guard let c = o.baseAddress else { return }
-        multiply(a.data + rows.lowerBound * d, transposeA: false, b.data, transposeB: true, into: c, m: m, n: n, k: d, alpha: -2)
+        multiply(
+            a.data + rows.lowerBound * d, transposeA: false, b.data, transposeB: true, into: c, m: m, n: n, k: d,
+            alpha: -2)
     }
-    out.withUnsafeMutableBufferPointer { out in bNorms.withUnsafeBufferPointer { bNorms in
-        ThreadTeam.shared.run { part, parts in
-            for i in ThreadTeam.range(part, of: parts, in: m) {
-                let r = rows.lowerBound + i
-                var norm: Float = 0
-                for j in 0..<d { norm += a.data[r * d + j] * a.data[r * d + j] }
-                for c in 0..<n { out[i * n + c] = max(out[i * n + c] + norm + bNorms[c], 0) }
+    out.withUnsafeMutableBufferPointer { out in
+        bNorms.withUnsafeBufferPointer { bNorms in
+            ThreadTeam.shared.run { part, parts in
+                for i in ThreadTeam.range(part, of: parts, in: m) {
+                    let r = rows.lowerBound + i
+                    var norm: Float = 0
+                    for j in 0..<d { norm += a.data[r * d + j] * a.data[r * d + j] }
+                    for c in 0..<n { out[i * n + c] = max(out[i * n + c] + norm + bNorms[c], 0) }
+                }
             }
         }
-    } }
+    }
     return out
 }
 
@@ -104,24 +114,26 @@ func nearestNeighbourRadii(_ points: Tensor, k: Int) -> [Float] {
         let rows = start..<min(start + distanceBlockRows(n), n)
         let distances = squaredDistances(points, rows: rows, points, bNorms: norms)
         // Rows shared out among the team: each row's k nearest are its own.
-        distances.withUnsafeBufferPointer { distances in radii.withUnsafeMutableBufferPointer { radii in
-            ThreadTeam.shared.run { part, parts in
-                var nearest = [Float](repeating: .infinity, count: k)      // sorted ascending
-                for i in ThreadTeam.range(part, of: parts, in: rows.count) {
-                    let r = rows.lowerBound + i
-                    for j in 0..<k { nearest[j] = .infinity }
-                    for c in 0..<n where c != r {
-                        let value = distances[i * n + c]
-                        if value < nearest[k - 1] {
-                            var j = k - 1
-                            while j > 0 && nearest[j - 1] > value { nearest[j] = nearest[j - 1]; j -= 1 }
-                            nearest[j] = value
+        distances.withUnsafeBufferPointer { distances in
+            radii.withUnsafeMutableBufferPointer { radii in
+                ThreadTeam.shared.run { part, parts in
+                    var nearest = [Float](repeating: .infinity, count: k)  // sorted ascending
+                    for i in ThreadTeam.range(part, of: parts, in: rows.count) {
+                        let r = rows.lowerBound + i
+                        for j in 0..<k { nearest[j] = .infinity }
+                        for c in 0..<n where c != r {
+                            let value = distances[i * n + c]
+                            if value < nearest[k - 1] {
+                                var j = k - 1
+                                while j > 0 && nearest[j - 1] > value { nearest[j] = nearest[j - 1]; j -= 1 }
+                                nearest[j] = value
+                            }
                         }
+                        radii[r] = nearest[k - 1]
                     }
-                    radii[r] = nearest[k - 1]
                 }
             }
-        } }
+        }
         start = rows.upperBound
     }
     return radii
@@ -137,15 +149,19 @@ func shareInsideBalls(points: Tensor, centres: Tensor, radii: [Float]) -> Double
         let distances = squaredDistances(points, rows: rows, centres, bNorms: norms)
         // Rows shared out among the team, each part counting into its own slot.
         var counts = [Int](repeating: 0, count: PartialSums.maximumParts)
-        distances.withUnsafeBufferPointer { distances in radii.withUnsafeBufferPointer { radii in counts.withUnsafeMutableBufferPointer { counts in
-            ThreadTeam.shared.run { part, parts in
-                for i in ThreadTeam.range(part, of: parts, in: rows.count) {
-                    var c = 0
-                    while c < m && distances[i * m + c] > radii[c] { c += 1 }
-                    if c < m { counts[part] += 1 }
+        distances.withUnsafeBufferPointer { distances in
+            radii.withUnsafeBufferPointer { radii in
+                counts.withUnsafeMutableBufferPointer { counts in
+                    ThreadTeam.shared.run { part, parts in
+                        for i in ThreadTeam.range(part, of: parts, in: rows.count) {
+                            var c = 0
+                            while c < m && distances[i * m + c] > radii[c] { c += 1 }
+                            if c < m { counts[part] += 1 }
+                        }
+                    }
                 }
             }
-        } } }
+        }
         inside += counts.reduce(0, +)
         start = rows.upperBound
     }
@@ -157,7 +173,9 @@ func shareInsideBalls(points: Tensor, centres: Tensor, radii: [Float]) -> Double
 /// rate) points as the threshold falls past each distinct score, from (0, 0) to (1, 1), and the
 /// area under them (tied scores form one diagonal step, so ties count half, as in the
 /// Mann-Whitney statistic). Needs at least one positive and one negative.
-public func receiverOperatingCharacteristic(scores: [Double], positives: [Bool]) -> (points: [(falsePositiveRate: Double, truePositiveRate: Double)], area: Double) {
+public func receiverOperatingCharacteristic(scores: [Double], positives: [Bool]) -> (
+    points: [(falsePositiveRate: Double, truePositiveRate: Double)], area: Double
+) {
     precondition(scores.count == positives.count, "one label per score")
     let positiveCount = positives.filter { $0 }.count, negativeCount = positives.count - positiveCount
     precondition(positiveCount > 0 && negativeCount > 0, "a ROC curve needs both positives and negatives")
@@ -173,7 +191,7 @@ public func receiverOperatingCharacteristic(scores: [Double], positives: [Bool])
             if positives[order[j]] { truePositives += 1 } else { falsePositives += 1 }
             j += 1
         }
-        area += Double(falsePositives - previousFP) * Double(truePositives + previousTP) / 2   // a trapezoid, in counts
+        area += Double(falsePositives - previousFP) * Double(truePositives + previousTP) / 2  // a trapezoid, in counts
         points.append((Double(falsePositives) / Double(negativeCount), Double(truePositives) / Double(positiveCount)))
         i = j
     }

@@ -10,8 +10,9 @@ public struct Shape: Equatable, Hashable, Sendable, CustomStringConvertible, Exp
 
     /// A shape from its dimensions, outermost first; each must be non-negative.
     public init(_ dimensions: [Int]) {
-        precondition(dimensions.count <= Shape.maximumRank,
-                     "a Shape holds at most \(Shape.maximumRank) dimensions, got \(dimensions)")
+        precondition(
+            dimensions.count <= Shape.maximumRank,
+            "a Shape holds at most \(Shape.maximumRank) dimensions, got \(dimensions)")
         precondition(dimensions.allSatisfy { $0 >= 0 }, "negative dimension in \(dimensions)")
         var s = (1, 1, 1, 1)
         withUnsafeMutableBytes(of: &s) { raw in

@@ -65,7 +65,9 @@ extension Tensor {
     /// The tensors' rows one after another (first axis): each must have the same item shape.
     public convenience init(stacking parts: [Tensor]) {
         precondition(!parts.isEmpty, "stacking needs at least one tensor")
-        precondition(parts.allSatisfy { $0.shape.withBatch(1) == parts[0].shape.withBatch(1) }, "stacked tensors must share their item shape")
+        precondition(
+            parts.allSatisfy { $0.shape.withBatch(1) == parts[0].shape.withBatch(1) },
+            "stacked tensors must share their item shape")
         self.init(zeros: parts[0].shape.withBatch(parts.reduce(0) { $0 + $1.shape[0] }))
         var offset = 0
         for part in parts {

@@ -31,10 +31,12 @@ extension Tensor {
     /// the spread of each column of a (N, F) matrix along 0. Welford's one-pass update in Double,
     /// so a large mean does not swallow a small spread.
     public func variance(alongAxis axis: Int) -> Tensor {
-        reduce(alongAxis: axis, initial: (count: 0.0, mean: 0.0, squares: 0.0), { a, x in
-            let count = a.count + 1, delta = Double(x) - a.mean, mean = a.mean + delta / count
-            return (count, mean, a.squares + delta * (Double(x) - mean))
-        }, finish: { a, n in a.squares / Double(n) })
+        reduce(
+            alongAxis: axis, initial: (count: 0.0, mean: 0.0, squares: 0.0),
+            { a, x in
+                let count = a.count + 1, delta = Double(x) - a.mean, mean = a.mean + delta / count
+                return (count, mean, a.squares + delta * (Double(x) - mean))
+            }, finish: { a, n in a.squares / Double(n) })
     }
 
     /// Maxima along `axis`, removing it.
@@ -51,7 +53,9 @@ extension Tensor {
     /// (N, F) matrix, in place: a running range kept during training without allocating.
     public func widenColumnRanges(minimum: Tensor, maximum: Tensor) {
         let f = shape.countPerItem
-        precondition(minimum.count == f && maximum.count == f, "ranges of \(minimum.count) and \(maximum.count) columns for \(shape)")
+        precondition(
+            minimum.count == f && maximum.count == f,
+            "ranges of \(minimum.count) and \(maximum.count) columns for \(shape)")
         let low = minimum.data, high = maximum.data
         for n in 0..<(f == 0 ? 0 : count / f) {
             let row = data + n * f
@@ -74,8 +78,10 @@ extension Tensor {
 
     /// Folds the elements along `axis` into one value per remaining position. The shape is seen
     /// as (outer, axis, inner), so any axis of any rank takes the same loop.
-    private func reduce<Partial>(alongAxis axis: Int, initial: Partial, _ combine: (Partial, Float) -> Partial,
-                                 finish: (Partial, Int) -> Double) -> Tensor {
+    private func reduce<Partial>(
+        alongAxis axis: Int, initial: Partial, _ combine: (Partial, Float) -> Partial,
+        finish: (Partial, Int) -> Double
+    ) -> Tensor {
         let a = axis < 0 ? shape.rank + axis : axis
         precondition(a >= 0 && a < shape.rank, "axis \(axis) out of range for \(shape)")
         let dims = shape.dimensions

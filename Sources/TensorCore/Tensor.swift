@@ -21,8 +21,9 @@ public final class Tensor: @unchecked Sendable {
         self.shape = shape
         self.capacity = capacity
         // 64-byte alignment: a cache line, and what the BLAS kernels like best.
-        let raw = UnsafeMutableRawPointer.allocate(byteCount: Swift.max(capacity, 1) * MemoryLayout<Float>.stride,
-                                                   alignment: 64)
+        let raw = UnsafeMutableRawPointer.allocate(
+            byteCount: Swift.max(capacity, 1) * MemoryLayout<Float>.stride,
+            alignment: 64)
         data = raw.bindMemory(to: Float.self, capacity: Swift.max(capacity, 1))
         data.initialize(repeating: 0, count: Swift.max(capacity, 1))
         storageOwner = nil
@@ -36,8 +37,9 @@ public final class Tensor: @unchecked Sendable {
 
     /// A tensor holding `values` in row-major order; their count must match the shape.
     public convenience init(shape: Shape, values: [Float]) {
-        precondition(values.count == shape.count,
-                     "\(values.count) values do not fill a tensor of shape \(shape)")
+        precondition(
+            values.count == shape.count,
+            "\(values.count) values do not fill a tensor of shape \(shape)")
         self.init(zeros: shape)
         values.withUnsafeBufferPointer { data.update(from: $0.baseAddress!, count: values.count) }
     }
@@ -85,8 +87,9 @@ public final class Tensor: @unchecked Sendable {
     /// Changes the shape in place; the new element count must fit the capacity. Elements keep
     /// their flat positions. Used to resize a reused buffer for a smaller last batch.
     public func reshape(to newShape: Shape) {
-        precondition(newShape.count <= capacity,
-                     "shape \(newShape) needs \(newShape.count) elements; capacity is \(capacity)")
+        precondition(
+            newShape.count <= capacity,
+            "shape \(newShape) needs \(newShape.count) elements; capacity is \(capacity)")
         shape = newShape
     }
 

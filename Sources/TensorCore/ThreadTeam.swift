@@ -122,7 +122,8 @@ public final class ThreadTeam: @unchecked Sendable {
     public func run(_ function: TeamFunction, context: UnsafeMutableRawPointer) {
         let parts = self.parts
         guard parts > 1, workers.load(ordering: .acquiring) >= parts - 1,
-              busy.compareExchange(expected: false, desired: true, ordering: .acquiring).exchanged else {
+            busy.compareExchange(expected: false, desired: true, ordering: .acquiring).exchanged
+        else {
             for part in 0..<parts { function(context, part, parts) }
             return
         }
@@ -149,7 +150,11 @@ public final class ThreadTeam: @unchecked Sendable {
     /// with `parallel` false, as one part on the calling thread (a job too small to share).
     public func run<Job>(_ job: inout Job, parallel: Bool = true, _ function: TeamFunction) {
         withUnsafeMutablePointer(to: &job) { pointer in
-            if parallel { run(function, context: UnsafeMutableRawPointer(pointer)) } else { function(UnsafeMutableRawPointer(pointer), 0, 1) }
+            if parallel {
+                run(function, context: UnsafeMutableRawPointer(pointer))
+            } else {
+                function(UnsafeMutableRawPointer(pointer), 0, 1)
+            }
         }
     }
 

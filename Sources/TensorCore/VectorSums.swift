@@ -32,7 +32,9 @@ package func laneSquaredDeviations(_ p: UnsafePointer<Float>, _ count: Int, from
 package func laneDot(_ p: UnsafePointer<Float>, _ q: UnsafePointer<Float>, _ count: Int) -> Float {
     var lanes = SIMD8<Float>(), i = 0
     while i + 8 <= count {
-        lanes += UnsafeRawPointer(p + i).loadUnaligned(as: SIMD8<Float>.self) * UnsafeRawPointer(q + i).loadUnaligned(as: SIMD8<Float>.self)
+        lanes +=
+            UnsafeRawPointer(p + i).loadUnaligned(as: SIMD8<Float>.self)
+            * UnsafeRawPointer(q + i).loadUnaligned(as: SIMD8<Float>.self)
         i += 8
     }
     var total = lanes.sum()
@@ -42,10 +44,13 @@ package func laneDot(_ p: UnsafePointer<Float>, _ q: UnsafePointer<Float>, _ cou
 
 /// x̂ = (x - mean) · invStd and y = gamma · x̂ + beta over a contiguous run: a batch norm's output.
 @inlinable @inline(__always)
-package func laneNormalize(_ x: UnsafePointer<Float>, _ xhat: UnsafeMutablePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ count: Int,
-                   mean: Float, invStd: Float, gamma: Float, beta: Float) {
+package func laneNormalize(
+    _ x: UnsafePointer<Float>, _ xhat: UnsafeMutablePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ count: Int,
+    mean: Float, invStd: Float, gamma: Float, beta: Float
+) {
     var i = 0
-    let m = SIMD8<Float>(repeating: mean), s = SIMD8<Float>(repeating: invStd), g = SIMD8<Float>(repeating: gamma), b = SIMD8<Float>(repeating: beta)
+    let m = SIMD8<Float>(repeating: mean), s = SIMD8<Float>(repeating: invStd), g = SIMD8<Float>(repeating: gamma),
+        b = SIMD8<Float>(repeating: beta)
     while i + 8 <= count {
         let h = (UnsafeRawPointer(x + i).loadUnaligned(as: SIMD8<Float>.self) - m) * s
         UnsafeMutableRawPointer(xhat + i).storeBytes(of: h, as: SIMD8<Float>.self)
@@ -62,12 +67,15 @@ package func laneNormalize(_ x: UnsafePointer<Float>, _ xhat: UnsafeMutablePoint
 
 /// dx = scale · (dy - meanDy - x̂ · meanDyXhat) over a contiguous run: a batch norm's input gradient in training.
 @inlinable @inline(__always)
-package func laneNormalizationGradient(_ dy: UnsafePointer<Float>, _ xhat: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>, _ count: Int,
-                               scale: Float, meanDy: Float, meanDyXhat: Float) {
+package func laneNormalizationGradient(
+    _ dy: UnsafePointer<Float>, _ xhat: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>, _ count: Int,
+    scale: Float, meanDy: Float, meanDyXhat: Float
+) {
     var i = 0
     let s = SIMD8<Float>(repeating: scale), a = SIMD8<Float>(repeating: meanDy), c = SIMD8<Float>(repeating: meanDyXhat)
     while i + 8 <= count {
-        let d = UnsafeRawPointer(dy + i).loadUnaligned(as: SIMD8<Float>.self), h = UnsafeRawPointer(xhat + i).loadUnaligned(as: SIMD8<Float>.self)
+        let d = UnsafeRawPointer(dy + i).loadUnaligned(as: SIMD8<Float>.self),
+            h = UnsafeRawPointer(xhat + i).loadUnaligned(as: SIMD8<Float>.self)
         UnsafeMutableRawPointer(dx + i).storeBytes(of: s * (d - a - h * c), as: SIMD8<Float>.self)
         i += 8
     }

@@ -6,9 +6,12 @@ import Foundation
 // that neither library gets the warm or the turbo-boosted half of the run. RTLD_DEEPBIND matters: BLIS's CBLAS layer calls sgemm_, which
 // would otherwise bind to the OpenBLAS that gen itself links, and both columns would time OpenBLAS.
 
-typealias SgemmFunction = @convention(c) (Int32, Int32, Int32, Int32, Int32, Int32, Float,
-                                          UnsafePointer<Float>?, Int32, UnsafePointer<Float>?, Int32,
-                                          Float, UnsafeMutablePointer<Float>?, Int32) -> Void
+typealias SgemmFunction =
+    @convention(c) (
+        Int32, Int32, Int32, Int32, Int32, Int32, Float,
+        UnsafePointer<Float>?, Int32, UnsafePointer<Float>?, Int32,
+        Float, UnsafeMutablePointer<Float>?, Int32
+    ) -> Void
 
 /// One BLAS library opened at run time.
 struct BLASLibrary {
@@ -18,7 +21,8 @@ struct BLASLibrary {
     /// Opens the first of `paths` that loads, and sets its thread count.
     init?(name: String, paths: [String], threads: Int) {
         guard let handle = paths.lazy.compactMap({ dlopen($0, RTLD_NOW | RTLD_LOCAL | RTLD_DEEPBIND) }).first,
-              let symbol = dlsym(handle, "cblas_sgemm") else { return nil }
+            let symbol = dlsym(handle, "cblas_sgemm")
+        else { return nil }
         self.name = name
         sgemm = unsafeBitCast(symbol, to: SgemmFunction.self)
         if let set = dlsym(handle, "openblas_set_num_threads") {
@@ -66,11 +70,12 @@ func measure(_ library: BLASLibrary, on shape: GemmShape) -> Double {
     let repeats = max(1, Int(2e9 / shape.flops))
     func run(_ count: Int) {
         for _ in 0..<count {
-            library.sgemm(101, shape.transposeA ? 112 : 111, shape.transposeB ? 112 : 111,
-                          Int32(shape.m), Int32(shape.n), Int32(shape.k), 1, a, Int32(lda), b, Int32(ldb), 0, c, Int32(shape.n))
+            library.sgemm(
+                101, shape.transposeA ? 112 : 111, shape.transposeB ? 112 : 111,
+                Int32(shape.m), Int32(shape.n), Int32(shape.k), 1, a, Int32(lda), b, Int32(ldb), 0, c, Int32(shape.n))
         }
     }
-    run(3)   // warm up: threads started, caches filled
+    run(3)  // warm up: threads started, caches filled
     var samples: [Double] = []
     for _ in 0..<7 {
         let start = DispatchTime.now().uptimeNanoseconds

@@ -22,8 +22,13 @@ extension GenBench {
         var library: String?
 
         static let candidates: [(name: String, paths: [String])] = [
-            ("OpenBLAS", ["/usr/lib/x86_64-linux-gnu/openblas-pthread/libopenblas.so.0",
-                          "/usr/lib/aarch64-linux-gnu/openblas-pthread/libopenblas.so.0", "libopenblas.so.0"]),
+            (
+                "OpenBLAS",
+                [
+                    "/usr/lib/x86_64-linux-gnu/openblas-pthread/libopenblas.so.0",
+                    "/usr/lib/aarch64-linux-gnu/openblas-pthread/libopenblas.so.0", "libopenblas.so.0",
+                ]
+            ),
             ("BLIS", ["libblis.so.4", "libblis.so"]),
         ]
 
@@ -32,8 +37,10 @@ extension GenBench {
                 // Child: one library alone in this process, so the other's idle threads (both
                 // spin for a while after each call) cannot steal its cores.
                 guard let entry = Gemm.candidates.first(where: { $0.name.lowercased() == library.lowercased() }),
-                      let lib = BLASLibrary(name: entry.name, paths: entry.paths, threads: threads) else {
-                    throw ValidationError("--library: cannot open \(library) (apt-get install libopenblas-dev libblis-dev)")
+                    let lib = BLASLibrary(name: entry.name, paths: entry.paths, threads: threads)
+                else {
+                    throw ValidationError(
+                        "--library: cannot open \(library) (apt-get install libopenblas-dev libblis-dev)")
                 }
                 print(modelShapes.map { String(format: "%.1f", measure(lib, on: $0)) }.joined(separator: " "))
                 return
@@ -41,12 +48,15 @@ extension GenBench {
             var samples: [String: [[Double]]] = [:]
             for _ in 0..<rounds {
                 for entry in Gemm.candidates {
-                    if let speeds = try runChild(library: entry.name) { samples[entry.name, default: []].append(speeds) }
+                    if let speeds = try runChild(library: entry.name) {
+                        samples[entry.name, default: []].append(speeds)
+                    }
                 }
             }
             let names = Gemm.candidates.map(\.name).filter { samples[$0] != nil }
             guard !names.isEmpty else {
-                throw ValidationError("neither OpenBLAS nor BLIS could be opened (apt-get install libopenblas-dev libblis-dev)")
+                throw ValidationError(
+                    "neither OpenBLAS nor BLIS could be opened (apt-get install libopenblas-dev libblis-dev)")
             }
             print("sgemm GFLOP/s, \(threads) threads, median of \(rounds) processes per library")
             print("| shape (M x K by K x N) | used for | " + names.joined(separator: " | ") + " |")
@@ -56,7 +66,9 @@ extension GenBench {
                 let speeds = names.map { name in samples[name]!.map { $0[s] }.sorted()[samples[name]!.count / 2] }
                 let best = speeds.max()!
                 for i in speeds.indices { worstRatio[i] = min(worstRatio[i], speeds[i] / best) }
-                print("| \(shape.label) | \(shape.use) | " + speeds.map { String(format: "%.0f", $0) }.joined(separator: " | ") + " |")
+                print(
+                    "| \(shape.label) | \(shape.use) | "
+                        + speeds.map { String(format: "%.0f", $0) }.joined(separator: " | ") + " |")
             }
             for (name, ratio) in zip(names, worstRatio) {
                 print("\(name): at worst \(String(format: "%.0f", ratio * 100))% of the faster library")
@@ -75,7 +87,9 @@ extension GenBench {
             let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
             child.waitUntilExit()
             guard child.terminationStatus == 0 else { return nil }
-            return output.split(separator: " ").compactMap { Double($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
+            return output.split(separator: " ").compactMap {
+                Double($0.trimmingCharacters(in: .whitespacesAndNewlines))
+            }
         }
     }
 

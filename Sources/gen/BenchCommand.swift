@@ -7,10 +7,13 @@ struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Time training epochs and compare them with the floor the matrix products set on this machine.",
-        discussion: "The floor: the epoch's products, each shape timed on its own with the same BLAS and threads, the best of its timings after the warm-up and after every epoch. The ratio sets the fastest measured epoch against it, both the best of the same stretch of time: 1.0 means the epoch is nothing but products.")
+        discussion:
+            "The floor: the epoch's products, each shape timed on its own with the same BLAS and threads, the best of its timings after the warm-up and after every epoch. The ratio sets the fastest measured epoch against it, both the best of the same stretch of time: 1.0 means the epoch is nothing but products."
+    )
 
-    @Argument(help: "ae, vae, gan, conv-ae, conv-vae, dcgan; mlp (the first three), conv (the last three) or all.",
-              transform: { try parsed($0, expected: BenchSelection.expected, BenchSelection.init(argument:)) })
+    @Argument(
+        help: "ae, vae, gan, conv-ae, conv-vae, dcgan; mlp (the first three), conv (the last three) or all.",
+        transform: { try parsed($0, expected: BenchSelection.expected, BenchSelection.init(argument:)) })
     var model = BenchSelection(argument: "mlp")!
     @Option(help: "Measured epochs per model, after a short warm-up.") var epochs = 1
     @Option(help: "Threads for products and element-wise work.") var threads = 2
@@ -34,18 +37,28 @@ struct BenchCommand: ParsableCommand {
         var bench = EpochBenchmark(data: data)
         bench.batchSize = batchSize
         if !json {
-            print("\(Machine.speedDescription), \(threads) threads, \(data.train.name), batch \(batchSize), \(epochs) measured epoch\(epochs == 1 ? "" : "s")")
-            print("| model | s/epoch | fastest | images/s | GFLOP/s | GEMM share | optimizer share | GEMM floor s | ratio to floor | peak MB |")
+            print(
+                "\(Machine.speedDescription), \(threads) threads, \(data.train.name), batch \(batchSize), \(epochs) measured epoch\(epochs == 1 ? "" : "s")"
+            )
+            print(
+                "| model | s/epoch | fastest | images/s | GFLOP/s | GEMM share | optimizer share | GEMM floor s | ratio to floor | peak MB |"
+            )
             print("|---|---|---|---|---|---|---|---|---|---|")
         }
         for (_, kind, architecture) in selected {
             let settings = kind.defaultSettings(architecture)
-            if let problem = kind.problem(settings, image: data.train.imageShape) { throw ValidationError(problem.advice) }
+            if let problem = kind.problem(settings, image: data.train.imageShape) {
+                throw ValidationError(problem.advice)
+            }
             let model = kind.makeModel(settings, image: data.train.imageShape, seed: 0)
             let r = bench.measure(Learner(model, optimizer: kind.optimizer(settings)), epochs: epochs)
             if json { print(r.json); continue }
-            print(String(format: "| %@ | %.2f | %.2f | %.0f | %.0f | %.0f%% | %.0f%% | %.2f | %.2f | %.0f |", r.model, r.secondsPerEpoch, r.fastestEpochSeconds,
-                         r.imagesPerSecond, r.gflops, 100 * r.gemmShare, 100 * r.optimizerShare, r.gemmFloorSeconds, r.floorRatio, r.peakMB))
+            print(
+                String(
+                    format: "| %@ | %.2f | %.2f | %.0f | %.0f | %.0f%% | %.0f%% | %.2f | %.2f | %.0f |", r.model,
+                    r.secondsPerEpoch, r.fastestEpochSeconds,
+                    r.imagesPerSecond, r.gflops, 100 * r.gemmShare, 100 * r.optimizerShare, r.gemmFloorSeconds,
+                    r.floorRatio, r.peakMB))
         }
     }
 
@@ -56,15 +69,22 @@ struct BenchSelection: ExpressibleByArgument {
     typealias Model = (name: String, kind: ModelKind, architecture: Architecture)
     /// Every network the bench knows, by the name it is asked for (PCA is no training loop).
     static let all: [Model] =
-        Architecture.allCases.flatMap { a in ModelKind.allCases.filter(\.isNetwork).map { (name: $0.name(a), kind: $0, architecture: a) } }
+        Architecture.allCases.flatMap { a in
+            ModelKind.allCases.filter(\.isNetwork).map { (name: $0.name(a), kind: $0, architecture: a) }
+        }
     static let expected = "\(all.map(\.name).joined(separator: ", ")), mlp, conv or all"
     /// The networks chosen, in the table's order.
     let models: [Model]
 
     init?(argument: String) {
-        models = BenchSelection.all.filter { argument == "all" || argument == $0.name || argument == $0.architecture.rawValue }
+        models = BenchSelection.all.filter {
+            argument == "all" || argument == $0.name || argument == $0.architecture.rawValue
+        }
         if models.isEmpty { return nil }
     }
 
-    var defaultValueDescription: String { models.count == 3 && models.allSatisfy { $0.architecture == .mlp } ? "mlp" : models.map(\.name).joined(separator: ",") }
+    var defaultValueDescription: String {
+        models.count == 3 && models.allSatisfy { $0.architecture == .mlp }
+            ? "mlp" : models.map(\.name).joined(separator: ",")
+    }
 }

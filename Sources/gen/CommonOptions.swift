@@ -14,25 +14,40 @@ protocol ModelCommand: ParsableCommand {
 struct CommonOptions: ParsableArguments {
     @Flag(help: "Write a grid of generated samples (samples.png).") var samples = false
     @Flag(help: "Write latent interpolations (interpolation.png).") var interpolate = false
-    @Flag(help: "Write test images over their reconstructions (reconstruction.png; AE and VAE).") var reconstruct = false
-    @Flag(help: "Write the test set's codes in 2-D coloured by class (latent-map.png; AE and VAE).") var latentMap = false
-    @Flag(help: "Write decodings of a grid over the latent plane (manifold.png; needs --latent-dimension 2).") var manifold = false
-    @Flag(help: "Record the sample grid after every epoch as an animated GIF (film.gif; when training).") var film = false
-    @Flag(help: "Write noisy test images over their reconstructions and the clean images (denoising.png; the model's --corruption, else Gaussian σ = 0.5).")
+    @Flag(help: "Write test images over their reconstructions (reconstruction.png; AE and VAE).") var reconstruct =
+        false
+    @Flag(help: "Write the test set's codes in 2-D coloured by class (latent-map.png; AE and VAE).") var latentMap =
+        false
+    @Flag(help: "Write decodings of a grid over the latent plane (manifold.png; needs --latent-dimension 2).")
+    var manifold = false
+    @Flag(help: "Record the sample grid after every epoch as an animated GIF (film.gif; when training).") var film =
+        false
+    @Flag(
+        help:
+            "Write noisy test images over their reconstructions and the clean images (denoising.png; the model's --corruption, else Gaussian σ = 0.5)."
+    )
     var denoise = false
     @Option(help: "Interpolation path: linear or slerp.") var path = LatentPath.linear
 
-    @Option(help: "Networks: mlp (fully connected, the default) or conv (strided convolutions; the GAN becomes a DCGAN). With conv, --hidden gives channel counts, one per halving of the image sides.")
+    @Option(
+        help:
+            "Networks: mlp (fully connected, the default) or conv (strided convolutions; the GAN becomes a DCGAN). With conv, --hidden gives channel counts, one per halving of the image sides."
+    )
     var arch: Architecture?
     @Option(help: "Training epochs (default: as many as a --checkpoint file has, else 10).") var epochs: Int?
     @Option(help: "Size of the latent code (default: AE 32, VAE 20, GAN 64).") var latentDimension: Int?
-    @Option(help: "Hidden layer widths, comma-separated, e.g. 512 or 512,256, or none (gen ae: x → code → x̂); with --arch conv, channel counts, e.g. 32,64 (default: the reference architecture).",
-            transform: { try parsed($0, expected: HiddenSizes.expected, HiddenSizes.init(argument:)) })
+    @Option(
+        help:
+            "Hidden layer widths, comma-separated, e.g. 512 or 512,256, or none (gen ae: x → code → x̂); with --arch conv, channel counts, e.g. 32,64 (default: the reference architecture).",
+        transform: { try parsed($0, expected: HiddenSizes.expected, HiddenSizes.init(argument:)) })
     var hidden: HiddenSizes?
     @Option(help: "Images per mini-batch.") var batchSize = 128
     @Option(help: "Adam's step size (default: AE and VAE 1e-3, GAN 2e-4).") var learningRate: Float?
     @Option(help: "Seed for initialisation, shuffling and sampling.") var seed: UInt64 = 0
-    @Option(help: "fashion-mnist, mnist, synthetic, or a folder of IDX files or PNG images (default: fashion-mnist, or a --checkpoint file's).")
+    @Option(
+        help:
+            "fashion-mnist, mnist, synthetic, or a folder of IDX files or PNG images (default: fashion-mnist, or a --checkpoint file's)."
+    )
     var dataset: DataSource?
     @Option(help: "Scale PNG images to this many pixels square.") var imageSize: Int?
     @Option(help: "Folder for figures and metrics (a sub-folder per model).") var out = "Gallery"
@@ -66,7 +81,9 @@ struct CommonOptions: ParsableArguments {
     /// The figures asked for.
     var figures: FigureRequest {
         var f = FigureRequest()
-        (f.samples, f.interpolate, f.reconstruct, f.latentMap, f.manifold, f.film, f.denoise) = (samples, interpolate, reconstruct, latentMap, manifold, film, denoise)
+        (f.samples, f.interpolate, f.reconstruct, f.latentMap, f.manifold, f.film, f.denoise) = (
+            samples, interpolate, reconstruct, latentMap, manifold, film, denoise
+        )
         (f.path, f.grid, f.steps, f.temperature) = (path, grid, steps, temperature)
         return f
     }
@@ -86,21 +103,29 @@ struct CommonOptions: ParsableArguments {
         if let epochs { try bound("--epochs", epochs, 1...Limits.epochs) }
         if let d = latentDimension { try bound("--latent-dimension", d, 1...Limits.width) }
         try bound("--batch-size", batchSize, 1...Limits.batchSize)
-        if let lr = learningRate, !(lr > 0 && lr <= 10) { throw ValidationError("--learning-rate must be a number above 0 and at most 10, got \(lr)") }
+        if let lr = learningRate, !(lr > 0 && lr <= 10) {
+            throw ValidationError("--learning-rate must be a number above 0 and at most 10, got \(lr)")
+        }
         if let s = imageSize { try bound("--image-size", s, 1...PNGFolder.maximumResize) }
         try bound("--threads", threads, 1...Limits.threads)
         try bound("--grid", grid, 1...Limits.grid)
         try bound("--steps", steps, 2...Limits.steps)
-        guard temperature > 0 && temperature <= 100 else { throw ValidationError("--temperature must be above 0 and at most 100, got \(temperature)") }
-        guard !out.isEmpty else { throw ValidationError("--out: an empty path names no folder (the default is Gallery)") }
+        guard temperature > 0 && temperature <= 100 else {
+            throw ValidationError("--temperature must be above 0 and at most 100, got \(temperature)")
+        }
+        guard !out.isEmpty else {
+            throw ValidationError("--out: an empty path names no folder (the default is Gallery)")
+        }
         if let checkpoint, checkpoint.isEmpty { throw ValidationError("--checkpoint: an empty path names no file") }
-        guard !(resume && retrain) else { throw ValidationError("--resume and --retrain contradict each other; pick one") }
+        guard !(resume && retrain) else {
+            throw ValidationError("--resume and --retrain contradict each other; pick one")
+        }
         try checkWritableFolder(out, flag: "--out")
         if let path = checkpoint {
             try checkWritableFolder(URL(fileURLWithPath: path).deletingLastPathComponent().path, flag: "--checkpoint")
         }
         if !samples && !interpolate && !reconstruct && !latentMap && !manifold && !film && !denoise {
-            samples = true   // the bare command still draws something
+            samples = true  // the bare command still draws something
         }
     }
 }
@@ -115,14 +140,18 @@ func checkWritableFolder(_ path: String, flag: String) throws {
     }
     // Walk up to the first existing ancestor; it must be a writable folder for us to create the rest.
     var ancestor = URL(fileURLWithPath: path).deletingLastPathComponent()
-    while !FileManager.default.fileExists(atPath: ancestor.path) && ancestor.path != "/" { ancestor.deleteLastPathComponent() }
+    while !FileManager.default.fileExists(atPath: ancestor.path) && ancestor.path != "/" {
+        ancestor.deleteLastPathComponent()
+    }
     guard FileManager.default.fileExists(atPath: ancestor.path, isDirectory: &isDirectory), isDirectory.boolValue,
-          access(ancestor.path, W_OK) == 0 else {
+        access(ancestor.path, W_OK) == 0
+    else {
         throw ValidationError("\(flag) \(path): cannot create it (\(ancestor.path) is not a writable folder)")
     }
 }
 
-/// The command line as typed, for captions: `gen vae --samples`.
+/// The command line as typed, for captions: `gen vae --samples`, each argument quoted as a POSIX
+/// shell needs it, so that pasting a caption's command runs what ran and nothing else.
 var commandLineText: String {
-    (["gen"] + CommandLine.arguments.dropFirst().map { $0.contains(" ") ? "'\($0)'" : $0 }).joined(separator: " ")
+    (["gen"] + CommandLine.arguments.dropFirst().map(shellQuoted)).joined(separator: " ")
 }

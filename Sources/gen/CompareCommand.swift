@@ -6,12 +6,17 @@ import Models
 struct CompareCommand: ModelCommand {
     static let configuration = CommandConfiguration(
         commandName: "compare",
-        abstract: "Train (or reuse) AE, VAE and GAN with one latent size and draw them side by side in --out/compare/ (--arch conv: --out/compare-conv/).")
+        abstract:
+            "Train (or reuse) AE, VAE and GAN with one latent size and draw them side by side in --out/compare/ (--arch conv: --out/compare-conv/)."
+    )
     @OptionGroup var options: CommonOptions
-    @Option(help: "Models to compare, comma-separated.",
-            transform: { try parsed($0, expected: ModelKinds.expected, ModelKinds.init(argument:)) })
+    @Option(
+        help: "Models to compare, comma-separated.",
+        transform: { try parsed($0, expected: ModelKinds.expected, ModelKinds.init(argument:)) })
     var models = ModelKinds([.ae, .vae, .gan])
-    @Flag(inversion: .prefixedNo, help: "Score 10,000 samples of each model with the judge (gen judge; trained once, cached) in the table.")
+    @Flag(
+        inversion: .prefixedNo,
+        help: "Score 10,000 samples of each model with the judge (gen judge; trained once, cached) in the table.")
     var judge = true
 
     static let defaultLatentDimension = 20
@@ -30,6 +35,8 @@ struct CompareCommand: ModelCommand {
             return try run.train(kind, settings: settings)
         }
         let scorer = judge ? try run.trainJudge().judge : nil
-        try ComparisonSheets(runs: runs, request: options.request, figures: options.figures, section: section, judge: scorer).write()
+        try ComparisonSheets(
+            runs: runs, request: options.request, figures: options.figures, section: section, judge: scorer
+        ).write()
     }
 }

@@ -9,11 +9,14 @@ struct Gen: ParsableCommand {
         commandName: "gen",
         abstract: "A generative-model playground: train autoencoders, VAEs and GANs and draw what they learn.",
         discussion: """
-        Each model trains on Fashion-MNIST by default (or reuses its cached checkpoint) and writes \
-        PNG figures and metrics.jsonl to --out/<model>/. Example: gen vae --samples --interpolate
-        """,
+            Each model trains on Fashion-MNIST by default (or reuses its cached checkpoint) and writes \
+            PNG figures and metrics.jsonl to --out/<model>/. Example: gen vae --samples --interpolate
+            """,
         version: "0.2.0",
-        subcommands: [AutoencoderCommand.self, VAECommand.self, GANCommand.self, PCACommand.self, ClassifyCommand.self, JudgeCommand.self, EvalCommand.self, CompareCommand.self, ExploreCommand.self, BenchCommand.self]
+        subcommands: [
+            AutoencoderCommand.self, VAECommand.self, GANCommand.self, PCACommand.self, ClassifyCommand.self,
+            JudgeCommand.self, EvalCommand.self, CompareCommand.self, ExploreCommand.self, BenchCommand.self,
+        ]
     )
 
     /// The commands, for the message that names them when a user types another.
@@ -24,7 +27,9 @@ struct Gen: ParsableCommand {
     static func main() {
         let arguments = Array(CommandLine.arguments.dropFirst())
         if let first = arguments.first, !first.hasPrefix("-"), first != "help", !commandNames.contains(first) {
-            printError("Error: '\(first)' is not a gen command; the commands are \(commandNames.joined(separator: ", ")) (gen --help says more)")
+            printError(
+                "Error: '\(first)' is not a gen command; the commands are \(commandNames.joined(separator: ", ")) (gen --help says more)"
+            )
             Foundation.exit(ExitCode.validationFailure.rawValue)
         }
         do {
@@ -33,12 +38,18 @@ struct Gen: ParsableCommand {
             // its own count too: see ModelRun.train).
             if let command = command as? any ModelCommand { BLAS.setThreadCount(command.options.threads) }
             try command.run()
+            // A Ctrl-C after the last check (the last figure written) still ends as one.
+            if InterruptFlag.isSet() {
+                printError("Error: interrupted at the end; every file was written whole")
+                Foundation.exit(130)
+            }
         } catch let error as TrainingError {
             printError("Error: \(error.advice)")
             if case .interrupted = error { Foundation.exit(130) }
             Foundation.exit(ExitCode.failure.rawValue)
         } catch let problem as RunProblem {
             printError("Error: \(problem.advice)")
+            if case .interrupted = problem { Foundation.exit(130) }
             Foundation.exit(ExitCode.failure.rawValue)
         } catch {
             exit(withError: error)

@@ -4,7 +4,9 @@ import Models
 
 struct AutoencoderCommand: ModelCommand {
     static let configuration = CommandConfiguration(
-        commandName: "ae", abstract: "An autoencoder (784-512-32-512-784); samples decode random codes. Denoising, sparse, contractive, tied and stacked variants by flag.",
+        commandName: "ae",
+        abstract:
+            "An autoencoder (784-512-32-512-784); samples decode random codes. Denoising, sparse, contractive, tied and stacked variants by flag.",
         discussion: """
             The lectures' variants: a denoising AE (--corruption gaussian:0.5), a sparse one (--sparsity l1:0.001, or \
             --code-activation sigmoid --sparsity kl:0.05:3), a contractive one (--hidden none --code-activation sigmoid \
@@ -16,22 +18,36 @@ struct AutoencoderCommand: ModelCommand {
             """)
     @OptionGroup var options: CommonOptions
     @OptionGroup var autoencoder: AutoencoderOptions
-    @Option(help: "The code units' activation: identity (default), sigmoid, relu or tanh.") var codeActivation: CodeActivation?
-    @Option(help: "Denoising: corrupt the input with gaussian:SIGMA, mask:FRACTION, salt-pepper:FRACTION or square:SIDE (a blanked square: inpainting; new noise every epoch); the loss scores the clean image.",
-            transform: { try parsed($0, expected: Corruption.expected, Corruption.init(argument:)) })
+    @Option(help: "The code units' activation: identity (default), sigmoid, relu or tanh.") var codeActivation:
+        CodeActivation?
+    @Option(
+        help:
+            "Denoising: corrupt the input with gaussian:SIGMA, mask:FRACTION, salt-pepper:FRACTION or square:SIDE (a blanked square: inpainting; new noise every epoch); the loss scores the clean image.",
+        transform: { try parsed($0, expected: Corruption.expected, Corruption.init(argument:)) })
     var corruption: Corruption?
-    @Option(help: "Sparse code: l1:LAMBDA (LAMBDA Σ|h| per image) or kl:RHO:WEIGHT (WEIGHT Σ_j KL(RHO ‖ mean activation of unit j); needs --code-activation sigmoid).",
-            transform: { try parsed($0, expected: Sparsity.expected, Sparsity.init(argument:)) })
+    @Option(
+        help:
+            "Sparse code: l1:LAMBDA (LAMBDA Σ|h| per image) or kl:RHO:WEIGHT (WEIGHT Σ_j KL(RHO ‖ mean activation of unit j); needs --code-activation sigmoid).",
+        transform: { try parsed($0, expected: Sparsity.expected, Sparsity.init(argument:)) })
     var sparsity: Sparsity?
-    @Option(help: "Contractive: LAMBDA ‖J_f(x)‖²_F per image, the encoder's Jacobian in closed form; needs a one-layer encoder (--hidden none).")
+    @Option(
+        help:
+            "Contractive: LAMBDA ‖J_f(x)‖²_F per image, the encoder's Jacobian in closed form; needs a one-layer encoder (--hidden none)."
+    )
     var contractive: Float?
-    @Flag(help: "Tie the weights: each decoder layer uses the transpose of its mirror in the encoder (own bias).") var tiedWeights = false
-    @Option(help: "greedy: pretrain layer by layer (each a one-hidden-layer AE on the codes of the layers below), then train end to end.")
+    @Flag(help: "Tie the weights: each decoder layer uses the transpose of its mirror in the encoder (own bias).")
+    var tiedWeights = false
+    @Option(
+        help:
+            "greedy: pretrain layer by layer (each a one-hidden-layer AE on the codes of the layers below), then train end to end."
+    )
     var pretrain: PretrainMethod?
     @Option(help: "Epochs per layer of the pretraining (default 2); --epochs counts them too.") var pretrainEpochs: Int?
 
     func validate() throws {
-        if let c = contractive, !(c > 0 && c <= 1000) { throw ValidationError("--contractive must be above 0 and at most 1000, got \(c)") }
+        if let c = contractive, !(c > 0 && c <= 1000) {
+            throw ValidationError("--contractive must be above 0 and at most 1000, got \(c)")
+        }
         if let e = pretrainEpochs {
             try bound("--pretrain-epochs", e, 1...Limits.epochs)
             guard pretrain != nil else { throw ValidationError("--pretrain-epochs needs --pretrain greedy") }
@@ -59,9 +75,15 @@ enum PretrainMethod: String, ExpressibleByArgument, CaseIterable {
 
 /// Flags the autoencoders (and PCA, their linear baseline) share.
 struct AutoencoderOptions: ParsableArguments {
-    @Option(help: "bce (Bernoulli pixels, the default) or mse (Gaussian pixels of fixed variance: the output is the pixel mean, no sigmoid); both summed over pixels, averaged over images.")
+    @Option(
+        help:
+            "bce (Bernoulli pixels, the default) or mse (Gaussian pixels of fixed variance: the output is the pixel mean, no sigmoid); both summed over pixels, averaged over images."
+    )
     var reconstructionLoss: ReconstructionLoss?
-    @Flag(help: "Measure on the test set: reconstruction error, denoising (Gaussian σ = 0.5), contraction, code sparsity, and noise images' reconstruction (copying); printed and written to measures.json.")
+    @Flag(
+        help:
+            "Measure on the test set: reconstruction error, denoising (Gaussian σ = 0.5), contraction, code sparsity, and noise images' reconstruction (copying); printed and written to measures.json."
+    )
     var measure = false
 
     func apply(_ settings: inout ModelSettings) {
@@ -77,7 +99,9 @@ struct VAECommand: ModelCommand {
     @Option(help: "Weight of the KL term (default 1: the plain VAE).") var beta: Float?
 
     func validate() throws {
-        if let beta, !(beta >= 0 && beta.isFinite) { throw ValidationError("--beta must be zero or positive, got \(beta)") }
+        if let beta, !(beta >= 0 && beta.isFinite) {
+            throw ValidationError("--beta must be zero or positive, got \(beta)")
+        }
     }
 
     func run() throws {
@@ -90,16 +114,21 @@ struct VAECommand: ModelCommand {
 
 struct PCACommand: ModelCommand {
     static let configuration = CommandConfiguration(
-        commandName: "pca", abstract: "Principal component analysis, exact (LAPACK), with every autoencoder figure: the linear baseline (default 30 components).")
+        commandName: "pca",
+        abstract:
+            "Principal component analysis, exact (LAPACK), with every autoencoder figure: the linear baseline (default 30 components)."
+    )
     @OptionGroup var options: CommonOptions
-    @Flag(help: "Measure on the test set, as gen ae --measure does; printed and written to measures.json.") var measure = false
+    @Flag(help: "Measure on the test set, as gen ae --measure does; printed and written to measures.json.")
+    var measure = false
 
     func run() throws { try runModel(.pca, options, measure: measure) { _ in } }
 }
 
 struct GANCommand: ModelCommand {
     static let configuration = CommandConfiguration(
-        commandName: "gan", abstract: "A GAN trained by Goodfellow's algorithm: k discriminator steps, then one generator step.")
+        commandName: "gan",
+        abstract: "A GAN trained by Goodfellow's algorithm: k discriminator steps, then one generator step.")
     @OptionGroup var options: CommonOptions
     @Option(help: "k: discriminator updates per generator update (default 1).") var discriminatorSteps: Int?
     @Option(help: "non-saturating (-log D(G(z)), the default) or minimax (log(1 - D(G(z))), the paper's).")
@@ -120,31 +149,48 @@ struct GANCommand: ModelCommand {
 struct ClassifyCommand: ModelCommand {
     static let configuration = CommandConfiguration(
         commandName: "classify",
-        abstract: "A classifier of the data's labels (MLP 784-256-10, or --arch conv: two strided convolutions and Dense(128)); reports test accuracy.",
-        discussion: "Loss: softmax cross-entropy, averaged over images. Writes <out>/classifier/metrics.jsonl (conv: conv-classifier); the figure flags do not apply.")
+        abstract:
+            "A classifier of the data's labels (MLP 784-256-10, or --arch conv: two strided convolutions and Dense(128)); reports test accuracy.",
+        discussion:
+            "Loss: softmax cross-entropy, averaged over images. Writes <out>/classifier/metrics.jsonl (conv: conv-classifier); the figure flags do not apply."
+    )
     @OptionGroup var options: CommonOptions
 
     func run() throws {
         let run = ModelRun(options.request)
-        let (model, result) = try run.trainClassifier(architecture: options.arch ?? .mlp, hiddenSizes: options.hidden?.widths,
-                                                      learningRate: options.learningRate ?? 1e-3)
+        let (model, result) = try run.trainClassifier(
+            architecture: options.arch ?? .mlp, hiddenSizes: options.hidden?.widths,
+            learningRate: options.learningRate ?? 1e-3)
         let accuracy = try result.final(.testAccuracy)
-        print("\(model.displayName), \(result.datasetName), \(result.epochs) epochs: test accuracy \(String(format: "%.2f", accuracy * 100))% on \(result.data.test.count) images")
+        print(
+            "\(model.displayName), \(result.datasetName), \(result.epochs) epochs: test accuracy \(String(format: "%.2f", accuracy * 100))% on \(result.data.test.count) images"
+        )
     }
 }
 
 /// Trains (or reuses) one model, draws its figures and, when asked, measures it.
-func runModel(_ kind: ModelKind, _ options: CommonOptions, measure: Bool = false, modelFlags: (inout ModelSettings) -> Void) throws {
-    let (request, settings) = resolve(kind, options, modelFlags: modelFlags)
+func runModel(
+    _ kind: ModelKind, _ options: CommonOptions, measure: Bool = false, modelFlags: (inout ModelSettings) -> Void
+) throws {
+    let (request, settings) = try resolve(kind, options, modelFlags: modelFlags)
     try ModelRun(request).trainAndDraw(kind, settings: settings, figures: options.figures, measure: measure)
 }
 
 /// The run and settings the flags ask for. A checkpoint named with --checkpoint supplies the
 /// settings and data it was trained with; flags given on top of it override them.
-func resolve(_ kind: ModelKind, _ options: CommonOptions, modelFlags: (inout ModelSettings) -> Void = { _ in }) -> (RunRequest, ModelSettings) {
+func resolve(_ kind: ModelKind, _ options: CommonOptions, modelFlags: (inout ModelSettings) -> Void = { _ in }) throws
+    -> (
+        RunRequest, ModelSettings
+    )
+{
     var request = options.request
     var settings = kind.defaultSettings(options.arch ?? .mlp)
     if let path = options.checkpoint, !options.retrain, let saved = SavedSettings(checkpoint: path, kind: kind) {
+        // The file's settings are untrusted input: the same bounds as the flags, before anything is built.
+        if let problem = saved.settings.rangeProblem {
+            throw RunProblem.checkpointUnusable(
+                reason: "\(path): its metadata's settings are out of bounds: \(problem)")
+        }
         // The file's architecture unless --arch names another (then the flags start from that one's defaults).
         if options.arch == nil || options.arch == saved.settings.architecture { settings = saved.settings }
         if options.dataset == nil, let data = saved.dataset { request.dataset = data }
@@ -158,21 +204,29 @@ func resolve(_ kind: ModelKind, _ options: CommonOptions, modelFlags: (inout Mod
 struct ExploreCommand: ModelCommand {
     static let configuration = CommandConfiguration(
         commandName: "explore",
-        abstract: "Write <out>/<model>/explore.html: the model's decoder running in the browser, with sliders (and a 2-D pad for a 2-D latent).",
-        discussion: "The page is one file that works offline (file://). Set the code from the address too: explore.html#z=0.5,-1.2")
+        abstract:
+            "Write <out>/<model>/explore.html: the model's decoder running in the browser, with sliders (and a 2-D pad for a 2-D latent).",
+        discussion:
+            "The page is one file that works offline (file://). Set the code from the address too: explore.html#z=0.5,-1.2"
+    )
     @Argument(help: "ae, vae, gan or pca.") var model: ModelKind
     @OptionGroup var options: CommonOptions
 
     func run() throws {
-        let (request, settings) = resolve(model, options)
+        let (request, settings) = try resolve(model, options)
         let run = ModelRun(request)
         let (trained, result) = try run.train(model, settings: settings)
         let folder = request.out + "/" + trained.name
         try createFolder(folder)
-        let page = ExplorerPage(model: trained, test: result.data.test, layout: result.layout,
-                                details: "\(trained.displayName) · \(result.datasetName) · epoch \(result.epochs) · seed \(request.seed) · latent \(trained.latentDimension)")
+        let page = ExplorerPage(
+            model: trained, test: result.data.test, layout: result.layout,
+            details:
+                "\(trained.displayName) · \(result.datasetName) · epoch \(result.epochs) · seed \(request.seed) · latent \(trained.latentDimension)"
+        )
         let bytes = try page.write(to: folder + "/" + GalleryPage.explorerFile)
         try GalleryPage.updateIndex(root: request.out)
-        print("Wrote \(folder)/explore.html (\(String(format: "%.1f", Double(bytes) / 1_000_000)) MB; open it in a browser, no network needed)")
+        print(
+            "Wrote \(folder)/explore.html (\(String(format: "%.1f", Double(bytes) / 1_000_000)) MB; open it in a browser, no network needed)"
+        )
     }
 }

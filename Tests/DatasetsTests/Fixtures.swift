@@ -13,7 +13,9 @@ func temporaryFolder(_ label: String) throws -> String {
 /// IDX bytes: magic 0x000008DD, big-endian sizes, data.
 func idxBytes(dimensions sizes: [Int], data: [UInt8], magicOverride: UInt32? = nil) -> [UInt8] {
     let magic = magicOverride ?? (0x0800 | UInt32(sizes.count))
-    var out: [UInt8] = [UInt8(magic >> 24), UInt8((magic >> 16) & 0xFF), UInt8((magic >> 8) & 0xFF), UInt8(magic & 0xFF)]
+    var out: [UInt8] = [
+        UInt8(magic >> 24), UInt8((magic >> 16) & 0xFF), UInt8((magic >> 8) & 0xFF), UInt8(magic & 0xFF),
+    ]
     for s in sizes { out += [UInt8(s >> 24), UInt8((s >> 16) & 0xFF), UInt8((s >> 8) & 0xFF), UInt8(s & 0xFF)] }
     return out + data
 }

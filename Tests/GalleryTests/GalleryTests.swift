@@ -12,7 +12,7 @@ struct GalleryTests {
     func geometry() {
         let grid = ImageGrid(layout: layout, rows: 2, columns: 3, padding: 2, scale: 2)
         #expect(grid.tileSize == (4, 6))
-        #expect(grid.pixelSize == (20, 18))           // 3 * (4 + 2) + 2, 2 * (6 + 2) + 2
+        #expect(grid.pixelSize == (20, 18))  // 3 * (4 + 2) + 2, 2 * (6 + 2) + 2
         #expect(grid.origin(row: 0, column: 0) == (2, 2))
         #expect(grid.origin(row: 1, column: 2) == (14, 10))
     }
@@ -25,15 +25,17 @@ struct GalleryTests {
         let png = grid.png(images)
         let decoded = try DecodedPNG(png)
         #expect(decoded.width == 7 && decoded.height == 5)
-        #expect(decoded.rgb(x: 0, y: 0) == (48, 48, 48))          // the border
-        #expect(decoded.rgb(x: 1, y: 1) == (128, 128, 128))       // 0.5 → 127.5 → 128
+        #expect(decoded.rgb(x: 0, y: 0) == (48, 48, 48))  // the border
+        #expect(decoded.rgb(x: 1, y: 1) == (128, 128, 128))  // 0.5 → 127.5 → 128
         let o = grid.origin(row: 0, column: 1)
         let expected = [0, 51, 102, 153, 204, 255]
         for p in 0..<6 {
             #expect(decoded.rgb(x: o.x + p % 2, y: o.y + p / 2) == (expected[p], expected[p], expected[p]))
         }
         // libgd (libpng underneath) reads the same bytes to the same pixels.
-        let image = png.withUnsafeBytes { gdImageCreateFromPngPtr(Int32($0.count), UnsafeMutableRawPointer(mutating: $0.baseAddress)) }!
+        let image = png.withUnsafeBytes {
+            gdImageCreateFromPngPtr(Int32($0.count), UnsafeMutableRawPointer(mutating: $0.baseAddress))
+        }!
         defer { gdImageDestroy(image) }
         for y in 0..<5 {
             for x in 0..<7 {
@@ -54,10 +56,16 @@ struct GalleryTests {
         let figures: [() -> Canvas] = [
             { Figures.sampleGrid(images, layout: mnist, side: 4, title: title) },
             { Figures.interpolation(images, endpoints: images, rows: 2, steps: 4, layout: mnist, title: title) },
-            { Figures.reconstruction(originals: images, reconstructions: images, errors: Array(repeating: 1, count: 16),
-                                     columns: 8, layout: mnist, title: title) },
-            { Figures.latentMap(points, labels: (0..<100).map { $0 % 10 }, classNames: (0..<10).map(String.init),
-                                axisNames: ("z1", "z2"), title: title) },
+            {
+                Figures.reconstruction(
+                    originals: images, reconstructions: images, errors: Array(repeating: 1, count: 16),
+                    columns: 8, layout: mnist, title: title)
+            },
+            {
+                Figures.latentMap(
+                    points, labels: (0..<100).map { $0 % 10 }, classNames: (0..<10).map(String.init),
+                    axisNames: ("z1", "z2"), title: title)
+            },
             { Figures.curves([("loss", [(1, 3), (2, 2), (3, 1.5)])], xLabel: "epoch", yLabel: "loss", title: title) },
             { Figures.table(header: ["a", "b"], rows: [["1", "2"]], title: title) },
         ]
@@ -66,7 +74,7 @@ struct GalleryTests {
             #expect(first == second)
             let decoded = try DecodedPNG(first)
             #expect(decoded.width > 100 && decoded.height > 50)
-            #expect(decoded.rgb(x: 2, y: 2) == (38, 50, 72))   // the title bar
+            #expect(decoded.rgb(x: 2, y: 2) == (38, 50, 72))  // the title bar
         }
     }
 
@@ -74,8 +82,10 @@ struct GalleryTests {
     func placeholders() throws {
         let title = FigureTitle("curves", details: "")
         let empty = Figures.curves([], xLabel: "epoch", yLabel: "loss", title: title)
-        let nan = Figures.curves([("loss", [(1, .nan), (2, .infinity)]), ("other", [])], xLabel: "epoch", yLabel: "loss", title: title)
-        let partial = Figures.curves([("loss", [(1, 2), (2, .nan), (3, 1)])], xLabel: "epoch", yLabel: "loss", title: title)
+        let nan = Figures.curves(
+            [("loss", [(1, .nan), (2, .infinity)]), ("other", [])], xLabel: "epoch", yLabel: "loss", title: title)
+        let partial = Figures.curves(
+            [("loss", [(1, 2), (2, .nan), (3, 1)])], xLabel: "epoch", yLabel: "loss", title: title)
         for canvas in [empty, nan] {
             // The plot area's middle carries the "no data" text: pixels darker than the grid lines.
             var ink = 0
@@ -89,9 +99,12 @@ struct GalleryTests {
     func legendWidth() {
         let title = FigureTitle("curves", details: "")
         let short = Figures.curves([("loss", [(1, 2), (2, 1)])], xLabel: "epoch", yLabel: "loss", title: title)
-        let long = Figures.curves([("non-saturating D(G(z)) with a long name", [(1, 0.3), (2, 0.2)])], xLabel: "epoch", yLabel: "D", title: title)
+        let long = Figures.curves(
+            [("non-saturating D(G(z)) with a long name", [(1, 0.3), (2, 0.2)])], xLabel: "epoch", yLabel: "D",
+            title: title)
         #expect(short.width == 620 + 24)
-        #expect(long.width >= 24 + 56 + 400 + 42 + Canvas.textWidth("non-saturating D(G(z)) with a long name", size: 10))
+        #expect(
+            long.width >= 24 + 56 + 400 + 42 + Canvas.textWidth("non-saturating D(G(z)) with a long name", size: 10))
     }
 
     @Test("the film is a looping GIF with one frame per epoch, the same bytes each time")
@@ -99,12 +112,14 @@ struct GalleryTests {
         let film = Film()
         var g = SeededGenerator(seed: 2)
         for epoch in 1...3 {
-            film.append(Figures.filmFrame(Tensor.uniform([4, 6], using: &g), layout: layout, side: 2, caption: "epoch \(epoch)"))
+            film.append(
+                Figures.filmFrame(
+                    Tensor.uniform([4, 6], using: &g), layout: layout, side: 2, caption: "epoch \(epoch)"))
         }
         let gif = film.gif()
         #expect(gif.starts(with: Array("GIF89a".utf8)))
-        #expect(gif.last == 0x3B)                                           // the trailer
-        #expect(gif.range(of: Data("NETSCAPE2.0".utf8)) != nil)              // the looping extension
+        #expect(gif.last == 0x3B)  // the trailer
+        #expect(gif.range(of: Data("NETSCAPE2.0".utf8)) != nil)  // the looping extension
         let graphicControls = [UInt8](gif).indices.dropLast().filter { gif[$0] == 0x21 && gif[$0 + 1] == 0xF9 }.count
         #expect(graphicControls == 3)
         #expect(Film().gif().isEmpty)
@@ -116,10 +131,14 @@ struct GalleryTests {
         try FileManager.default.createDirectory(atPath: root + "/vae", withIntermediateDirectories: true)
         FileManager.default.createFile(atPath: root + "/vae/samples.png", contents: Data([1]))
         FileManager.default.createFile(atPath: root + "/vae/curves.png", contents: Data([1]))
-        try GalleryPage.update(root: root, section: "vae", entries: [FigureEntry(file: "samples.png", caption: "z ~ N(0, I) <b>", command: "gen vae --samples")],
-                               metrics: [("test_loss", "243.8")], note: "VAE")
-        try GalleryPage.update(root: root, section: "vae", entries: [FigureEntry(file: "curves.png", caption: "curves", command: "gen vae")],
-                               metrics: [], note: "VAE")
+        try GalleryPage.update(
+            root: root, section: "vae",
+            entries: [FigureEntry(file: "samples.png", caption: "z ~ N(0, I) <b>", command: "gen vae --samples")],
+            metrics: [("test_loss", "243.8")], note: "VAE")
+        try GalleryPage.update(
+            root: root, section: "vae",
+            entries: [FigureEntry(file: "curves.png", caption: "curves", command: "gen vae")],
+            metrics: [], note: "VAE")
         let page = try String(contentsOfFile: root + "/vae/index.html", encoding: .utf8)
         #expect(page.contains("<img src=\"samples.png\"") && page.contains("<img src=\"curves.png\""))
         #expect(page.contains("z ~ N(0, I) &lt;b&gt;") && page.contains("<code>gen vae --samples</code>"))

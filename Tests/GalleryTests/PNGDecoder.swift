@@ -7,7 +7,7 @@ import Foundation
 struct DecodedPNG {
     let width: Int, height: Int
     let channels: Int
-    let pixels: [UInt8]   // row-major, `channels` bytes a pixel
+    let pixels: [UInt8]  // row-major, `channels` bytes a pixel
 
     func rgb(x: Int, y: Int) -> (Int, Int, Int) {
         let o = (y * width + x) * channels
@@ -19,7 +19,9 @@ struct DecodedPNG {
     init(_ data: Data) throws {
         let bytes = [UInt8](data)
         guard bytes.starts(with: [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]) else { throw Failure.signature }
-        func be32(_ o: Int) -> Int { Int(bytes[o]) << 24 | Int(bytes[o + 1]) << 16 | Int(bytes[o + 2]) << 8 | Int(bytes[o + 3]) }
+        func be32(_ o: Int) -> Int {
+            Int(bytes[o]) << 24 | Int(bytes[o + 1]) << 16 | Int(bytes[o + 2]) << 8 | Int(bytes[o + 3])
+        }
         var offset = 8, idat: [UInt8] = []
         var width = 0, height = 0, channels = 0
         while offset + 12 <= bytes.count {
@@ -33,7 +35,9 @@ struct DecodedPNG {
             case "IHDR":
                 width = Int(content[0]) << 24 | Int(content[1]) << 16 | Int(content[2]) << 8 | Int(content[3])
                 height = Int(content[4]) << 24 | Int(content[5]) << 16 | Int(content[6]) << 8 | Int(content[7])
-                guard content[8] == 8, content[12] == 0 else { throw Failure.unsupported("depth \(content[8]), interlace \(content[12])") }
+                guard content[8] == 8, content[12] == 0 else {
+                    throw Failure.unsupported("depth \(content[8]), interlace \(content[12])")
+                }
                 switch content[9] {
                 case 2: channels = 3
                 case 6: channels = 4

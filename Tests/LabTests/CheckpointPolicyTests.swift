@@ -3,7 +3,8 @@ import Testing
 @testable import Lab
 
 /// Tiny data: 200 synthetic digits for training, 40 for testing.
-let tinyData = DatasetSplits(train: SyntheticDigits.make(count: 200, seed: 1), test: SyntheticDigits.make(count: 40, seed: 2))
+let tinyData = DatasetSplits(
+    train: SyntheticDigits.make(count: 200, seed: 1), test: SyntheticDigits.make(count: 40, seed: 2))
 
 func tinyAutoencoder(seed: UInt64 = 0) -> Autoencoder { Autoencoder(hiddenSizes: [16], latentDimension: 3, seed: seed) }
 
@@ -33,7 +34,9 @@ struct CheckpointPolicyTests {
             _ = try ModelRun(quietRequest(checkpoint: notes)).train(tinyAutoencoder(), data: tinyData)
             Issue.record("expected a refusal")
         } catch {
-            #expect("\(error)".contains("checkpoint \(notes): truncated") && "\(error)".contains("left untouched") && !"\(error)".contains("--"), "\(error)")
+            #expect(
+                "\(error)".contains("checkpoint \(notes): truncated") && "\(error)".contains("left untouched")
+                    && !"\(error)".contains("--"), "\(error)")
         }
         #expect(bytes(notes) == Data("notes\n".utf8))
         var retrain = quietRequest(checkpoint: notes)
@@ -46,9 +49,12 @@ struct CheckpointPolicyTests {
     func anotherModel() throws {
         let folder = try scratchFolder()
         let path = folder + "/vae.safetensors"
-        _ = try ModelRun(quietRequest(checkpoint: path)).train(VariationalAutoencoder(hiddenSizes: [16], latentDimension: 3, seed: 0), data: tinyData)
+        _ = try ModelRun(quietRequest(checkpoint: path)).train(
+            VariationalAutoencoder(hiddenSizes: [16], latentDimension: 3, seed: 0), data: tinyData)
         let before = bytes(path)
-        #expect(throws: RunProblem.self) { _ = try ModelRun(quietRequest(checkpoint: path)).train(tinyAutoencoder(), data: tinyData) }
+        #expect(throws: RunProblem.self) {
+            _ = try ModelRun(quietRequest(checkpoint: path)).train(tinyAutoencoder(), data: tinyData)
+        }
         #expect(bytes(path) == before)
     }
 
@@ -62,7 +68,8 @@ struct CheckpointPolicyTests {
         }
     }
 
-    @Test("more epochs than asked: reused as it is; fewer: continued only with resume; no --epochs: the file's own count")
+    @Test(
+        "more epochs than asked: reused as it is; fewer: continued only with resume; no --epochs: the file's own count")
     func epochCounts() throws {
         let folder = try scratchFolder()
         let path = folder + "/ae.safetensors"
@@ -74,7 +81,9 @@ struct CheckpointPolicyTests {
         let result = try ModelRun(quietRequest(checkpoint: path, epochs: 1)).train(reused, data: tinyData)
         #expect(result.epochs == 3 && bytes(path) == threeEpochs)
         #expect(reused.checkpointTensors.map { $0.value.scalars } == trained.checkpointTensors.map { $0.value.scalars })
-        #expect(try ModelRun(quietRequest(checkpoint: path, epochs: nil)).train(tinyAutoencoder(), data: tinyData).epochs == 3)
+        #expect(
+            try ModelRun(quietRequest(checkpoint: path, epochs: nil)).train(tinyAutoencoder(), data: tinyData).epochs
+                == 3)
 
         do {
             _ = try ModelRun(quietRequest(checkpoint: path, epochs: 4)).train(tinyAutoencoder(), data: tinyData)
@@ -100,7 +109,9 @@ struct CheckpointPolicyTests {
         _ = try BLAS.withThreadCount(quietRequest().threads) {
             try Trainer(epochs: 2, batchSize: 50, seed: 0, checkpointPath: nil).train(unbroken, data: tinyData)
         }
-        for (a, b) in zip(unbroken.checkpointTensors, continued.checkpointTensors) { #expect(a.value.scalars == b.value.scalars, "\(a.name)") }
+        for (a, b) in zip(unbroken.checkpointTensors, continued.checkpointTensors) {
+            #expect(a.value.scalars == b.value.scalars, "\(a.name)")
+        }
         #expect(try FileManager.default.contentsOfDirectory(atPath: cache).count == 1)
     }
 

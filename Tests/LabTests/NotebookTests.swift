@@ -6,19 +6,20 @@ import Testing
 struct NotebookTests {
     @Test("a call's end is found past strings, comments and interpolations that hold brackets")
     func callEnd() {
-        let source = SwiftSource(#"""
-        notebook.section("one line (with a bracket", "and { a brace")
-        let a = 1
-        notebook.section("Multi", """
-            A narrative over lines, with ) and } and "quotes" and \(f(")")) in it.
-            """)
-        let b = 2
-        notebook.section("x", "y") // a comment (with a bracket
-        let c = 3
-        notebook.section(
-            "spread", /* block ( comment /* nested ) */ still comment */ "z")
-        let d = 4
-        """#)
+        let source = SwiftSource(
+            #"""
+            notebook.section("one line (with a bracket", "and { a brace")
+            let a = 1
+            notebook.section("Multi", """
+                A narrative over lines, with ) and } and "quotes" and \(f(")")) in it.
+                """)
+            let b = 2
+            notebook.section("x", "y") // a comment (with a bracket
+            let c = 3
+            notebook.section(
+                "spread", /* block ( comment /* nested ) */ still comment */ "z")
+            let d = 4
+            """#)
         #expect(source.lineAfterCall(startingAt: 1) == 2)
         #expect(source.lineAfterCall(startingAt: 3) == 6)
         #expect(source.lineAfterCall(startingAt: 7) == 8)
@@ -35,12 +36,18 @@ struct NotebookTests {
 
     @Test("tokens give back the text and tell code, comments and strings apart")
     func tokens() {
-        let text = #"let s = "a \(f("b")) c" // note"# + "\n" + #"/* x /* y */ z */ let t = """"# + "\nline \"q\"\n\"\"\"\n"
+        let text =
+            #"let s = "a \(f("b")) c" // note"# + "\n" + #"/* x /* y */ z */ let t = """"# + "\nline \"q\"\n\"\"\"\n"
         let tokens = SwiftSource.tokens(text)
-        #expect(tokens.map { switch $0 { case let .code(t), let .comment(t), let .string(t): return t } }.joined() == text)
+        #expect(
+            tokens.map {
+                switch $0 {
+                case let .code(t), let .comment(t), let .string(t): return t
+                }
+            }.joined() == text)
         #expect(tokens.contains(.comment("// note")))
         #expect(tokens.contains(.comment("/* x /* y */ z */")))
-        #expect(tokens.contains(.code("f(")))   // an interpolation is code again
+        #expect(tokens.contains(.code("f(")))  // an interpolation is code again
         #expect(tokens.contains(.string("\"b\"")))
         #expect(tokens.contains(.string("\"\"\"\nline \"q\"\n\"\"\"")))
         #expect(SwiftSource.tokens("").isEmpty)
@@ -48,16 +55,25 @@ struct NotebookTests {
 
     @Test("the page escapes text, marks code spans and keeps tables intact in Markdown")
     func rendering() {
-        var page = NotebookPage(name: "demo", title: "A <b> title", introduction: "Uses `x < y` here.", command: "swift run demo",
-                                provenance: "seed 0", setup: "let x = \"<s>\" // why")
-        page.sections = [.init(title: "First", narrative: "An unpaired ` backtick.", code: "let y = 2",
-                               outputs: [.figure(file: "a.png", caption: "A & B"), .table(header: ["k", "v|w"], rows: [["1", "2"]], caption: "c"),
-                                         .text("Measured: `3`.")])]
+        var page = NotebookPage(
+            name: "demo", title: "A <b> title", introduction: "Uses `x < y` here.", command: "swift run demo",
+            provenance: "seed 0", setup: "let x = \"<s>\" // why")
+        page.sections = [
+            .init(
+                title: "First", narrative: "An unpaired ` backtick.", code: "let y = 2",
+                outputs: [
+                    .figure(file: "a.png", caption: "A & B"),
+                    .table(header: ["k", "v|w"], rows: [["1", "2"]], caption: "c"),
+                    .text("Measured: `3`."),
+                ])
+        ]
         let html = page.html()
         #expect(html.contains("A &lt;b&gt; title") && !html.contains("<b>"))
         #expect(html.contains("Uses <code>x &lt; y</code> here."))
         #expect(html.contains("An unpaired ` backtick."))
-        #expect(html.contains("<span class=\"s\">&quot;&lt;s&gt;&quot;</span>") && html.contains("<span class=\"c\">// why</span>"))
+        #expect(
+            html.contains("<span class=\"s\">&quot;&lt;s&gt;&quot;</span>")
+                && html.contains("<span class=\"c\">// why</span>"))
         #expect(html.contains("<span class=\"k\">let</span> y = 2"))
         #expect(html.contains("<img src=\"a.png\" alt=\"A &amp; B\">"))
         let markdown = page.markdown()
@@ -69,40 +85,51 @@ struct NotebookTests {
     @Test("a notebook run writes each section's own code, outputs and the gallery index")
     func notebookRun() throws {
         let out = FileManager.default.temporaryDirectory.appendingPathComponent("gen-notebook-\(UUID())").path
-        let notebook = try Notebook("demo", title: "Demo", introduction: "Intro.", order: 3, arguments: ["--out", out, "--quiet", "--seed", "7"])
+        let notebook = try Notebook(
+            "demo", title: "Demo", introduction: "Intro.", order: 3,
+            arguments: ["--out", out, "--quiet", "--seed", "7"])
         let setupValue = 40 + 2
         notebook.section("Adding", "Two numbers.")
         let sum = setupValue + 1
         notebook.say("The sum is \(sum).")
-        notebook.section("A table", """
+        notebook.section(
+            "A table",
+            """
             Spread over lines (with a bracket).
             """)
         notebook.table(["n", "n²"], (1...2).map { ["\($0)", "\($0 * $0)"] })
         try notebook.figure(Canvas(width: 4, height: 4), "tiny.png", caption: "A tiny canvas.")
         try notebook.finish()
 
-        let page = try JSONDecoder().decode(NotebookPage.self, from: Data(contentsOf: URL(fileURLWithPath: out + "/demo/" + GalleryPage.notebookFile)))
+        let page = try JSONDecoder().decode(
+            NotebookPage.self, from: Data(contentsOf: URL(fileURLWithPath: out + "/demo/" + GalleryPage.notebookFile)))
         #expect(page.setup == "let setupValue = 40 + 2")
         #expect(page.sections.map(\.title) == ["Adding", "A table"])
         #expect(page.sections[0].code == "let sum = setupValue + 1\nnotebook.say(\"The sum is \\(sum).\")")
         #expect(page.sections[0].outputs == [.text("The sum is 43.")])
-        #expect(page.sections[1].code.hasPrefix("notebook.table(") && page.sections[1].code.hasSuffix("caption: \"A tiny canvas.\")"))
+        #expect(
+            page.sections[1].code.hasPrefix("notebook.table(")
+                && page.sections[1].code.hasSuffix("caption: \"A tiny canvas.\")"))
         #expect(page.sections[1].outputs.count == 2)
         #expect(page.provenance.contains("seed 7"))
         #expect(page.order == 3)
-        for file in ["index.html", "README.md", "tiny.png"] { #expect(FileManager.default.fileExists(atPath: out + "/demo/" + file), "\(file)") }
+        for file in ["index.html", "README.md", "tiny.png"] {
+            #expect(FileManager.default.fileExists(atPath: out + "/demo/" + file), "\(file)")
+        }
         let index = try String(contentsOfFile: out + "/index.html", encoding: .utf8)
         #expect(index.contains("<a href=\"demo/index.html\">Demo</a>") && index.contains("demo/tiny.png"))
     }
 
-    @Test("a script's flags are checked, naming the flag, with gen's limits", arguments: [
-        (["--epochs", "3"], "Unknown option '--epochs'"),
-        (["--seed", "x"], "The value 'x' is invalid for '--seed <seed>'"),
-        (["--threads", "0"], "--threads must be between 1 and 256, got 0"),
-        (["--threads", "257"], "--threads must be between 1 and 256, got 257"),
-        (["--out"], "Missing value for '--out <out>'"),
-        (["--out", ""], "--out: an empty path names no folder"),
-    ])
+    @Test(
+        "a script's flags are checked, naming the flag, with gen's limits",
+        arguments: [
+            (["--epochs", "3"], "Unknown option '--epochs'"),
+            (["--seed", "x"], "The value 'x' is invalid for '--seed <seed>'"),
+            (["--threads", "0"], "--threads must be between 1 and 256, got 0"),
+            (["--threads", "257"], "--threads must be between 1 and 256, got 257"),
+            (["--out"], "Missing value for '--out <out>'"),
+            (["--out", ""], "--out: an empty path names no folder"),
+        ])
     func flags(arguments: [String], message: String) {
         #expect { try Notebook("demo", title: "", introduction: "", arguments: arguments) } throws: { error in
             NotebookOptions.message(for: error).contains(message)

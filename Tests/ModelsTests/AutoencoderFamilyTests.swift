@@ -1,7 +1,9 @@
 import Foundation
 import Testing
 @testable import Datasets
+@testable import Evaluation
 @testable import Models
+@testable import Training
 @testable import NN
 
 /// The settings of a small AE on the synthetic digits with `change` applied.
@@ -20,25 +22,56 @@ func makeFamilyAutoencoder(_ settings: ModelSettings, seed: UInt64 = 0) -> Autoe
 struct AutoencoderFamilyTests {
     static let variants: [(String, @Sendable (inout ModelSettings) -> Void)] = [
         ("squared error", { $0.reconstructionLoss = .mse }),
-        ("one layer, sigmoid code", { $0.hiddenSizes = []; $0.codeActivation = .sigmoid }),
+        (
+            "one layer, sigmoid code",
+            {
+                $0.hiddenSizes = []; $0.codeActivation = .sigmoid
+            }
+        ),
         ("denoising, Gaussian", { $0.corruption = .gaussian(sigma: 0.5) }),
         ("denoising, masking", { $0.corruption = .mask(fraction: 0.3) }),
         ("denoising, salt and pepper", { $0.corruption = .saltPepper(fraction: 0.2) }),
         ("sparse, L1", { $0.sparsity = .l1(weight: 0.01) }),
-        ("sparse, KL", { $0.codeActivation = .sigmoid; $0.sparsity = .kl(target: 0.05, weight: 1) }),
-        ("contractive", { $0.hiddenSizes = []; $0.codeActivation = .sigmoid; $0.contractive = 0.5 }),
+        (
+            "sparse, KL",
+            {
+                $0.codeActivation = .sigmoid; $0.sparsity = .kl(target: 0.05, weight: 1)
+            }
+        ),
+        (
+            "contractive",
+            {
+                $0.hiddenSizes = []; $0.codeActivation = .sigmoid; $0.contractive = 0.5
+            }
+        ),
         ("tied weights", { $0.tiedWeights = true }),
-        ("greedy pretraining", { $0.hiddenSizes = [32, 16]; $0.pretrainEpochs = 1 }),
-        ("greedy pretraining, tied weights, squared error", { $0.hiddenSizes = [32, 16]; $0.pretrainEpochs = 1; $0.tiedWeights = true; $0.reconstructionLoss = .mse }),
+        (
+            "greedy pretraining",
+            {
+                $0.hiddenSizes = [32, 16]; $0.pretrainEpochs = 1
+            }
+        ),
+        (
+            "greedy pretraining, tied weights, squared error",
+            {
+                $0.hiddenSizes = [32, 16]; $0.pretrainEpochs = 1; $0.tiedWeights = true; $0.reconstructionLoss = .mse
+            }
+        ),
     ]
 
-    @Test("every variant trains: finite losses, and the test loss falls over its end-to-end epochs", arguments: variants.indices)
+    @Test(
+        "every variant trains: finite losses, and the test loss falls over its end-to-end epochs",
+        arguments: variants.indices)
     func variantTrains(index: Int) throws {
         let (name, change) = AutoencoderFamilyTests.variants[index]
         let model = makeFamilyAutoencoder(familySettings(change))
         let epochs = model.pretrainingEpochs + 4
-        let lines = try Trainer(epochs: epochs, batchSize: 32, seed: 1, checkpointPath: nil).train(tiny(model), data: tinyData)
-        let losses = lines.compactMap { (try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any])?["test_reconstruction"] as? Double }
+        let lines = try Trainer(epochs: epochs, batchSize: 32, seed: 1, checkpointPath: nil).train(
+            tiny(model), data: tinyData)
+        let losses = lines.compactMap {
+            (try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any])?["test_reconstruction"]
+                as? Double
+        }
         #expect(losses.count == epochs && losses.allSatisfy(\.isFinite), "\(name): \(losses)")
         #expect(losses.last! < losses[model.pretrainingEpochs], "\(name): test reconstruction \(losses)")
     }
@@ -47,7 +80,7 @@ struct AutoencoderFamilyTests {
     func corruptionPerEpoch() throws {
         let clean = tinyData.train.images(Array(0..<16), range: .unit)
         func noisy(epoch: Int) -> [Float] {
-            var g = Trainer.generator(seed: 4, epoch: epoch, purpose: 1)   // the generator the trainer hands each step
+            var g = Trainer.generator(seed: 4, epoch: epoch, purpose: 1)  // the generator the trainer hands each step
             return Corruption.mask(fraction: 0.5).applied(to: clean, generator: &g).scalars
         }
         #expect(noisy(epoch: 1) == noisy(epoch: 1))
@@ -55,9 +88,13 @@ struct AutoencoderFamilyTests {
         // Through the model and the trainer: two runs, one seed, the same numbers; another seed, others.
         func run(seed: UInt64) throws -> [String] {
             let model = makeFamilyAutoencoder(familySettings { $0.corruption = .gaussian(sigma: 0.3) })
-            return try Trainer(epochs: 2, batchSize: 50, seed: seed, checkpointPath: nil).train(tiny(model), data: tinyData)
-                .map { $0.replacingOccurrences(of: #""seconds":[^,]*,"#, with: "", options: .regularExpression)
-                         .replacingOccurrences(of: #","images_per_second":[^,]*"#, with: "", options: .regularExpression) }
+            return try Trainer(epochs: 2, batchSize: 50, seed: seed, checkpointPath: nil).train(
+                tiny(model), data: tinyData
+            )
+            .map {
+                $0.replacingOccurrences(of: #""seconds":[^,]*,"#, with: "", options: .regularExpression)
+                    .replacingOccurrences(of: #","images_per_second":[^,]*"#, with: "", options: .regularExpression)
+            }
         }
         #expect(try run(seed: 4) == run(seed: 4))
         #expect(try run(seed: 4) != run(seed: 5))
@@ -71,19 +108,29 @@ struct AutoencoderFamilyTests {
         let variance = gaussian.scalars.reduce(0.0) { $0 + pow(Double($1) - 0.5, 2) } / 10_000
         #expect(abs(variance - 0.25) < 0.01)
         let masked = Corruption.mask(fraction: 0.3).applied(to: clean, generator: &g).scalars
-        #expect(abs(Double(masked.filter { $0 == 0 }.count) / 10_000 - 0.3) < 0.02 && masked.allSatisfy { $0 == 0 || $0 == 0.5 })
+        #expect(
+            abs(Double(masked.filter { $0 == 0 }.count) / 10_000 - 0.3) < 0.02
+                && masked.allSatisfy { $0 == 0 || $0 == 0.5 })
         let salted = Corruption.saltPepper(fraction: 0.2).applied(to: clean, generator: &g).scalars
-        let zeros = Double(salted.filter { $0 == 0 }.count) / 10_000, ones = Double(salted.filter { $0 == 1 }.count) / 10_000
+        let zeros = Double(salted.filter { $0 == 0 }.count) / 10_000,
+            ones = Double(salted.filter { $0 == 1 }.count) / 10_000
         #expect(abs(zeros - 0.1) < 0.015 && abs(ones - 0.1) < 0.015)
-        #expect(Corruption(argument: "gaussian:0.5") == .gaussian(sigma: 0.5) && Corruption(argument: "salt-pepper:0.1") == .saltPepper(fraction: 0.1))
-        for bad in ["gaussian", "gaussian:-1", "mask:1", "mask:0", "blur:0.5", "gaussian:nan", "salt-pepper:0.1:2"] { #expect(Corruption(argument: bad) == nil, "\(bad)") }
-        #expect(Sparsity(argument: "kl:0.05:3") == .kl(target: 0.05, weight: 3) && Sparsity(argument: "l1:0.001") == .l1(weight: 0.001))
+        #expect(
+            Corruption(argument: "gaussian:0.5") == .gaussian(sigma: 0.5)
+                && Corruption(argument: "salt-pepper:0.1") == .saltPepper(fraction: 0.1))
+        for bad in ["gaussian", "gaussian:-1", "mask:1", "mask:0", "blur:0.5", "gaussian:nan", "salt-pepper:0.1:2"] {
+            #expect(Corruption(argument: bad) == nil, "\(bad)")
+        }
+        #expect(
+            Sparsity(argument: "kl:0.05:3") == .kl(target: 0.05, weight: 3)
+                && Sparsity(argument: "l1:0.001") == .l1(weight: 0.001))
         for bad in ["kl:1:3", "kl:0.05", "l1", "l1:-2", "l2:0.1"] { #expect(Sparsity(argument: bad) == nil, "\(bad)") }
     }
 
-    @Test("a square hole: one side × side block of each image set to 0, the rest untouched; only for square grey images")
+    @Test(
+        "a square hole: one side × side block of each image set to 0, the rest untouched; only for square grey images")
     func squareHole() {
-        let clean = Tensor(shape: [50, 64], repeating: 0.5)   // 50 images of 8 × 8
+        let clean = Tensor(shape: [50, 64], repeating: 0.5)  // 50 images of 8 × 8
         var g = SeededGenerator(seed: 3)
         let holed = Corruption.square(side: 3).applied(to: clean, generator: &g)
         for image in 0..<50 {
@@ -91,23 +138,34 @@ struct AutoencoderFamilyTests {
             let zeros = pixels.indices.filter { pixels[$0] == 0 }
             #expect(zeros.count == 9 && pixels.allSatisfy { $0 == 0 || $0 == 0.5 })
             let rows = Set(zeros.map { $0 / 8 }), columns = Set(zeros.map { $0 % 8 })
-            #expect(rows.count == 3 && columns.count == 3 && rows.max()! - rows.min()! == 2 && columns.max()! - columns.min()! == 2)
+            #expect(
+                rows.count == 3 && columns.count == 3 && rows.max()! - rows.min()! == 2
+                    && columns.max()! - columns.min()! == 2)
         }
         #expect(Corruption(argument: "square:8") == .square(side: 8) && Corruption(argument: "square:2.5") == nil)
         #expect(Corruption.square(side: 8).problem(image: Shape(1, 28, 28)) == nil)
-        #expect(Corruption.square(side: 8).problem(image: Shape(3, 28, 28)) == .squareCorruptionNeedsSquareGreyImages(side: 8, image: [3, 28, 28]))
-        #expect(Corruption.square(side: 28).problem(image: Shape(1, 28, 28)) == .squareCorruptionTooLarge(side: 28, imageSide: 28))
+        #expect(
+            Corruption.square(side: 8).problem(image: Shape(3, 28, 28))
+                == .squareCorruptionNeedsSquareGreyImages(side: 8, image: [3, 28, 28]))
+        #expect(
+            Corruption.square(side: 28).problem(image: Shape(1, 28, 28))
+                == .squareCorruptionTooLarge(side: 28, imageSide: 28))
     }
 
     @Test("greedy pretraining trains layer k alone, on the codes of the layers below, then everything end to end")
     func greedyStages() throws {
-        let model = makeFamilyAutoencoder(familySettings { $0.hiddenSizes = [32, 16]; $0.pretrainEpochs = 1 })
+        let model = makeFamilyAutoencoder(
+            familySettings {
+                $0.hiddenSizes = [32, 16]; $0.pretrainEpochs = 1
+            })
         let pretraining = try #require(model.pretraining)
         #expect(pretraining.encoderLayers.count == 3 && model.pretrainingEpochs == 3)
         // encoder layer k's and its mirror's tensors, for k = 0, 1, 2
         let encoder = (model.encoder as! Sequential).layers.map { $0 as! Dense }
         let decoder = (model.decoder as! Sequential).layers.map { $0 as! Dense }
-        func snapshot() -> [[Float]] { (0..<3).map { k in encoder[k].weight.value.scalars + decoder[2 - k].weight.value.scalars } }
+        func snapshot() -> [[Float]] {
+            (0..<3).map { k in encoder[k].weight.value.scalars + decoder[2 - k].weight.value.scalars }
+        }
         var snapshots = [snapshot()]
         var trainer = Trainer(epochs: 4, batchSize: 50, seed: 2, checkpointPath: nil)
         trainer.onEpoch = { _ in snapshots.append(snapshot()) }
@@ -121,11 +179,14 @@ struct AutoencoderFamilyTests {
         // Stage 2's loss is the squared error of reconstructing layer 1's codes, not the images.
         let x = tinyData.train.images(Array(0..<20), range: .unit)
         let codes = encoder[0](x).copy()
-        let expected = MeanSquaredError(reduction: .sumPerItem).loss(prediction: decoder[1](encoder[1](codes)), targets: codes)
+        let expected = MeanSquaredError(reduction: .sumPerItem).loss(
+            prediction: decoder[1](encoder[1](codes)), targets: codes)
         #expect(abs(pretraining.accumulateGradients(stage: 1, images: x) - expected) < 1e-4 * max(1, expected))
     }
 
-    @Test("tied weights: the decoder reads the encoder's weights, the checkpoint stores each once, and a reload decodes the same")
+    @Test(
+        "tied weights: the decoder reads the encoder's weights, the checkpoint stores each once, and a reload decodes the same"
+    )
     func tiedCheckpoint() throws {
         let model = makeFamilyAutoencoder(familySettings { $0.tiedWeights = true })
         let names = tiny(model).checkpointTensors.map(\.name)
@@ -135,7 +196,8 @@ struct AutoencoderFamilyTests {
         _ = try Trainer(epochs: 1, batchSize: 50, seed: 1, checkpointPath: nil).train(learner, data: tinyData)
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("tied-\(getpid()).safetensors").path
         defer { try? FileManager.default.removeItem(atPath: path) }
-        try CheckpointState(completedEpochs: 1, metricsLines: ["{}"]).save(learner, to: path, seed: 1, datasetName: "synthetic")
+        try CheckpointState(completedEpochs: 1, metricsLines: ["{}"]).save(
+            learner, to: path, seed: 1, datasetName: "synthetic")
         let reloaded = makeFamilyAutoencoder(familySettings { $0.tiedWeights = true }, seed: 9)
         _ = try CheckpointState.load(into: tiny(reloaded), from: path)
         let z = Tensor(shape: [2, 6], repeating: 0.3)
@@ -147,19 +209,28 @@ struct AutoencoderFamilyTests {
         let (values, vectors) = symmetricEigenDecomposition([2, 1, 1, 2], size: 2)
         #expect(abs(values[0] - 1) < 1e-12 && abs(values[1] - 3) < 1e-12)
         #expect(abs(abs(vectors[2]) - 0.5.squareRoot()) < 1e-12 && abs(vectors[2] - vectors[3]) < 1e-12)
-        let model = ModelKind.pca.makeModel(ModelKind.pca.defaultSettings, image: tinyData.train.imageShape, seed: 0) as! PrincipalComponentModel
-        let lines = try Trainer(epochs: 1, batchSize: 64, seed: 0, checkpointPath: nil).train(tiny(model), data: tinyData)
+        let model =
+            ModelKind.pca.makeModel(ModelKind.pca.defaultSettings, image: tinyData.train.imageShape, seed: 0)
+            as! PrincipalComponentModel
+        let lines = try Trainer(epochs: 1, batchSize: 64, seed: 0, checkpointPath: nil).train(
+            tiny(model), data: tinyData)
         let record = try JSONSerialization.jsonObject(with: Data(lines[0].utf8)) as! [String: Any]
         // The reported training error (discarded eigenvalues) against the reconstructions themselves.
         let x = tinyData.train.images(Array(0..<tinyData.train.count), range: .unit)
         let error = squaredError(model.decoder(model.encoder(x)), x) / Double(tinyData.train.count)
-        #expect(abs((record["train_loss"] as! Double) - error) < 1e-3 * error, "reported \(record["train_loss"]!), measured \(error)")
+        #expect(
+            abs((record["train_loss"] as! Double) - error) < 1e-3 * error,
+            "reported \(record["train_loss"]!), measured \(error)")
         // Components orthonormal.
         let v = model.encoder.weight.value, gram = matmul(v, v, transposeB: true)
         for i in 0..<30 { for j in 0..<30 { #expect(abs(gram[i, j] - (i == j ? 1 : 0)) < 1e-4) } }
         // A linear AE with the same code size trained by gradient steps does not beat the optimum.
-        let linear = makeFamilyAutoencoder(familySettings { $0.hiddenSizes = []; $0.latentDimension = 30; $0.reconstructionLoss = .mse; $0.learningRate = 1e-2 })
-        _ = try Trainer(epochs: 15, batchSize: 20, seed: 0, checkpointPath: nil).train(Learner(linear, optimizer: Adam(learningRate: 1e-2)), data: tinyData)
+        let linear = makeFamilyAutoencoder(
+            familySettings {
+                $0.hiddenSizes = []; $0.latentDimension = 30; $0.reconstructionLoss = .mse; $0.learningRate = 1e-2
+            })
+        _ = try Trainer(epochs: 15, batchSize: 20, seed: 0, checkpointPath: nil).train(
+            Learner(linear, optimizer: Adam(learningRate: 1e-2)), data: tinyData)
         let linearError = squaredError(linear.decoder(linear.encoder(x)), x) / Double(tinyData.train.count)
         #expect(linearError >= error * 0.999 && linearError < error * 3, "linear AE \(linearError), PCA \(error)")
         // Measures through encode/decode: an orthonormal projection shrinks a random δ by about √(K/D).
@@ -168,22 +239,44 @@ struct AutoencoderFamilyTests {
         #expect(abs(measures.noisyInputMSE - 0.25) < 0.01)
     }
 
-    @Test("settings refuse what cannot be built, in the library's words; older checkpoints' settings read as the plain AE")
+    @Test(
+        "settings refuse what cannot be built, in the library's words; older checkpoints' settings read as the plain AE"
+    )
     func problemsAndDecoding() throws {
         let image = tinyData.train.imageShape
-        #expect(ModelKind.ae.problem(familySettings { $0.sparsity = .kl(target: 0.1, weight: 1) }, image: image) == .klSparsityNeedsSigmoidCode)
-        #expect(ModelKind.ae.problem(familySettings { $0.contractive = 1 }, image: image) == .contractionNeedsOneLayerEncoder)
-        #expect(ModelKind.ae.problem(familySettings { $0.hiddenSizes = []; $0.contractive = 1 }, image: image) == nil)
-        #expect(ModelKind.ae.problem(familySettings { $0.architecture = .conv; $0.hiddenSizes = [8, 16]; $0.tiedWeights = true }, image: image) == .tiedWeightsNeedMLP)
-        #expect(ModelKind.vae.problem(familySettings { $0.hiddenSizes = [] }, image: image) == .noHiddenLayerOutsideMLPAutoencoder)
+        #expect(
+            ModelKind.ae.problem(familySettings { $0.sparsity = .kl(target: 0.1, weight: 1) }, image: image)
+                == .klSparsityNeedsSigmoidCode)
+        #expect(
+            ModelKind.ae.problem(familySettings { $0.contractive = 1 }, image: image)
+                == .contractionNeedsOneLayerEncoder)
+        #expect(
+            ModelKind.ae.problem(
+                familySettings {
+                    $0.hiddenSizes = []; $0.contractive = 1
+                }, image: image) == nil)
+        #expect(
+            ModelKind.ae.problem(
+                familySettings {
+                    $0.architecture = .conv; $0.hiddenSizes = [8, 16]; $0.tiedWeights = true
+                }, image: image) == .tiedWeightsNeedMLP)
+        #expect(
+            ModelKind.vae.problem(familySettings { $0.hiddenSizes = [] }, image: image)
+                == .noHiddenLayerOutsideMLPAutoencoder)
         #expect(ModelKind.pca.problem(ModelKind.pca.defaultSettings(.conv), image: image) == .pcaIsLinear)
-        #expect(ModelKind.pca.problem(ModelKind.pca.defaultSettings, image: Shape(3, 64, 64)) == .pcaImagesTooLarge(pixels: 12_288, maximum: 4096))
+        #expect(
+            ModelKind.pca.problem(ModelKind.pca.defaultSettings, image: Shape(3, 64, 64))
+                == .pcaImagesTooLarge(pixels: 12_288, maximum: 4096))
         // The library's words name no flag: a script that hits one is not told to use a flag it lacks.
         #expect(!ModelProblem.contractionNeedsOneLayerEncoder.description.contains("--"))
-        let old = #"{"architecture":"mlp","beta":1,"discriminatorSteps":1,"generatorLoss":"non-saturating","hiddenSizes":[512],"latentDimension":32,"learningRate":0.001}"#
+        let old =
+            #"{"architecture":"mlp","beta":1,"discriminatorSteps":1,"generatorLoss":"non-saturating","hiddenSizes":[512],"latentDimension":32,"learningRate":0.001}"#
         let decoded = try JSONDecoder().decode(ModelSettings.self, from: Data(old.utf8))
         #expect(decoded == ModelKind.ae.defaultSettings)
-        var variant = familySettings { $0.corruption = .saltPepper(fraction: 0.25); $0.sparsity = .kl(target: 0.05, weight: 3); $0.tiedWeights = true; $0.pretrainEpochs = 2 }
+        var variant = familySettings {
+            $0.corruption = .saltPepper(fraction: 0.25); $0.sparsity = .kl(target: 0.05, weight: 3);
+            $0.tiedWeights = true; $0.pretrainEpochs = 2
+        }
         variant.codeActivation = .sigmoid
         let roundTrip = try JSONDecoder().decode(ModelSettings.self, from: JSONEncoder().encode(variant))
         #expect(roundTrip == variant)

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 @testable import Datasets
 @testable import Models
+@testable import Training
 @testable import NN
 
 @Suite("Checkpoints that cannot be used are refused in one line, before anything is loaded")
@@ -32,18 +33,22 @@ struct CheckpointTests {
             #expect("\(error)".contains(words), "\(error)", sourceLocation: sourceLocation)
             #expect("\(error)".hasPrefix(path) && !"\(error)".contains("\n"), sourceLocation: sourceLocation)
         }
-        #expect(model.checkpointTensors.map { $0.value.scalars } == before, "a refused file changed the model", sourceLocation: sourceLocation)
+        #expect(
+            model.checkpointTensors.map { $0.value.scalars } == before, "a refused file changed the model",
+            sourceLocation: sourceLocation)
     }
 
     @Test("a checkpoint of an older version names its format")
     func olderFormat() throws {
-        expectRefusal(try checkpoint { $0["format"] = "gen-1" }, "made by another version of gen (checkpoint format gen-1")
+        expectRefusal(
+            try checkpoint { $0["format"] = "gen-1" }, "made by another version of gen (checkpoint format gen-1")
     }
 
     @Test("a negative or disagreeing epoch count is refused, not trusted")
     func badEpochCounts() throws {
         expectRefusal(try checkpoint { $0["completed_epochs"] = "-5" }, "completed_epochs is '-5'")
-        expectRefusal(try checkpoint { $0["completed_epochs"] = "3" }, "says 3 completed epochs but holds metrics for 1")
+        expectRefusal(
+            try checkpoint { $0["completed_epochs"] = "3" }, "says 3 completed epochs but holds metrics for 1")
     }
 
     @Test("NaN weights are refused rather than drawn as black figures")
@@ -74,6 +79,8 @@ struct CheckpointTests {
         var bytes = withUnsafeBytes(of: UInt64(header.utf8.count).littleEndian) { Array($0) }
         bytes += Array(header.utf8)
         #expect(throws: FileError.self) { try SafeTensors.decode(Data(bytes), path: "x") }
-        do { _ = try SafeTensors.decode(Data(bytes), path: "x") } catch { #expect("\(error)".contains("too large to hold"), "\(error)") }
+        do { _ = try SafeTensors.decode(Data(bytes), path: "x") } catch {
+            #expect("\(error)".contains("too large to hold"), "\(error)")
+        }
     }
 }

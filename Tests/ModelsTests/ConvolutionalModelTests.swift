@@ -2,6 +2,7 @@ import Foundation
 import Testing
 @testable import Datasets
 @testable import Models
+@testable import Training
 @testable import NN
 
 /// The conv AE, conv VAE and DCGAN with few channels, for tiny data.
@@ -18,7 +19,8 @@ struct ConvolutionalModelTests {
     @Test("the conv AE's and conv VAE's test losses fall", arguments: [ModelKind.ae, .vae])
     func lossesFall(kind: ModelKind) throws {
         let model = tinyConvolutional(kind)
-        let lines = try Trainer(epochs: 3, batchSize: 32, seed: 1, checkpointPath: nil).train(tiny(model), data: tinyData)
+        let lines = try Trainer(epochs: 3, batchSize: 32, seed: 1, checkpointPath: nil).train(
+            tiny(model), data: tinyData)
         #expect(metric(lines[2], "test_loss") < metric(lines[0], "test_loss"), "\(lines)")
     }
 
@@ -27,23 +29,32 @@ struct ConvolutionalModelTests {
         let gan = GAN(convolutionalFor: Shape(1, 28, 28), seed: 0)
         #expect(gan.name == "dcgan" && gan.displayName == "DCGAN")
         // Activations are fused into the layer before them (the convolution or the batch norm).
-        #expect(gan.generator.description == "Sequential(Dense(64 → 6272), BatchNorm(6272, momentum 0.1, epsilon 1e-05, relu), Reshape(128×7×7), "
+        #expect(
+            gan.generator.description
+                == "Sequential(Dense(64 → 6272), BatchNorm(6272, momentum 0.1, epsilon 1e-05, relu), Reshape(128×7×7), "
                 + "TransposedConv2D(128 → 64, 4×4, stride 2, padding 1), BatchNorm(64, momentum 0.1, epsilon 1e-05, relu), "
                 + "TransposedConv2D(64 → 1, 4×4, stride 2, padding 1, tanh), Flatten)")
-        #expect(gan.discriminator.description == "Sequential(Reshape(1×28×28), Conv2D(1 → 64, 4×4, stride 2, padding 1, leakyReLU(0.2)), "
-                + "Conv2D(64 → 128, 4×4, stride 2, padding 1), BatchNorm(128, momentum 0.1, epsilon 1e-05, leakyReLU(0.2)), Flatten, Dense(6272 → 1))")
+        #expect(
+            gan.discriminator.description
+                == "Sequential(Reshape(1×28×28), Conv2D(1 → 64, 4×4, stride 2, padding 1, leakyReLU(0.2)), "
+                + "Conv2D(64 → 128, 4×4, stride 2, padding 1), BatchNorm(128, momentum 0.1, epsilon 1e-05, leakyReLU(0.2)), Flatten, Dense(6272 → 1))"
+        )
         let vae = VariationalAutoencoder(convolutionalFor: Shape(1, 28, 28), seed: 0)
-        #expect(vae.encoder.description == "Sequential(Reshape(1×28×28), Conv2D(1 → 32, 4×4, stride 2, padding 1, relu), "
+        #expect(
+            vae.encoder.description == "Sequential(Reshape(1×28×28), Conv2D(1 → 32, 4×4, stride 2, padding 1, relu), "
                 + "Conv2D(32 → 64, 4×4, stride 2, padding 1, relu), Flatten)")
-        #expect(vae.decoder.description == "Sequential(Dense(20 → 3136, relu), Reshape(64×7×7), TransposedConv2D(64 → 32, 4×4, stride 2, padding 1, relu), "
+        #expect(
+            vae.decoder.description
+                == "Sequential(Dense(20 → 3136, relu), Reshape(64×7×7), TransposedConv2D(64 → 32, 4×4, stride 2, padding 1, relu), "
                 + "TransposedConv2D(32 → 1, 4×4, stride 2, padding 1), Flatten)")
         var g = SeededGenerator(seed: 1)
         #expect(gan.generator(Tensor.normal([3, 64], using: &g)).shape == Shape(3, 784))
         #expect(vae.decode(Tensor.normal([3, 20], using: &g)).shape == Shape(3, 784))
     }
 
-    @Test("a saved and reloaded conv model gives identical samples (BatchNorm's running statistics included)",
-          arguments: [ModelKind.ae, .vae, .gan])
+    @Test(
+        "a saved and reloaded conv model gives identical samples (BatchNorm's running statistics included)",
+        arguments: [ModelKind.ae, .vae, .gan])
     func saveAndReload(kind: ModelKind) throws {
         let model = tinyConvolutional(kind)
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("gen-\(UUID()).safetensors").path
@@ -52,7 +63,9 @@ struct ConvolutionalModelTests {
         let reloaded = tinyConvolutional(kind)
         _ = try CheckpointState.load(into: tiny(reloaded), from: path)
         var a = SeededGenerator(seed: 9), b = SeededGenerator(seed: 9)
-        #expect(model.sample(count: 5, temperature: 1, generator: &a).scalars == reloaded.sample(count: 5, temperature: 1, generator: &b).scalars)
+        #expect(
+            model.sample(count: 5, temperature: 1, generator: &a).scalars
+                == reloaded.sample(count: 5, temperature: 1, generator: &b).scalars)
     }
 
     @Test("a DCGAN sample does not depend on the rest of its batch: BatchNorm uses its running statistics")
@@ -85,7 +98,8 @@ struct ConvolutionalModelTests {
 
     @Test("settings saved before --arch existed read as an MLP's")
     func olderSettings() throws {
-        let old = #"{"beta":1,"discriminatorSteps":1,"generatorLoss":"non-saturating","hiddenSizes":[400],"latentDimension":20,"learningRate":0.001}"#
+        let old =
+            #"{"beta":1,"discriminatorSteps":1,"generatorLoss":"non-saturating","hiddenSizes":[400],"latentDimension":20,"learningRate":0.001}"#
         let settings = try JSONDecoder().decode(ModelSettings.self, from: Data(old.utf8))
         #expect(settings == ModelKind.vae.defaultSettings)
         let conv = ModelKind.gan.defaultSettings(.conv)

@@ -1,5 +1,6 @@
 import Foundation
 import Models
+import Training
 import NN
 import TensorCore
 import Testing
@@ -22,7 +23,8 @@ struct LatentToolsTests {
         // The plain AE sweeps each unit over its training codes' range.
         let ae = Autoencoder(hiddenSizes: [32], latentDimension: 3, seed: 0)
         let aeImages = ae.traversal(of: Tensor(shape: [1, 3], values: [0, 0, 0]), units: [1], steps: 2)
-        let ends = ae.codes(fromPriorDraws: Tensor(shape: [2, 3], values: [-0.95, -0.95, -0.95, 0.95, 0.95, 0.95]), temperature: 1)
+        let ends = ae.codes(
+            fromPriorDraws: Tensor(shape: [2, 3], values: [-0.95, -0.95, -0.95, 0.95, 0.95, 0.95]), temperature: 1)
         let aeExpected = ae.decode(Tensor(shape: [2, 3], values: [0, ends[0, 1], 0, 0, ends[1, 1], 0]))
         #expect(zip(aeImages.scalars, aeExpected.scalars).allSatisfy { abs($0 - $1) < 1e-6 })
     }
@@ -42,9 +44,13 @@ struct LatentToolsTests {
     @Test("parameter counts: weights and biases once, no optimizer moments or running statistics")
     func parameterCounts() {
         // 784-512-32-512-784: four weight matrices and their biases.
-        #expect(Autoencoder(hiddenSizes: [512], latentDimension: 32, seed: 0).parameterCount == 2 * (784 * 512 + 512 * 32) + 512 + 32 + 512 + 784)
+        #expect(
+            Autoencoder(hiddenSizes: [512], latentDimension: 32, seed: 0).parameterCount == 2 * (784 * 512 + 512 * 32)
+                + 512 + 32 + 512 + 784)
         // Tied: the decoder's weights are the encoder's, counted once; the biases are its own.
-        #expect(Autoencoder(hiddenSizes: [512], latentDimension: 32, tiedWeights: true, seed: 0).parameterCount == 784 * 512 + 512 * 32 + 512 + 32 + 512 + 784)
+        #expect(
+            Autoencoder(hiddenSizes: [512], latentDimension: 32, tiedWeights: true, seed: 0).parameterCount == 784 * 512
+                + 512 * 32 + 512 + 32 + 512 + 784)
         // Batch norm: γ and β are parameters, the running mean and variance are not.
         let gan = GAN(convolutionalFor: Shape(1, 28, 28), generatorChannels: [16, 8], latentDimension: 8, seed: 0)
         let trained = gan.parameters.reduce(0) { $0 + $1.value.count }

@@ -2,10 +2,12 @@ import Foundation
 import Testing
 @testable import Datasets
 @testable import Models
+@testable import Training
 @testable import NN
 
 /// Tiny data: 200 synthetic digits for training, 40 for testing.
-let tinyData = DatasetSplits(train: SyntheticDigits.make(count: 200, seed: 1), test: SyntheticDigits.make(count: 40, seed: 2))
+let tinyData = DatasetSplits(
+    train: SyntheticDigits.make(count: 200, seed: 1), test: SyntheticDigits.make(count: 40, seed: 2))
 
 func tinyAutoencoder(seed: UInt64 = 0) -> Autoencoder {
     Autoencoder(hiddenSizes: [32], latentDimension: 4, seed: seed)
@@ -16,7 +18,9 @@ func tinyVAE(seed: UInt64 = 0, beta: Float = 1) -> VariationalAutoencoder {
 }
 
 func tinyGAN(k: Int = 1, loss: GeneratorLoss = .nonSaturating, seed: UInt64 = 0) -> GAN {
-    GAN(latentDimension: 8, generatorHiddenSizes: [32], discriminatorHiddenSizes: [32], discriminatorSteps: k, generatorLoss: loss, seed: seed)
+    GAN(
+        latentDimension: 8, generatorHiddenSizes: [32], discriminatorHiddenSizes: [32], discriminatorSteps: k,
+        generatorLoss: loss, seed: seed)
 }
 
 /// The tiny models' optimizer: Adam at 3e-3 (four steps an epoch), the GAN's at 2e-4 with β₁ = 0.5.
@@ -37,7 +41,8 @@ struct ModelsTests {
     @Test("the AE's and the VAE's test losses fall")
     func lossesFall() throws {
         for model in [tinyAutoencoder() as any GenerativeModel, tinyVAE()] {
-            let lines = try Trainer(epochs: 4, batchSize: 32, seed: 1, checkpointPath: nil).train(tiny(model), data: tinyData)
+            let lines = try Trainer(epochs: 4, batchSize: 32, seed: 1, checkpointPath: nil).train(
+                tiny(model), data: tinyData)
             #expect(lines.count == 4)
             #expect(metric(lines[3], "test_loss") < 0.8 * metric(lines[0], "test_loss"), "\(model.name): \(lines)")
             #expect(lines[0].contains("\"loss_reduction\":\"BCE summed over pixels"))
@@ -49,7 +54,7 @@ struct ModelsTests {
         let gan = tinyGAN()
         let lines = try Trainer(epochs: 2, batchSize: 20, seed: 1, checkpointPath: nil).train(tiny(gan), data: tinyData)
         #expect(metric(lines[1], "d_real") > metric(lines[1], "d_fake"))
-        #expect(metric(lines[1], "d_loss") < 2 * log(2.0))   // better than chance: D(x) = 1/2 everywhere gives 2 log 2
+        #expect(metric(lines[1], "d_loss") < 2 * log(2.0))  // better than chance: D(x) = 1/2 everywhere gives 2 log 2
         let samples = gan.sample(count: 4, temperature: 1, generator: &tinyRandom)
         #expect(samples.shape == [4, 784] && samples.min() >= 0 && samples.max() <= 1)
     }
@@ -58,8 +63,8 @@ struct ModelsTests {
     func discriminatorSteps() throws {
         let gan = tinyGAN(k: 3)
         _ = try Trainer(epochs: 1, batchSize: 10, seed: 1, checkpointPath: nil).train(tiny(gan), data: tinyData)
-        #expect(gan.discriminatorUpdates == 20)          // 200 images / 10 per batch
-        #expect(gan.generatorUpdates == 6)               // after D updates 3, 6, ..., 18
+        #expect(gan.discriminatorUpdates == 20)  // 200 images / 10 per batch
+        #expect(gan.generatorUpdates == 6)  // after D updates 3, 6, ..., 18
         let one = tinyGAN(k: 1)
         _ = try Trainer(epochs: 1, batchSize: 10, seed: 1, checkpointPath: nil).train(tiny(one), data: tinyData)
         #expect(one.discriminatorUpdates == 20 && one.generatorUpdates == 20)
@@ -82,10 +87,13 @@ struct ModelsTests {
             let (r, kl) = vae.accumulateGradients(x, eps: eps)
             return Double(r) + Double(kl)
         }
-        let meanHead = try #require(vae.meanHead as? Dense), logVarianceHead = try #require(vae.logVarianceHead as? Dense)
+        let meanHead = try #require(vae.meanHead as? Dense),
+            logVarianceHead = try #require(vae.logVarianceHead as? Dense)
         let first = try #require((vae.encoder as? Sequential)?.layers[0] as? Dense)
-        let checked = [("meanHead.bias", meanHead.bias), ("logVarianceHead.bias", logVarianceHead.bias),
-                       ("logVarianceHead.weight", logVarianceHead.weight), ("encoder.layers.0.bias", first.bias)]
+        let checked = [
+            ("meanHead.bias", meanHead.bias), ("logVarianceHead.bias", logVarianceHead.bias),
+            ("logVarianceHead.weight", logVarianceHead.weight), ("encoder.layers.0.bias", first.bias),
+        ]
         vae.parameters.zeroGradients()
         _ = loss()
         // Copy every analytic gradient before the finite differences, whose passes accumulate more.
@@ -104,7 +112,9 @@ struct ModelsTests {
                 numeric[i] = Float((up - down) / 2e-2)
             }
             for i in 0..<min(p.value.count, 12) where !(name.hasPrefix("encoder") && nearKink.contains(i)) {
-                #expect(abs(analytic[i] - numeric[i]) <= 0.03 * max(1, abs(numeric[i])), "\(name)[\(i)]: \(analytic[i]) vs \(numeric[i])")
+                #expect(
+                    abs(analytic[i] - numeric[i]) <= 0.03 * max(1, abs(numeric[i])),
+                    "\(name)[\(i)]: \(analytic[i]) vs \(numeric[i])")
             }
         }
     }
@@ -126,7 +136,9 @@ struct ModelsTests {
         let state = try CheckpointState.load(into: tiny(reloaded), from: path)
         #expect(state.completedEpochs == 1 && state.metricsLines.count == 1)
         var a = SeededGenerator(seed: 9), b = SeededGenerator(seed: 9)
-        #expect(model.sample(count: 5, temperature: 1, generator: &a).scalars == reloaded.sample(count: 5, temperature: 1, generator: &b).scalars)
+        #expect(
+            model.sample(count: 5, temperature: 1, generator: &a).scalars
+                == reloaded.sample(count: 5, temperature: 1, generator: &b).scalars)
     }
 
     @Test("a checkpoint of another configuration with the same shapes is refused and leaves the model as it was")
@@ -184,7 +196,8 @@ struct ModelsTests {
         let ae = tinyAutoencoder()
         _ = try Trainer(epochs: 2, batchSize: 50, seed: 1, checkpointPath: nil).train(tiny(ae), data: tinyData)
         // Prior draws of -1 and +1 map to exactly the recorded minimum and maximum.
-        let ends = ae.codes(fromPriorDraws: Tensor(shape: [2, 4], values: [-1, -1, -1, -1, 1, 1, 1, 1]), temperature: 1)
+        let ends = ae.codes(
+            fromPriorDraws: Tensor(shape: [2, 4], values: [-1, -1, -1, -1, 1, 1, 1, 1]), temperature: 1)
         for j in 0..<4 {
             #expect(abs(ends[0, j] - ae.codeMinimum[j]) < 1e-5 && abs(ends[1, j] - ae.codeMaximum[j]) < 1e-5)
             #expect(ae.codeMinimum[j] < ae.codeMaximum[j])
@@ -193,7 +206,8 @@ struct ModelsTests {
         // model, four steps an epoch), so today's codes fall inside it mostly, not all.
         let codes = ae.encode(tinyData.train.images(Array(0..<200)))!
         var inside = 0
-        for i in 0..<codes.count where codes[i] >= ae.codeMinimum[i % 4] - 1e-3 && codes[i] <= ae.codeMaximum[i % 4] + 1e-3 { inside += 1 }
+        for i in 0..<codes.count
+        where codes[i] >= ae.codeMinimum[i % 4] - 1e-3 && codes[i] <= ae.codeMaximum[i % 4] + 1e-3 { inside += 1 }
         #expect(inside >= codes.count * 3 / 4, "\(inside) of \(codes.count)")
         var draw = SeededGenerator(seed: 3)
         let z = ae.codes(fromPriorDraws: ae.priorDraws(count: 50, generator: &draw), temperature: 1)
@@ -208,7 +222,7 @@ struct ModelsTests {
         let i = vae.interpolation(rows: 2, steps: 5, path: .linear, test: tinyData.test, generator: &g)
         #expect(i.images.shape == [10, 784] && i.endpoints?.shape == [4, 784])
         let decodedEnds = vae.reconstruct(i.endpoints!)!
-        for k in 0..<784 { #expect(abs(decodedEnds[k] - i.images[k]) < 1e-5) }   // row 0 starts at endpoint 0
+        for k in 0..<784 { #expect(abs(decodedEnds[k] - i.images[k]) < 1e-5) }  // row 0 starts at endpoint 0
         let gan = tinyGAN()
         #expect(gan.interpolation(rows: 1, steps: 3, path: .slerp, test: tinyData.test, generator: &g).endpoints == nil)
         var points: [Float] = []
@@ -229,7 +243,9 @@ struct ModelsTests {
         #expect(tinyGAN().latentMap(tinyData.test) == nil)
         var g = SeededGenerator(seed: 2)
         let data = Tensor(zeros: [500, 3])
-        for n in 0..<500 { let t = g.nextNormal() * 5; data[n, 0] = t; data[n, 1] = t; data[n, 2] = g.nextNormal() * 0.1 }
+        for n in 0..<500 {
+            let t = g.nextNormal() * 5; data[n, 0] = t; data[n, 1] = t; data[n, 2] = g.nextNormal() * 0.1
+        }
         let pca = PrincipalComponents(data, count: 2)
         #expect(abs(pca.components[0, 0] - 0.7071) < 0.01 && abs(pca.components[0, 1] - 0.7071) < 0.01)
         #expect(pca.variances[0] > 40 && pca.variances[1] < 0.1)

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 @testable import Datasets
 @testable import Models
+@testable import Training
 @testable import NN
 
 @Suite("The trainer's optimisation: per-group optimizers, clipping, schedules, hooks, early stopping")
@@ -13,9 +14,15 @@ struct TrainerTests {
         let generator = learner.optimizer("generator"), discriminator = learner.optimizer("discriminator")
         #expect(generator !== discriminator)
         #expect(learner.optimizerDescription == "Adam(lr 0.0002, beta1 0.5, beta2 0.999, epsilon 1e-08)")
-        let faster = Learner(tinyGAN(), optimizer: Adam(learningRate: 2e-4, beta1: 0.5), overrides: ["discriminator": Adam(learningRate: 4e-4, beta1: 0.5)])
-        #expect(faster.optimizer("discriminator")?.learningRate == 4e-4 && faster.optimizer("generator")?.learningRate == 2e-4)
-        #expect(faster.optimizerDescription.hasPrefix("generator: Adam(lr 0.0002") && faster.optimizerDescription.contains("discriminator: Adam(lr 0.0004"))
+        let faster = Learner(
+            tinyGAN(), optimizer: Adam(learningRate: 2e-4, beta1: 0.5),
+            overrides: ["discriminator": Adam(learningRate: 4e-4, beta1: 0.5)])
+        #expect(
+            faster.optimizer("discriminator")?.learningRate == 4e-4
+                && faster.optimizer("generator")?.learningRate == 2e-4)
+        #expect(
+            faster.optimizerDescription.hasPrefix("generator: Adam(lr 0.0002")
+                && faster.optimizerDescription.contains("discriminator: Adam(lr 0.0004"))
         #expect(faster.configurationJSON != learner.configurationJSON, "a cache key must change with the optimisation")
     }
 
@@ -40,7 +47,8 @@ struct TrainerTests {
             return zip(before.scalars, model.parameters[0].value.scalars).map { abs($0 - $1) }.max()!
         }
         #expect(firstStepMove(clip: 1e-3) < firstStepMove(clip: nil) / 10)
-        #expect(Learner(tinyAutoencoder(), gradientClipNorm: 1).configurationJSON.contains("gradients clipped to norm 1.0"))
+        #expect(
+            Learner(tinyAutoencoder(), gradientClipNorm: 1).configurationJSON.contains("gradients clipped to norm 1.0"))
     }
 
     @Test("the schedule's position survives a checkpoint: a resumed cosine run ends where an unbroken one does")
@@ -51,24 +59,33 @@ struct TrainerTests {
         let unbroken = Learner(tinyAutoencoder(), optimizer: cosine())
         try Trainer(epochs: 2, batchSize: 50, seed: 4, checkpointPath: nil).train(unbroken, data: tinyData)
         #expect(unbroken.optimizers[0]?.steps == 8 && unbroken.optimizers[0]?.currentLearningRate == 0)
-        try Trainer(epochs: 1, batchSize: 50, seed: 4, checkpointPath: path).train(Learner(tinyAutoencoder(), optimizer: cosine()), data: tinyData)
+        try Trainer(epochs: 1, batchSize: 50, seed: 4, checkpointPath: path).train(
+            Learner(tinyAutoencoder(), optimizer: cosine()), data: tinyData)
         let resumed = Learner(tinyAutoencoder(), optimizer: cosine())
         let state = try CheckpointState.load(into: resumed, from: path)
         #expect(resumed.optimizers[0]?.steps == 4)
-        try Trainer(epochs: 2, batchSize: 50, seed: 4, checkpointPath: nil).train(resumed, data: tinyData, resumingFrom: state)
-        for (a, b) in zip(unbroken.checkpointTensors, resumed.checkpointTensors) { #expect(a.value.scalars == b.value.scalars, "\(a.name)") }
+        try Trainer(epochs: 2, batchSize: 50, seed: 4, checkpointPath: nil).train(
+            resumed, data: tinyData, resumingFrom: state)
+        for (a, b) in zip(unbroken.checkpointTensors, resumed.checkpointTensors) {
+            #expect(a.value.scalars == b.value.scalars, "\(a.name)")
+        }
     }
 
     @Test("hooks: onStep after every batch, onEpoch after every epoch with the metrics line's figures")
     func hooks() throws {
         var steps: [StepRecord] = [], epochs: [EpochRecord] = []
-        var trainer = Trainer(epochs: 2, batchSize: 64, seed: 1, checkpointPath: nil, optimizer: Adam(learningRate: 3e-3))
+        var trainer = Trainer(
+            epochs: 2, batchSize: 64, seed: 1, checkpointPath: nil, optimizer: Adam(learningRate: 3e-3))
         trainer.onStep = { steps.append($0) }
         trainer.onEpoch = { epochs.append($0) }
         let lines = try trainer.train(tinyVAE(), data: tinyData)
-        #expect(steps.count == 2 * 4 && steps.map(\.batch) == [1, 2, 3, 4, 1, 2, 3, 4] && steps.allSatisfy { $0.loss.isFinite })
+        #expect(
+            steps.count == 2 * 4 && steps.map(\.batch) == [1, 2, 3, 4, 1, 2, 3, 4]
+                && steps.allSatisfy { $0.loss.isFinite })
         #expect(epochs.map(\.epoch) == [1, 2] && epochs.map(\.line) == lines)
-        #expect(abs(epochs[1][.testLoss]! - metric(lines[1], "test_loss")) < 1e-6 * metric(lines[1], "test_loss") && epochs[1][Metric("missing")] == nil)
+        #expect(
+            abs(epochs[1][.testLoss]! - metric(lines[1], "test_loss")) < 1e-6 * metric(lines[1], "test_loss")
+                && epochs[1][Metric("missing")] == nil)
     }
 
     @Test("early stopping ends a run whose validation figure stops improving and puts the best epoch's weights back")
@@ -99,7 +116,7 @@ final class ScriptedValidation: TrainableModel {
         return 0
     }
     func evaluate(_ test: Dataset, generator: inout SeededGenerator) -> [(Metric, Double)] {
-        guard test.count == 7 else { return [(.testLoss, 0)] }   // the validation set has 7 images
+        guard test.count == 7 else { return [(.testLoss, 0)] }  // the validation set has 7 images
         validations += 1
         return [(.testLoss, validationLosses[validations - 1])]
     }

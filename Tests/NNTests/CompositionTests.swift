@@ -32,26 +32,36 @@ struct CompositionTests {
         let x = Tensor.uniform([3, 2, 2, 2], using: &g)
         _ = network.forward(x, training: true)
         #expect(network.backward(Tensor(shape: [3, 2], repeating: 1)).count == 0)
-        #expect(first.weight.gradient.scalars.contains { $0 != 0 }, "the first layer's weights still get their gradient")
+        #expect(
+            first.weight.gradient.scalars.contains { $0 != 0 }, "the first layer's weights still get their gradient")
         network.computesInputGradient = true
         _ = network.forward(x, training: true)
         #expect(network.backward(Tensor(shape: [3, 2], repeating: 1)).shape == [3, 2, 2, 2])
     }
 
-    @Test("a network that makes no parameter gradients passes back the same input gradient and leaves its gradients alone")
+    @Test(
+        "a network that makes no parameter gradients passes back the same input gradient and leaves its gradients alone"
+    )
     func skippedParameterGradients() {
         var g = SeededGenerator(seed: 5)
         let encoder = Dense(inputSize: 128, outputSize: 6, activation: .relu, generator: &g)
         let network = Sequential(
-            Conv2D(inputChannels: 2, outputChannels: 3, kernelSize: 4, stride: 2, padding: 1, activation: .leakyReLU(slope: 0.2), generator: &g),
+            Conv2D(
+                inputChannels: 2, outputChannels: 3, kernelSize: 4, stride: 2, padding: 1,
+                activation: .leakyReLU(slope: 0.2), generator: &g),
             BatchNorm2D(featureCount: 3, activation: .relu),
-            TransposedConv2D(inputChannels: 3, outputChannels: 2, kernelSize: 4, stride: 2, padding: 1, activation: .tanh, generator: &g),
+            TransposedConv2D(
+                inputChannels: 3, outputChannels: 2, kernelSize: 4, stride: 2, padding: 1, activation: .tanh,
+                generator: &g),
             Flatten(), encoder, BatchNorm(featureCount: 6), TiedDense(transposeOf: encoder, generator: &g),
             Dense(inputSize: 128, outputSize: 1, generator: &g))
-        let x = Tensor.uniform([5, 2, 8, 8], low: -1, high: 1, using: &g), dy = Tensor.uniform([5, 1], low: -1, high: 1, using: &g)
+        let x = Tensor.uniform([5, 2, 8, 8], low: -1, high: 1, using: &g),
+            dy = Tensor.uniform([5, 1], low: -1, high: 1, using: &g)
         _ = network.forward(x, training: true)
         let dx = network.backward(dy).copy()
-        #expect(network.parameters.allSatisfy { $0.gradient.scalars.contains { $0 != 0 } }, "every parameter gets a gradient")
+        #expect(
+            network.parameters.allSatisfy { $0.gradient.scalars.contains { $0 != 0 } },
+            "every parameter gets a gradient")
 
         for p in network.parameters { p.gradient.fill(0.25) }
         network.computesParameterGradients = false
@@ -69,8 +79,10 @@ struct CompositionTests {
     @Test("an optimizer made over part of a model leaves the rest frozen")
     func partialOptimizer() {
         var g = SeededGenerator(seed: 3)
-        let layers = NamedLayers([("encoder", Dense(inputSize: 2, outputSize: 2, generator: &g)),
-                                  ("head", Dense(inputSize: 2, outputSize: 1, generator: &g))])
+        let layers = NamedLayers([
+            ("encoder", Dense(inputSize: 2, outputSize: 2, generator: &g)),
+            ("head", Dense(inputSize: 2, outputSize: 1, generator: &g)),
+        ])
         let prototype = SGD(learningRate: 0.1)
         #expect(prototype.description == "SGD(lr 0.1, momentum 0.0)" && prototype.parameters.isEmpty)
         let optimizer = prototype.fresh(over: layers.parameters.filter { $0.name.hasPrefix("head.") })
@@ -86,9 +98,14 @@ struct CompositionTests {
     @Test("a network describes its architecture, for configurations and cache keys")
     func descriptions() {
         var g = SeededGenerator(seed: 4)
-        let network = Sequential(Flatten(), Dense(inputSize: 4, outputSize: 3, activation: .leakyReLU(slope: 0.2), generator: &g),
-                                 BatchNorm(featureCount: 3), Dropout(probability: 0.5, seed: 1), Tanh(),
-                                 Dense(inputSize: 3, outputSize: 2, initialization: .xavierUniform, generator: &g), Reshape(itemShape: [1, 2]))
-        #expect(network.description == "Sequential(Flatten, Dense(4 → 3, leakyReLU(0.2)), BatchNorm(3, momentum 0.1, epsilon 1e-05), Dropout(0.5), Tanh, Dense(3 → 2, xavierUniform), Reshape(1×2))")
+        let network = Sequential(
+            Flatten(), Dense(inputSize: 4, outputSize: 3, activation: .leakyReLU(slope: 0.2), generator: &g),
+            BatchNorm(featureCount: 3), Dropout(probability: 0.5, seed: 1), Tanh(),
+            Dense(inputSize: 3, outputSize: 2, initialization: .xavierUniform, generator: &g),
+            Reshape(itemShape: [1, 2]))
+        #expect(
+            network.description
+                == "Sequential(Flatten, Dense(4 → 3, leakyReLU(0.2)), BatchNorm(3, momentum 0.1, epsilon 1e-05), Dropout(0.5), Tanh, Dense(3 → 2, xavierUniform), Reshape(1×2))"
+        )
     }
 }

@@ -4,7 +4,9 @@ import Testing
 /// Geometries with several strides, paddings, odd sizes and channel counts.
 struct ConvolutionCase: CustomStringConvertible, Sendable {
     let channels, outputs, height, width, kernel, stride, padding, batch: Int
-    var description: String { "\(channels)→\(outputs) on \(height)×\(width), k\(kernel) s\(stride) p\(padding), batch \(batch)" }
+    var description: String {
+        "\(channels)→\(outputs) on \(height)×\(width), k\(kernel) s\(stride) p\(padding), batch \(batch)"
+    }
 }
 
 let convolutionCases = [
@@ -25,51 +27,65 @@ struct ConvolutionTests {
     @Test("Conv2D equals the oracle, on one thread and on two", arguments: convolutionCases)
     func conv2DOracle(c: ConvolutionCase) {
         var g = SeededGenerator(seed: 11)
-        let layer = Conv2D(inputChannels: c.channels, outputChannels: c.outputs, kernelSize: c.kernel, stride: c.stride, padding: c.padding, generator: &g)
+        let layer = Conv2D(
+            inputChannels: c.channels, outputChannels: c.outputs, kernelSize: c.kernel, stride: c.stride,
+            padding: c.padding, generator: &g)
         let x = Tensor.normal([c.batch, c.channels, c.height, c.width], using: &g)
-        let expected = convolutionReference(x, weight: layer.weight.value, bias: layer.bias.value, stride: c.stride, padding: c.padding)
+        let expected = convolutionReference(
+            x, weight: layer.weight.value, bias: layer.bias.value, stride: c.stride, padding: c.padding)
         for threads in [1, 2] {
             let y = BLAS.withThreadCount(threads) { layer(x) }
             #expect(y.shape == expected.shape)
             #expect(maxDifference(y, expected) < 1e-5, "\(c), \(threads) threads")
         }
-        layer.chunkBudget = 1     // one image per chunk
+        layer.chunkBudget = 1  // one image per chunk
         #expect(maxDifference(layer(x), expected) < 1e-5, "\(c), image by image")
     }
 
     @Test("TransposedConv2D equals the oracle", arguments: convolutionCases)
     func transposedOracle(c: ConvolutionCase) {
         var g = SeededGenerator(seed: 12)
-        let layer = TransposedConv2D(inputChannels: c.channels, outputChannels: c.outputs, kernelSize: c.kernel, stride: c.stride, padding: c.padding, generator: &g)
+        let layer = TransposedConv2D(
+            inputChannels: c.channels, outputChannels: c.outputs, kernelSize: c.kernel, stride: c.stride,
+            padding: c.padding, generator: &g)
         let h = max(1, (c.height + c.stride - 1) / c.stride), w = max(1, (c.width + c.stride - 1) / c.stride)
         let x = Tensor.normal([c.batch, c.channels, h, w], using: &g)
-        let expected = transposedConvolutionReference(x, weight: layer.weight.value, bias: layer.bias.value, stride: c.stride, padding: c.padding)
+        let expected = transposedConvolutionReference(
+            x, weight: layer.weight.value, bias: layer.bias.value, stride: c.stride, padding: c.padding)
         guard expected.count > 0, expected.shape[2] > 0, expected.shape[3] > 0 else { return }
         let y = layer(x).copy()
         #expect(y.shape == expected.shape)
         #expect(maxDifference(y, expected) < 1e-5, "\(c)")
-        layer.chunkBudget = 1     // one image per chunk
+        layer.chunkBudget = 1  // one image per chunk
         #expect(maxDifference(layer(x), expected) < 1e-5, "\(c), image by image")
     }
 
     @Test("Conv2D gradients by finite differences", arguments: convolutionCases)
     func conv2DGradients(c: ConvolutionCase) {
         var g = SeededGenerator(seed: 13)
-        let layer = Conv2D(inputChannels: c.channels, outputChannels: c.outputs, kernelSize: c.kernel, stride: c.stride, padding: c.padding, generator: &g)
-        checkLayerGradients(layer, input: awayFromZero([c.batch, c.channels, c.height, c.width], seed: 14), step: 1e-2, tolerance: 1e-2)
-        layer.chunkBudget = 1     // the batch image by image: weight gradients summed over chunks
-        checkLayerGradients(layer, input: awayFromZero([c.batch, c.channels, c.height, c.width], seed: 14), step: 1e-2, tolerance: 1e-2)
+        let layer = Conv2D(
+            inputChannels: c.channels, outputChannels: c.outputs, kernelSize: c.kernel, stride: c.stride,
+            padding: c.padding, generator: &g)
+        checkLayerGradients(
+            layer, input: awayFromZero([c.batch, c.channels, c.height, c.width], seed: 14), step: 1e-2, tolerance: 1e-2)
+        layer.chunkBudget = 1  // the batch image by image: weight gradients summed over chunks
+        checkLayerGradients(
+            layer, input: awayFromZero([c.batch, c.channels, c.height, c.width], seed: 14), step: 1e-2, tolerance: 1e-2)
     }
 
     @Test("TransposedConv2D gradients by finite differences", arguments: convolutionCases)
     func transposedGradients(c: ConvolutionCase) {
         var g = SeededGenerator(seed: 15)
-        let layer = TransposedConv2D(inputChannels: c.channels, outputChannels: c.outputs, kernelSize: c.kernel, stride: c.stride, padding: c.padding, generator: &g)
+        let layer = TransposedConv2D(
+            inputChannels: c.channels, outputChannels: c.outputs, kernelSize: c.kernel, stride: c.stride,
+            padding: c.padding, generator: &g)
         let h = max(1, (c.height + c.stride - 1) / c.stride), w = max(1, (c.width + c.stride - 1) / c.stride)
         guard layer.geometry(forItem: Shape(c.channels, h, w)) != nil else { return }
-        checkLayerGradients(layer, input: awayFromZero([c.batch, c.channels, h, w], seed: 16), step: 1e-2, tolerance: 1e-2)
+        checkLayerGradients(
+            layer, input: awayFromZero([c.batch, c.channels, h, w], seed: 16), step: 1e-2, tolerance: 1e-2)
         layer.chunkBudget = 1
-        checkLayerGradients(layer, input: awayFromZero([c.batch, c.channels, h, w], seed: 16), step: 1e-2, tolerance: 1e-2)
+        checkLayerGradients(
+            layer, input: awayFromZero([c.batch, c.channels, h, w], seed: 16), step: 1e-2, tolerance: 1e-2)
     }
 
     @Test("Strided row copies (im2col's) equal to[j] = from[j·stride] for every count, writing nothing outside the row")
@@ -83,7 +99,9 @@ struct ConvolutionTests {
                 // The source ends one value past the last value kept: as far as a stride-2 copy reads.
                 let from = UnsafeMutablePointer<Float>.allocate(capacity: max(read + 1, 1))
                 from.initialize(from: source, count: max(read + 1, 1))
-                target.withUnsafeMutableBufferPointer { copyStrided(from, stride: stride, to: $0.baseAddress! + 1, count: count) }
+                target.withUnsafeMutableBufferPointer {
+                    copyStrided(from, stride: stride, to: $0.baseAddress! + 1, count: count)
+                }
                 from.deallocate()
                 let expected = [-1] + (0..<count).map { source[$0 * stride] } + [-1]
                 #expect(target == expected, "stride \(stride), count \(count)")
@@ -95,7 +113,8 @@ struct ConvolutionTests {
     func adjoint() {
         var g = SeededGenerator(seed: 17)
         let conv = Conv2D(inputChannels: 3, outputChannels: 5, kernelSize: 4, stride: 2, padding: 1, generator: &g)
-        let transposed = TransposedConv2D(inputChannels: 5, outputChannels: 3, kernelSize: 4, stride: 2, padding: 1, generator: &g)
+        let transposed = TransposedConv2D(
+            inputChannels: 5, outputChannels: 3, kernelSize: 4, stride: 2, padding: 1, generator: &g)
         transposed.weight.value.assign(conv.weight.value.viewed(as: transposed.weight.value.shape))
         conv.bias.value.fill(0); transposed.bias.value.fill(0)
         let x = Tensor.normal([2, 3, 8, 8], using: &g), y = Tensor.normal([2, 5, 4, 4], using: &g)
@@ -108,8 +127,10 @@ struct ConvolutionTests {
         var g = SeededGenerator(seed: 18)
         let down1 = Conv2D(inputChannels: 1, outputChannels: 4, kernelSize: 4, stride: 2, padding: 1, generator: &g)
         let down2 = Conv2D(inputChannels: 4, outputChannels: 8, kernelSize: 4, stride: 2, padding: 1, generator: &g)
-        let up1 = TransposedConv2D(inputChannels: 8, outputChannels: 4, kernelSize: 4, stride: 2, padding: 1, generator: &g)
-        let up2 = TransposedConv2D(inputChannels: 4, outputChannels: 1, kernelSize: 4, stride: 2, padding: 1, generator: &g)
+        let up1 = TransposedConv2D(
+            inputChannels: 8, outputChannels: 4, kernelSize: 4, stride: 2, padding: 1, generator: &g)
+        let up2 = TransposedConv2D(
+            inputChannels: 4, outputChannels: 1, kernelSize: 4, stride: 2, padding: 1, generator: &g)
         let a = down1(Tensor(zeros: [3, 1, 28, 28]))
         #expect(a.shape == Shape(3, 4, 14, 14))
         let b = down2(a)
@@ -135,23 +156,32 @@ struct ConvolutionTests {
         checkLayerGradients(Upsample2D(factor: 3), input: awayFromZero([2, 2, 3, 4], seed: 20), step: 1e-2)
     }
 
-    @Test("Fused activations: gradients by finite differences, and the same numbers as a separate activation layer",
-          arguments: [Activation.tanh, .sigmoid, .relu, .leakyReLU(slope: 0.2)])
+    @Test(
+        "Fused activations: gradients by finite differences, and the same numbers as a separate activation layer",
+        arguments: [Activation.tanh, .sigmoid, .relu, .leakyReLU(slope: 0.2)])
     func fusedActivations(activation: Activation) {
         var g = SeededGenerator(seed: 22)
         let smooth = activation == .tanh || activation == .sigmoid
         let x = awayFromZero([2, 3, 6, 6], seed: 23)
         // Each fused layer against the plain layer followed by the activation on its own.
-        let conv = Conv2D(inputChannels: 3, outputChannels: 4, kernelSize: 3, stride: 2, padding: 1, activation: activation, generator: &g)
+        let conv = Conv2D(
+            inputChannels: 3, outputChannels: 4, kernelSize: 3, stride: 2, padding: 1, activation: activation,
+            generator: &g)
         let plainConv = Conv2D(inputChannels: 3, outputChannels: 4, kernelSize: 3, stride: 2, padding: 1, generator: &g)
-        let transposed = TransposedConv2D(inputChannels: 3, outputChannels: 2, kernelSize: 4, stride: 2, padding: 1, activation: activation, generator: &g)
-        let plainTransposed = TransposedConv2D(inputChannels: 3, outputChannels: 2, kernelSize: 4, stride: 2, padding: 1, generator: &g)
+        let transposed = TransposedConv2D(
+            inputChannels: 3, outputChannels: 2, kernelSize: 4, stride: 2, padding: 1, activation: activation,
+            generator: &g)
+        let plainTransposed = TransposedConv2D(
+            inputChannels: 3, outputChannels: 2, kernelSize: 4, stride: 2, padding: 1, generator: &g)
         let norm = BatchNorm2D(featureCount: 3, activation: activation), plainNorm = BatchNorm2D(featureCount: 3)
         norm.bias.value.fillUniform(low: -0.5, high: 0.5, using: &g)
         plainNorm.bias.value.assign(norm.bias.value)
         plainConv.weight.value.assign(conv.weight.value); plainConv.bias.value.assign(conv.bias.value)
-        plainTransposed.weight.value.assign(transposed.weight.value); plainTransposed.bias.value.assign(transposed.bias.value)
-        for (fused, plain) in [(conv as any Layer, plainConv as any Layer), (transposed, plainTransposed), (norm, plainNorm)] {
+        plainTransposed.weight.value.assign(transposed.weight.value);
+        plainTransposed.bias.value.assign(transposed.bias.value)
+        for (fused, plain) in [
+            (conv as any Layer, plainConv as any Layer), (transposed, plainTransposed), (norm, plainNorm),
+        ] {
             let separate = Sequential(plain, ElementwiseActivation.layer(activation))
             let y = fused.forward(x, training: true).copy(), ySeparate = separate.forward(x, training: true)
             #expect(y.scalars == ySeparate.scalars, "\(fused) forward")
@@ -159,7 +189,9 @@ struct ConvolutionTests {
             fused.parameters.zeroGradients(); separate.parameters.zeroGradients()
             let dx = fused.backward(probe).copy(), dxSeparate = separate.backward(probe)
             #expect(dx.scalars == dxSeparate.scalars, "\(fused) backward")
-            for (a, b) in zip(fused.parameters, separate.parameters) { #expect(a.gradient.scalars == b.gradient.scalars, "\(fused) d\(a.name)") }
+            for (a, b) in zip(fused.parameters, separate.parameters) {
+                #expect(a.gradient.scalars == b.gradient.scalars, "\(fused) d\(a.name)")
+            }
             if smooth { checkLayerGradients(fused, input: x, step: 1e-2, tolerance: 2e-2) }
         }
         // Without an input gradient, BatchNorm still gives its parameters dz = dy · f'(z).
@@ -169,11 +201,14 @@ struct ConvolutionTests {
         _ = frozen.forward(x, training: true); norm.parameters.zeroGradients(); _ = norm.forward(x, training: true)
         let probe = Tensor.normal(Shape(2, 3, 6, 6), using: &g)
         _ = frozen.backward(probe); _ = norm.backward(probe)
-        #expect(frozen.weight.gradient.scalars == norm.weight.gradient.scalars && frozen.bias.gradient.scalars == norm.bias.gradient.scalars)
+        #expect(
+            frozen.weight.gradient.scalars == norm.weight.gradient.scalars
+                && frozen.bias.gradient.scalars == norm.bias.gradient.scalars)
     }
 
-    @Test("BatchNorm over features (N, C) with a fused activation: as a separate layer, and by finite differences",
-          arguments: [Activation.identity, .tanh, .relu])
+    @Test(
+        "BatchNorm over features (N, C) with a fused activation: as a separate layer, and by finite differences",
+        arguments: [Activation.identity, .tanh, .relu])
     func featureBatchNorm(activation: Activation) {
         var g = SeededGenerator(seed: 24)
         let x = awayFromZero([7, 5], seed: 25)
@@ -187,9 +222,13 @@ struct ConvolutionTests {
             let probe = Tensor.normal([7, 5], using: &g)
             fused.parameters.zeroGradients(); separate.parameters.zeroGradients()
             #expect(fused.backward(probe).scalars == separate.backward(probe).scalars)
-            #expect(fused.weight.gradient.scalars == plain.weight.gradient.scalars && fused.bias.gradient.scalars == plain.bias.gradient.scalars)
+            #expect(
+                fused.weight.gradient.scalars == plain.weight.gradient.scalars
+                    && fused.bias.gradient.scalars == plain.bias.gradient.scalars)
         }
-        #expect(fused.runningMean.scalars == plain.runningMean.scalars && fused.runningVariance.scalars == plain.runningVariance.scalars)
+        #expect(
+            fused.runningMean.scalars == plain.runningMean.scalars
+                && fused.runningVariance.scalars == plain.runningVariance.scalars)
         if activation != .relu { checkLayerGradients(fused, input: x, step: 1e-2, tolerance: 3e-2) }
     }
 
@@ -197,16 +236,16 @@ struct ConvolutionTests {
     func batchNormThreads() {
         var g = SeededGenerator(seed: 21)
         for x in [Tensor.normal([16, 24, 8, 8], using: &g), Tensor.normal([64, 300], using: &g)] {
-        var outputs: [[Float]] = []
-        for threads in [1, 2] {
-            let layer = BatchNorm(featureCount: x.shape[1], activation: .relu)
-            BLAS.withThreadCount(threads) {
-                let y = layer.forward(x, training: true).scalars
-                let dx = layer.backward(x).scalars
-                outputs.append(y + dx + layer.runningMean.scalars + layer.weight.gradient.scalars)
+            var outputs: [[Float]] = []
+            for threads in [1, 2] {
+                let layer = BatchNorm(featureCount: x.shape[1], activation: .relu)
+                BLAS.withThreadCount(threads) {
+                    let y = layer.forward(x, training: true).scalars
+                    let dx = layer.backward(x).scalars
+                    outputs.append(y + dx + layer.runningMean.scalars + layer.weight.gradient.scalars)
+                }
             }
-        }
-        #expect(outputs[0] == outputs[1])
+            #expect(outputs[0] == outputs[1])
         }
     }
 }

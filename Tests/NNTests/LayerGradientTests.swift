@@ -44,11 +44,11 @@ struct LayerGradientTests {
 
     @Test("BatchNorm in inference uses the running statistics")
     func batchNormInference() {
-        let layer = BatchNorm(featureCount: 2, momentum: 1)   // momentum 1: running stats = last batch
+        let layer = BatchNorm(featureCount: 2, momentum: 1)  // momentum 1: running stats = last batch
         let x = Tensor(shape: [4, 2], values: [1, 10, 2, 20, 3, 30, 4, 40])
         _ = layer.forward(x, training: true)
         #expect(abs(layer.runningMean[0] - 2.5) < 1e-5 && abs(layer.runningMean[1] - 25) < 1e-4)
-        #expect(abs(layer.runningVariance[0] - 5.0 / 3) < 1e-4)    // unbiased, as PyTorch
+        #expect(abs(layer.runningVariance[0] - 5.0 / 3) < 1e-4)  // unbiased, as PyTorch
         checkLayerGradients(layer, input: x, training: false)
     }
 
@@ -87,11 +87,15 @@ struct LayerGradientTests {
     @Test("Sequential chains layers and names parameters by index")
     func sequential() {
         var g = SeededGenerator(seed: 13)
-        let model = Sequential(Dense(inputSize: 5, outputSize: 4, activation: .tanh, generator: &g),
-                               BatchNorm(featureCount: 4),
-                               Dense(inputSize: 4, outputSize: 3, generator: &g))
-        #expect(model.parameters.map(\.name) == ["layers.0.weight", "layers.0.bias", "layers.1.weight",
-                                                  "layers.1.bias", "layers.2.weight", "layers.2.bias"])
+        let model = Sequential(
+            Dense(inputSize: 5, outputSize: 4, activation: .tanh, generator: &g),
+            BatchNorm(featureCount: 4),
+            Dense(inputSize: 4, outputSize: 3, generator: &g))
+        #expect(
+            model.parameters.map(\.name) == [
+                "layers.0.weight", "layers.0.bias", "layers.1.weight",
+                "layers.1.bias", "layers.2.weight", "layers.2.bias",
+            ])
         #expect(model.buffers.map(\.name) == ["layers.1.runningMean", "layers.1.runningVariance"])
         checkLayerGradients(model, input: awayFromZero([6, 5], seed: 14), tolerance: 3e-2)
     }

@@ -6,8 +6,9 @@ struct LearningTests {
     @Test("an MLP learns XOR: mean BCE falls below 0.05 in 400 Adam steps")
     func xor() {
         var g = SeededGenerator(seed: 4)
-        let model = Sequential(Dense(inputSize: 2, outputSize: 8, activation: .tanh, initialization: .xavierUniform, generator: &g),
-                               Dense(inputSize: 8, outputSize: 1, generator: &g))
+        let model = Sequential(
+            Dense(inputSize: 2, outputSize: 8, activation: .tanh, initialization: .xavierUniform, generator: &g),
+            Dense(inputSize: 8, outputSize: 1, generator: &g))
         let x = Tensor(shape: [4, 2], values: [0, 0, 0, 1, 1, 0, 1, 1])
         let y = Tensor(shape: [4, 1], values: [0, 1, 1, 0])
         let loss = BinaryCrossEntropyWithLogits(reduction: .mean)

@@ -4,7 +4,9 @@ import Testing
 
 @Suite("Losses: values and gradients")
 struct LossTests {
-    @Test("BCE on logits: gradient by finite differences, stable at large logits", arguments: [Reduction.sumPerItem, .mean, .sum])
+    @Test(
+        "BCE on logits: gradient by finite differences, stable at large logits",
+        arguments: [Reduction.sumPerItem, .mean, .sum])
     func bce(reduction: Reduction) {
         var g = SeededGenerator(seed: 1)
         let logits = Tensor.normal([3, 5], standardDeviation: 3, using: &g)
@@ -15,11 +17,14 @@ struct LossTests {
         let numeric = numericGradient(of: logits, step: 1e-2) { Double(loss.loss(logits: logits, targets: targets)) }
         compare(analytic: gradient.copy(), numeric: numeric, what: "dLogits", tolerance: 1e-2)
         let extreme = BinaryCrossEntropyWithLogits(reduction: .sum)
-            .loss(logits: Tensor(shape: [1, 2], values: [200, -200]), targets: Tensor(shape: [1, 2], values: [0, 1]))
+            .loss(
+                logits: Tensor(shape: [1, 2], values: [200, -200]), targets: Tensor(shape: [1, 2], values: [0, 1]))
         #expect(abs(extreme - 400) < 1e-3)
     }
 
-    @Test("BCE on logits over a large odd-sized batch (eight lanes, a partial last group, two threads) matches the formula in Double")
+    @Test(
+        "BCE on logits over a large odd-sized batch (eight lanes, a partial last group, two threads) matches the formula in Double"
+    )
     func bceLarge() {
         var g = SeededGenerator(seed: 4)
         // 241 × 77: past the size the team shares out, and not a multiple of 8 or of the 128-value blocks.
@@ -77,8 +82,11 @@ struct LossTests {
         let mu = Tensor.normal([3, 4], using: &g), logVar = Tensor.normal([3, 4], standardDeviation: 0.5, using: &g)
         let (_, dMu, dLogVar) = kl.lossAndGradients(mu: mu, logVar: logVar)
         let objective = { Double(kl.loss(mu: mu, logVar: logVar)) }
-        compare(analytic: dMu.copy(), numeric: numericGradient(of: mu, step: 1e-2, objective), what: "dMu", tolerance: 1e-2)
-        compare(analytic: dLogVar.copy(), numeric: numericGradient(of: logVar, step: 1e-2, objective), what: "dLogVar", tolerance: 1e-2)
+        compare(
+            analytic: dMu.copy(), numeric: numericGradient(of: mu, step: 1e-2, objective), what: "dMu", tolerance: 1e-2)
+        compare(
+            analytic: dLogVar.copy(), numeric: numericGradient(of: logVar, step: 1e-2, objective), what: "dLogVar",
+            tolerance: 1e-2)
     }
 
     @Test("softmax cross-entropy: its definition, the gradient by finite differences, finite at huge logits")
@@ -94,8 +102,10 @@ struct LossTests {
             expected -= log(exp(Double(logits[r, labels[r]])) / sum)
         }
         #expect(abs(Double(value) - expected / 4) < 1e-5)
-        compare(analytic: gradient.copy(), numeric: numericGradient(of: logits, step: 1e-2) { Double(loss.loss(logits: logits, labels: labels)) },
-                what: "dLogits", tolerance: 1e-2)
+        compare(
+            analytic: gradient.copy(),
+            numeric: numericGradient(of: logits, step: 1e-2) { Double(loss.loss(logits: logits, labels: labels)) },
+            what: "dLogits", tolerance: 1e-2)
         let huge = loss.loss(logits: Tensor(shape: [1, 3], values: [1000, -1000, 0]), labels: [1])
         #expect(abs(huge - 2000) < 1e-2)
     }

@@ -17,8 +17,10 @@ struct PenaltyTests {
         }
         #expect(abs(Double(value) - 2 * expected) < 1e-4)
         let analytic = gradient.copy()
-        compare(analytic: analytic, numeric: numericGradient(of: h, step: 1e-3) { Double(penalty.lossAndGradient(activations: h).loss) },
-                what: "dh", tolerance: 1e-2)
+        compare(
+            analytic: analytic,
+            numeric: numericGradient(of: h, step: 1e-3) { Double(penalty.lossAndGradient(activations: h).loss) },
+            what: "dh", tolerance: 1e-2)
         // At the target the divergence and its gradient vanish.
         let atTarget = penalty.lossAndGradient(activations: Tensor(shape: [2, 3], repeating: 0.1))
         #expect(abs(atTarget.loss) < 1e-6 && atTarget.gradient.scalars.allSatisfy { abs($0) < 1e-5 })
@@ -42,8 +44,9 @@ struct PenaltyTests {
         return total / Double(n)
     }
 
-    @Test("Contractive penalty: the closed form equals ‖J_f(x)‖²_F, and its gradients in W and b match finite differences",
-          arguments: [Activation.sigmoid, .tanh, .relu, .identity])
+    @Test(
+        "Contractive penalty: the closed form equals ‖J_f(x)‖²_F, and its gradients in W and b match finite differences",
+        arguments: [Activation.sigmoid, .tanh, .relu, .identity])
     func contractive(activation: Activation) {
         var g = SeededGenerator(seed: 6)
         let layer = Dense(inputSize: 5, outputSize: 3, activation: activation, generator: &g)
@@ -52,7 +55,9 @@ struct PenaltyTests {
         // The value against the Jacobian's definition.
         let (value, _) = penalty.lossAndGradient(codes: layer(x), layer: layer)
         let reference = 0.7 * jacobianNormByDifferences(layer, x)
-        #expect(abs(Double(value) - reference) < 2e-3 * max(1, reference), "closed form \(value), by differences \(reference)")
+        #expect(
+            abs(Double(value) - reference) < 2e-3 * max(1, reference),
+            "closed form \(value), by differences \(reference)")
         // The gradient: the penalty's own dW plus dh carried back through the layer.
         func objective() -> Double { Double(penalty.lossAndGradient(codes: layer(x), layer: layer).loss) }
         layer.parameters.zeroGradients()
@@ -61,8 +66,12 @@ struct PenaltyTests {
         _ = layer.backward(dh)
         let dW = layer.weight.gradient.copy(), dB = layer.bias.gradient.copy()
         layer.parameters.zeroGradients()
-        compare(analytic: dW, numeric: numericGradient(of: layer.weight.value, step: 1e-3, objective), what: "dW", tolerance: 2e-2)
-        compare(analytic: dB, numeric: numericGradient(of: layer.bias.value, step: 1e-3, objective), what: "db", tolerance: 2e-2)
+        compare(
+            analytic: dW, numeric: numericGradient(of: layer.weight.value, step: 1e-3, objective), what: "dW",
+            tolerance: 2e-2)
+        compare(
+            analytic: dB, numeric: numericGradient(of: layer.bias.value, step: 1e-3, objective), what: "db",
+            tolerance: 2e-2)
     }
 
     @Test("TiedDense: gradients by finite differences, into the one weight it shares")
@@ -71,17 +80,22 @@ struct PenaltyTests {
         let encoder = Dense(inputSize: 6, outputSize: 4, generator: &g)
         for activation in [Activation.identity, .relu, .sigmoid] {
             let tied = TiedDense(transposeOf: encoder, activation: activation, generator: &g)
-            #expect(tied.parameters[0].value === encoder.weight.value && tied.parameters[0].gradient === encoder.weight.gradient)
+            #expect(
+                tied.parameters[0].value === encoder.weight.value
+                    && tied.parameters[0].gradient === encoder.weight.gradient)
             checkLayerGradients(tied, input: awayFromZero([3, 4], seed: 9))
             // y = f(x Wᵀᵀ + b'): the product with the encoder's weight read transposed.
             let x = awayFromZero([2, 4], seed: 10)
-            let expected = ElementwiseActivation.layer(activation)(matmulReference(x, encoder.weight.value).adding(rowVector: tied.bias.value))
+            let expected = ElementwiseActivation.layer(activation)(
+                matmulReference(x, encoder.weight.value).adding(rowVector: tied.bias.value))
             let y = tied(x)
             for i in 0..<y.count { #expect(abs(y[i] - expected[i]) < 1e-5) }
         }
     }
 
-    @Test("A weight shared by an encoder layer and its tied decoder is one parameter, stepped once with the sum of both gradients")
+    @Test(
+        "A weight shared by an encoder layer and its tied decoder is one parameter, stepped once with the sum of both gradients"
+    )
     func sharedWeightSteppedOnce() {
         var g = SeededGenerator(seed: 11)
         let encoder = Dense(inputSize: 6, outputSize: 3, activation: .sigmoid, generator: &g)
@@ -117,9 +131,13 @@ struct PenaltyTests {
         let (value, gradient) = mse.lossAndGradient(output: output, targets: target)
         let expected = (0..<12).reduce(0.0) { $0 + pow(Double(output[$1] - target[$1]), 2) } / 3
         #expect(abs(Double(value) - expected) < 1e-4)
-        compare(analytic: gradient.copy(), numeric: numericGradient(of: output, step: 1e-2) { Double(mse.loss(output: output, targets: target)) },
-                what: "dOutput", tolerance: 1e-2)
-        #expect(ReconstructionLoss.mse.pixel(1.7) == 1 && ReconstructionLoss.mse.pixel(-0.2) == 0 && ReconstructionLoss.mse.pixel(0.3) == 0.3)
+        compare(
+            analytic: gradient.copy(),
+            numeric: numericGradient(of: output, step: 1e-2) { Double(mse.loss(output: output, targets: target)) },
+            what: "dOutput", tolerance: 1e-2)
+        #expect(
+            ReconstructionLoss.mse.pixel(1.7) == 1 && ReconstructionLoss.mse.pixel(-0.2) == 0
+                && ReconstructionLoss.mse.pixel(0.3) == 0.3)
         #expect(abs(ReconstructionLoss.bce.pixel(0) - 0.5) < 1e-7)
     }
 }

@@ -13,8 +13,9 @@ struct SafeTensorsTests {
 
     func model(seed: UInt64) -> Sequential {
         var g = SeededGenerator(seed: seed)
-        return Sequential(Dense(inputSize: 3, outputSize: 2, activation: .relu, generator: &g),
-                          BatchNorm(featureCount: 2))
+        return Sequential(
+            Dense(inputSize: 3, outputSize: 2, activation: .relu, generator: &g),
+            BatchNorm(featureCount: 2))
     }
 
     @Test("round trip restores every tensor and the metadata")
@@ -37,7 +38,8 @@ struct SafeTensorsTests {
         #expect(length % 8 == 0)
         #expect(bytes.count == 8 + length + 8)
         let header = String(decoding: bytes[8..<(8 + length)], as: UTF8.self)
-        #expect(header.trimmingCharacters(in: .whitespaces)
+        #expect(
+            header.trimmingCharacters(in: .whitespaces)
                 == #"{"__metadata__":{"k":"v"},"w":{"dtype":"F32","shape":[1,2],"data_offsets":[0,8]}}"#)
         #expect(Array(bytes[(8 + length)...]) == [0x00, 0x00, 0x80, 0x3f, 0x00, 0x00, 0x00, 0xc0])  // 1.0, -2.0
     }
@@ -47,7 +49,9 @@ struct SafeTensorsTests {
         let path = folder + "/t.safetensors"
         let full = SafeTensors.encode(model(seed: 1).stateTensors)
         try full.prefix(full.count - 5).write(to: URL(fileURLWithPath: path))
-        expectFailure(path, mentioning: "outside") { try SafeTensors.load(into: model(seed: 1).stateTensors, from: path) }
+        expectFailure(path, mentioning: "outside") {
+            try SafeTensors.load(into: model(seed: 1).stateTensors, from: path)
+        }
         try full.prefix(5).write(to: URL(fileURLWithPath: path))
         expectFailure(path, mentioning: "truncated") { _ = try SafeTensors.read(from: path) }
     }
@@ -68,10 +72,15 @@ struct SafeTensorsTests {
         var g = SeededGenerator(seed: 3)
         let other = Sequential(Dense(inputSize: 4, outputSize: 2, generator: &g), BatchNorm(featureCount: 2))
         try SafeTensors.write(other.stateTensors, to: path)
-        expectFailure(path, mentioning: "layers.0.weight") { try SafeTensors.load(into: model(seed: 1).stateTensors, from: path) }
+        expectFailure(path, mentioning: "layers.0.weight") {
+            try SafeTensors.load(into: model(seed: 1).stateTensors, from: path)
+        }
         try SafeTensors.write(Array(model(seed: 1).stateTensors.dropLast()), to: path)
-        expectFailure(path, mentioning: "layers.1.runningVariance") { try SafeTensors.load(into: model(seed: 1).stateTensors, from: path) }
-        try SafeTensors.write(model(seed: 1).stateTensors + [NamedTensor(name: "extra", value: Tensor(zeros: [1]))], to: path)
+        expectFailure(path, mentioning: "layers.1.runningVariance") {
+            try SafeTensors.load(into: model(seed: 1).stateTensors, from: path)
+        }
+        try SafeTensors.write(
+            model(seed: 1).stateTensors + [NamedTensor(name: "extra", value: Tensor(zeros: [1]))], to: path)
         expectFailure(path, mentioning: "extra") { try SafeTensors.load(into: model(seed: 1).stateTensors, from: path) }
     }
 
@@ -88,7 +97,9 @@ struct SafeTensorsTests {
     @Test("other dtypes and non-JSON headers are refused")
     func badHeaders() throws {
         let path = folder + "/d.safetensors"
-        for (header, words) in [(#"{"w":{"dtype":"F16","shape":[1],"data_offsets":[0,2]}}"#, "F16"), ("not json", "JSON")] {
+        for (header, words) in [
+            (#"{"w":{"dtype":"F16","shape":[1],"data_offsets":[0,2]}}"#, "F16"), ("not json", "JSON"),
+        ] {
             var data = Data()
             withUnsafeBytes(of: UInt64(header.utf8.count).littleEndian) { data.append(contentsOf: $0) }
             data.append(contentsOf: Array(header.utf8) + [0, 0])
@@ -97,8 +108,10 @@ struct SafeTensorsTests {
         }
     }
 
-    func expectFailure(_ path: String, mentioning words: String, sourceLocation: SourceLocation = #_sourceLocation,
-                       _ body: () throws -> Void) {
+    func expectFailure(
+        _ path: String, mentioning words: String, sourceLocation: SourceLocation = #_sourceLocation,
+        _ body: () throws -> Void
+    ) {
         do {
             try body()
             Issue.record("expected an error mentioning \(words)", sourceLocation: sourceLocation)

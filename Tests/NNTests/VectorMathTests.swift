@@ -28,7 +28,7 @@ struct VectorMathTests {
     @Test("log, and sine and cosine of an angle in turns, agree with libm in Double: Box-Muller's whole domain")
     func boxMullerFunctions() {
         var worstLog = 0.0, worstTrig = 0.0
-        var x: Float = 0x1p-24                          // the smallest u₁ the generator draws
+        var x: Float = 0x1p-24  // the smallest u₁ the generator draws
         while x < 1e30 {
             let lanes = SIMD8<Float>((0..<8).map { x * (1 + Float($0) * 0.0123) })
             let l = vectorLog(lanes)
@@ -38,7 +38,7 @@ struct VectorMathTests {
             }
             x *= 1.0137
         }
-        for k in stride(from: 0, to: 1 << 24, by: 4093) {    // u₂ on its grid of 2⁻²⁴, every quarter turn
+        for k in stride(from: 0, to: 1 << 24, by: 4093) {  // u₂ on its grid of 2⁻²⁴, every quarter turn
             let lanes = SIMD8<Float>((0..<8).map { Float(min(k + $0 * 511, (1 << 24) - 1)) * 0x1p-24 })
             let (sine, cosine) = vectorSineCosineOfTurns(lanes)
             for i in 0..<8 {
@@ -51,12 +51,13 @@ struct VectorMathTests {
         #expect(vectorLog(SIMD8<Float>(repeating: 1)) == .zero, "u₁ = 1 gives a radius of exactly 0")
         let quarters = vectorSineCosineOfTurns(SIMD8<Float>(0, 0.25, 0.5, 0.75, 0, 0, 0, 0))
         #expect(quarters.sine[0] == 0 && quarters.sine[1] == 1 && quarters.sine[2] == 0 && quarters.sine[3] == -1)
-        #expect(quarters.cosine[0] == 1 && quarters.cosine[1] == 0 && quarters.cosine[2] == -1 && quarters.cosine[3] == 0)
+        #expect(
+            quarters.cosine[0] == 1 && quarters.cosine[1] == 0 && quarters.cosine[2] == -1 && quarters.cosine[3] == 0)
     }
 
     @Test("the vector square root gives libm's bits: correctly rounded, zeros, subnormals, infinity and NaN")
     func squareRoot() {
-        var x = Float.leastNormalMagnitude / 1024    // subnormal, as a literal 1e-40 would be
+        var x = Float.leastNormalMagnitude / 1024  // subnormal, as a literal 1e-40 would be
         while x < 1e38 {
             let lanes = SIMD8<Float>((0..<8).map { x * (1 + Float($0) * 0.0123) })
             let roots = vectorSquareRoot(lanes)
@@ -68,8 +69,9 @@ struct VectorMathTests {
         #expect(edges[3] == Float.leastNonzeroMagnitude.squareRoot() && edges[6].isNaN && edges[7].isNaN)
     }
 
-    @Test("activations and their derivatives eight at a time give the scalar formulas' bits, ±0 and NaN included",
-          arguments: [Activation.identity, .relu, .leakyReLU(slope: 0.2), .tanh, .sigmoid])
+    @Test(
+        "activations and their derivatives eight at a time give the scalar formulas' bits, ±0 and NaN included",
+        arguments: [Activation.identity, .relu, .leakyReLU(slope: 0.2), .tanh, .sigmoid])
     func activationLanes(activation: Activation) {
         var g = SeededGenerator(seed: 5)
         var x = (0..<37).map { _ in g.nextNormal() * 3 }
@@ -78,19 +80,24 @@ struct VectorMathTests {
         for withBias in [false, true] {
             var y = x
             y.withUnsafeMutableBufferPointer { row in
-                bias.withUnsafeBufferPointer { activation.applyWithBias(row.baseAddress!, rows: 1, features: 37, bias: withBias ? $0.baseAddress : nil) }
+                bias.withUnsafeBufferPointer {
+                    activation.applyWithBias(
+                        row.baseAddress!, rows: 1, features: 37, bias: withBias ? $0.baseAddress : nil)
+                }
             }
             for j in 0..<37 {
                 let v = x[j] + (withBias ? bias[j] : 0)
                 let expected: Float
                 switch activation {
-                case .identity: expected = withBias ? v : x[j]   // nothing added: -0 stays -0
+                case .identity: expected = withBias ? v : x[j]  // nothing added: -0 stays -0
                 case .relu: expected = max(v, 0)
                 case .leakyReLU(let slope): expected = v > 0 ? v : slope * v
-                case .tanh: expected = y[j]            // the vector tanh has its own test
+                case .tanh: expected = y[j]  // the vector tanh has its own test
                 case .sigmoid: expected = stableSigmoid(v)
                 }
-                #expect(y[j].bitPattern == expected.bitPattern || (y[j].isNaN && expected.isNaN), "\(activation)(\(v)) = \(y[j]), not \(expected)")
+                #expect(
+                    y[j].bitPattern == expected.bitPattern || (y[j].isNaN && expected.isNaN),
+                    "\(activation)(\(v)) = \(y[j]), not \(expected)")
             }
             var dPre = [Float](repeating: 9, count: 37)
             activation.backward(output: y, dOutput: dOut, dPre: &dPre, count: 37)
@@ -103,7 +110,9 @@ struct VectorMathTests {
                 case .tanh: expected = dOut[j] * (1 - y[j] * y[j])
                 case .sigmoid: expected = dOut[j] * y[j] * (1 - y[j])
                 }
-                #expect(dPre[j].bitPattern == expected.bitPattern || (dPre[j].isNaN && expected.isNaN), "\(activation)' at \(y[j])")
+                #expect(
+                    dPre[j].bitPattern == expected.bitPattern || (dPre[j].isNaN && expected.isNaN),
+                    "\(activation)' at \(y[j])")
             }
         }
     }
@@ -116,7 +125,9 @@ struct VectorMathTests {
         whole.withUnsafeMutableBufferPointer { tanhInPlace($0.baseAddress!, count: 37, shift: nil, constant: 0) }
         for start in [0, 3, 7, 11] {
             var part = Array(values[start...])
-            part.withUnsafeMutableBufferPointer { tanhInPlace($0.baseAddress!, count: $0.count, shift: nil, constant: 0) }
+            part.withUnsafeMutableBufferPointer {
+                tanhInPlace($0.baseAddress!, count: $0.count, shift: nil, constant: 0)
+            }
             #expect(part == Array(whole[start...]))
         }
     }

@@ -32,12 +32,14 @@ struct AtomicFileTests {
     @Test("a killed writer's temporary file is removed by the next write; a live process's is kept")
     func staleTemporaryFiles() throws {
         let dir = try folder()
-        let stale = dir + "/.x.bin.2147483000.1.tmp", live = dir + "/.x.bin.1.1.tmp", other = dir + "/.y.bin.2147483000.1.tmp"
+        let stale = dir + "/.x.bin.2147483000.1.tmp", live = dir + "/.x.bin.1.1.tmp",
+            other = dir + "/.y.bin.2147483000.1.tmp"
         for path in [stale, live, other] { _ = FileManager.default.createFile(atPath: path, contents: Data([1])) }
         try writeAtomically(Data([1, 2, 3]), to: dir + "/x.bin")
         #expect(!FileManager.default.fileExists(atPath: stale))
         #expect(FileManager.default.fileExists(atPath: live), "pid 1 is running: its file may be in use")
-        #expect(FileManager.default.fileExists(atPath: other), "another file's temporaries are not this write's business")
+        #expect(
+            FileManager.default.fileExists(atPath: other), "another file's temporaries are not this write's business")
         #expect(FileManager.default.contents(atPath: dir + "/x.bin") == Data([1, 2, 3]))
     }
 
@@ -45,7 +47,9 @@ struct AtomicFileTests {
     func folderInTheWay() throws {
         let dir = try folder()
         try FileManager.default.createDirectory(atPath: dir + "/x.bin", withIntermediateDirectories: true)
-        #expect { try writeAtomically(Data([1]), to: dir + "/x.bin") } throws: { "\($0)".contains("is a folder, not a file") }
+        #expect { try writeAtomically(Data([1]), to: dir + "/x.bin") } throws: {
+            "\($0)".contains("is a folder, not a file")
+        }
     }
 
     @Test("a full disk says so, leaves the previous file whole and no temporary file", .enabled(if: canMountTmpfs))
@@ -66,6 +70,8 @@ struct AtomicFileTests {
         let dir = try folder()
         #expect(shell("mount -t tmpfs -o size=64k,ro tmpfs '\(dir)'") == 0)
         defer { shell("umount '\(dir)'") }
-        #expect { try writeAtomically(Data([1]), to: dir + "/x.bin") } throws: { "\($0)".contains("Read-only file system") }
+        #expect { try writeAtomically(Data([1]), to: dir + "/x.bin") } throws: {
+            "\($0)".contains("Read-only file system")
+        }
     }
 }

@@ -3,7 +3,9 @@ import Testing
 
 @Suite("BLAS matrix products against the loop oracle")
 struct MatmulTests {
-    @Test("all four transpose combinations, odd sizes", arguments: [(false, false), (true, false), (false, true), (true, true)])
+    @Test(
+        "all four transpose combinations, odd sizes",
+        arguments: [(false, false), (true, false), (false, true), (true, true)])
     func transposes(transposeA: Bool, transposeB: Bool) {
         var g = SeededGenerator(seed: 1)
         let (m, k, n) = (7, 13, 5)
@@ -15,15 +17,18 @@ struct MatmulTests {
         for i in 0..<fast.count { #expect(abs(fast[i] - oracle[i]) < 1e-4, "element \(i)") }
     }
 
-    @Test("split over a team of two threads, by rows or by columns, every transpose: the oracle's numbers",
-          arguments: [(false, false), (true, false), (false, true), (true, true)], [(71, 97, 53), (53, 97, 71)])
+    @Test(
+        "split over a team of two threads, by rows or by columns, every transpose: the oracle's numbers",
+        arguments: [(false, false), (true, false), (false, true), (true, true)], [(71, 97, 53), (53, 97, 71)])
     func teamOfTwo(transposes: (Bool, Bool), sizes: (Int, Int, Int)) {
         let (transposeA, transposeB) = transposes, (m, k, n) = sizes
         var g = SeededGenerator(seed: 3)
         let a = Tensor.normal(transposeA ? [k, m] : [m, k], using: &g)
         let b = Tensor.normal(transposeB ? [n, k] : [k, n], using: &g)
         let c = Tensor(shape: [m, n], repeating: 0.5)
-        BLAS.withThreadCount(2) { gemm(a, transposeA: transposeA, b, transposeB: transposeB, into: c, alpha: 2, beta: 1) }
+        BLAS.withThreadCount(2) {
+            gemm(a, transposeA: transposeA, b, transposeB: transposeB, into: c, alpha: 2, beta: 1)
+        }
         let oracle = matmulReference(a, transposeA: transposeA, b, transposeB: transposeB)
         var worst: Float = 0
         for i in 0..<c.count { worst = max(worst, abs(c[i] - (0.5 + 2 * oracle[i]))) }

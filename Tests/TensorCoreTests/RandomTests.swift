@@ -51,29 +51,33 @@ struct RandomTests {
         let w = Tensor(zeros: [64, 100])
         rule.fill(w, fanIn: 100, fanOut: 64, using: &g)
         let std = (w * w).mean().squareRoot()
-        let expected: Float = switch rule {
-        case .heUniform, .heNormal: (2 / 100 as Float).squareRoot()
-        case .xavierUniform, .xavierNormal: (2 / 164 as Float).squareRoot()
-        case .torchDefault: 1 / (3 * 100 as Float).squareRoot()
-        }
+        let expected: Float =
+            switch rule {
+            case .heUniform, .heNormal: (2 / 100 as Float).squareRoot()
+            case .xavierUniform, .xavierNormal: (2 / 164 as Float).squareRoot()
+            case .torchDefault: 1 / (3 * 100 as Float).squareRoot()
+            }
         #expect(abs(std / expected - 1) < 0.05, "std \(std), expected \(expected)")
     }
 }
 
 @Suite("Normal fills shared among threads")
 struct NormalFillTests {
-    @Test("fillNormal gives the values and the generator state of one nextNormal() per element, on one thread or two",
-          arguments: [0, 1, 2, 3, 1_023, 1_024, 1_025, 2_561, 8_192])
+    @Test(
+        "fillNormal gives the values and the generator state of one nextNormal() per element, on one thread or two",
+        arguments: [0, 1, 2, 3, 1_023, 1_024, 1_025, 2_561, 8_192])
     func sameAsOneAtATime(count: Int) {
         for threads in [1, 2] {
             BLAS.withThreadCount(threads) {
                 for leadingSpare in [false, true] {
                     var sequential = SeededGenerator(seed: 11), filled = SeededGenerator(seed: 11)
-                    if leadingSpare { _ = sequential.nextNormal(); _ = filled.nextNormal() }   // leaves a spare value
+                    if leadingSpare { _ = sequential.nextNormal(); _ = filled.nextNormal() }  // leaves a spare value
                     let expected = (0..<count).map { _ in 0.5 + 2 * sequential.nextNormal() }
                     let values = Tensor(zeros: [count])
                     values.fillNormal(mean: 0.5, standardDeviation: 2, using: &filled)
-                    #expect(values.scalars.map(\.bitPattern) == expected.map(\.bitPattern), "\(count) values, \(threads) threads, spare \(leadingSpare)")
+                    #expect(
+                        values.scalars.map(\.bitPattern) == expected.map(\.bitPattern),
+                        "\(count) values, \(threads) threads, spare \(leadingSpare)")
                     // The next draws agree too: the same stream position and the same spare.
                     #expect((0..<3).map { _ in filled.nextNormal() } == (0..<3).map { _ in sequential.nextNormal() })
                 }

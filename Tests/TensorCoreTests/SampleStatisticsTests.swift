@@ -24,7 +24,8 @@ struct SampleStatisticsTests {
         let sa = statistics(a), covariance = sa.covariance
         let trace = (0..<6).reduce(0.0) { $0 + covariance[$1 * 6 + $1] }
         let meanA = sa.mean
-        let expected = (0..<6).reduce(0.0) { $0 + pow((c - 1) * meanA[$1] + Double(shift[$1]), 2) } + (1 - c) * (1 - c) * trace
+        let expected =
+            (0..<6).reduce(0.0) { $0 + pow((c - 1) * meanA[$1] + Double(shift[$1]), 2) } + (1 - c) * (1 - c) * trace
         let measured = frechetDistance(sa, statistics(b))
         #expect(abs(measured - expected) < 1e-6 * expected, "FD \(measured), closed form \(expected)")
         // In one dimension: (μ₁ − μ₂)² + (σ₁ − σ₂)².
@@ -34,16 +35,26 @@ struct SampleStatisticsTests {
         #expect(abs(frechetDistance(statistics(x), statistics(y)) - oneD) < 1e-9)
     }
 
-    @Test("ROC: area 1 when every positive scores above every negative, 0 reversed, ½ for ties, and the Mann-Whitney count between")
+    @Test(
+        "ROC: area 1 when every positive scores above every negative, 0 reversed, ½ for ties, and the Mann-Whitney count between"
+    )
     func roc() {
-        let perfect = receiverOperatingCharacteristic(scores: [0.9, 0.8, 0.2, 0.1], positives: [true, true, false, false])
+        let perfect = receiverOperatingCharacteristic(
+            scores: [0.9, 0.8, 0.2, 0.1], positives: [true, true, false, false])
         #expect(perfect.area == 1)
-        #expect(perfect.points.map { [$0.falsePositiveRate, $0.truePositiveRate] } == [[0, 0], [0, 0.5], [0, 1], [0.5, 1], [1, 1]])
-        #expect(receiverOperatingCharacteristic(scores: [0.1, 0.2, 0.8, 0.9], positives: [true, true, false, false]).area == 0)
+        #expect(
+            perfect.points.map { [$0.falsePositiveRate, $0.truePositiveRate] } == [
+                [0, 0], [0, 0.5], [0, 1], [0.5, 1], [1, 1],
+            ])
+        #expect(
+            receiverOperatingCharacteristic(scores: [0.1, 0.2, 0.8, 0.9], positives: [true, true, false, false]).area
+                == 0)
         let tied = receiverOperatingCharacteristic(scores: [1, 1, 1, 1], positives: [true, false, true, false])
         #expect(tied.area == 0.5 && tied.points.count == 2)
         // Pairs (positive, negative) ordered right: 3 of 4 here (the positive at 0.3 beats only the negative at 0.1).
-        #expect(receiverOperatingCharacteristic(scores: [0.9, 0.3, 0.5, 0.1], positives: [true, true, false, false]).area == 0.75)
+        #expect(
+            receiverOperatingCharacteristic(scores: [0.9, 0.3, 0.5, 0.1], positives: [true, true, false, false]).area
+                == 0.75)
     }
 
     @Test("a matrix square root squares back")

@@ -54,7 +54,8 @@ struct TensorTests {
         #expect(t.argmaxPerRow() == [2, 2])
         let cube = Tensor(shape: [2, 2, 2], values: [1, 2, 3, 4, 5, 6, 7, 8])
         #expect(cube.sum(alongAxis: 1).scalars == [4, 6, 12, 14])
-        let low = Tensor(shape: [3], values: [.infinity, 0, .infinity]), high = Tensor(shape: [3], values: [-.infinity, 9, -.infinity])
+        let low = Tensor(shape: [3], values: [.infinity, 0, .infinity]),
+            high = Tensor(shape: [3], values: [-.infinity, 9, -.infinity])
         Tensor(shape: [2, 3], values: [1, -5, 3, 2, 5, -3]).widenColumnRanges(minimum: low, maximum: high)
         #expect(low.scalars == [1, -5, -3] && high.scalars == [2, 9, 3], "ranges widen, never narrow")
     }

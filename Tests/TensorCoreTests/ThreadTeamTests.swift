@@ -14,7 +14,7 @@ struct ThreadTeamTests {
 
     @Test("a team of two runs both parts, thousands of times in a row, and partial sums come out the same each time")
     func manyJobs() {
-        let team = ThreadTeam()   // its own team: other tests resize the shared one
+        let team = ThreadTeam()  // its own team: other tests resize the shared one
         team.resize(to: 2)
         let values = Tensor(zeros: [100_000])
         var g = SeededGenerator(seed: 1)
@@ -23,7 +23,9 @@ struct ThreadTeamTests {
         func sum() -> Double {
             team.run { part, count in
                 if part == 0 { sums.parts.pointee = count }
-                sums.sums[part] = ThreadTeam.range(part, of: count, in: values.count).reduce(0.0) { $0 + Double(values[$1]) }
+                sums.sums[part] = ThreadTeam.range(part, of: count, in: values.count).reduce(0.0) {
+                    $0 + Double(values[$1])
+                }
             }
             return sums.total
         }
@@ -38,7 +40,9 @@ struct ThreadTeamTests {
         #expect(counts[0] == 5_000 && counts[1] == 5_000)
     }
 
-    @Test("a thread's own part count holds while another thread sets the default and its own; jobs started inside a part keep the job's count")
+    @Test(
+        "a thread's own part count holds while another thread sets the default and its own; jobs started inside a part keep the job's count"
+    )
     func scopedCounts() {
         let team = ThreadTeam()
         team.resize(to: 1)
@@ -49,7 +53,7 @@ struct ThreadTeamTests {
             #expect(team.parts == 2)
             let finished = DispatchSemaphore(value: 0)
             let other = Thread {
-                team.resize(to: 3)                     // the default, for threads without a count
+                team.resize(to: 3)  // the default, for threads without a count
                 seen[0] = team.parts
                 team.withParts(1) { seen[1] = team.parts }
                 finished.signal()
@@ -60,7 +64,7 @@ struct ThreadTeamTests {
             #expect(team.parts == 2, "this thread's count followed the other thread's")
             team.run { part, parts in
                 seen[2 + part] = parts
-                team.run { _, inner in seen[4 + part] = inner }   // runs inline: the team is busy
+                team.run { _, inner in seen[4 + part] = inner }  // runs inline: the team is busy
             }
             #expect((0..<4).map { seen[2 + $0] } == [2, 2, 2, 2])
         }

@@ -1,5 +1,6 @@
 import Datasets
 import Foundation
+import Models
 import NN
 
 /// Why training stopped early.
@@ -17,7 +18,7 @@ public enum TrainingError: Error, CustomStringConvertible {
         case let .interrupted(epoch, kept, completed):
             return "interrupted in epoch \(epoch)"
                 + (kept.map { "; the checkpoint after epoch \(completed) is at \($0), and resuming continues it" }
-                   ?? "; nothing was saved, as no epoch had finished")
+                    ?? "; nothing was saved, as no epoch had finished")
         }
     }
 }
@@ -58,7 +59,8 @@ public struct Trainer {
     /// The generator for epoch `epoch`'s shuffling and noise: derived from the seed and the epoch
     /// alone, so that resuming after epoch e replays epochs e+1... exactly as an unbroken run.
     public static func generator(seed: UInt64, epoch: Int, purpose: UInt64 = 0) -> SeededGenerator {
-        var mixer = SeededGenerator(seed: seed ^ (UInt64(epoch) &* 0x9E37_79B9_7F4A_7C15) ^ (purpose &* 0xD1B5_4A32_D192_ED03))
+        var mixer = SeededGenerator(
+            seed: seed ^ (UInt64(epoch) &* 0x9E37_79B9_7F4A_7C15) ^ (purpose &* 0xD1B5_4A32_D192_ED03))
         return SeededGenerator(seed: mixer.next())
     }
 
@@ -71,7 +73,9 @@ public struct Trainer {
     /// Trains from `state` (epochs already done and their metrics lines) to `epochs`.
     /// Returns all metrics lines, one per epoch.
     @discardableResult
-    public func train(_ learner: Learner, data: DatasetSplits, resumingFrom state: CheckpointState = CheckpointState()) throws -> [String] {
+    public func train(_ learner: Learner, data: DatasetSplits, resumingFrom state: CheckpointState = CheckpointState())
+        throws -> [String]
+    {
         let model = learner.model
         let datasetName = data.train.name
         var lines = state.metricsLines
@@ -85,11 +89,13 @@ public struct Trainer {
             var seen = 0, lossSum = 0.0, weightedLossSum = 0.0
             for (index, batch) in batches.enumerated() {
                 if shouldStop() {
-                    throw TrainingError.interrupted(epoch: epoch, keptCheckpoint: epoch > 1 ? checkpointPath : nil, completedEpochs: epoch - 1)
+                    throw TrainingError.interrupted(
+                        epoch: epoch, keptCheckpoint: epoch > 1 ? checkpointPath : nil, completedEpochs: epoch - 1)
                 }
                 let loss = learner.step(batch, generator: &noise)
                 guard loss.isFinite else {
-                    throw TrainingError.diverged(epoch: epoch, batch: index + 1, loss: loss, keptCheckpoint: epoch > 1 ? checkpointPath : nil)
+                    throw TrainingError.diverged(
+                        epoch: epoch, batch: index + 1, loss: loss, keptCheckpoint: epoch > 1 ? checkpointPath : nil)
                 }
                 seen += batch.count
                 lossSum += Double(loss)
@@ -97,31 +103,41 @@ public struct Trainer {
                 let elapsed = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
                 let rate = Double(seen) / max(elapsed, 1e-9)
                 // In Double: a huge epoch count must not overflow an Int here.
-                let left = (Double(batches.dataset.count - seen) + Double(epochs - epoch) * Double(batches.dataset.count)) / rate
-                onStep(StepRecord(epoch: epoch, epochs: epochs, batch: index + 1, batches: batches.count, loss: loss,
-                                  runningLoss: lossSum / Double(index + 1), imagesPerSecond: rate, secondsLeft: left))
+                let left =
+                    (Double(batches.dataset.count - seen) + Double(epochs - epoch) * Double(batches.dataset.count))
+                    / rate
+                onStep(
+                    StepRecord(
+                        epoch: epoch, epochs: epochs, batch: index + 1, batches: batches.count, loss: loss,
+                        runningLoss: lossSum / Double(index + 1), imagesPerSecond: rate, secondsLeft: left))
             }
             let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
             var evaluation = Trainer.generator(seed: seed, epoch: epoch, purpose: 2)
             var trainingFigures = model.epochMetrics()
             if trainingFigures.isEmpty { trainingFigures = [(.trainLoss, weightedLossSum / Double(max(seen, 1)))] }
-            var metrics: [(Metric, Double)] = [(.epoch, Double(epoch)), (.seconds, seconds)] + trainingFigures
+            var metrics: [(Metric, Double)] =
+                [(.epoch, Double(epoch)), (.seconds, seconds)] + trainingFigures
                 + model.evaluate(data.test, generator: &evaluation)
             var stopping = false
             if let earlyStopping {
                 var validation = Trainer.generator(seed: seed, epoch: epoch, purpose: 3)
                 let figures = model.evaluate(earlyStopping.validation, generator: &validation)
                 guard let value = figures.first(where: { $0.0 == earlyStopping.figure })?.1 else {
-                    preconditionFailure("early stopping watches '\(earlyStopping.figure)', which \(model.name)'s evaluation does not report")
+                    preconditionFailure(
+                        "early stopping watches '\(earlyStopping.figure)', which \(model.name)'s evaluation does not report"
+                    )
                 }
                 metrics.append((earlyStopping.figure.onValidation, value))
                 stopping = earlyStopping.shouldStop(after: epoch, value: value, learner: learner)
                 if stopping { metrics.append((.bestEpoch, Double(earlyStopping.bestEpoch))) }
             }
             metrics.append((.imagesPerSecond, Double(seen) / max(seconds, 1e-9)))
-            let line = jsonObject([("model", jsonQuoted(model.name)), ("dataset", jsonQuoted(datasetName))]
-                                  + metrics.map { ($0.0.name, $0.0 == .epoch || $0.0 == .bestEpoch ? String(Int($0.1)) : jsonNumber($0.1)) }
-                                  + [("loss_reduction", jsonQuoted(model.lossDescription))])
+            let line = jsonObject(
+                [("model", jsonQuoted(model.name)), ("dataset", jsonQuoted(datasetName))]
+                    + metrics.map {
+                        ($0.0.name, $0.0 == .epoch || $0.0 == .bestEpoch ? String(Int($0.1)) : jsonNumber($0.1))
+                    }
+                    + [("loss_reduction", jsonQuoted(model.lossDescription))])
             lines.append(line)
             if let path = checkpointPath {
                 try CheckpointState(completedEpochs: epoch, metricsLines: lines)

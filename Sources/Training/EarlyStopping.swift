@@ -1,4 +1,5 @@
 import Datasets
+import Models
 import NN
 
 /// Stops training when a figure measured on held-out images stops improving, and puts back
@@ -31,7 +32,11 @@ public final class EarlyStopping {
         let tensors = learner.checkpointTensors
         if value < bestValue {
             (bestEpoch, bestValue) = (epoch, value)
-            if best.count != tensors.count { best = tensors.map { $0.value.copy() } } else { zip(best, tensors).forEach { $0.assign($1.value) } }
+            if best.count != tensors.count {
+                best = tensors.map { $0.value.copy() }
+            } else {
+                zip(best, tensors).forEach { $0.assign($1.value) }
+            }
             return false
         }
         guard epoch - bestEpoch >= patience else { return false }
@@ -40,4 +45,3 @@ public final class EarlyStopping {
         return true
     }
 }
-

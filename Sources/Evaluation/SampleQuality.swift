@@ -1,5 +1,6 @@
 import Datasets
 import Foundation
+import Models
 import NN
 
 // How good a set of generated images is, in numbers, judged by a classifier trained on the real
@@ -50,9 +51,11 @@ public struct SampleEvaluation: Sendable {
 
     /// The figures by name, for the terminal table and the JSON line.
     public var entries: [(String, Double)] {
-        [("count", Double(count)), ("fd", frechetDistance), ("precision", precision), ("recall", recall),
-         ("classes", Double(coverage.classesHeld)), ("entropy", coverage.entropy),
-         ("nearest_train_distance_samples", sampleNearestMedian), ("nearest_train_distance_test", testNearestMedian)]
+        [
+            ("count", Double(count)), ("fd", frechetDistance), ("precision", precision), ("recall", recall),
+            ("classes", Double(coverage.classesHeld)), ("entropy", coverage.entropy),
+            ("nearest_train_distance_samples", sampleNearestMedian), ("nearest_train_distance_test", testNearestMedian),
+        ]
     }
 }
 
@@ -96,7 +99,9 @@ public struct Judge {
     /// Judges `samples` (N, C·H·W, pixels in [0, 1]) against the test set, and their nearness
     /// to the `training` images in pixel space against the test images' (`memorisationCount`
     /// test images, all by default; 0 skips the memorisation check).
-    public func evaluate(_ samples: Tensor, training: Dataset, test: Dataset, memorisationCount: Int? = nil) -> SampleEvaluation {
+    public func evaluate(_ samples: Tensor, training: Dataset, test: Dataset, memorisationCount: Int? = nil)
+        -> SampleEvaluation
+    {
         var e = SampleEvaluation()
         e.count = samples.shape[0]
         let f = Judge.features(classifier, of: samples)
@@ -105,13 +110,16 @@ public struct Judge {
         e.frechetDistance = TensorCore.frechetDistance(statistics, testStatistics)
         (e.precision, e.recall) = precisionAndRecall(real: testFeatures, generated: f, k: 3)
         // From the features just computed: the whole network again, on all samples at once, would cost a second pass and its memory.
-        e.coverage = ClassCoverage(predictions: classifier.predict(features: f), classCount: classifier.classNames.count)
+        e.coverage = ClassCoverage(
+            predictions: classifier.predict(features: f), classCount: classifier.classNames.count)
         guard memorisationCount != 0 else { return e }
         let nearest = nearestImages(samples, in: training)
         let sorted = nearest.map(\.distance).sorted()
         e.sampleNearestMedian = sorted.isEmpty ? 0 : sorted[sorted.count / 2]
         let testCount = min(memorisationCount ?? test.count, test.count)
-        e.testNearestMedian = testNearestMedians.value(for: "\(test.name) \(testCount) in \(training.name) \(training.count)") {
+        e.testNearestMedian = testNearestMedians.value(
+            for: "\(test.name) \(testCount) in \(training.name) \(training.count)"
+        ) {
             let testNearest = nearestImages(test.images(Array(0..<testCount)), in: training).map(\.distance).sorted()
             return testNearest.isEmpty ? 0 : testNearest[testNearest.count / 2]
         }

@@ -1,4 +1,5 @@
 import Foundation
+import Models
 import NN
 
 /// What a checkpoint says besides its tensors: how far training got, and its metrics so far.
@@ -13,13 +14,18 @@ public struct CheckpointState: Equatable, Sendable {
 
     /// Writes `learner`'s tensors (the model's and its optimizers') with this state and the
     /// configuration as metadata (atomically: a reader sees the old file or the whole new one).
-    public func save(_ learner: Learner, to path: String, seed: UInt64, datasetName: String,
-                     extraMetadata: [String: String] = [:]) throws {
+    public func save(
+        _ learner: Learner, to path: String, seed: UInt64, datasetName: String,
+        extraMetadata: [String: String] = [:]
+    ) throws {
         let own = [
-            "configuration": learner.configurationJSON, "model": learner.model.name, "dataset": datasetName, "seed": String(seed),
-            "completed_epochs": String(completedEpochs), "metrics": metricsLines.joined(separator: "\n"), "format": Checkpoint.format,
+            "configuration": learner.configurationJSON, "model": learner.model.name, "dataset": datasetName,
+            "seed": String(seed),
+            "completed_epochs": String(completedEpochs), "metrics": metricsLines.joined(separator: "\n"),
+            "format": Checkpoint.format,
         ]
-        try SafeTensors.write(learner.checkpointTensors, metadata: extraMetadata.merging(own) { _, mine in mine }, to: path)
+        try SafeTensors.write(
+            learner.checkpointTensors, metadata: extraMetadata.merging(own) { _, mine in mine }, to: path)
     }
 
     /// Loads `path` into `learner` and returns its state: `Checkpoint.read`, then `load(into:)`.
@@ -57,22 +63,30 @@ public struct Checkpoint {
         let contents = try SafeTensors.read(from: path)
         let metadata = contents.metadata
         guard let format = metadata["format"], metadata["configuration"] != nil else {
-            throw FileError(path: path, "a safetensors file, but not a gen checkpoint (no format or configuration in its metadata)")
+            throw FileError(
+                path: path, "a safetensors file, but not a gen checkpoint (no format or configuration in its metadata)")
         }
         guard format == Checkpoint.format else {
-            throw FileError(path: path, "made by another version of gen (checkpoint format \(format), this version reads \(Checkpoint.format))")
+            throw FileError(
+                path: path,
+                "made by another version of gen (checkpoint format \(format), this version reads \(Checkpoint.format))")
         }
         guard let text = metadata["completed_epochs"], let epochs = Int(text), epochs >= 0 else {
-            throw FileError(path: path, "completed_epochs is '\(metadata["completed_epochs"] ?? "missing")', expected a count of epochs (0 or more)")
+            throw FileError(
+                path: path,
+                "completed_epochs is '\(metadata["completed_epochs"] ?? "missing")', expected a count of epochs (0 or more)"
+            )
         }
         let lines = (metadata["metrics"] ?? "").split(separator: "\n").map(String.init)
         guard lines.count == epochs else {
             throw FileError(path: path, "says \(epochs) completed epochs but holds metrics for \(lines.count)")
         }
         if let bad = contents.tensors.first(where: { !$0.value.isFinite }) {
-            throw FileError(path: path, "tensor '\(bad.name)' holds NaN or infinite values (a diverged or damaged checkpoint)")
+            throw FileError(
+                path: path, "tensor '\(bad.name)' holds NaN or infinite values (a diverged or damaged checkpoint)")
         }
-        return Checkpoint(path: path, contents: contents, state: CheckpointState(completedEpochs: epochs, metricsLines: lines))
+        return Checkpoint(
+            path: path, contents: contents, state: CheckpointState(completedEpochs: epochs, metricsLines: lines))
     }
 
     /// Copies the tensors into `learner`'s model and optimizers. The configuration, and every

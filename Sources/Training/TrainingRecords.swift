@@ -1,4 +1,5 @@
 import Foundation
+import Models
 
 /// A step's progress: what the trainer tells `onStep` after every batch.
 public struct StepRecord {
@@ -34,19 +35,24 @@ public struct EpochRecord {
     /// figure); nil for a line that is not a JSON object with an `epoch`.
     public init?(line: String, epochs: Int) {
         guard let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
-              let epoch = (object["epoch"] as? NSNumber)?.intValue else { return nil }
+            let epoch = (object["epoch"] as? NSNumber)?.intValue
+        else { return nil }
         // JSONSerialization keeps no key order: the figures are put in the trainer's order.
         let order = EpochRecord.lineOrder(line)
         let figures = object.compactMap { key, value in (value as? NSNumber).map { (Metric(key), $0.doubleValue) } }
-        self.init(epoch: epoch, epochs: epochs, metrics: figures.sorted { order[$0.0.name, default: .max] < order[$1.0.name, default: .max] },
-                  line: line)
+        self.init(
+            epoch: epoch, epochs: epochs,
+            metrics: figures.sorted { order[$0.0.name, default: .max] < order[$1.0.name, default: .max] },
+            line: line)
     }
 
     /// Each key's position in `line`.
     private static func lineOrder(_ line: String) -> [String: Int] {
         var order: [String: Int] = [:]
         for (index, part) in line.components(separatedBy: "\":").enumerated() {
-            if let quote = part.lastIndex(of: "\"") { order[String(part[part.index(after: quote)...]), default: index] = index }
+            if let quote = part.lastIndex(of: "\"") {
+                order[String(part[part.index(after: quote)...]), default: index] = index
+            }
         }
         return order
     }
@@ -54,4 +60,3 @@ public struct EpochRecord {
     /// The figure `metric`, if the epoch reported it.
     public subscript(metric: Metric) -> Double? { metrics.first { $0.0 == metric }?.1 }
 }
-

@@ -1,5 +1,6 @@
 import Datasets
 import Foundation
+import Models
 import NN
 
 // One training step, the whole of it in one place (as llm.c keeps it): for each phase the
@@ -25,8 +26,10 @@ public final class Learner {
 
     /// `model` with a fresh copy of `optimizer` for each parameter group, or of
     /// `overrides[group.name]` where given (a GAN's discriminator with a rate of its own).
-    public init(_ model: any TrainableModel, optimizer: any Optimizer = Adam(), overrides: [String: any Optimizer] = [:],
-                gradientClipNorm: Float? = nil) {
+    public init(
+        _ model: any TrainableModel, optimizer: any Optimizer = Adam(), overrides: [String: any Optimizer] = [:],
+        gradientClipNorm: Float? = nil
+    ) {
         precondition(gradientClipNorm.map { $0 > 0 } ?? true, "a gradient clipping norm must be positive")
         self.model = model
         groups = model.parameterGroups
@@ -45,8 +48,12 @@ public final class Learner {
     /// The optimisation in words, for the model's configuration: the optimizer's description
     /// when every group has the same one, else each group's; and the clipping.
     public var optimizerDescription: String {
-        let named = zip(groups, optimizers).compactMap { group, optimizer in optimizer.map { (group.name, $0.description) } }
-        var text = Set(named.map(\.1)).count <= 1 ? (named.first?.1 ?? "none") : named.map { "\($0.0): \($0.1)" }.joined(separator: "; ")
+        let named = zip(groups, optimizers).compactMap { group, optimizer in
+            optimizer.map { (group.name, $0.description) }
+        }
+        var text =
+            Set(named.map(\.1)).count <= 1
+            ? (named.first?.1 ?? "none") : named.map { "\($0.0): \($0.1)" }.joined(separator: "; ")
         if let gradientClipNorm { text += ", gradients clipped to norm \(gradientClipNorm)" }
         return text
     }
@@ -57,9 +64,10 @@ public final class Learner {
     /// Every tensor a checkpoint holds: the model's, then each group's optimizer state under
     /// the group's `stateName`.
     public var checkpointTensors: [NamedTensor] {
-        model.stateTensors + zip(groups, optimizers).flatMap { group, optimizer in
-            (optimizer?.state ?? []).map { $0.prefixed(group.stateName) }
-        }
+        model.stateTensors
+            + zip(groups, optimizers).flatMap { group, optimizer in
+                (optimizer?.state ?? []).map { $0.prefixed(group.stateName) }
+            }
     }
 
     /// One training step on `batch`: every phase the model runs on it. Returns the first

@@ -1,5 +1,6 @@
 import Datasets
 import Foundation
+import Models
 import NN
 
 // What the lectures claim of each autoencoder variant, measured on test images through any
@@ -37,9 +38,12 @@ public struct AutoencoderMeasures: Sendable {
 
     /// The measures by name, for measures.json and reports.
     public var entries: [(String, Double)] {
-        [("images", Double(images)), ("reconstruction_mse", reconstructionMSE), ("noisy_input_mse", noisyInputMSE),
-         ("denoised_mse", denoisedMSE), ("contraction", contraction), ("mean_code", meanCode), ("mean_code_magnitude", meanCodeMagnitude),
-         ("inactive_share", inactiveShare), ("noise_reconstruction_mse", noiseReconstructionMSE)]
+        [
+            ("images", Double(images)), ("reconstruction_mse", reconstructionMSE), ("noisy_input_mse", noisyInputMSE),
+            ("denoised_mse", denoisedMSE), ("contraction", contraction), ("mean_code", meanCode),
+            ("mean_code_magnitude", meanCodeMagnitude),
+            ("inactive_share", inactiveShare), ("noise_reconstruction_mse", noiseReconstructionMSE),
+        ]
     }
 
     /// What each measure is, for reports.
@@ -50,12 +54,15 @@ public struct AutoencoderMeasures: Sendable {
         "contraction": "mean ‖f(x + δ) − f(x)‖ / ‖δ‖ over test images, δ ~ N(0, 0.01² I)",
         "mean_code": "mean code value", "mean_code_magnitude": "mean |code value|",
         "inactive_share": "share of code values with |h| < 0.05",
-        "noise_reconstruction_mse": "MSE per pixel, reconstruction of uniform-noise images (as low as on clothes: the model copies)",
+        "noise_reconstruction_mse":
+            "MSE per pixel, reconstruction of uniform-noise images (as low as on clothes: the model copies)",
     ]
 
     /// Measures `model` on the first `count` images of `test` (all by default); nil for a model
     /// with no encoder. Noise is drawn from `seed`: the same seed gives the same numbers.
-    public static func measure(_ model: any GenerativeModel, test: Dataset, count: Int? = nil, seed: UInt64 = 0) -> AutoencoderMeasures? {
+    public static func measure(_ model: any GenerativeModel, test: Dataset, count: Int? = nil, seed: UInt64 = 0)
+        -> AutoencoderMeasures?
+    {
         let n = min(count ?? test.count, test.count)
         guard n > 0 else { return nil }
         var random = SeededGenerator(seed: seed ^ 0x3EA5_04E5)
@@ -70,7 +77,8 @@ public struct AutoencoderMeasures: Sendable {
             let delta = Tensor.normal(x.shape, standardDeviation: perturbation, using: &random)
             let noise = Tensor.uniform(x.shape, using: &random)
             guard let h = model.encode(x), let denoised = model.reconstruct(noisy), let moved = model.encode(x + delta),
-                  let copied = model.reconstruct(noise) else { return nil }   // no encoder (a GAN): nothing to measure
+                let copied = model.reconstruct(noise)
+            else { return nil }  // no encoder (a GAN): nothing to measure
             m.reconstructionMSE += squaredError(model.decode(h), x) / pixels * Double(rows)
             for v in h.buffer {
                 m.meanCode += Double(v); m.meanCodeMagnitude += Double(abs(v))
