@@ -39,8 +39,14 @@ public struct SampleEvaluation: Sendable {
     public var count = 0
     /// Fréchet distance between the judge's features of the samples and of the test images.
     public var frechetDistance = 0.0
-    /// k-NN precision and recall (k = 3) in the judge's feature space.
+    /// k-NN precision and recall (k = 3) in the judge's feature space (Kynkäänniemi et al. 2019):
+    /// samples that look real, and real images the samples' balls reach. Recall rewards scattered
+    /// samples, whose balls are large.
     public var precision = 0.0, recall = 0.0
+    /// Density and coverage (k = 5, Naeem et al. 2020), only the real images' balls counting:
+    /// density about 1 for samples distributed like the test images; coverage the share of test
+    /// images with a sample near them (JSON keys `density`, `coverage`).
+    public var density = 0.0, dataCoverage = 0.0
     /// The judge's classes of the samples.
     public var coverage = ClassCoverage(predictions: [], classCount: 0)
     /// Median distance (pixels in [0, 1], Euclidean) from a sample to its nearest training image,
@@ -53,6 +59,7 @@ public struct SampleEvaluation: Sendable {
     public var entries: [(String, Double)] {
         [
             ("count", Double(count)), ("fd", frechetDistance), ("precision", precision), ("recall", recall),
+            ("density", density), ("coverage", dataCoverage),
             ("classes", Double(coverage.classesHeld)), ("entropy", coverage.entropy),
             ("nearest_train_distance_samples", sampleNearestMedian), ("nearest_train_distance_test", testNearestMedian),
         ]
@@ -109,6 +116,7 @@ public struct Judge {
         statistics.add(f)
         e.frechetDistance = TensorCore.frechetDistance(statistics, testStatistics)
         (e.precision, e.recall) = precisionAndRecall(real: testFeatures, generated: f, k: 3)
+        (e.density, e.dataCoverage) = densityAndCoverage(real: testFeatures, generated: f, k: 5)
         // From the features just computed: the whole network again, on all samples at once, would cost a second pass and its memory.
         e.coverage = ClassCoverage(
             predictions: classifier.predict(features: f), classCount: classifier.classNames.count)

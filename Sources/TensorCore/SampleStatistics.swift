@@ -197,3 +197,46 @@ public func receiverOperatingCharacteristic(scores: [Double], positives: [Bool])
     }
     return (points, area / (Double(positiveCount) * Double(negativeCount)))
 }
+
+/// Density and coverage of `generated` against `real` features (rows of (M, D) and (N, D)
+/// tensors), Naeem et al. 2020, "Reliable Fidelity and Diversity Metrics for Generative Models",
+/// made for the failure of k-NN precision and recall: one far-scattered sample has a ball big
+/// enough to hold many real points, so scattered samples earn recall. Only the real points'
+/// balls count here, each reaching its k-th nearest real neighbour (k = 5, the paper's):
+///   density  = 1/(kM) Σ_j Σ_i 1[F_j ∈ B(R_i)]   how many real balls a sample falls in, over k:
+///              about 1 for samples distributed like the data, above 1 where they crowd into its
+///              dense regions, near 0 for samples off the data;
+///   coverage = 1/N Σ_i 1[∃ j: F_j ∈ B(R_i)]      the share of real points with a sample in their
+///              ball: how much of the data the samples cover, in [0, 1].
+public func densityAndCoverage(real: Tensor, generated: Tensor, k: Int = 5) -> (density: Double, coverage: Double) {
+    let n = real.shape[0], m = generated.shape[0]
+    let radii = nearestNeighbourRadii(real, k: k), norms = rowNorms(real)
+    let parts = PartialSums.maximumParts
+    var hits = [Int](repeating: 0, count: parts)
+    // One row of "covered" flags per part, merged at the end: parts never write the same byte.
+    var covered = [UInt8](repeating: 0, count: parts * n)
+    var start = 0
+    while start < m {
+        let rows = start..<min(start + distanceBlockRows(n), m)
+        let distances = squaredDistances(generated, rows: rows, real, bNorms: norms)
+        distances.withUnsafeBufferPointer { distances in
+            radii.withUnsafeBufferPointer { radii in
+                hits.withUnsafeMutableBufferPointer { hits in
+                    covered.withUnsafeMutableBufferPointer { covered in
+                        ThreadTeam.shared.run { part, parts in
+                            for i in ThreadTeam.range(part, of: parts, in: rows.count) {
+                                for c in 0..<n where distances[i * n + c] <= radii[c] {
+                                    hits[part] += 1
+                                    covered[part * n + c] = 1
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        start = rows.upperBound
+    }
+    let coveredCount = (0..<n).filter { c in (0..<parts).contains { covered[$0 * n + c] != 0 } }.count
+    return (Double(hits.reduce(0, +)) / Double(k * max(m, 1)), Double(coveredCount) / Double(max(n, 1)))
+}

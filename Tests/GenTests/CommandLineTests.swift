@@ -442,8 +442,10 @@ struct CommandLineTests {
         #expect(scored.status == 0, "\(scored.stderr)")
         let line = try #require(scored.stdout.split(separator: "\n").last)
         let object = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
-        for key in ["fd", "precision", "recall", "classes", "entropy", "count", "test_reconstruction", "negative_elbo"]
-        { #expect(object[key] != nil, "\(key) in \(line)") }
+        for key in [
+            "fd", "precision", "recall", "density", "coverage", "classes", "entropy", "count", "test_reconstruction",
+            "negative_elbo",
+        ] { #expect(object[key] != nil, "\(key) in \(line)") }
         #expect(
             object["count"] as? Int == 40 && FileManager.default.fileExists(atPath: folder + "/vae/memorisation.png"))
         let page = try String(contentsOfFile: folder + "/vae/index.html", encoding: .utf8)

@@ -31,6 +31,8 @@ struct SampleQualityTests {
         let real = tinyData.test.images(Array(0..<tinyData.test.count))
         let same = judge.evaluate(real, training: tinyData.train, test: tinyData.test)
         #expect(abs(same.frechetDistance) < 1e-6 && same.precision == 1 && same.recall == 1, "\(same.entries)")
+        // The test images against themselves: each in its own ball and its 5 neighbours' (k = 5).
+        #expect(abs(same.density - 1.2) < 0.1 && same.dataCoverage == 1, "\(same.entries)")
         #expect(same.coverage.counts.reduce(0, +) == tinyData.test.count)
         let copies = tinyData.train.images(Array(0..<30))
         let copied = judge.evaluate(copies, training: tinyData.train, test: tinyData.test)

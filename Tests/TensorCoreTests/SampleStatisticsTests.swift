@@ -65,6 +65,32 @@ struct SampleStatisticsTests {
         for i in 0..<9 { #expect(abs(square[i] - m[i]) < 1e-12) }
     }
 
+    @Test(
+        "density and coverage (Naeem et al. 2020): a set against itself, a fresh draw of its distribution, a far set, a collapsed one, a scattered one"
+    )
+    func densityCoverage() {
+        var g = SeededGenerator(seed: 3)
+        let real = Tensor.normal([400, 5], using: &g)
+        // Against itself: every point in its own ball and in those of the k points that reach it.
+        let same = densityAndCoverage(real: real, generated: real, k: 5)
+        #expect(abs(same.density - 6.0 / 5.0) < 0.05 && same.coverage == 1, "\(same)")
+        // A fresh draw of the same distribution: density about 1, coverage near 1 − 2⁻ᵏ.
+        let fresh = densityAndCoverage(real: real, generated: Tensor.normal([400, 5], using: &g), k: 5)
+        #expect(abs(fresh.density - 1) < 0.15 && fresh.coverage > 0.9, "\(fresh)")
+        let far = densityAndCoverage(real: real, generated: real.map { $0 + 100 }, k: 5)
+        #expect(far.density == 0 && far.coverage == 0)
+        // All samples on one real point: dense there, but they cover almost nothing.
+        let collapsed = Tensor(zeros: [400, 5])
+        for r in 0..<400 { for c in 0..<5 { collapsed[r, c] = real[0, c] } }
+        let mode = densityAndCoverage(real: real, generated: collapsed, k: 5)
+        #expect(mode.coverage < 0.05, "\(mode)")
+        // Samples scattered ten times wider than the data: k-NN recall calls them diverse, density
+        // and coverage see that few land near real points.
+        let scattered = Tensor.normal([400, 5], using: &g).map { $0 * 10 }
+        let spread = densityAndCoverage(real: real, generated: scattered, k: 5)
+        #expect(spread.density < 0.05 && precisionAndRecall(real: real, generated: scattered).recall > 0.5, "\(spread)")
+    }
+
     @Test("precision and recall: one set against itself, far apart sets, and a collapsed generator")
     func precisionRecall() {
         var g = SeededGenerator(seed: 2)
