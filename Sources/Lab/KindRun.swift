@@ -68,6 +68,7 @@ extension ModelRun {
     public func trainAndDraw(_ kind: ModelKind, settings: ModelSettings, figures: FigureRequest, measure: Bool = false)
         throws
     {
+        try ModelFigures.checkTargets(in: request.out + "/" + kind.name(settings.architecture), figures)
         let film =
             figures.film ? FilmRecorder(side: figures.grid, seed: request.seed, temperature: figures.temperature) : nil
         let (model, result) = try train(kind, settings: settings, film: film)

@@ -30,6 +30,28 @@ public struct ModelFigures {
     /// `<out>/<model name>`.
     public var folder: String { request.out + "/" + model.name }
 
+    /// The files `figures` make in a model's folder (besides the gallery's own pages).
+    public static func files(_ figures: FigureRequest) -> [String] {
+        ["metrics.jsonl", "curves.png", "index.html", "figures.json"]
+            + [
+                (figures.samples, "samples.png"), (figures.interpolate, "interpolation.png"),
+                (figures.reconstruct, "reconstruction.png"), (figures.denoise, "denoising.png"),
+                (figures.latentMap, "latent-map.png"), (figures.manifold, "manifold.png"), (figures.film, "film.gif"),
+            ].filter(\.0).map(\.1)
+    }
+
+    /// Refuses, before any training, a file `figures` will write in `folder` that is a folder.
+    public static func checkTargets(in folder: String, _ figures: FigureRequest) throws {
+        for file in files(figures) {
+            var isDirectory: ObjCBool = false
+            if FileManager.default.fileExists(atPath: folder + "/" + file, isDirectory: &isDirectory),
+                isDirectory.boolValue
+            {
+                throw RunProblem.outputIsFolder(path: folder + "/" + file)
+            }
+        }
+    }
+
     /// "VAE: samples" over "VAE · fashion-mnist · epoch 10 · seed 0".
     func title(_ what: String) -> FigureTitle {
         FigureTitle(
@@ -227,6 +249,7 @@ public final class FilmRecorder {
 /// Creates `path` and its parents, or says in one line why it cannot (naming the real cause:
 /// a file in the way, a read-only file system, permissions).
 public func createFolder(_ path: String) throws {
+    try checkPathLength(path, "a folder")
     var info = stat()
     if stat(path, &info) == 0 {
         guard info.st_mode & S_IFMT == S_IFDIR else {

@@ -190,6 +190,13 @@ public struct ModelRun {
         } else if request.resume {
             say("No checkpoint at \(path) to resume; training from scratch.")
         }
+        // Training writes a checkpoint after every epoch: its folder must take one, said now
+        // rather than after the first epoch (a folder named for it is made).
+        let checkpointFolder = URL(fileURLWithPath: path).deletingLastPathComponent().path
+        do { try createFolder(checkpointFolder) } catch {
+            throw named
+                ? RunProblem.checkpointNotWritable(reason: "\(error)") : RunProblem.cacheUnusable(reason: "\(error)")
+        }
 
         let progress = Progress(quiet: request.quiet)
         var trainer = Trainer(epochs: epochs, batchSize: request.batchSize, seed: request.seed, checkpointPath: path)
@@ -216,7 +223,11 @@ public struct ModelRun {
     func checkpointPath(for learner: Learner, data: DatasetSplits) throws -> String {
         if let named = request.checkpoint { return try checkpointPath(named: named) }
         let base = request.cacheFolder ?? (environmentFolder("XDG_CACHE_HOME") ?? homeFolder() + "/.cache") + "/gen"
-        do { try createFolder(base) } catch { throw RunProblem.cacheUnusable(reason: "\(error)") }
+        // A cache on read-only media still serves the models it holds: writability is checked
+        // only when training is to write (above).
+        if !FileManager.default.fileExists(atPath: base) {
+            do { try createFolder(base) } catch { throw RunProblem.cacheUnusable(reason: "\(error)") }
+        }
         // Everything that changes the trained weights except the epoch count, which the file
         // keeps (a longer run continues a shorter one). The data by its contents, not by the
         // path typed: another folder of the same name, or images replaced in place, are other

@@ -38,6 +38,10 @@ public enum RunProblem: Error, CustomStringConvertible {
     case folderInUse(path: String)
     /// Ctrl-C after training, during `phase`; every file written before is whole.
     case interrupted(phase: String)
+    /// The folder a checkpoint goes into cannot take one (`reason` names it and why).
+    case checkpointNotWritable(reason: String)
+    /// A file a run will write is a folder.
+    case outputIsFolder(path: String)
 
     public var description: String {
         switch self {
@@ -82,6 +86,10 @@ public enum RunProblem: Error, CustomStringConvertible {
             return "\(path): exists; name a new file (gen never replaces a file it was not asked to)"
         case let .folderInUse(path):
             return "\(path): another run is writing into this folder; wait for it to end, or write elsewhere"
+        case let .checkpointNotWritable(reason):
+            return "checkpoint: \(reason)"
+        case let .outputIsFolder(path):
+            return "\(path): is a folder; the run writes a file of this name"
         case let .interrupted(phase):
             return "interrupted while \(phase); the trained model and every file written before are kept whole"
         }

@@ -63,36 +63,69 @@ public enum SafeTensors {
 
     /// Reads and checks a checkpoint: header bounds, dtype, shapes against offsets, and that the
     /// offsets tile the data exactly. Every failure names the file and, where there is one, the tensor.
+    /// The header is read and checked first (8 bytes, then at most the format's limit, never more
+    /// than the file holds), and the data only then, once: a file whose header is not one costs
+    /// nothing to refuse, whatever its size.
     public static func read(from path: String) throws -> Contents {
         try checkReadableFile(path, as: "a checkpoint")
-        guard let data = FileManager.default.contents(atPath: path) else {
+        guard let handle = FileHandle(forReadingAtPath: path) else {
             throw FileError(path: path, "cannot read the checkpoint (missing or unreadable)")
         }
-        return try decode(data, path: path)
+        defer { try? handle.close() }
+        let size = Int((try? handle.seekToEnd()) ?? 0)
+        try? handle.seek(toOffset: 0)
+        let prefix = (try? handle.read(upToCount: 8)) ?? Data()
+        let headerLength = try Self.headerLength(prefix, fileSize: size, path: path)
+        let headerBytes = (try? handle.read(upToCount: headerLength)) ?? Data()
+        guard headerBytes.count == headerLength else { throw FileError(path: path, "truncated inside the header") }
+        let header = try Self.header(headerBytes, dataLength: size - 8 - headerLength, path: path)
+        let data = (try? handle.readToEnd()) ?? Data()
+        guard data.count == size - 8 - headerLength else { throw FileError(path: path, "changed while being read") }
+        return Contents(tensors: Self.tensors(header.spans, from: data), metadata: header.metadata)
     }
 
     /// Decodes a checkpoint's bytes; `path` names it in errors.
     public static func decode(_ data: Data, path: String) throws -> Contents {
-        let bytes = [UInt8](data)
-        guard bytes.count >= 8 else {
+        let headerLength = try headerLength(data.prefix(8), fileSize: data.count, path: path)
+        let start = data.startIndex + 8
+        let header = try header(
+            data[start..<(start + headerLength)], dataLength: data.count - 8 - headerLength, path: path)
+        return Contents(
+            tensors: tensors(header.spans, from: data[(start + headerLength)...]), metadata: header.metadata)
+    }
+
+    /// Where a tensor's bytes lie in the data part, and its shape.
+    typealias Span = (name: String, begin: Int, end: Int, shape: [Int])
+
+    /// The header's length from the file's first 8 bytes, checked against the format's limit and
+    /// the file's size.
+    static func headerLength(_ prefix: Data, fileSize: Int, path: String) throws -> Int {
+        guard prefix.count == 8, fileSize >= 8 else {
             throw FileError(
-                path: path, "truncated: \(bytes.count) bytes, a safetensors file starts with an 8-byte header length")
+                path: path, "truncated: \(fileSize) bytes, a safetensors file starts with an 8-byte header length")
         }
         var length: UInt64 = 0
-        for i in 0..<8 { length |= UInt64(bytes[i]) << (8 * UInt64(i)) }
+        for (i, byte) in prefix.enumerated() { length |= UInt64(byte) << (8 * UInt64(i)) }
         guard length <= UInt64(maximumHeaderLength) else {
             throw FileError(
                 path: path,
                 "header length \(length) exceeds the format's limit of \(maximumHeaderLength) bytes (not a safetensors file?)"
             )
         }
-        let headerEnd = 8 + Int(length)
-        guard headerEnd <= bytes.count else {
+        guard 8 + Int(length) <= fileSize else {
             throw FileError(
                 path: path,
-                "truncated: the header needs \(length) bytes but the file has \(bytes.count - 8) after the length")
+                "truncated: the header needs \(length) bytes but the file has \(fileSize - 8) after the length")
         }
-        guard let object = try? JSONSerialization.jsonObject(with: Data(bytes[8..<headerEnd])),
+        return Int(length)
+    }
+
+    /// The header's metadata and tensor spans, every entry checked against `dataLength`, the
+    /// bytes after the header.
+    static func header(_ bytes: Data, dataLength: Int, path: String) throws -> (
+        metadata: [String: String], spans: [Span]
+    ) {
+        guard let object = try? JSONSerialization.jsonObject(with: bytes),
             let header = object as? [String: Any]
         else {
             throw FileError(path: path, "the header is not a JSON object")
@@ -104,8 +137,7 @@ public enum SafeTensors {
             }
             metadata = m
         }
-        let dataLength = bytes.count - headerEnd
-        var spans: [(name: String, begin: Int, end: Int, shape: [Int])] = []
+        var spans: [Span] = []
         for (name, value) in header where name != "__metadata__" {
             guard let entry = value as? [String: Any] else {
                 throw FileError(path: path, "tensor '\(name)': entry is not an object")
@@ -163,15 +195,21 @@ public enum SafeTensors {
         guard position == dataLength else {
             throw FileError(path: path, "\(dataLength - position) data bytes belong to no tensor")
         }
-        let tensors = bytes.withUnsafeBytes { raw in
+        return (metadata, spans)
+    }
+
+    /// The tensors `spans` lay out in `data`, the bytes after the header.
+    static func tensors(_ spans: [Span], from data: Data) -> [NamedTensor] {
+        data.withUnsafeBytes { raw in
             spans.map { s -> NamedTensor in
                 let t = Tensor(zeros: Shape(s.shape))
-                UnsafeMutableRawPointer(t.data).copyMemory(
-                    from: raw.baseAddress! + headerEnd + s.begin, byteCount: s.end - s.begin)
+                // An empty tensor has no bytes to copy (and empty data no address).
+                if s.end > s.begin, let base = raw.baseAddress {
+                    UnsafeMutableRawPointer(t.data).copyMemory(from: base + s.begin, byteCount: s.end - s.begin)
+                }
                 return NamedTensor(name: s.name, value: t)
             }
         }
-        return Contents(tensors: tensors, metadata: metadata)
     }
 
     /// Reads `path` into `destination`'s tensors: every name must be present with the same shape,

@@ -31,11 +31,13 @@ private final class TemporaryCounter: @unchecked Sendable {
 }
 
 /// Writes `data` to `path` so that readers see either the old file or the whole new one, never
-/// a half-written file: the bytes go to `.<name>.<pid>.<n>.tmp` in the same folder, are synced
-/// to disk, and the file is renamed over the destination (rename is atomic within a file
-/// system). A failure (a full disk, a read-only file system) removes the temporary file, leaves
-/// the destination as it was, and names the operating system's reason. Temporary files that a
-/// killed process left beside the destination are removed first.
+/// a half-written file: the bytes go to `.<name>.<pid>.<n>.tmp` in the same folder (a long name
+/// shortened, so the temporary name fits where the name does), are synced to disk, and the file
+/// is renamed over the destination (rename is atomic within a file system), keeping the mode a
+/// file it replaces had (a read-only 0444 checkpoint stays 0444). A failure (a full disk, a
+/// read-only file system) removes the temporary file, leaves the destination as it was, and
+/// names the operating system's reason. Temporary files that a killed process left beside the
+/// destination are removed first.
 public func writeAtomically(_ data: Data, to path: String) throws {
     let url = URL(fileURLWithPath: path)
     let folder = url.deletingLastPathComponent().path, name = url.lastPathComponent
@@ -43,11 +45,13 @@ public func writeAtomically(_ data: Data, to path: String) throws {
     guard stat(folder, &info) == 0, info.st_mode & S_IFMT == S_IFDIR else {
         throw FileError(path: folder, "folder does not exist")
     }
-    if stat(path, &info) == 0, info.st_mode & S_IFMT == S_IFDIR {
-        throw FileError(path: path, "is a folder, not a file")
+    var mode: mode_t?  // a file it replaces: its mode; a new file: the umask's
+    if stat(path, &info) == 0 {
+        guard info.st_mode & S_IFMT != S_IFDIR else { throw FileError(path: path, "is a folder, not a file") }
+        mode = info.st_mode & 0o7777
     }
     removeStaleTemporaryFiles(of: name, in: folder)
-    let temporary = folder + "/.\(name).\(getpid()).\(temporaryCounter.next()).tmp"
+    let temporary = folder + "/.\(temporaryStem(name)).\(getpid()).\(temporaryCounter.next()).tmp"
     func failure(_ what: String) -> FileError {
         let reason = String(cString: strerror(errno))
         unlink(temporary)
@@ -70,14 +74,34 @@ public func writeAtomically(_ data: Data, to path: String) throws {
         close(descriptor)
         throw error
     }
+    if let mode, fchmod(descriptor, mode) != 0 {
+        let error = failure("set the file's mode")
+        close(descriptor)
+        throw error
+    }
     guard close(descriptor) == 0 else { throw failure("write") }
     guard rename(temporary, path) == 0 else { throw failure("replace the file") }
+}
+
+/// The part of a temporary file's name that stands for `name`: the name itself, or for a name
+/// of more than 100 bytes its first 64 (whole characters) and a hash of the rest, so that
+/// `.<stem>.<pid>.<n>.tmp` stays within the 255 bytes a file name may have.
+func temporaryStem(_ name: String) -> String {
+    guard name.utf8.count > 100 else { return name }
+    var stem = ""
+    for character in name {
+        guard stem.utf8.count + character.utf8.count <= 64 else { break }
+        stem.append(character)
+    }
+    var hash: UInt64 = 0xCBF2_9CE4_8422_2325  // FNV-1a
+    for byte in name.utf8 { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01B3 }
+    return stem + "-" + String(hash, radix: 16)
 }
 
 /// Removes `.<name>.<pid>.<n>.tmp` files in `folder` whose process no longer runs: what a
 /// kill in the middle of `writeAtomically` leaves behind.
 func removeStaleTemporaryFiles(of name: String, in folder: String) {
-    let prefix = "." + name + "."
+    let prefix = "." + temporaryStem(name) + "."
     guard let entries = try? FileManager.default.contentsOfDirectory(atPath: folder) else { return }
     for entry in entries where entry.hasPrefix(prefix) && entry.hasSuffix(".tmp") {
         let middle = entry.dropFirst(prefix.count).dropLast(4).split(separator: ".")
@@ -103,5 +127,21 @@ public func checkReadableFile(_ path: String, as what: String) throws {
     }
     guard access(path, R_OK) == 0 else {
         throw FileError(path: path, "cannot read \(what): \(String(cString: strerror(errno)))")
+    }
+}
+
+/// Checks that `path` can name a file or folder here: each component at most 255 bytes (a
+/// file name's limit) and the whole at most 4,095 (a path's), before anything is created, so a
+/// path too long leaves no folders behind. `what` names it in the error ("--out", "a checkpoint").
+public func checkPathLength(_ path: String, _ what: String) throws {
+    if let long = path.split(separator: "/").first(where: { $0.utf8.count > 255 }) {
+        throw FileError(
+            path: path,
+            "\(what): the name '\(long.prefix(24))…' has \(long.utf8.count) bytes; a file or folder name takes at most 255"
+        )
+    }
+    guard path.utf8.count <= 4_095 else {
+        throw FileError(
+            path: String(path.prefix(64)) + "…", "\(what): a path of \(path.utf8.count) bytes; at most 4,095 fit")
     }
 }

@@ -120,8 +120,14 @@ struct CommonOptions: ParsableArguments {
         guard !(resume && retrain) else {
             throw ValidationError("--resume and --retrain contradict each other; pick one")
         }
+        do {
+            try checkPathLength(out, "--out")
+            if let checkpoint { try checkPathLength(checkpoint, "--checkpoint") }
+        } catch { throw ValidationError("\(error)") }
         try checkWritableFolder(out, flag: "--out")
-        if let path = checkpoint {
+        // A checkpoint that exists may sit on read-only media: reusing it writes nothing, and
+        // training on from it is checked before it starts (ModelRun).
+        if let path = checkpoint, !FileManager.default.fileExists(atPath: path) {
             try checkWritableFolder(URL(fileURLWithPath: path).deletingLastPathComponent().path, flag: "--checkpoint")
         }
         if !samples && !interpolate && !reconstruct && !latentMap && !manifold && !film && !denoise {

@@ -45,8 +45,13 @@ struct EvalCommand: ModelCommand {
             throw ValidationError("gen eval takes a model (ae, vae, gan, pca) or --images PATH, not both or neither")
         }
         try bound("--count", count, 10...100_000)
-        if let path = exportSamples, FileManager.default.fileExists(atPath: path) {
-            throw ValidationError("--export-samples \(path): exists; name a new file")
+        if let path = exportSamples {
+            if FileManager.default.fileExists(atPath: path) {
+                throw ValidationError("--export-samples \(path): exists; name a new file")
+            }
+            do { try checkPathLength(path, "--export-samples") } catch { throw ValidationError("\(error)") }
+            try checkWritableFolder(
+                URL(fileURLWithPath: path).deletingLastPathComponent().path, flag: "--export-samples")
         }
     }
 

@@ -95,6 +95,10 @@ extension RunProblem {
             return "--export-samples \(path): exists; name a new file (gen never replaces a file it was not asked to)"
         case let .folderInUse(path):
             return "--out: another gen run is writing into \(path); wait for it to end, or give another --out"
+        case let .checkpointNotWritable(reason):
+            return "--checkpoint \(reason)"
+        case let .outputIsFolder(path):
+            return "--out: \(path) is a folder, where the run writes a file of this name"
         case .interrupted:
             return description
         }

@@ -127,4 +127,27 @@ struct SafeTensorsTests {
 
 extension Sequential {
     var runningMeanForTest: Tensor { (layers[1] as! BatchNorm).runningMean }
+
+    @Test("a 2 GB file whose header is not JSON is refused from its header alone: no data read, no memory")
+    func headerFirst() throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("gen-huge-\(UUID()).safetensors").path
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        var bytes = Data([16, 0, 0, 0, 0, 0, 0, 0])
+        bytes.append(contentsOf: Array("not a JSON head!".utf8))
+        #expect(FileManager.default.createFile(atPath: path, contents: bytes))
+        // Sparse: 2 GB long, nothing written past the header.
+        #expect(truncate(path, 2 << 30) == 0)
+        let statm = { () -> Int in
+            let text = (try? String(contentsOfFile: "/proc/self/statm", encoding: .utf8)) ?? "0 0"
+            return (Int(text.split(separator: " ")[1]) ?? 0) * Int(getpagesize())
+        }
+        let before = statm(), start = Date()
+        #expect {
+            _ = try SafeTensors.read(from: path)
+        } throws: { error in
+            "\(error)".contains("the header is not a JSON object")
+        }
+        #expect(Date().timeIntervalSince(start) < 2, "read the data before checking the header")
+        #expect(statm() - before < 64 << 20, "held the file in memory")
+    }
 }

@@ -74,4 +74,29 @@ struct AtomicFileTests {
             "\($0)".contains("Read-only file system")
         }
     }
+
+    @Test("a name of 255 bytes can be written: the temporary file's name is shortened to fit")
+    func longName() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("gen-long-\(UUID())").path
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let name = String(repeating: "é", count: 120) + ".safetensors"  // 252 bytes
+        try writeAtomically(Data("one".utf8), to: folder + "/" + name)
+        try writeAtomically(Data("two".utf8), to: folder + "/" + name)
+        #expect(FileManager.default.contents(atPath: folder + "/" + name) == Data("two".utf8))
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder) == [name])
+    }
+
+    @Test("replacing a file keeps its mode: a read-only checkpoint stays read-only")
+    func keepsMode() throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("gen-mode-\(UUID())").path
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        try writeAtomically(Data("one".utf8), to: path)
+        var info = stat()
+        #expect(stat(path, &info) == 0 && info.st_mode & 0o777 == 0o644)
+        #expect(chmod(path, 0o444) == 0)
+        try writeAtomically(Data("two".utf8), to: path)
+        #expect(
+            stat(path, &info) == 0 && info.st_mode & 0o777 == 0o444, "mode \(String(info.st_mode & 0o777, radix: 8))")
+    }
 }
