@@ -103,38 +103,50 @@ public func rowNorms(_ t: Tensor) -> [Float] {
 /// The rows needed at a time so that a block of distances to `n` points stays near 16 MB.
 func distanceBlockRows(_ n: Int) -> Int { max(1, (1 << 22) / max(n, 1)) }
 
+/// Calls `body` with each block of rows of `points` (a range of row indices) and the squared
+/// distances of those rows to every row of `centres` (row-major, block × centres), a block at a
+/// time so that the distances never take more than about 16 MB.
+func forEachDistanceBlock(
+    _ points: Tensor, to centres: Tensor, _ body: (Range<Int>, UnsafeBufferPointer<Float>) -> Void
+) {
+    let n = points.shape[0], m = centres.shape[0]
+    let norms = rowNorms(centres)
+    var start = 0
+    while start < n {
+        let rows = start..<min(start + distanceBlockRows(m), n)
+        squaredDistances(points, rows: rows, centres, bNorms: norms).withUnsafeBufferPointer { body(rows, $0) }
+        start = rows.upperBound
+    }
+}
+
 /// Each row's squared distance to its k-th nearest other row of `points`.
 func nearestNeighbourRadii(_ points: Tensor, k: Int) -> [Float] {
     let n = points.shape[0]
     precondition(k >= 1 && k < n, "k-nearest-neighbour radii need more than k = \(k) points, got \(n)")
-    let norms = rowNorms(points)
     var radii = [Float](repeating: 0, count: n)
-    var start = 0
-    while start < n {
-        let rows = start..<min(start + distanceBlockRows(n), n)
-        let distances = squaredDistances(points, rows: rows, points, bNorms: norms)
+    forEachDistanceBlock(points, to: points) { rows, distances in
         // Rows shared out among the team: each row's k nearest are its own.
-        distances.withUnsafeBufferPointer { distances in
-            radii.withUnsafeMutableBufferPointer { radii in
-                ThreadTeam.shared.run { part, parts in
-                    var nearest = [Float](repeating: .infinity, count: k)  // sorted ascending
-                    for i in ThreadTeam.range(part, of: parts, in: rows.count) {
-                        let r = rows.lowerBound + i
-                        for j in 0..<k { nearest[j] = .infinity }
-                        for c in 0..<n where c != r {
-                            let value = distances[i * n + c]
-                            if value < nearest[k - 1] {
-                                var j = k - 1
-                                while j > 0 && nearest[j - 1] > value { nearest[j] = nearest[j - 1]; j -= 1 }
-                                nearest[j] = value
+        radii.withUnsafeMutableBufferPointer { radii in
+            ThreadTeam.shared.run { part, parts in
+                var nearest = [Float](repeating: .infinity, count: k)  // sorted ascending
+                for i in ThreadTeam.range(part, of: parts, in: rows.count) {
+                    let r = rows.lowerBound + i
+                    for j in 0..<k { nearest[j] = .infinity }
+                    for c in 0..<n where c != r {
+                        let value = distances[i * n + c]
+                        if value < nearest[k - 1] {
+                            var j = k - 1
+                            while j > 0 && nearest[j - 1] > value {
+                                nearest[j] = nearest[j - 1]
+                                j -= 1
                             }
+                            nearest[j] = value
                         }
-                        radii[r] = nearest[k - 1]
                     }
+                    radii[r] = nearest[k - 1]
                 }
             }
         }
-        start = rows.upperBound
     }
     return radii
 }
@@ -142,30 +154,22 @@ func nearestNeighbourRadii(_ points: Tensor, k: Int) -> [Float] {
 /// The share of `points` within `radii` (squared) of at least one of `centres`.
 func shareInsideBalls(points: Tensor, centres: Tensor, radii: [Float]) -> Double {
     let n = points.shape[0], m = centres.shape[0]
-    let norms = rowNorms(centres)
-    var inside = 0, start = 0
-    while start < n {
-        let rows = start..<min(start + distanceBlockRows(m), n)
-        let distances = squaredDistances(points, rows: rows, centres, bNorms: norms)
-        // Rows shared out among the team, each part counting into its own slot.
-        var counts = [Int](repeating: 0, count: PartialSums.maximumParts)
-        distances.withUnsafeBufferPointer { distances in
-            radii.withUnsafeBufferPointer { radii in
-                counts.withUnsafeMutableBufferPointer { counts in
-                    ThreadTeam.shared.run { part, parts in
-                        for i in ThreadTeam.range(part, of: parts, in: rows.count) {
-                            var c = 0
-                            while c < m && distances[i * m + c] > radii[c] { c += 1 }
-                            if c < m { counts[part] += 1 }
-                        }
+    // Each part counts into its own slot.
+    var counts = [Int](repeating: 0, count: PartialSums.maximumParts)
+    forEachDistanceBlock(points, to: centres) { rows, distances in
+        radii.withUnsafeBufferPointer { radii in
+            counts.withUnsafeMutableBufferPointer { counts in
+                ThreadTeam.shared.run { part, parts in
+                    for i in ThreadTeam.range(part, of: parts, in: rows.count) {
+                        var c = 0
+                        while c < m && distances[i * m + c] > radii[c] { c += 1 }
+                        if c < m { counts[part] += 1 }
                     }
                 }
             }
         }
-        inside += counts.reduce(0, +)
-        start = rows.upperBound
     }
-    return Double(inside) / Double(max(n, 1))
+    return Double(counts.reduce(0, +)) / Double(max(n, 1))
 }
 
 /// The receiver operating characteristic of `scores` for telling `positives` (true) from the
@@ -210,32 +214,26 @@ public func receiverOperatingCharacteristic(scores: [Double], positives: [Bool])
 ///              ball: how much of the data the samples cover, in [0, 1].
 public func densityAndCoverage(real: Tensor, generated: Tensor, k: Int = 5) -> (density: Double, coverage: Double) {
     let n = real.shape[0], m = generated.shape[0]
-    let radii = nearestNeighbourRadii(real, k: k), norms = rowNorms(real)
+    let radii = nearestNeighbourRadii(real, k: k)
     let parts = PartialSums.maximumParts
     var hits = [Int](repeating: 0, count: parts)
     // One row of "covered" flags per part, merged at the end: parts never write the same byte.
     var covered = [UInt8](repeating: 0, count: parts * n)
-    var start = 0
-    while start < m {
-        let rows = start..<min(start + distanceBlockRows(n), m)
-        let distances = squaredDistances(generated, rows: rows, real, bNorms: norms)
-        distances.withUnsafeBufferPointer { distances in
-            radii.withUnsafeBufferPointer { radii in
-                hits.withUnsafeMutableBufferPointer { hits in
-                    covered.withUnsafeMutableBufferPointer { covered in
-                        ThreadTeam.shared.run { part, parts in
-                            for i in ThreadTeam.range(part, of: parts, in: rows.count) {
-                                for c in 0..<n where distances[i * n + c] <= radii[c] {
-                                    hits[part] += 1
-                                    covered[part * n + c] = 1
-                                }
+    forEachDistanceBlock(generated, to: real) { rows, distances in
+        radii.withUnsafeBufferPointer { radii in
+            hits.withUnsafeMutableBufferPointer { hits in
+                covered.withUnsafeMutableBufferPointer { covered in
+                    ThreadTeam.shared.run { part, parts in
+                        for i in ThreadTeam.range(part, of: parts, in: rows.count) {
+                            for c in 0..<n where distances[i * n + c] <= radii[c] {
+                                hits[part] += 1
+                                covered[part * n + c] = 1
                             }
                         }
                     }
                 }
             }
         }
-        start = rows.upperBound
     }
     let coveredCount = (0..<n).filter { c in (0..<parts).contains { covered[$0 * n + c] != 0 } }.count
     return (Double(hits.reduce(0, +)) / Double(k * max(m, 1)), Double(coveredCount) / Double(max(n, 1)))
