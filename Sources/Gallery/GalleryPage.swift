@@ -126,8 +126,15 @@ public enum GalleryPage {
             html +=
                 "<h2>Lectures</h2>\n<p class=\"note\">Each page tells one idea of the lectures top to bottom: narrative, the code that ran, and what it measured.</p>\n"
             for page in notebooks {
-                html +=
-                    "<h3><a href=\"\(escape(page.name))/index.html\">\(escape(page.title))</a></h3>\n<div class=\"thumbs\">\n"
+                html += "<h3><a href=\"\(escape(page.name))/index.html\">\(escape(page.title))</a></h3>\n"
+                // The first line of the page's "What this page shows" box, readable where the
+                // thumbnails' text is not.
+                if let first = page.summaryLines.first {
+                    let others = page.summaryLines.count - 1
+                    let more = others > 0 ? " (and \(others) more verdict\(others == 1 ? "" : "s"))" : ""
+                    html += "<p class=\"note\">\(escape(first))\(more)</p>\n"
+                }
+                html += "<div class=\"thumbs\">\n"
                 for figure in page.figureFiles.prefix(4) {
                     html +=
                         "<a href=\"\(escape(page.name))/index.html\"><img src=\"\(escape(page.name))/\(escape(figure.file))\" alt=\"\(escape(figure.caption))\" title=\"\(escape(figure.caption))\"></a>\n"

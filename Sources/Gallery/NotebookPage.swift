@@ -15,6 +15,34 @@ public struct NotebookPage: Codable, Equatable, Sendable {
         case text(String)
     }
 
+    /// What a section found about the lecture's claim it tests: the claim as the lecture makes
+    /// it, whether the measurement reproduces it, and the sentence with the number (and its
+    /// spread) that decides.
+    public struct Verdict: Codable, Equatable, Sendable {
+        /// Reproduced, not reproduced, or partly.
+        public enum Outcome: String, Codable, Sendable, CaseIterable {
+            case reproduced
+            case notReproduced = "not reproduced"
+            case partly
+        }
+        public var claim: String
+        public var outcome: Outcome
+        public var evidence: String
+
+        public init(claim: String, outcome: Outcome, evidence: String) {
+            (self.claim, self.outcome, self.evidence) = (claim, outcome, evidence)
+        }
+
+        /// "Reproduced", "Not reproduced", "Partly reproduced".
+        public var outcomeText: String {
+            switch outcome {
+            case .reproduced: return "Reproduced"
+            case .notReproduced: return "Not reproduced"
+            case .partly: return "Partly reproduced"
+            }
+        }
+    }
+
     /// One numbered section.
     public struct Section: Codable, Equatable, Sendable {
         public var title: String
@@ -22,6 +50,8 @@ public struct NotebookPage: Codable, Equatable, Sendable {
         /// The script's lines that ran for this section.
         public var code: String
         public var outputs: [Output] = []
+        /// The section's verdict on the lecture's claim, written last.
+        public var verdict: Verdict?
 
         public init(title: String, narrative: String, code: String = "", outputs: [Output] = []) {
             (self.title, self.narrative, self.code, self.outputs) = (title, narrative, code, outputs)
@@ -53,6 +83,11 @@ public struct NotebookPage: Codable, Equatable, Sendable {
         (self.setup, self.sections, self.order) = (setup, sections, order)
     }
 
+    /// The "What this page shows" box: each section's verdict, in order, one line each.
+    public var summaryLines: [String] {
+        sections.compactMap { section in section.verdict.map { "\($0.claim) — \($0.outcomeText.lowercased())" } }
+    }
+
     /// Every figure file the page shows.
     public var figureFiles: [(file: String, caption: String)] {
         sections.flatMap { $0.outputs }.compactMap {
@@ -71,6 +106,9 @@ public struct NotebookPage: Codable, Equatable, Sendable {
         pre .k { color: #7a2a8c; font-weight: bold; } pre .c { color: #6a737d; font-style: italic; } pre .s { color: #22863a; }
         code { font-family: "DejaVu Sans Mono", monospace; } p code, td code, li code { background: #eceef2; padding: .05rem .3rem; border-radius: 3px; font-size: .88em; }
         .output { border-left: 4px solid #e67e22; padding: .2rem 0 .2rem 1rem; margin: 1rem 0 1.5rem; }
+        .verdict { border: 2px solid #263248; border-radius: 6px; padding: .6rem 1rem; margin: 1rem 0 1.5rem; background: #fff; }
+        .verdict .outcome { font-weight: bold; } .v-reproduced .outcome { color: #1e7a34; } .v-notreproduced .outcome { color: #a12622; } .v-partly .outcome { color: #9a6700; }
+        .shows { border: 2px solid #263248; border-radius: 6px; padding: .5rem 1.2rem; background: #eef1f6; } .shows h2 { border: none; margin-top: .4rem; font-size: 1.1rem; }
         .label { font-size: .75rem; letter-spacing: .08em; text-transform: uppercase; color: #888; margin: .6rem 0 .2rem; }
         figure { margin: .8rem 0; } figure img { max-width: 100%; border: 1px solid #ccc; image-rendering: pixelated; } figcaption { font-size: .92rem; color: #333; }
         table { border-collapse: collapse; margin: .6rem 0; font-size: .95rem; } td, th { padding: .3rem .8rem; border-bottom: 1px solid #ddd; text-align: right; }
@@ -85,6 +123,15 @@ public struct NotebookPage: Codable, Equatable, Sendable {
         html += "<p><a href=\"../index.html\">← gallery</a></p>\n<h1>\(escape(title))</h1>\n"
         html += "<p class=\"provenance\">Made by <code>\(escape(command))</code> · \(escape(provenance))</p>\n"
         html += "<p class=\"intro\">\(inline(introduction))</p>\n"
+        let verdicts = sections.enumerated().compactMap { number, section in section.verdict.map { (number, $0) } }
+        if !verdicts.isEmpty {
+            html += "<div class=\"shows\"><h2>What this page shows</h2>\n<ul>\n"
+            for (number, verdict) in verdicts {
+                html +=
+                    "<li><a href=\"#s\(number + 1)\">\(inline(verdict.claim))</a>: <b>\(verdict.outcomeText.lowercased())</b></li>\n"
+            }
+            html += "</ul></div>\n"
+        }
         if !setup.isEmpty {
             html += "<h2>Setup</h2>\n<pre><code>\(highlighted(setup))</code></pre>\n"
         }
@@ -92,6 +139,13 @@ public struct NotebookPage: Codable, Equatable, Sendable {
             html +=
                 "<h2 id=\"s\(number + 1)\">\(number + 1). \(escape(section.title))</h2>\n<p>\(inline(section.narrative))</p>\n"
             if !section.code.isEmpty { html += "<pre><code>\(highlighted(section.code))</code></pre>\n" }
+            defer {
+                if let verdict = section.verdict {
+                    let kind = verdict.outcome.rawValue.replacingOccurrences(of: " ", with: "")
+                    html +=
+                        "<div class=\"verdict v-\(kind)\"><div class=\"label\">verdict</div>\(inline(verdict.claim)): <span class=\"outcome\">\(verdict.outcomeText).</span> \(inline(verdict.evidence))</div>\n"
+                }
+            }
             guard !section.outputs.isEmpty else { continue }
             html += "<div class=\"output\"><div class=\"label\">output</div>\n"
             for output in section.outputs {
@@ -164,6 +218,9 @@ public struct NotebookPage: Codable, Equatable, Sendable {
     public func markdown() -> String {
         var md =
             "# \(title)\n\n_Made by `\(command)` · \(provenance)_\n\n\(introduction)\n\n[← gallery](../index.html)\n"
+        if !summaryLines.isEmpty {
+            md += "\n> **What this page shows**\n>\n" + summaryLines.map { "> - \($0)\n" }.joined()
+        }
         if !setup.isEmpty { md += "\n## Setup\n\n```swift\n\(setup)\n```\n" }
         for (number, section) in sections.enumerated() {
             md += "\n## \(number + 1). \(section.title)\n\n\(section.narrative)\n"
@@ -182,6 +239,9 @@ public struct NotebookPage: Codable, Equatable, Sendable {
                 case let .text(text):
                     md += "\n\(text)\n"
                 }
+            }
+            if let verdict = section.verdict {
+                md += "\n> **Verdict.** \(verdict.claim): **\(verdict.outcomeText).** \(verdict.evidence)\n"
             }
         }
         return md

@@ -185,6 +185,19 @@ public final class Notebook {
         if !request.quiet { print(text) }
     }
 
+    /// Closes the current section with its verdict on the lecture's claim: `claim` as the
+    /// lecture makes it, the `outcome` the measurement gives, and the `evidence`, the sentence
+    /// with the deciding number and its spread. Kept in `notebook.json` as the section's
+    /// `verdict` ({claim, outcome, evidence}), shown at the section's end and, with every other
+    /// verdict, in the page's "What this page shows" box.
+    public func verdict(claim: String, outcome: NotebookPage.Verdict.Outcome, evidence: String) {
+        precondition(!page.sections.isEmpty, "a verdict belongs to a section: call section(_:_:) first")
+        precondition(page.sections[page.sections.count - 1].verdict == nil, "one verdict per section")
+        page.sections[page.sections.count - 1].verdict = NotebookPage.Verdict(
+            claim: claim, outcome: outcome, evidence: evidence)
+        if !request.quiet { print("Verdict: \(claim): \(outcome.rawValue). \(evidence)") }
+    }
+
     private func append(_ output: NotebookPage.Output) {
         precondition(!page.sections.isEmpty, "output belongs to a section: call section(_:_:) first")
         page.sections[page.sections.count - 1].outputs.append(output)

@@ -82,6 +82,39 @@ struct NotebookTests {
         #expect(markdown.contains("![A & B](a.png)"))
     }
 
+    @Test(
+        "a section's verdict: kept in notebook.json as {claim, outcome, evidence}, shown under the section, in the page's box and on the index"
+    )
+    func verdicts() throws {
+        let out = FileManager.default.temporaryDirectory.appendingPathComponent("gen-verdict-\(UUID())").path
+        let notebook = try Notebook(
+            "judged", title: "Judged", introduction: "Intro.", order: 4, arguments: ["--out", out, "--quiet"])
+        notebook.section("Depth", "Deeper against wider.")
+        notebook.say("A number.")
+        notebook.verdict(
+            claim: "deeper is better", outcome: .notReproduced, evidence: "7.9 ± 0.1 against 7.8 ± 0.1 (3 seeds)")
+        notebook.section("Bottleneck", "A narrower code.")
+        notebook.verdict(claim: "a wider code reconstructs better", outcome: .reproduced, evidence: "12.2 → 7.9")
+        try notebook.finish()
+        let json = try Data(contentsOf: URL(fileURLWithPath: out + "/judged/" + GalleryPage.notebookFile))
+        let object = try #require(try JSONSerialization.jsonObject(with: json) as? [String: Any])
+        let sections = try #require(object["sections"] as? [[String: Any]])
+        let verdict = try #require(sections[0]["verdict"] as? [String: String])
+        #expect(
+            verdict == [
+                "claim": "deeper is better", "outcome": "not reproduced",
+                "evidence": "7.9 ± 0.1 against 7.8 ± 0.1 (3 seeds)",
+            ])
+        let html = try String(contentsOfFile: out + "/judged/index.html", encoding: .utf8)
+        #expect(
+            html.contains("What this page shows") && html.contains("Not reproduced.")
+                && html.contains("<a href=\"#s2\">"))
+        let markdown = try String(contentsOfFile: out + "/judged/README.md", encoding: .utf8)
+        #expect(markdown.contains("> **Verdict.** deeper is better: **Not reproduced.**"))
+        let index = try String(contentsOfFile: out + "/index.html", encoding: .utf8)
+        #expect(index.contains("deeper is better — not reproduced (and 1 more verdict)"), "\(index)")
+    }
+
     @Test("a notebook run writes each section's own code, outputs and the gallery index")
     func notebookRun() throws {
         let out = FileManager.default.temporaryDirectory.appendingPathComponent("gen-notebook-\(UUID())").path
