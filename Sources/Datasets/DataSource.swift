@@ -50,11 +50,26 @@ public enum DataSource: Equatable, Sendable {
     }
 
     /// Loads the data. A missing default data set falls back to the synthetic one with a notice;
-    /// anything else missing or malformed throws an error naming the file.
+    /// anything else missing or malformed throws an error naming the file. `imageSize` scales
+    /// PNG folders; other data keeps its size, and asking it for another is refused rather
+    /// than silently ignored.
     public func load(
         imageSize: Int? = nil, syntheticCount: Int = 12_000,
         environment: [String: String] = ProcessInfo.processInfo.environment
     ) throws -> DatasetSplits {
+        let splits = try loadUnscaled(imageSize: imageSize, syntheticCount: syntheticCount, environment: environment)
+        if let imageSize, splits.train.height != imageSize || splits.train.width != imageSize {
+            throw FileError(
+                path: argument,
+                "images of \(splits.train.height)×\(splits.train.width) pixels, which are not scaled to \(imageSize): scaling applies to folders of PNG images only"
+            )
+        }
+        return splits
+    }
+
+    private func loadUnscaled(imageSize: Int?, syntheticCount: Int, environment: [String: String]) throws
+        -> DatasetSplits
+    {
         switch self {
         case .fashionMNIST:
             guard FileManager.default.fileExists(atPath: DataSource.fashionMNISTFolder) else {

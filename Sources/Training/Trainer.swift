@@ -6,14 +6,15 @@ import NN
 /// Why training stopped early.
 public enum TrainingError: Error, CustomStringConvertible {
     /// The loss became NaN or infinite.
-    case diverged(epoch: Int, batch: Int, loss: Float, keptCheckpoint: String?)
+    case diverged(model: String, epoch: Int, batch: Int, loss: Float, keptCheckpoint: String?)
     /// The user interrupted (Ctrl-C).
     case interrupted(epoch: Int, keptCheckpoint: String?, completedEpochs: Int)
 
     public var description: String {
         switch self {
-        case let .diverged(epoch, batch, loss, kept):
-            return "training diverged: loss \(loss) in epoch \(epoch), batch \(batch); try a lower learning rate"
+        case let .diverged(model, epoch, batch, loss, kept):
+            return
+                "training the \(model) diverged: loss \(loss) in epoch \(epoch), batch \(batch); try a lower learning rate"
                 + (kept.map { ". The last good checkpoint is kept at \($0)" } ?? "")
         case let .interrupted(epoch, kept, completed):
             return "interrupted in epoch \(epoch)"
@@ -95,6 +96,7 @@ public struct Trainer {
                 let loss = learner.step(batch, generator: &noise)
                 guard loss.isFinite else {
                     throw TrainingError.diverged(
+                        model: model.displayName,
                         epoch: epoch, batch: index + 1, loss: loss, keptCheckpoint: epoch > 1 ? checkpointPath : nil)
                 }
                 seen += batch.count

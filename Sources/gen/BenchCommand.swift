@@ -15,9 +15,9 @@ struct BenchCommand: ParsableCommand {
         help: "ae, vae, gan, conv-ae, conv-vae, dcgan; mlp (the first three), conv (the last three) or all.",
         transform: { try parsed($0, expected: BenchSelection.expected, BenchSelection.init(argument:)) })
     var model = BenchSelection(argument: "mlp")!
-    @Option(help: "Measured epochs per model, after a short warm-up.") var epochs = 1
-    @Option(help: "Threads for products and element-wise work.") var threads = 2
-    @Option(help: "Images per mini-batch.") var batchSize = 128
+    @Option(parsing: .unconditional, help: "Measured epochs per model, after a short warm-up.") var epochs = 1
+    @Option(parsing: .unconditional, help: "Threads for products and element-wise work.") var threads = 2
+    @Option(parsing: .unconditional, help: "Images per mini-batch.") var batchSize = 128
     @Option(help: "fashion-mnist, mnist, synthetic, or a folder.") var dataset = "fashion-mnist"
     @Flag(help: "One JSON line per model instead of a table.") var json = false
 

@@ -34,28 +34,31 @@ struct CommonOptions: ParsableArguments {
             "Networks: mlp (fully connected, the default) or conv (strided convolutions; the GAN becomes a DCGAN). With conv, --hidden gives channel counts, one per halving of the image sides."
     )
     var arch: Architecture?
-    @Option(help: "Training epochs (default: as many as a --checkpoint file has, else 10).") var epochs: Int?
-    @Option(help: "Size of the latent code (default: AE 32, VAE 20, GAN 64).") var latentDimension: Int?
+    @Option(parsing: .unconditional, help: "Training epochs (default: as many as a --checkpoint file has, else 10).")
+    var epochs: Int?
+    @Option(parsing: .unconditional, help: "Size of the latent code (default: AE 32, VAE 20, GAN 64).")
+    var latentDimension: Int?
     @Option(
         help:
             "Hidden layer widths, comma-separated, e.g. 512 or 512,256, or none (gen ae: x → code → x̂); with --arch conv, channel counts, e.g. 32,64 (default: the reference architecture).",
         transform: { try parsed($0, expected: HiddenSizes.expected, HiddenSizes.init(argument:)) })
     var hidden: HiddenSizes?
-    @Option(help: "Images per mini-batch.") var batchSize = 128
-    @Option(help: "Adam's step size (default: AE and VAE 1e-3, GAN 2e-4).") var learningRate: Float?
-    @Option(help: "Seed for initialisation, shuffling and sampling.") var seed: UInt64 = 0
+    @Option(parsing: .unconditional, help: "Images per mini-batch.") var batchSize = 128
+    @Option(parsing: .unconditional, help: "Adam's step size (default: AE and VAE 1e-3, GAN 2e-4).") var learningRate:
+        Float?
+    @Option(parsing: .unconditional, help: "Seed for initialisation, shuffling and sampling.") var seed: UInt64 = 0
     @Option(
         help:
             "fashion-mnist, mnist, synthetic, or a folder of IDX files or PNG images (default: fashion-mnist, or a --checkpoint file's)."
     )
     var dataset: DataSource?
-    @Option(help: "Scale PNG images to this many pixels square.") var imageSize: Int?
+    @Option(parsing: .unconditional, help: "Scale PNG images to this many pixels square.") var imageSize: Int?
     @Option(help: "Folder for figures and metrics (a sub-folder per model).") var out = "Gallery"
     @Option(help: "Checkpoint file (default: ~/.cache/gen/<model>-<key>.safetensors).") var checkpoint: String?
-    @Option(help: "Threads for the matrix products and element-wise work.") var threads = 2
-    @Option(help: "Tiles per side of the sample grid.") var grid = 10
-    @Option(help: "Images per interpolation row.") var steps = 10
-    @Option(help: "Scale of the prior's spread when sampling.") var temperature: Float = 1
+    @Option(parsing: .unconditional, help: "Threads for the matrix products and element-wise work.") var threads = 2
+    @Option(parsing: .unconditional, help: "Tiles per side of the sample grid.") var grid = 10
+    @Option(parsing: .unconditional, help: "Images per interpolation row.") var steps = 10
+    @Option(parsing: .unconditional, help: "Scale of the prior's spread when sampling.") var temperature: Float = 1
     @Flag(help: "Train even when a finished checkpoint exists.") var retrain = false
     @Flag(help: "Continue an interrupted run from its checkpoint.") var resume = false
     @Flag(help: "One line per epoch, no progress bar.") var quiet = false

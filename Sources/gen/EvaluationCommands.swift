@@ -36,7 +36,8 @@ struct EvalCommand: ModelCommand {
     @Argument(help: "ae, vae, gan or pca (or --images).") var model: ModelKind?
     @OptionGroup var options: CommonOptions
     @Option(help: "An IDX images file or a folder of PNGs to score instead of a model's samples.") var images: String?
-    @Option(help: "How many samples to score (with --images: the first this many).") var count = 10_000
+    @Option(parsing: .unconditional, help: "How many samples to score (with --images: the first this many).")
+    var count = 10_000
     @Option(help: "Also write the samples as an IDX images file (a new file).") var exportSamples: String?
     @Flag(help: "One JSON line instead of the table.") var json = false
 

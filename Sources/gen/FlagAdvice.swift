@@ -109,8 +109,9 @@ extension TrainingError {
     /// The stop as gen says it: the flag that helps next.
     var advice: String {
         switch self {
-        case let .diverged(epoch, batch, loss, kept):
-            return "training diverged: loss \(loss) in epoch \(epoch), batch \(batch); try a lower --learning-rate"
+        case let .diverged(model, epoch, batch, loss, kept):
+            return
+                "training the \(model) diverged: loss \(loss) in epoch \(epoch), batch \(batch); try a lower --learning-rate"
                 + (kept.map { ". The last good checkpoint is kept at \($0)" } ?? "")
         case let .interrupted(epoch, kept, completed):
             return "interrupted in epoch \(epoch)"

@@ -31,6 +31,7 @@ struct AutoencoderCommand: ModelCommand {
         transform: { try parsed($0, expected: Sparsity.expected, Sparsity.init(argument:)) })
     var sparsity: Sparsity?
     @Option(
+        parsing: .unconditional,
         help:
             "Contractive: LAMBDA ‖J_f(x)‖²_F per image, the encoder's Jacobian in closed form; needs a one-layer encoder (--hidden none)."
     )
@@ -42,7 +43,8 @@ struct AutoencoderCommand: ModelCommand {
             "greedy: pretrain layer by layer (each a one-hidden-layer AE on the codes of the layers below), then train end to end."
     )
     var pretrain: PretrainMethod?
-    @Option(help: "Epochs per layer of the pretraining (default 2); --epochs counts them too.") var pretrainEpochs: Int?
+    @Option(parsing: .unconditional, help: "Epochs per layer of the pretraining (default 2); --epochs counts them too.")
+    var pretrainEpochs: Int?
 
     func validate() throws {
         if let c = contractive, !(c > 0 && c <= 1000) {
@@ -96,7 +98,7 @@ struct VAECommand: ModelCommand {
         commandName: "vae", abstract: "A variational autoencoder (784-400-20); samples decode z ~ N(0, I).")
     @OptionGroup var options: CommonOptions
     @OptionGroup var autoencoder: AutoencoderOptions
-    @Option(help: "Weight of the KL term (default 1: the plain VAE).") var beta: Float?
+    @Option(parsing: .unconditional, help: "Weight of the KL term (default 1: the plain VAE).") var beta: Float?
 
     func validate() throws {
         if let beta, !(beta >= 0 && beta.isFinite) {
@@ -130,7 +132,8 @@ struct GANCommand: ModelCommand {
         commandName: "gan",
         abstract: "A GAN trained by Goodfellow's algorithm: k discriminator steps, then one generator step.")
     @OptionGroup var options: CommonOptions
-    @Option(help: "k: discriminator updates per generator update (default 1).") var discriminatorSteps: Int?
+    @Option(parsing: .unconditional, help: "k: discriminator updates per generator update (default 1).")
+    var discriminatorSteps: Int?
     @Option(help: "non-saturating (-log D(G(z)), the default) or minimax (log(1 - D(G(z))), the paper's).")
     var generatorLoss: GeneratorLoss?
 

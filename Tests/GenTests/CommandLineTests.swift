@@ -64,6 +64,9 @@ struct CommandLineTests {
         "bad flags are refused before any work, naming the flag",
         arguments: [
             (["vae", "--epochs", "0"], "--epochs must be between 1 and 100000, got 0"),
+            (["vae", "--epochs", "-1"], "--epochs must be between 1 and 100000, got -1"),
+            (["vae", "--image-size", "32"], "synthetic: images of 28×28 pixels, which are not scaled to 32"),
+            (["gan", "--discriminator-steps", "-1"], "--discriminator-steps must be between 1 and 1000, got -1"),
             (["vae", "--epochs", "1000000000000000"], "--epochs must be between 1 and 100000"),
             (["ae", "--latent-dimension", "0"], "--latent-dimension must be between 1 and 16384"),
             (["ae", "--latent-dimension", "1000000000"], "--latent-dimension must be between 1 and 16384"),
