@@ -87,6 +87,8 @@ struct CommonOptions: ParsableArguments {
         (f.samples, f.interpolate, f.reconstruct, f.latentMap, f.manifold, f.film, f.denoise) = (
             samples, interpolate, reconstruct, latentMap, manifold, film, denoise
         )
+        // The bare command still draws something.
+        if figureFlags.allSatisfy({ !$0.given }) { f.samples = true }
         (f.path, f.grid, f.steps, f.temperature) = (path, grid, steps, temperature)
         return f
     }
@@ -133,8 +135,24 @@ struct CommonOptions: ParsableArguments {
         if let path = checkpoint, !FileManager.default.fileExists(atPath: path) {
             try checkWritableFolder(URL(fileURLWithPath: path).deletingLastPathComponent().path, flag: "--checkpoint")
         }
-        if !samples && !interpolate && !reconstruct && !latentMap && !manifold && !film && !denoise {
-            samples = true  // the bare command still draws something
+    }
+
+    /// The figure flags and whether each was given.
+    var figureFlags: [(flag: String, given: Bool)] {
+        [
+            ("--samples", samples), ("--interpolate", interpolate), ("--reconstruct", reconstruct),
+            ("--latent-map", latentMap), ("--manifold", manifold), ("--film", film), ("--denoise", denoise),
+        ]
+    }
+
+    /// Refuses the flags of `unused` that were given to `gen command`, which does not use them:
+    /// accepted and ignored, a flag misleads.
+    func refuseUnused(_ unused: [(flag: String, given: Bool)], command: String) throws {
+        let given = unused.filter(\.given).map(\.flag)
+        guard given.isEmpty else {
+            throw ValidationError(
+                "gen \(command) does not use \(given.joined(separator: ", ")); leave \(given.count == 1 ? "it out: it" : "them out: they") would be ignored"
+            )
         }
     }
 }

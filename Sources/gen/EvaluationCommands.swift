@@ -12,6 +12,14 @@ struct JudgeCommand: ModelCommand {
     )
     @OptionGroup var options: CommonOptions
 
+    func validate() throws {
+        try options.refuseUnused(
+            options.figureFlags + [
+                ("--hidden", options.hidden != nil), ("--latent-dimension", options.latentDimension != nil),
+                ("--learning-rate", options.learningRate != nil), ("--arch", options.arch != nil),
+            ], command: "judge")
+    }
+
     func run() throws {
         let (judge, result) = try ModelRun(options.request).trainJudge()
         let accuracy = try result.final(.testAccuracy)
@@ -42,6 +50,7 @@ struct EvalCommand: ModelCommand {
     @Flag(help: "One JSON line instead of the table.") var json = false
 
     func validate() throws {
+        try options.refuseUnused(options.figureFlags, command: "eval")
         guard (model == nil) != (images == nil) else {
             throw ValidationError("gen eval takes a model (ae, vae, gan, pca) or --images PATH, not both or neither")
         }

@@ -159,6 +159,11 @@ struct ClassifyCommand: ModelCommand {
     )
     @OptionGroup var options: CommonOptions
 
+    func validate() throws {
+        try options.refuseUnused(
+            options.figureFlags + [("--latent-dimension", options.latentDimension != nil)], command: "classify")
+    }
+
     func run() throws {
         let run = ModelRun(options.request)
         let (model, result) = try run.trainClassifier(
@@ -214,6 +219,8 @@ struct ExploreCommand: ModelCommand {
     )
     @Argument(help: "ae, vae, gan or pca.") var model: ModelKind
     @OptionGroup var options: CommonOptions
+
+    func validate() throws { try options.refuseUnused(options.figureFlags, command: "explore") }
 
     func run() throws {
         let (request, settings) = try resolve(model, options)

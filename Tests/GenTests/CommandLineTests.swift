@@ -66,6 +66,13 @@ struct CommandLineTests {
             (["vae", "--epochs", "0"], "--epochs must be between 1 and 100000, got 0"),
             (["vae", "--epochs", "-1"], "--epochs must be between 1 and 100000, got -1"),
             (["vae", "--image-size", "32"], "synthetic: images of 28×28 pixels, which are not scaled to 32"),
+            (["judge", "--hidden", "64"], "gen judge does not use --hidden"),
+            (["explore", "vae", "--film"], "gen explore does not use --film"),
+            (
+                ["classify", "--samples", "--latent-dimension", "4"],
+                "gen classify does not use --samples, --latent-dimension"
+            ),
+            (["eval", "vae", "--reconstruct"], "gen eval does not use --reconstruct"),
             (["gan", "--discriminator-steps", "-1"], "--discriminator-steps must be between 1 and 1000, got -1"),
             (["vae", "--epochs", "1000000000000000"], "--epochs must be between 1 and 100000"),
             (["ae", "--latent-dimension", "0"], "--latent-dimension must be between 1 and 16384"),
