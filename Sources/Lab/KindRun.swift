@@ -38,6 +38,7 @@ extension ModelRun {
             throw RunProblem.generatorNeverUpdated(
                 discriminatorSteps: settings.discriminatorSteps, batches: batches, batchSize: request.batchSize)
         }
+        try checkMemory(kind, settings, image: data.train.imageShape)
         let model = kind.makeModel(settings, image: data.train.imageShape, seed: request.seed)
         let encoded = (try? JSONEncoder.sorted.encode(settings)).map { String(decoding: $0, as: UTF8.self) } ?? ""
         let result = try train(
@@ -53,6 +54,16 @@ extension ModelRun {
             try film.film.write(to: Self.keptFilmPath(result))
         }
         return (model, result)
+    }
+
+    /// Refuses, before anything is built, a model whose weights, optimizer state and batch
+    /// activations would not fit in the memory this machine has free (the data is loaded by
+    /// then, so it is no longer counted).
+    public func checkMemory(_ kind: ModelKind, _ settings: ModelSettings, image: Shape) throws {
+        let estimate = kind.memoryEstimate(settings, image: image, images: 0, batchSize: request.batchSize)
+        if let available = availableMemory(), estimate > available {
+            throw RunProblem.doesNotFitInMemory(estimate: estimate, available: available)
+        }
     }
 
     /// Where the film of a cached run is kept: beside its checkpoint.

@@ -42,6 +42,8 @@ public enum RunProblem: Error, CustomStringConvertible {
     case checkpointNotWritable(reason: String)
     /// A file a run will write is a folder.
     case outputIsFolder(path: String)
+    /// The model would need about `estimate` bytes of memory; `available` are free.
+    case doesNotFitInMemory(estimate: Double, available: Double)
 
     public var description: String {
         switch self {
@@ -90,6 +92,11 @@ public enum RunProblem: Error, CustomStringConvertible {
             return "checkpoint: \(reason)"
         case let .outputIsFolder(path):
             return "\(path): is a folder; the run writes a file of this name"
+        case let .doesNotFitInMemory(estimate, available):
+            return String(
+                format:
+                    "training this model needs about %.1f GB (weights, gradients, Adam's moments and a batch's activations) and this machine has %.1f GB available; a smaller network, batch or image fits",
+                estimate / 1e9, available / 1e9)
         case let .interrupted(phase):
             return "interrupted while \(phase); the trained model and every file written before are kept whole"
         }

@@ -50,6 +50,11 @@ struct BenchCommand: ParsableCommand {
             if let problem = kind.problem(settings, image: data.train.imageShape) {
                 throw ValidationError(problem.advice)
             }
+            do { try ModelRun(request).checkMemory(kind, settings, image: data.train.imageShape) } catch let problem
+                as RunProblem
+            {
+                throw ValidationError(problem.advice)
+            }
             let model = kind.makeModel(settings, image: data.train.imageShape, seed: 0)
             let r = bench.measure(Learner(model, optimizer: kind.optimizer(settings)), epochs: epochs)
             if json { print(r.json); continue }

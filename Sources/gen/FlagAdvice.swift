@@ -99,6 +99,11 @@ extension RunProblem {
             return "--checkpoint \(reason)"
         case let .outputIsFolder(path):
             return "--out: \(path) is a folder, where the run writes a file of this name"
+        case let .doesNotFitInMemory(estimate, available):
+            return String(
+                format:
+                    "training this model needs about %.1f GB (weights, gradients, Adam's moments and a batch's activations) and this machine has %.1f GB available; try a smaller --hidden, --latent-dimension, --batch-size or --image-size",
+                estimate / 1e9, available / 1e9)
         case .interrupted:
             return description
         }

@@ -67,6 +67,10 @@ struct CommandLineTests {
             (["vae", "--epochs", "-1"], "--epochs must be between 1 and 100000, got -1"),
             (["vae", "--image-size", "32"], "synthetic: images of 28×28 pixels, which are not scaled to 32"),
             (["judge", "--hidden", "64"], "gen judge does not use --hidden"),
+            (
+                ["ae", "--hidden", "16384,16384,16384,16384,16384,16384,16384,16384"],
+                "training this model needs about 61.1 GB (weights, gradients, Adam's moments and a batch's activations) and this machine has"
+            ),
             (["explore", "vae", "--film"], "gen explore does not use --film"),
             (
                 ["classify", "--samples", "--latent-dimension", "4"],

@@ -41,6 +41,31 @@ struct LatentToolsTests {
         #expect(logVariance.scalars != mean.scalars)
     }
 
+    @Test("the memory estimate: exact parameter counts for the MLP models, and the defaults far below a gigabyte")
+    func memoryEstimate() {
+        let image = Shape(1, 28, 28)
+        for kind in [ModelKind.ae, .vae, .gan] {
+            for tied in [false, true] where !(tied && kind != .ae) {
+                var settings = kind.defaultSettings
+                settings.tiedWeights = tied
+                let model = kind.makeModel(settings, image: image, seed: 0)
+                #expect(
+                    kind.parameterEstimate(settings, image: image) == Double(model.parameterCount),
+                    "\(kind) tied \(tied)")
+            }
+        }
+        for kind in ModelKind.allCases {
+            for architecture in Architecture.allCases where kind != .pca || architecture == .mlp {
+                let estimate = kind.memoryEstimate(
+                    kind.defaultSettings(architecture), image: image, images: 70_000, batchSize: 128)
+                #expect(estimate > 1e6 && estimate < 1e9, "\(kind) \(architecture): \(estimate)")
+            }
+        }
+        var huge = ModelKind.ae.defaultSettings
+        huge.hiddenSizes = [Int](repeating: 16_384, count: 8)
+        #expect(ModelKind.ae.memoryEstimate(huge, image: image, images: 0, batchSize: 128) > 50e9)
+    }
+
     @Test("parameter counts: weights and biases once, no optimizer moments or running statistics")
     func parameterCounts() {
         // 784-512-32-512-784: four weight matrices and their biases.

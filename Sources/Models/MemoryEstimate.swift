@@ -1,0 +1,76 @@
+import Foundation
+import NN
+
+// What a run will hold in memory, estimated from its settings before anything is allocated, so
+// that a model too large for the machine is refused with the figures instead of aborting after
+// gigabytes. Per trained value: the weight, its gradient and Adam's two moments (16 bytes);
+// per activation value at the batch size: the output, its gradient and the buffers a layer
+// keeps for its backward pass (about 16 bytes in all); the data as bytes.
+
+extension ModelKind {
+    /// About how many trained values a model of this kind with `settings` has for images of
+    /// `image` (C, H, W): its layers' weights and biases, in Double so no size overflows.
+    public func parameterEstimate(_ settings: ModelSettings, image: Shape) -> Double {
+        let pixels = Double(image.count), latent = Double(settings.latentDimension)
+        func dense(_ widths: [Double]) -> Double {
+            zip(widths, widths.dropFirst()).reduce(0) { $0 + $1.0 * $1.1 + $1.1 }
+        }
+        let hidden = settings.hiddenSizes.map(Double.init)
+        switch (self, settings.architecture) {
+        case (.pca, _):
+            // The encoder and decoder, and the covariance (in Double: 8 bytes a value).
+            return 2 * pixels * latent + pixels * pixels
+        case (_, .mlp):
+            let encoder = dense([pixels] + hidden + (self == .vae ? [] : [latent]))
+            let heads = self == .vae ? 2 * ((hidden.last ?? pixels) * latent + latent) : 0
+            let decoder = dense([latent] + hidden.reversed() + [pixels])
+            switch self {
+            case .gan: return dense([latent] + hidden + [pixels]) + dense([pixels] + hidden.reversed() + [1])
+            // Tied: the decoder's weights are the encoder's, only its biases its own.
+            default: return encoder + heads + (settings.tiedWeights ? hidden.reduce(0, +) + pixels : decoder)
+            }
+        case (_, .conv):
+            var convolutions = 0.0, previous = Double(image[0])
+            for width in hidden {
+                convolutions += previous * Double(width) * 16 + Double(width)
+                previous = Double(width)
+            }
+            let features = Double(convolutionalFeatureCount(image: image, channels: settings.hiddenSizes))
+            return 2 * convolutions + 2 * features * latent * (self == .vae ? 1.5 : 1)
+        }
+    }
+
+    /// About how many activation values one image flows through in a training step.
+    func activationEstimate(_ settings: ModelSettings, image: Shape) -> Double {
+        let pixels = Double(image.count)
+        switch settings.architecture {
+        case .mlp:
+            return 2 * (pixels + settings.hiddenSizes.reduce(0) { $0 + Double($1) } + Double(settings.latentDimension))
+        case .conv:
+            var values = pixels, side = Double(image[1] * image[2])
+            for width in settings.hiddenSizes {
+                side /= 4
+                values += Double(width) * side * 2  // the map and its normalised or activated copy
+            }
+            return 2 * values
+        }
+    }
+
+    /// About how many bytes training a model of this kind with `settings` on `images` images of
+    /// `image` takes at `batchSize`: weights with their gradients and Adam's moments (PCA: its
+    /// covariance in Double), the activations of a batch, and the data as bytes.
+    public func memoryEstimate(_ settings: ModelSettings, image: Shape, images: Int, batchSize: Int) -> Double {
+        let parameters = parameterEstimate(settings, image: image) * (self == .pca ? 8 : 16)
+        let activations = activationEstimate(settings, image: image) * Double(batchSize) * 16
+        return parameters + activations + Double(images) * Double(image.count)
+    }
+}
+
+/// The memory this machine has available now (MemAvailable), in bytes; nil where it cannot be read.
+public func availableMemory() -> Double? {
+    guard let text = try? String(contentsOfFile: "/proc/meminfo", encoding: .utf8),
+        let line = text.split(separator: "\n").first(where: { $0.hasPrefix("MemAvailable:") }),
+        let kilobytes = line.split(separator: " ").dropFirst().first.flatMap({ Double($0) })
+    else { return nil }
+    return kilobytes * 1024
+}
