@@ -24,9 +24,7 @@ final class FolderClaims: @unchecked Sendable {
         guard held[folder] == nil else { return }  // this process already writes there
         let locks = NSTemporaryDirectory() + "gen-folder-locks"
         try? FileManager.default.createDirectory(atPath: locks, withIntermediateDirectories: true)
-        var hash: UInt64 = 0xCBF2_9CE4_8422_2325  // FNV-1a of the path: one lock file per folder
-        for byte in folder.utf8 { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01B3 }
-        let file = locks + "/" + String(hash, radix: 16) + ".lock"
+        let file = locks + "/" + String(fnv1a(folder), radix: 16) + ".lock"  // one lock file per folder
         let descriptor = open(file, O_RDWR | O_CREAT | O_CLOEXEC, 0o666)
         // A lock that cannot be made (a read-only temporary folder) must not stop the run.
         guard descriptor >= 0 else { return }

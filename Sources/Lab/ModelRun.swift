@@ -236,8 +236,7 @@ public struct ModelRun {
             "\(learner.configurationJSON)|\(data.train.name)|train=\(String(data.train.fingerprint, radix: 16))"
             + "|test=\(String(data.test.fingerprint, radix: 16))|\(request.imageSize ?? 0)"
             + "|seed=\(request.seed)|batch=\(request.batchSize)|threads=\(request.threads)"
-        var hash: UInt64 = 0xCBF2_9CE4_8422_2325  // FNV-1a, 64-bit
-        for byte in key.utf8 { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01B3 }
+        let hash = fnv1a(key)
         let safeName = data.train.name.filter { $0.isLetter || $0.isNumber || $0 == "-" }
         return "\(base)/\(learner.model.name)-\(safeName)-\(String(hash, radix: 16)).safetensors"
     }

@@ -93,9 +93,7 @@ func temporaryStem(_ name: String) -> String {
         guard stem.utf8.count + character.utf8.count <= 64 else { break }
         stem.append(character)
     }
-    var hash: UInt64 = 0xCBF2_9CE4_8422_2325  // FNV-1a
-    for byte in name.utf8 { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01B3 }
-    return stem + "-" + String(hash, radix: 16)
+    return stem + "-" + String(fnv1a(name), radix: 16)
 }
 
 /// Removes `.<name>.<pid>.<n>.tmp` files in `folder` whose process no longer runs: what a
@@ -144,4 +142,12 @@ public func checkPathLength(_ path: String, _ what: String) throws {
         throw FileError(
             path: String(path.prefix(64)) + "…", "\(what): a path of \(path.utf8.count) bytes; at most 4,095 fit")
     }
+}
+
+/// The 64-bit FNV-1a hash of `text`'s UTF-8 bytes: a short, stable name for a long key (cache
+/// files, lock files, shortened temporary names).
+public func fnv1a(_ text: String) -> UInt64 {
+    var hash: UInt64 = 0xCBF2_9CE4_8422_2325
+    for byte in text.utf8 { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01B3 }
+    return hash
 }

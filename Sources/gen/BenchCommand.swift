@@ -14,7 +14,7 @@ struct BenchCommand: ParsableCommand {
     @Argument(
         help: "ae, vae, gan, conv-ae, conv-vae, dcgan; mlp (the first three), conv (the last three) or all.",
         transform: { try parsed($0, expected: BenchSelection.expected, BenchSelection.init(argument:)) })
-    var model = BenchSelection(argument: "mlp")!
+    var model = BenchSelection.mlp
     @Option(parsing: .unconditional, help: "Measured epochs per model, after a short warm-up.") var epochs = 1
     @Option(parsing: .unconditional, help: "Threads for products and element-wise work.") var threads = 2
     @Option(parsing: .unconditional, help: "Images per mini-batch.") var batchSize = 128
@@ -81,11 +81,17 @@ struct BenchSelection: ExpressibleByArgument {
     /// The networks chosen, in the table's order.
     let models: [Model]
 
+    /// The fully connected models, the default.
+    static let mlp = BenchSelection(models: all.filter { $0.architecture == .mlp })
+
+    private init(models: [Model]) { self.models = models }
+
     init?(argument: String) {
-        models = BenchSelection.all.filter {
+        let models = BenchSelection.all.filter {
             argument == "all" || argument == $0.name || argument == $0.architecture.rawValue
         }
         if models.isEmpty { return nil }
+        self.init(models: models)
     }
 
     var defaultValueDescription: String {
