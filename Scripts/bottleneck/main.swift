@@ -1,5 +1,5 @@
 // The bottleneck: how wide should an autoencoder's code be, and does depth help?
-//   swift run bottleneck            Fashion-MNIST, into Gallery/bottleneck/ (about 6 minutes on 2 cores)
+//   swift run bottleneck            Fashion-MNIST, into Gallery/bottleneck/ (about 10 minutes on 2 cores)
 //   swift run bottleneck --quick    synthetic digits, one epoch per model: seconds
 import Foundation
 import Lab
@@ -16,73 +16,104 @@ do {
     let epochs = notebook.epochs(10)
     // One test image of each class, the same in every figure.
     let originals = test.images(test.classNames.indices.compactMap { test.labels.firstIndex(of: $0) })
+    let seeds = notebook.seeds(3)
     // Squared error of pixels in [0, 1], averaged over every test image and pixel.
     func testMSE(_ model: any GenerativeModel) -> Double {
         AutoencoderMeasures.measure(model, test: test, seed: notebook.request.seed)?.reconstructionMSE ?? .nan
     }
+    // Autoencoders with a code of 30 and squared error, trained until the error on held-out
+    // training images stops improving (early stopping), `ceiling` epochs at most.
+    let (fit, validation) = try notebook.validationSplit(notebook.size(5_000, quick: 200))
+    let ceiling = notebook.epochs(30)
+    // One hidden layer as wide as 256-128-64 has weights: 1,630 w + 814 ≈ 488,878.
+    let wide = 299
+    func converged(_ hidden: [Int], seed: UInt64) throws -> (
+        model: any GenerativeModel, mse: Double, bestEpoch: Int, stopped: Bool
+    ) {
+        var settings = ModelKind.ae.defaultSettings
+        (settings.latentDimension, settings.hiddenSizes, settings.reconstructionLoss) = (30, hidden, .mse)
+        let (model, result) = try notebook.train(
+            .ae, settings, epochs: ceiling, data: fit,
+            earlyStopping: EarlyStopping(validation: validation, patience: 3),
+            seed: seed)
+        let best = result.last(.bestEpoch).map { Int($0) }
+        return (model, testMSE(model), best ?? result.epochs, best != nil)
+    }
 
     notebook.section(
-        "Four code sizes",
+        "Error against code size",
         """
         The default autoencoder (784-512-code-512-784, ReLU, binary cross-entropy with logits summed \
-        over pixels) trained with codes of 2, 8, 32 and 128 numbers, \(counted(epochs, "epoch")) each.
+        over pixels) trained with codes of 2, 8, 32 and 128 numbers, \(counted(epochs, "epoch")) each. \
+        Compression is 784 pixels over the code's size. Spreads: bootstrap standard errors over the \
+        \(grouped(test.count)) test images.
         """)
     let codeSizes = [2, 8, 32, 128]
     let bySize = try codeSizes.map { size in
         var settings = ModelKind.ae.defaultSettings
         settings.latentDimension = size
-        return try notebook.train(.ae, settings, epochs: epochs)
+        let (model, result) = try notebook.train(.ae, settings, epochs: epochs)
+        return (model: model, result: result, errors: AutoencoderMeasures.perImageMSE(model, test: test))
     }
     try notebook.images(
         [("original", originals)] + zip(codeSizes, bySize).map { ("code \($0)", $1.model.reconstruct(originals)!) },
         "reconstructions.png", title: "Reconstructions by code size",
         caption: "One test image of each class (top) rebuilt from codes of 2, 8, 32 and 128 numbers.")
-
-    notebook.section(
-        "Error against code size",
-        """
-        Each model's test loss (its own objective, nats per image) and its squared error per pixel, \
-        against the code's size. Compression is 784 pixels over the code's size.
-        """)
-    let sizeErrors = bySize.map { testMSE($0.model) }
+    let sizeErrors = bySize.map { Spread.meanOf($0.errors, seed: notebook.request.seed) }
     notebook.table(
         ["code size", "compression", "test BCE (nats per image)", "MSE per pixel"],
         try codeSizes.indices.map { i in
             [
                 "\(codeSizes[i])", "\(784 / codeSizes[i])×", fixed(try bySize[i].result.final(.testLoss), 1),
-                fixed(sizeErrors[i], 4),
+                sizeErrors[i].text(4),
             ]
         })
     try notebook.plot(
-        [("autoencoder", zip(codeSizes, sizeErrors).map { (log2(Double($0)), 1000 * $1) })],
-        x: "log₂ code size", y: "test MSE per pixel × 1000", "error-by-size.png", title: "Test error against code size",
-        caption: "Test squared error per pixel against the code's size (log scale).")
-    let steps = zip(sizeErrors, sizeErrors.dropFirst()).map { $0 - $1 }  // what each fourfold wider code gains
-    notebook.say(
-        """
-        From 2 to 128 numbers the squared error goes from \(fixed(sizeErrors[0], 4)) to \
-        \(fixed(sizeErrors[3], 4)) per pixel (\(fixed(sizeErrors[0] / sizeErrors[3], 1))× lower) for a code 64 \
-        times larger; each fourfold wider code gains \(steps.map { fixed($0, 4) }.joined(separator: ", then ")).
-        """)
+        [("autoencoder", zip(codeSizes, sizeErrors).map { (Double($0), 1000 * $1.mean) })],
+        x: "code size (numbers, log scale)", y: "test MSE per pixel × 1000", "error-by-size.png",
+        title: "Test error against code size",
+        caption: "Test squared error per pixel against the code's size.",
+        axes: PlotAxes(logX: true, xTicks: codeSizes.map(Double.init)))
+    // Each fourfold wider code's error over the narrower one's, on the same test images.
+    let stepRatios = zip(bySize, bySize.dropFirst()).map {
+        Spread.ratioOfMeans($1.errors, $0.errors, seed: notebook.request.seed)
+    }
+    let everyStepHelps = stepRatios.allSatisfy { $0.mean + 2 * $0.standardDeviation < 1 }
+    let steps = zip(sizeErrors, sizeErrors.dropFirst()).map { $0.mean - $1.mean }  // what each step gains
+    let shrinking = zip(steps, steps.dropFirst()).allSatisfy { $1 < $0 }
+    notebook.verdict(
+        claim: "“Wider bottleneck: better reconstruction, less compression … it's a trade-off” (lecture 001)",
+        outcome: everyStepHelps ? (shrinking ? .reproduced : .partly) : .notReproduced,
+        evidence: """
+            From 2 to 128 numbers the squared error per pixel falls from \(sizeErrors[0].text(4)) to \
+            \(sizeErrors[3].text(4)) (\(fixed(sizeErrors[0].mean / sizeErrors[3].mean, 1))× lower, for 64× less \
+            compression). Each fourfold wider code multiplies it by \(stepRatios.map { $0.text(2) }.joined(separator: ", then ")) \
+            (\(everyStepHelps ? "each clearly below 1" : "not each clearly below 1")), and the gains \
+            \(shrinking ? "shrink" : "do not shrink") step by step (\(steps.map { fixed($0, 4) }.joined(separator: ", then ")))\
+            \(shrinking ? ": each extra number buys less" : "").
+            """)
 
     notebook.section(
         "PCA, a linear autoencoder and a deep one, at 30 numbers",
         """
         Thirty numbers, as in Hinton & Salakhutdinov (2006). PCA is solved exactly; a linear autoencoder \
-        (no hidden layer, no non-linearity) trained on the squared error should find the same subspace; \
-        their deep autoencoder (784-1000-500-250-30, ReLU) can bend it. All three are trained on squared \
-        error, so one number compares them.
+        (no hidden layer, no non-linearity) trained on the squared error to convergence (early stopping on \
+        \(validation.count) training images held out) should find the same subspace; their deep autoencoder \
+        (784-1000-500-250-30, ReLU) can bend it. All three are trained on squared error, so one number \
+        compares them. Spreads: bootstrap standard errors over the \(test.count) test images.
         """)
     var linear = ModelKind.ae.defaultSettings
     (linear.latentDimension, linear.hiddenSizes, linear.reconstructionLoss) = (30, [], .mse)
     var deep = linear
     deep.hiddenSizes = [1000, 500, 250]
+    let pca = try notebook.train(.pca, ModelKind.pca.defaultSettings, epochs: 1).model
+    let linearRun = try converged([], seed: notebook.request.seed)
     let thirty: [(name: String, model: any GenerativeModel)] = [
-        ("PCA", try notebook.train(.pca, ModelKind.pca.defaultSettings, epochs: 1).model),
-        ("linear AE", try notebook.train(.ae, linear, epochs: epochs).model),
-        ("deep AE", try notebook.train(.ae, deep, epochs: epochs).model),
+        ("PCA", pca), ("linear AE", linearRun.model), ("deep AE", try notebook.train(.ae, deep, epochs: epochs).model),
     ]
-    let thirtyErrors = thirty.map { testMSE($0.model) }
+    let thirtyErrors = thirty.map { AutoencoderMeasures.perImageMSE($0.model, test: test) }
+    // Each model's mean error over PCA's, resampled over the same test images.
+    let ratios = thirtyErrors.map { Spread.ratioOfMeans($0, thirtyErrors[0], seed: notebook.request.seed) }
     try notebook.images(
         [("original", originals)] + thirty.map { ($0.name, $0.model.reconstruct(originals)!) },
         "thirty.png", title: "PCA, linear AE and deep AE at 30 numbers",
@@ -91,43 +122,63 @@ do {
         ["model", "parameters", "MSE per pixel", "against PCA"],
         thirty.indices.map { i in
             [
-                thirty[i].name, "\(thirty[i].model.parameterCount)", fixed(thirtyErrors[i], 4),
-                fixed(thirtyErrors[i] / thirtyErrors[0], 2) + "×",
+                thirty[i].name, grouped(thirty[i].model.parameterCount),
+                fixed(thirtyErrors[i].reduce(0, +) / Double(test.count), 4), ratios[i].text(3) + "×",
             ]
         })
-    notebook.say(
-        """
-        PCA is the best linear code, so the linear autoencoder can at most tie it: it reaches \
-        \(fixed(thirtyErrors[1] / thirtyErrors[0], 2))× PCA's error. The deep autoencoder reaches \
-        \(fixed(thirtyErrors[2] / thirtyErrors[0], 2))×.
-        """)
+    let (linearRatio, deepRatio) = (ratios[1], ratios[2])
+    let matchesPCA = linearRatio.mean < 1.05
+    notebook.verdict(
+        claim: """
+            “Using all linear layers with Euclidean loss is equivalent to PCA”, and deep autoencoders “summarise the \
+            information better” than PCA (lecture 002)
+            """,
+        outcome: matchesPCA && deepRatio.mean + 2 * deepRatio.standardDeviation < 1
+            ? .reproduced : (deepRatio.mean < 1 || matchesPCA ? .partly : .notReproduced),
+        evidence: """
+            The linear autoencoder, trained to convergence (best epoch \(linearRun.bestEpoch)), reaches \
+            \(linearRatio.text(3))× PCA's error (PCA is the best linear code, so 1 is the floor); the deep autoencoder \
+            \(deepRatio.text(3))× after \(counted(epochs, "epoch")).
+            """)
 
     notebook.section(
-        "Shallow against deep at the same code size",
+        "One wider layer or more layers, at equal parameters",
         """
-        Depth at a fixed code of 30 numbers: no hidden layer, one of 512, and three (1000-500-250), \
-        all ReLU and squared error. Deeper is better, says the lecture: the table says by how much, \
-        and at what cost in parameters.
+        “For a better representation we can add neurons in one layer or go deeper … deeper is better” \
+        (lecture 000). A fair test gives both the same number of weights: one hidden layer of \(wide) \
+        against three (256-128-64), both ReLU with a code of 30 and squared error, and no hidden layer as \
+        the baseline. Each trains until its error on \(validation.count) held-out training images has not \
+        improved for 3 epochs (at most \(ceiling)), from \(counted(seeds.count, "seed")).
         """)
-    var oneLayer = linear
-    oneLayer.hiddenSizes = [512]
-    let depths: [(name: String, model: any GenerativeModel)] = [
-        ("none (linear)", thirty[1].model), ("512", try notebook.train(.ae, oneLayer, epochs: epochs).model),
-        ("1000-500-250", thirty[2].model),
+    let candidates: [(name: String, hidden: [Int])] = [
+        ("none (linear)", []), ("one of \(wide)", [wide]), ("256-128-64", [256, 128, 64]),
     ]
-    let depthErrors = depths.map { testMSE($0.model) }
+    let runs = try candidates.map { candidate in try seeds.map { try converged(candidate.hidden, seed: $0) } }
+    let depthErrors = runs.map { Spread($0.map(\.mse)) }
     notebook.table(
-        ["hidden layers", "parameters", "MSE per pixel"],
-        depths.indices.map { i in
-            [depths[i].name, "\(depths[i].model.parameterCount)", fixed(depthErrors[i], 4)]
-        })
-    let gain = 1 - depthErrors[2] / depthErrors[1]
-    notebook.say(
-        gain > 0
-            ? "Three hidden layers beat one by \(fixed(100 * gain, 0))% in squared error, as the lecture says."
-            : """
-            Here three hidden layers did not beat one (\(fixed(depthErrors[2], 4)) against \(fixed(depthErrors[1], 4))): \
-            the lecture's claim is not reproduced after \(counted(epochs, "epoch")).
+        ["hidden layers", "parameters", "best epochs", "MSE per pixel"],
+        candidates.indices.map { i in
+            [
+                candidates[i].name, grouped(runs[i][0].model.parameterCount),
+                runs[i].map { "\($0.bestEpoch)\($0.stopped ? "" : "+")" }.joined(separator: ", "),
+                depthErrors[i].text(4),
+            ]
+        },
+        caption: """
+            Test squared error per pixel, mean ± standard deviation over seeds, each model at its best validation \
+            epoch; “+”: still improving at the ceiling of \(ceiling) epochs.
+            """)
+    let (flat, oneWide, threeDeep) = (depthErrors[0], depthErrors[1], depthErrors[2])
+    let gain = 1 - threeDeep.mean / oneWide.mean
+    notebook.verdict(
+        claim: "“Add neurons in one layer or go deeper … deeper is better” (lecture 000), at equal parameters",
+        outcome: threeDeep.isClearlyBelow(oneWide)
+            ? .reproduced : (oneWide.isClearlyBelow(threeDeep) ? .notReproduced : .partly),
+        evidence: """
+            With \(grouped(runs[2][0].model.parameterCount)) and \(grouped(runs[1][0].model.parameterCount)) weights, three \
+            layers reach \(threeDeep.text(4)) and one wide layer \(oneWide.text(4)) (\(fixed(100 * abs(gain), 1))% \
+            \(gain >= 0 ? "lower" : "higher") for depth)\(threeDeep.isClearlyBelow(oneWide) ? ": depth wins" : (oneWide.isClearlyBelow(threeDeep) ? ": width wins" : ": the gap is inside the seeds' spread")). \
+            No hidden layer: \(flat.text(4)); \(threeDeep.isClearlyBelow(flat) && oneWide.isClearlyBelow(flat) ? "adding neurons helps, either way" : "hidden layers do not clearly help").
             """)
 
     try notebook.finish()

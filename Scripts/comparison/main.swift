@@ -13,101 +13,205 @@ do {
             few kinds of clothes. The judge (a convolutional classifier of the labels, `gen judge`) puts \
             numbers on each part of that story.
             """, order: 7)
+    let copyCount = notebook.size(2_000, quick: 200)
     let data = try notebook.data()
     let test = data.test
     let judge = try notebook.judge()
-    let count = notebook.size(10_000, quick: 500)
-    // Each model's name, the judge's verdict on its samples, and its samples closest to a training image.
-    var verdicts: [(name: String, evaluation: SampleEvaluation, closest: Tensor)] = []
+    let count = notebook.scoredCount
+    for (label, folder) in [
+        ("AE", "ae"), ("VAE", "vae"), ("GAN", "gan"), ("conv AE", "conv-ae"), ("conv VAE", "conv-vae"),
+        ("DCGAN", "dcgan"),
+    ] {
+        notebook.uses(label, "../\(folder)/index.html")
+    }
+    // Each model's name, architecture, the judge's scores and the model itself.
+    typealias Scored = (
+        name: String, architecture: Architecture, kind: ModelKind, model: any GenerativeModel, scores: SampleScores
+    )
+    var scored: [Scored] = []
     // Trains (or reuses: `gen ae`, `gen vae` and `gen gan` cache the same models for the same
     // seed) the three models of `architecture`, draws their samples and scores them.
-    func compare(_ architecture: Architecture, epochs: [ModelKind: Int]) throws {
-        var panels: [(name: String, images: Tensor)] = [], rows: [[String]] = []
+    func compare(_ architecture: Architecture, epochs: [ModelKind: Int]) throws -> [Scored] {
+        var panels: [(name: String, images: Tensor)] = [], rows: [Scored] = []
         for kind in [ModelKind.ae, .vae, .gan] {
             let (model, result) = try notebook.train(
                 kind, kind.defaultSettings(architecture), epochs: notebook.epochs(epochs[kind]!))
             var draws = SeededGenerator(seed: notebook.request.seed)
-            let samples = model.sample(count: count, generator: &draws)
-            let verdict = judge.evaluate(samples, training: data.train, test: test)
-            verdicts.append((model.displayName, verdict, samples.rows(verdict.closestPairs.map(\.sample))))
-            panels.append((model.displayName, samples.rows(0..<64)))
-            rows.append([
-                model.displayName, counted(result.epochs, "epoch"), fixed(verdict.frechetDistance, 1),
-                fixed(verdict.precision, 2),
-                fixed(verdict.recall, 2), "\(verdict.coverage.classesHeld)", fixed(verdict.coverage.entropy, 2),
-            ])
+            panels.append((model.displayName, model.sample(count: 64, generator: &draws)))
+            rows.append((model.displayName, architecture, kind, model, try notebook.scores(model, result)))
         }
         try notebook.sampleGrids(
-            panels, "samples-\(architecture.rawValue).png", title: "Samples",
-            caption: "The first 64 of each model's \(count) samples.")
-        notebook.table(
-            ["model", "trained", "Fréchet distance", "precision", "recall", "classes", "entropy"], rows,
-            caption: """
-                Fréchet distance and k-NN precision/recall (k = 3) in the judge's 128 features (lower distance, \
-                higher precision and recall are better); the classes holding 2% of the samples, and the entropy \
-                of their histogram (ln 10 = 2.30 is uniform).
-                """)
+            panels, "samples-\(architecture.rawValue).png", title: "Samples", caption: "64 samples of each model.")
+        try notebook.scoreTable(
+            rows.map { ($0.name, ["\(epochs[$0.kind]!)"], $0.scores) }, extraHeader: ["epochs"])
+        scored += rows
+        return rows
     }
 
     notebook.section(
         "The MLP models",
         """
         The default MLP autoencoder (784-512-32), VAE (784-400-20) and GAN (64-256-512-784, \
-        discriminator mirrored), 10 epochs each. Each draws \(count) samples from its own prior (the AE \
+        discriminator mirrored), 10 epochs each: the models of `gen ae`, `gen vae` and `gen gan`, and of the \
+        other pages (the same cached models, the same scores). Each draws samples from its own prior (the AE \
         uniformly between its training codes' extremes); the judge compares them with the 10,000 test images.
         """)
-    try compare(.mlp, epochs: [.ae: 10, .vae: 10, .gan: 10])
+    let mlp = try compare(.mlp, epochs: [.ae: 10, .vae: 10, .gan: 10])
+    let (ae, vae, gan) = (mlp[0].scores, mlp[1].scores, mlp[2].scores)
+    notebook.verdict(
+        claim: """
+            “Basic AEs are not appropriate for image generation” (lecture 001); a VAE's and a GAN's samples “look like \
+            the input” (lectures 002, 003)
+            """,
+        outcome: vae.frechetDistance.isClearlyBelow(ae.frechetDistance)
+            && gan.frechetDistance.isClearlyBelow(ae.frechetDistance)
+            ? .reproduced : .partly,
+        evidence: """
+            Fréchet distance: AE \(ae.frechetDistance.text(1)), VAE \(vae.frechetDistance.text(1)), GAN \
+            \(gan.frechetDistance.text(1)); density (how many real neighbourhoods hold a sample): \(ae.density.text(2)), \
+            \(vae.density.text(2)), \(gan.density.text(2)). The GAN's samples are the sharp ones (above), the VAE's \
+            blurred, and the AE's random codes decode to garbage whose scatter earns it the highest recall \
+            (\(ae.recall.text(2))): the reason the table shows density and coverage too.
+            """)
 
     notebook.section(
         "The convolutional models",
         """
         The same three with convolutions: conv AE and VAE (Conv 1→32→64, stride 2), and the DCGAN of \
-        Radford et al. (2015) scaled to 28 × 28, 5 epochs (about 90 s an epoch on 2 cores).
+        Radford et al. (2015) scaled to 28 × 28, 5 epochs (one to two minutes an epoch on 2 cores).
         """)
-    try compare(.conv, epochs: [.ae: 10, .vae: 10, .gan: 5])
+    let conv = try compare(.conv, epochs: [.ae: 10, .vae: 10, .gan: 5])
+    let better = zip(mlp, conv).filter { $1.scores.frechetDistance.isClearlyBelow($0.scores.frechetDistance) }
+    notebook.verdict(
+        claim: "Convolutional layers are “better for video, image and series data” (lecture 002)",
+        outcome: better.count == 3 ? .reproduced : (better.isEmpty ? .notReproduced : .partly),
+        evidence: zip(mlp, conv).map { m, c in
+            "\(c.name) \(c.scores.frechetDistance.text(1)) against \(m.name) \(m.scores.frechetDistance.text(1))"
+        }.joined(separator: "; ").capitalisedFirst
+            + " (Fréchet distance): \(better.count) of the 3 convolutional models are clearly better.")
 
     notebook.section(
         "Which clothes each model draws",
         """
         The judge's class for every sample: a model that collapses onto a few kinds of clothes shows \
-        it here, whatever its samples look like one at a time. Real test images hold 10% in each class.
+        it here, whatever its samples look like one at a time. Real images hold 10% in each class.
         """)
+    let real = try notebook.realScores()
     notebook.table(
-        ["model"] + test.classNames,
-        verdicts.map { verdict in
-            let total = Double(max(verdict.evaluation.coverage.counts.reduce(0, +), 1))
-            return [verdict.name] + verdict.evaluation.coverage.counts.map { fixed(100 * Double($0) / total, 0) + "%" }
-        }, caption: "Share of each model's samples in each of the judge's classes.")
-    let fewest = verdicts.min { $0.evaluation.coverage.entropy < $1.evaluation.coverage.entropy }!
-    notebook.say(
-        """
-        The narrowest spread is the \(fewest.name)'s: entropy \(fixed(fewest.evaluation.coverage.entropy, 2)) \
-        of a possible 2.30, \(fewest.evaluation.coverage.classesHeld) classes holding 2% of its samples.
-        """)
+        ["model"] + test.classNames + ["entropy"],
+        scored.map { entry in
+            let total = Double(max(entry.scores.classCounts.reduce(0, +), 1))
+            return [entry.name] + entry.scores.classCounts.map { fixed(100 * Double($0) / total, 0) + "%" }
+                + [entry.scores.entropy.text(2)]
+        } + [
+            ["real training images"]
+                + real.classCounts.map {
+                    fixed(100 * Double($0) / Double(max(real.classCounts.reduce(0, +), 1)), 0) + "%"
+                } + [real.entropy.text(2)]
+        ],
+        caption: """
+            Share of each model's \(grouped(count)) samples in each of the judge's classes (the first draw), and the \
+            entropy of the histogram over \(Notebook.scoreDraws) draws (ln 10 = 2.30 is uniform).
+            """)
+    let narrow = scored.filter { real.entropy.mean - $0.scores.entropy.mean > 0.1 }
+    notebook.verdict(
+        claim: "A generator's samples “should follow the target probability distribution” (lecture 003), all of it",
+        outcome: narrow.isEmpty ? .reproduced : (narrow.count < scored.count ? .partly : .notReproduced),
+        evidence: """
+            Real images spread over the judge's classes with entropy \(real.entropy.text(2)). \
+            \(narrow.isEmpty ? "Every model comes within 0.1 of it." : "Short of it by more than 0.1: " + narrow.map { "\($0.name) \($0.scores.entropy.text(2))" }.joined(separator: ", ") + ".") \
+            The narrowest is the \(scored.min { $0.scores.entropy.mean < $1.scores.entropy.mean }!.name).
+            """)
 
     notebook.section(
         "Do the models copy their training images?",
         """
-        For each sample, the distance to its nearest training image in pixels, against the same for the \
-        test images, which no model saw: samples far closer than test images would be copies. Shown: each \
-        GAN's 8 samples closest to a training image, beside it.
+        A model that copies puts samples much closer to some training image than new images come. Compare \
+        like with like: for \(grouped(copyCount)) samples of each model and \(grouped(copyCount)) test images (which no \
+        model saw), the distance to the nearest of the 60,000 training images, in the judge's features (where \
+        a near-black image is not near every other) and in pixels.
         """)
-    notebook.table(
-        ["model", "sample to nearest training image", "test image to nearest training image", "closest sample"],
-        verdicts.map {
-            let e = $0.evaluation
-            return [
-                $0.name, fixed(e.sampleNearestMedian, 2), fixed(e.testNearestMedian, 2),
-                fixed(e.closestPairs.first?.distance ?? .nan, 2),
-            ]
-        }, caption: "Medians, and the single closest sample: Euclidean distances between images with pixels in [0, 1].")
-    for verdict in verdicts.filter({ $0.name.hasSuffix("GAN") }) {
-        let nearest = data.train.images(verdict.evaluation.closestPairs.map(\.training))
-        try notebook.images(
-            [("sample", verdict.closest), ("nearest", nearest)], "closest-\(verdict.name.lowercased()).png",
-            title: "\(verdict.name): the samples closest to a training image",
-            caption: "\(verdict.name): its 8 samples closest to a training image (top) and those training images.")
+    let trainingFeatures = judge.features(of: data.train)
+    // Distances from `images` to their nearest training image: in the judge's features, and in pixels.
+    func nearest(_ images: Tensor) -> (features: [Double], pixels: [Double], pairs: [Int]) {
+        let inFeatures = nearestRows(judge.features(of: images), in: trainingFeatures)
+        return (
+            inFeatures.map(\.distance), nearestImages(images, in: data.train).map(\.distance), inFeatures.map(\.index)
+        )
     }
+    let testImages = test.images(Array(0..<min(copyCount, test.count)))
+    let reference = try notebook.measured("copying|test|\(copyCount)", scope: .shared) { nearest(testImages).features }
+    let testPixels = try notebook.measured("copying|test-pixels|\(copyCount)", scope: .shared) {
+        nearest(testImages).pixels
+    }
+    // The 1st and 50th percentiles of a list of distances.
+    func percentile(_ values: [Double], _ p: Double) -> Double {
+        values.sorted()[Int(p / 100 * Double(values.count - 1))]
+    }
+    var rows: [[String]] = [
+        [
+            "test images (new)", fixed(percentile(reference, 1), 2), fixed(percentile(reference, 50), 2),
+            fixed(percentile(testPixels, 50), 2),
+        ]
+    ]
+    var histogram: [(name: String, points: [(x: Double, y: Double)])] = []
+    let edges = stride(from: 0.0, through: percentile(reference, 99) * 1.2, by: percentile(reference, 99) * 1.2 / 30)
+        .map { $0 }
+    func density(_ values: [Double]) -> [(x: Double, y: Double)] {
+        zip(edges, edges.dropFirst()).map { a, b in
+            ((a + b) / 2, 100 * Double(values.filter { $0 >= a && $0 < b }.count) / Double(values.count))
+        }
+    }
+    histogram.append(("test images", density(reference)))
+    var closer: [(name: String, share: Double)] = []
+    for entry in scored {
+        var draws = SeededGenerator(seed: notebook.request.seed)
+        let samples = entry.model.sample(count: copyCount, generator: &draws)
+        let found = try notebook.measured("copying|\(entry.name)|\(copyCount)") {
+            let n = nearest(samples)
+            return [n.features, n.pixels, n.pairs.map(Double.init)]
+        }
+        let (features, pixels) = (found[0], found[1])
+        rows.append([
+            entry.name, fixed(percentile(features, 1), 2), fixed(percentile(features, 50), 2),
+            fixed(percentile(pixels, 50), 2),
+        ])
+        if entry.kind == .gan { histogram.append((entry.name, density(features))) }
+        // The share of samples nearer a training image than the closest 1% of new images come.
+        closer.append(
+            (entry.name, Double(features.filter { $0 < percentile(reference, 1) }.count) / Double(features.count)))
+        if entry.kind == .gan {
+            let order = features.indices.sorted { features[$0] < features[$1] }.prefix(8)
+            try notebook.images(
+                [
+                    ("sample", samples.rows(Array(order))),
+                    ("nearest", data.train.images(order.map { Int(found[2][$0]) })),
+                ],
+                "closest-\(entry.name.lowercased()).png", title: "\(entry.name): the samples nearest a training image",
+                caption:
+                    "\(entry.name): its 8 samples nearest a training image in the judge's features (top), and those training images."
+            )
+        }
+    }
+    notebook.table(
+        ["images", "1st percentile, features", "median, features", "median, pixels"], rows,
+        caption: """
+            Distance to the nearest training image: Euclidean, in the judge's 128 features and in pixels in [0, 1]. A \
+            copying model's low percentiles fall far below the test images'.
+            """)
+    try notebook.plot(
+        histogram, x: "distance to the nearest training image (judge's features)", y: "% of images", "copying.png",
+        title: "Nearest-training distances: GAN samples against new images",
+        caption: "The distribution of distances to the nearest training image, for test images and each GAN's samples.")
+    let copiers = closer.filter { $0.share > 0.05 }
+    notebook.verdict(
+        claim: "Generative models make “new samples that look like the input but aren't in the input” (lecture 002)",
+        outcome: copiers.isEmpty ? .reproduced : .notReproduced,
+        evidence: """
+            1% of new test images lie within \(fixed(percentile(reference, 1), 2)) of a training image in the judge's \
+            features; of each model's samples, \(closer.map { "\($0.name) \(fixed(100 * $0.share, 1))%" }.joined(separator: ", ")) \
+            do: \(copiers.isEmpty ? "no model comes closer to its training images than new images do (1% would be chance), so none copies" : copiers.map(\.name).joined(separator: ", ") + " come closer than new images do: copies").
+            """)
 
     try notebook.finish()
 } catch {

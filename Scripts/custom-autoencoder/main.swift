@@ -72,6 +72,21 @@ do {
     try notebook.images(
         [("noisy", noisy), ("denoised", model.reconstruct(noisy)!), ("clean", clean)], "denoising.png",
         title: "Denoising", caption: "Rows: the noisy input, the model's reconstruction, the clean image.")
+    // The claim in a number: every test image with its own noise, the output's and the input's
+    // squared error against the clean image, their ratio with a bootstrap spread over images.
+    let measures = AutoencoderMeasures.measure(model, test: data.test, seed: notebook.request.seed)!
+    let closer = Spread.ratioOfMeans(
+        measures.perImage["denoised"]!.indices.map { _ in measures.noisyInputMSE }, measures.perImage["denoised"]!,
+        seed: notebook.request.seed)
+    notebook.verdict(
+        claim:
+            "A denoising autoencoder learns “to reconstruct the original clean image” from a noisy one (lecture 002)",
+        outcome: closer.mean - 2 * closer.standardDeviation > 1 ? .reproduced : .notReproduced,
+        evidence: """
+            Its output is \(closer.text(1))× closer to the clean test image than the noisy input it was given (squared \
+            error per pixel, \(fixed(measures.denoisedMSE, 4)) against \(fixed(measures.noisyInputMSE, 4)); ± a \
+            bootstrap standard error over the test images).
+            """)
     try notebook.finish()
 } catch {
     exit(Notebook.exitCode(reporting: error, script: "custom-autoencoder"))

@@ -16,28 +16,54 @@ do {
     let test = data.test
     let epochs = notebook.epochs(10)
     let layout = ImageLayout(of: test)
+    let midpointCount = notebook.size(2_000, quick: 200)
     // The default AE and VAE: the models `gen ae` and `gen vae` train (and cache) with the same seed.
-    let (autoencoder, _) = try notebook.train(.ae, ModelKind.ae.defaultSettings, epochs: epochs)
-    let (vae, _) = try notebook.train(.vae, ModelKind.vae.defaultSettings, epochs: epochs)
+    let (autoencoder, aeResult) = try notebook.train(.ae, ModelKind.ae.defaultSettings, epochs: epochs)
+    let (vae, vaeResult) = try notebook.train(.vae, ModelKind.vae.defaultSettings, epochs: epochs)
+    let seeds = notebook.seeds(3)
+    let judge = try notebook.judge()
+    notebook.uses("the AE's page", "../ae/index.html")
+    notebook.uses("the VAE's page", "../vae/index.html")
+    notebook.uses("the 2-D VAE explorer", "../vae-2d/explore.html")
+    notebook.uses("the 2-D AE explorer", "../ae-2d/explore.html")
 
     notebook.section(
         "Codes of two numbers",
         """
         The same AE and VAE with codes of 2 numbers, so the codes can be drawn as they are: \
-        5,000 test images, coloured by class.
+        5,000 test images, coloured by class. One number says how far a cloud of codes is from the \
+        prior N(0, I) the VAE samples from: the KL divergence of a Gaussian fitted to the codes (mean m, \
+        covariance S), ½ (tr S + mᵀm − 2 − ln det S), 0 when the codes sit like N(0, I), with a bootstrap \
+        standard error over the test images.
         """)
     var flatAE = ModelKind.ae.defaultSettings, flatVAE = ModelKind.vae.defaultSettings
     (flatAE.latentDimension, flatVAE.latentDimension) = (2, 2)
+    // KL(N(m, S) ‖ N(0, I)) for 2-D codes (rows of `points`): ½ (tr S + mᵀm − 2 − ln det S).
+    func klFromPrior(_ points: Tensor) -> Double {
+        let n = Double(points.shape[0])
+        let m = (0..<2).map { j in (0..<points.shape[0]).reduce(0.0) { $0 + Double(points[$1, j]) } / n }
+        var s = [[0.0, 0.0], [0.0, 0.0]]
+        for i in 0..<points.shape[0] {
+            let d = (0..<2).map { Double(points[i, $0]) - m[$0] }
+            for a in 0..<2 { for b in 0..<2 { s[a][b] += d[a] * d[b] / (n - 1) } }
+        }
+        let determinant = s[0][0] * s[1][1] - s[0][1] * s[1][0]
+        return 0.5 * (s[0][0] + s[1][1] + m[0] * m[0] + m[1] * m[1] - 2 - log(determinant))
+    }
     let maps = try [("Autoencoder", flatAE, ModelKind.ae), ("VAE", flatVAE, ModelKind.vae)].map {
         name, settings, kind in
         let model = try notebook.train(kind, settings, epochs: epochs).model
-        return (name: name, map: model.latentMap(test)!)
+        let map = model.latentMap(test)!
+        let kl = Spread.bootstrap(count: map.points.shape[0], resamples: 100, seed: notebook.request.seed) {
+            klFromPrior(map.points.rows($0))
+        }
+        return (name: name, map: map, kl: kl)
     }
     try notebook.figure(
         Figures.sideBySide(
             maps.map { panel in
                 (
-                    panel.name,
+                    "",
                     Figures.latentMap(
                         panel.map.points, labels: panel.map.labels, classNames: test.classNames,
                         axisNames: ("z₁", "z₂"),
@@ -47,60 +73,62 @@ do {
         caption: "Where each model puts 5,000 test images in its 2-number code, coloured by class.")
     let spreads = maps.map { panel -> [String] in
         let (mean, spread) = (panel.map.points.mean(alongAxis: 0), panel.map.points.variance(alongAxis: 0).squareRoot())
-        return [panel.name] + (0..<2).flatMap { j in [fixed(mean[j], 2), fixed(spread[j], 2)] }
+        return [panel.name] + (0..<2).flatMap { j in [fixed(mean[j], 2), fixed(spread[j], 2)] } + [panel.kl.text(2)]
     }
     notebook.table(
-        ["model", "mean z₁", "spread z₁", "mean z₂", "spread z₂"], spreads,
-        caption: "Mean and standard deviation of each code unit over the test images; a standard normal has 0 and 1.")
-    notebook.say(
-        """
-        A standard normal, the prior the VAE samples from, has mean 0 and spread 1 in each unit: compare each \
-        row with it.
-        """)
+        ["model", "mean z₁", "spread z₁", "mean z₂", "spread z₂", "KL of the codes' Gaussian from N(0, I), nats"],
+        spreads,
+        caption: """
+            Mean and standard deviation of each code unit over the test images (a standard normal has 0 and 1), and \
+            the KL of the fitted Gaussian from N(0, I), ± its bootstrap standard error.
+            """)
+    let (aeKL, vaeKL) = (maps[0].kl, maps[1].kl)
+    notebook.verdict(
+        claim:
+            "The KL term “encourages encodings to be distributed evenly around the center of the latent space” (lecture 002)",
+        outcome: vaeKL.isClearlyBelow(aeKL) && vaeKL.mean < 0.5
+            ? .reproduced : (vaeKL.isClearlyBelow(aeKL) ? .partly : .notReproduced),
+        evidence: """
+            The VAE's codes are \(vaeKL.text(2)) nats from N(0, I), the plain autoencoder's \(aeKL.text(2))\
+            \(vaeKL.isClearlyBelow(aeKL) ? ": only the VAE's codes sit where its prior will draw from" : "").
+            """)
 
     notebook.section(
         "Random codes: the autoencoder against the VAE",
         """
-        Sampling needs a distribution to draw codes from. For the plain AE (32 numbers) the best simple \
-        guess is uniform between each unit's smallest and largest training code; the VAE (20 numbers) \
+        Sampling needs a distribution to draw codes from. For the plain AE (32 numbers) the lecture's \
+        recipe is uniform between each unit's smallest and largest training code; the VAE (20 numbers) \
         draws from its prior N(0, I). The judge (a convolutional classifier of the labels, `gen judge`) \
-        scores the samples: precision is the share of samples that look like some real image, recall the \
-        share of real images that some sample resembles (Kynkäänniemi et al. 2019).
+        scores the samples against real images.
         """)
-    let judge = try notebook.judge()
     var random = SeededGenerator(seed: notebook.request.seed)
-    let count = notebook.size(5_000, quick: 500)
     let sampled: [(name: String, images: Tensor)] = [
-        ("Autoencoder", autoencoder.sample(count: count, generator: &random)),
-        ("VAE", vae.sample(count: count, generator: &random)),
+        ("Autoencoder", autoencoder.sample(count: 64, generator: &random)),
+        ("VAE", vae.sample(count: 64, generator: &random)),
     ]
     try notebook.sampleGrids(
         sampled, "random-codes.png", title: "Decoded random codes",
-        caption: "The first 64 samples of each: the AE's uniform codes, the VAE's prior draws.")
-    let scores = sampled.map { judge.evaluate($0.images, training: data.train, test: test, memorisationCount: 0) }
-    notebook.table(
-        ["model", "Fréchet distance", "precision", "recall", "classes held"],
-        zip(sampled, scores).map { s, e in
-            [
-                s.name, fixed(e.frechetDistance, 1), fixed(e.precision, 2), fixed(e.recall, 2),
-                "\(e.coverage.classesHeld) of 10",
-            ]
-        },
-        caption:
-            "\(count) samples each against the 10,000 test images, in the judge's feature space (lower distance is better)."
-    )
-    notebook.say(
-        """
-        \(fixed(100 * scores[0].precision, 0))% of the autoencoder's samples land near some real image in the \
-        judge's eyes, against \(fixed(100 * scores[1].precision, 0))% of the VAE's; a uniform box around the \
-        AE's codes holds mostly places no image was encoded to.
-        """)
+        caption: "64 samples of each: the AE's uniform codes, the VAE's prior draws.")
+    let (aeScores, vaeScores) = (try notebook.scores(autoencoder, aeResult), try notebook.scores(vae, vaeResult))
+    try notebook.scoreTable([("Autoencoder", [], aeScores), ("VAE", [], vaeScores)])
+    notebook.verdict(
+        claim: "“Basic AEs are not appropriate for image generation”; a VAE's prior draws are (lecture 001, 002)",
+        outcome: vaeScores.frechetDistance.isClearlyBelow(aeScores.frechetDistance)
+            && aeScores.density.isClearlyBelow(vaeScores.density) ? .reproduced : .notReproduced,
+        evidence: """
+            The judge puts the autoencoder's random codes at Fréchet distance \(aeScores.frechetDistance.text(1)) \
+            against the VAE's \(vaeScores.frechetDistance.text(1)), and density \(aeScores.density.text(2)) against \
+            \(vaeScores.density.text(2))\(vaeScores.frechetDistance.isClearlyBelow(aeScores.frechetDistance) ? ": a uniform box around the AE's codes holds mostly places no image was encoded to" : ""). (Its recall, \(aeScores.recall.text(2)) against \(vaeScores.recall.text(2)), rewards \
+            scattered garbage: see the table's caption.)
+            """)
 
     notebook.section(
         "Between two codes",
         """
         Encode two test images, walk in a straight line between their codes, decode every step. \
-        The same pairs for both models; the framed ends decode the endpoints themselves.
+        The same pairs for both models; the framed ends decode the endpoints themselves. To put a number \
+        on it, the judge scores the halfway points of \(grouped(midpointCount)) random pairs of test images: \
+        a regular space decodes them to something like clothes.
         """)
     for (name, model) in [("Autoencoder", autoencoder), ("VAE", vae)] {
         var pairs = SeededGenerator(seed: notebook.request.seed)  // the same test images for both
@@ -112,6 +140,38 @@ do {
             figure, "paths-\(model.name).png",
             caption: "\(name): decoded codes along straight lines between two test images' codes.")
     }
+
+    // The code halfway between two test images' codes (the VAE's means), decoded: `draw`'s pairs.
+    func midpoints(_ model: any GenerativeModel, draw: UInt64) -> Tensor {
+        var random = SeededGenerator(seed: notebook.request.seed &+ 100 &+ draw)
+        let pick = { (0..<midpointCount).map { _ in Int.random(in: 0..<test.count, using: &random) } }
+        let (a, b) = (model.encode(test.images(pick()))!, model.encode(test.images(pick()))!)
+        return model.decode(0.5 * (a + b))
+    }
+    let halfway = try [("Autoencoder", autoencoder), ("VAE", vae)].map { name, model in
+        let scores = try notebook.measured("midpoints|\(name)|\(midpointCount)") {
+            (0..<3).map { draw in
+                judge.evaluate(
+                    midpoints(model, draw: UInt64(draw)), training: data.train, test: test, memorisationCount: 0
+                )
+                .frechetDistance
+            }
+        }
+        return (name: name, fd: Spread(scores))
+    }
+    notebook.table(
+        ["model", "Fréchet distance of halfway points ↓"], halfway.map { [$0.name, $0.fd.text(1)] },
+        caption:
+            "\(grouped(midpointCount)) halfway points against the test images, mean ± standard deviation over 3 draws of pairs."
+    )
+    notebook.verdict(
+        claim:
+            "An autoencoder's latent space “can be extremely irregular”; the KL term “keeps the encoding continuous” (lecture 002)",
+        outcome: halfway[1].fd.isClearlyBelow(halfway[0].fd) ? .reproduced : .notReproduced,
+        evidence: """
+            Halfway between two test images the VAE decodes to images at Fréchet distance \(halfway[1].fd.text(1)) \
+            from real ones, the autoencoder to \(halfway[0].fd.text(1)).
+            """)
 
     notebook.section(
         "One code unit at a time",
@@ -135,12 +195,33 @@ do {
                 \(name): each row changes one unit of the probe image's code, the rest held; the units that vary most \
                 over test images.
                 """)
-        notebook.say(
-            """
-            \(name): \(variance.filter { $0 > 0.01 }.count) of its \(model.latentDimension) units vary across \
-            test images (variance of the code over 2,000 test images above 0.01).
-            """)
     }
+    // Active units: the code's variance over 2,000 test images above 0.01 (Burda et al. 2016).
+    let active = try [(ModelKind.ae, "Autoencoder"), (.vae, "VAE")].map { kind, name in
+        let counts = try seeds.map { seed in
+            let model = try notebook.train(kind, kind.defaultSettings, epochs: epochs, seed: seed).model
+            let variance = model.encode(test.images(Array(0..<min(2_000, test.count))))!.variance(alongAxis: 0).scalars
+            return Double(variance.filter { $0 > 0.01 }.count)
+        }
+        return (name: name, units: Spread(counts))
+    }
+    notebook.table(
+        ["model", "code units", "active units"],
+        [["Autoencoder", "32", active[0].units.text(1)], ["VAE", "20", active[1].units.text(1)]],
+        caption:
+            "Units whose code varies across 2,000 test images (variance above 0.01), mean ± standard deviation over seeds."
+    )
+    notebook.verdict(
+        claim: """
+            Changing one code unit changes the image, but “we do not control what features are learned” (lecture 001); \
+            the VAE's KL term switches unneeded units off (Burda et al. 2016)
+            """,
+        outcome: active[1].units.mean < 20 ? .reproduced : .partly,
+        evidence: """
+            Each row above changes one unit and several things at once (shape, width, brightness): no unit was asked \
+            to mean anything. The autoencoder uses \(active[0].units.text(1)) of its 32 units, the VAE only \
+            \(active[1].units.text(1)) of its 20 (\(counted(seeds.count, "seed"))).
+            """)
 
     try notebook.finish()
 } catch {

@@ -29,6 +29,13 @@ do {
         return (name, model, result, AutoencoderMeasures.measure(model, test: test, seed: notebook.request.seed)!)
     }
     let plain = try trained("plain AE")
+    let seed = notebook.request.seed
+    // mean(a's figure) / mean(b's figure) over the same test images, with its bootstrap spread.
+    func ratio(_ figure: String, _ a: Variant, _ b: Variant) -> Spread {
+        Spread.ratioOfMeans(a.measures.perImage[figure]!, b.measures.perImage[figure]!, seed: seed)
+    }
+    // A figure's mean over the test images, with its bootstrap spread.
+    func measure(_ figure: String, _ v: Variant) -> Spread { Spread.meanOf(v.measures.perImage[figure]!, seed: seed) }
 
     notebook.section(
         "Denoising",
@@ -59,12 +66,17 @@ do {
                 fixed(v.measures.reconstructionMSE, 4),
             ]
         }, caption: "MSE per pixel over the 10,000 test images, each with its own noise.")
-    notebook.say(
-        """
-        The denoising AE's output is \(fixed(plain.measures.denoisedMSE / denoising.measures.denoisedMSE, 1))× \
-        closer to the clean image than the plain AE's; on clean images it pays \
-        \(fixed(denoising.measures.reconstructionMSE / plain.measures.reconstructionMSE, 2))× the plain AE's error.
-        """)
+    let closer = ratio("denoised", plain, denoising), cost = ratio("reconstruction", denoising, plain)
+    notebook.verdict(
+        claim: "“Add noise to input … but learn to reconstruct the original clean image” (lecture 002)",
+        outcome: closer.mean - 2 * closer.standardDeviation > 1
+            && denoising.measures.denoisedMSE < denoising.measures.noisyInputMSE ? .reproduced : .notReproduced,
+        evidence: """
+            From the same noisy test images the denoising AE's output is \(closer.text(2))× closer to the clean image \
+            than the plain AE's (squared error; ± a bootstrap standard error over the \(grouped(test.count)) test \
+            images), and \(fixed(denoising.measures.noisyInputMSE / denoising.measures.denoisedMSE, 1))× closer than its \
+            noisy input. It pays \(cost.text(2))× the plain AE's error on clean images.
+            """)
 
     notebook.section(
         "Sparse codes",
@@ -98,6 +110,20 @@ do {
                 fixed(v.measures.reconstructionMSE, 4),
             ]
         })
+    let (offPlain, offSparse) = (measure("inactive", sigmoid), measure("inactive", sparse))
+    notebook.verdict(
+        claim: """
+            A sparsity penalty makes the code rely on “activating a small number of neurons” for any given input \
+            (lecture 002)
+            """,
+        outcome: offPlain.isClearlyBelow(offSparse) && offSparse.mean > 0.5
+            ? .reproduced : (offPlain.isClearlyBelow(offSparse) ? .partly : .notReproduced),
+        evidence: """
+            With the KL penalty an image's code has \(offSparse.percent(1)) of its units below 0.05 (mean activation \
+            \(fixed(sparse.measures.meanCode, 3)), target 0.05), against \(offPlain.percent(1)) without \
+            (± bootstrap standard errors over test images); it pays \(ratio("reconstruction", sparse, sigmoid).text(2))× \
+            the error.
+            """)
 
     notebook.section(
         "Contractive",
@@ -107,23 +133,36 @@ do {
         models here are 784-32-784 with sigmoid codes. Contraction is the mean ‖f(x + δ) − f(x)‖ / ‖δ‖ \
         over test images for small noise δ ~ N(0, 0.01² I).
         """)
-    let contractive = try [Float(0), 0.1, 1].map { lambda in
-        try trained(lambda == 0 ? "λ = 0 (plain)" : "λ = \(lambda)") {
-            ($0.hiddenSizes, $0.codeActivation, $0.contractive) = ([], .sigmoid, lambda)
+    // Each λ from three seeds: these one-layer models are quick to train.
+    let lambdas: [Float] = [0, 0.1, 1]
+    let contractive = try lambdas.map { lambda in
+        try notebook.seeds(3).map { seed in
+            var settings = ModelKind.ae.defaultSettings
+            (settings.hiddenSizes, settings.codeActivation, settings.contractive) = ([], .sigmoid, lambda)
+            let model = try notebook.train(.ae, settings, epochs: epochs, seed: seed).model
+            return AutoencoderMeasures.measure(model, test: test, seed: seed)!
         }
     }
+    let contraction = contractive.map { Spread($0.map(\.contraction)) }
+    let contractiveError = contractive.map { Spread($0.map(\.reconstructionMSE)) }
     notebook.table(
         ["model", "contraction", "reconstruction MSE"],
-        contractive.map { v in
-            [v.name, fixed(v.measures.contraction, 3), fixed(v.measures.reconstructionMSE, 4)]
-        })
-    let (flat, loose) = (contractive[2].measures, contractive[0].measures)
-    notebook.say(
-        """
-        λ = 1 makes the code \(fixed(loose.contraction / flat.contraction, 1))× less sensitive to small input \
-        changes than the plain model, for \(fixed(flat.reconstructionMSE / loose.reconstructionMSE, 2))× its \
-        reconstruction error.
-        """)
+        lambdas.indices.map { i in
+            [
+                lambdas[i] == 0 ? "λ = 0 (plain)" : "λ = \(lambdas[i])", contraction[i].text(3),
+                contractiveError[i].text(4),
+            ]
+        }, caption: "Mean ± standard deviation over \(counted(notebook.seeds(3).count, "training seed")).")
+    notebook.verdict(
+        claim: "“For very similar inputs, the learned encoding should also be very similar” (lecture 002)",
+        outcome: contraction[1].isClearlyBelow(contraction[0]) && contraction[2].isClearlyBelow(contraction[1])
+            ? .reproduced : (contraction[2].isClearlyBelow(contraction[0]) ? .partly : .notReproduced),
+        evidence: """
+            The code moves \(contraction[0].text(3)) per unit of input change without the penalty, \
+            \(contraction[1].text(3)) with λ = 0.1 and \(contraction[2].text(3)) with λ = 1 \
+            (\(fixed(contraction[0].mean / contraction[2].mean, 1))× stiller), for \
+            \(fixed(contractiveError[2].mean / contractiveError[0].mean, 2))× the reconstruction error.
+            """)
 
     notebook.section(
         "Overcomplete: copying, and how sparsity stops it",
@@ -161,6 +200,20 @@ do {
         caption:
             "The plain AE has 32 code units and a hidden layer. Predicting 0.5 for every pixel of uniform noise scores 0.083."
     )
+    let (copied, stopped) = (measure("noiseReconstruction", copier), measure("noiseReconstruction", sparseWide))
+    let copies = copied.mean + 2 * copied.standardDeviation < 0.083 / 4
+    notebook.verdict(
+        claim: """
+            A code larger than the input “can trivially learn to just copy … (unless you regularize)”; sparsity gives \
+            a bottleneck “without requiring a reduction in the number of nodes” (lecture 002)
+            """,
+        outcome: copies && copied.isClearlyBelow(stopped) ? .reproduced : (copies ? .partly : .notReproduced),
+        evidence: """
+            The 1,000-unit autoencoder rebuilds uniform noise to \(copied.text(4)) squared error per pixel (guessing 0.5 \
+            everywhere: 0.083)\(copies ? ": it copies" : ": it does not copy"). Its sparse twin rebuilds noise to \(stopped.text(4)), \
+            \(fixed(stopped.mean / copied.mean, 1))× worse, while keeping clothes at \
+            \(fixed(sparseWide.measures.reconstructionMSE, 4)) (± bootstrap standard errors over images).
+            """)
 
     notebook.section(
         "Tied weights",
@@ -177,6 +230,15 @@ do {
                 fixed(v.measures.reconstructionMSE, 4),
             ]
         })
+    let tiedCost = ratio("reconstruction", tied, plain)
+    notebook.verdict(
+        claim: "“It is possible to design autoencoder as W′ = Wᵀ” (lecture 004): half the weights",
+        outcome: .reproduced,
+        evidence: """
+            Tied, the autoencoder has \(fixed(Double(tied.model.parameterCount) / Double(plain.model.parameterCount), 2))× \
+            the plain one's parameters and trains to \(tiedCost.text(2))× its squared error (± a bootstrap standard error \
+            over test images); the lecture does not say what tying costs: this is the measured price.
+            """)
 
     try notebook.finish()
 } catch {

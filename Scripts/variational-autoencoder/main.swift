@@ -19,6 +19,20 @@ do {
     let layout = ImageLayout(of: test)
     // The default VAE (784-400-20): the model `gen vae` trains and caches with the same seed.
     let vae = try notebook.train(.vae, ModelKind.vae.defaultSettings, epochs: epochs).model as! VariationalAutoencoder
+    notebook.uses("the VAE's page", "../vae/index.html")
+    notebook.uses("its live explorer", "../vae/explore.html")
+    notebook.uses("the 2-D VAE explorer", "../vae-2d/explore.html")
+    notebook.uses("the conv VAE's page", "../conv-vae/index.html")
+    // KL(N(μ, σ²) ‖ N(0, I)) of each row: ½ Σⱼ (σⱼ² + μⱼ² − 1 − log σⱼ²), in nats.
+    func klDivergence(mean mu: Tensor, logVariance: Tensor) -> [Double] {
+        let units = mu.shape.countPerItem
+        return (0..<mu.shape[0]).map { r in
+            (0..<units).reduce(0.0) { sum, j in
+                let (m, v) = (Double(mu[r, j]), Double(logVariance[r, j]))
+                return sum + 0.5 * (exp(v) + m * m - 1 - v)
+            }
+        }
+    }
 
     notebook.section(
         "The reparameterisation trick for one image",
@@ -47,7 +61,35 @@ do {
         "posterior.png", title: "q(z | x) for one test image",
         caption: """
             μ and σ of every code unit for the image below, and one z drawn from them. Units with σ near 1 \
-            and μ near 0 are switched off: q equals the prior there.
+            and μ near 0 are switched off: q equals the prior there. Points, not lines: the units are not in any order.
+            """, axes: PlotAxes(pointsOnly: true))
+    // The KL term for this image, in closed form and by Monte Carlo: the mean over draws z = μ + σ · ε
+    // of log q(z | x) − log p(z) = Σⱼ (−½ log σⱼ² − ½ εⱼ² + ½ zⱼ²) (the log 2π terms cancel).
+    let closedForm = klDivergence(mean: mu, logVariance: logVariance)[0]
+    let draws = notebook.size(10_000, quick: 1_000)
+    var monteCarloRandom = SeededGenerator(seed: notebook.request.seed &+ 7)
+    let epsilons = Tensor.normal(Shape(draws, vae.latentDimension), using: &monteCarloRandom)
+    let logRatios = (0..<draws).map { d -> Double in
+        (0..<vae.latentDimension).reduce(0.0) { sum, j in
+            let e = Double(epsilons[d, j])
+            let zj = Double(mu[0, j]) + exp(0.5 * Double(logVariance[0, j])) * e
+            return sum - 0.5 * Double(logVariance[0, j]) - 0.5 * e * e + 0.5 * zj * zj
+        }
+    }
+    let monteCarlo = Spread(logRatios)
+    let monteCarloError = monteCarlo.standardError
+    notebook.table(
+        ["KL(q(z | x) ‖ N(0, I)) for this image", "nats"],
+        [
+            ["closed form ½ Σⱼ (σⱼ² + μⱼ² − 1 − log σⱼ²)", fixed(closedForm, 2)],
+            [
+                "Monte Carlo, mean of log q(z | x) − log p(z) over \(grouped(draws)) draws",
+                fixed(monteCarlo.mean, 2) + " ± " + fixed(monteCarloError, 2),
+            ],
+        ],
+        caption: """
+            The lecture's slide writes the term as −½ Σ (σ² + μ² − 1 − log σ): the sign and log σ (for log σ²) are \
+            misprints; with them the term would be negative. The Monte Carlo figure is ± its standard error.
             """)
     try notebook.images(
         [("x, μ, z₁ … z₈", Tensor(stacking: [image, vae.decode(mu), vae.decode(Tensor(stacking: z))]))],
@@ -55,6 +97,20 @@ do {
         caption: """
             The test image, its mean code decoded, and eight codes drawn from its posterior, decoded: the \
             spread σ allows, in pixels.
+            """)
+
+    let agrees = abs(monteCarlo.mean - closedForm) < 3 * monteCarloError
+    notebook.verdict(
+        claim: """
+            Reparameterised, z = μ + σ · ε with ε ~ N(0, I), and the KL regulariser has a closed form for Gaussians \
+            (lecture 002)
+            """,
+        outcome: agrees ? .reproduced : .notReproduced,
+        evidence: """
+            For this image the closed form gives \(fixed(closedForm, 2)) nats and the Monte Carlo estimate over the \
+            reparameterised draws \(fixed(monteCarlo.mean, 2)) ± \(fixed(monteCarloError, 2)) \
+            (\(agrees ? "within" : "outside") three standard errors); the eight decoded draws above differ only \
+            where σ lets them.
             """)
 
     notebook.section(
@@ -73,20 +129,31 @@ do {
         settings.latentDimension = 2
         return (beta, model, result, try notebook.train(.vae, settings, epochs: epochs).model)
     }
+    // Per test image (2,000 of them): the KL term and the posterior's mean σ, for bootstrap spreads.
+    let probe = test.images(Array(0..<min(2_000, test.count)))
+    let posteriors = sweep.map { run in
+        let (mu, logVariance) = (run.model as! VariationalAutoencoder).posterior(probe)
+        let sigma = (0.5 * logVariance).exp().mean(alongAxis: 1).scalars.map(Double.init)
+        return (
+            kl: Spread.meanOf(klDivergence(mean: mu, logVariance: logVariance), seed: notebook.request.seed),
+            sigma: Spread.meanOf(sigma, seed: notebook.request.seed),
+            active: mu.variance(alongAxis: 0).scalars.filter { $0 > 0.01 }.count
+        )
+    }
     notebook.table(
-        ["β", "reconstruction (nats)", "KL (nats)", "−ELBO at β = 1", "active units"],
-        try sweep.map { run in
+        ["β", "reconstruction (nats)", "KL (nats)", "−ELBO at β = 1", "mean σ of q(z | x)", "active units"],
+        try sweep.indices.map { i in
+            let run = sweep[i]
             let (reconstruction, kl) = (try run.result.final(.testReconstruction), try run.result.final(.testKL))
-            let variance = run.model.encode(test.images(Array(0..<min(2_000, test.count))))!.variance(alongAxis: 0)
-                .scalars
             return [
-                "\(run.beta)", fixed(reconstruction, 1), fixed(kl, 1), fixed(reconstruction + kl, 1),
-                "\(variance.filter { $0 > 0.01 }.count) of 20",
+                "\(run.beta)", fixed(reconstruction, 1), posteriors[i].kl.text(1), fixed(reconstruction + kl, 1),
+                posteriors[i].sigma.text(3), "\(posteriors[i].active) of 20",
             ]
         },
         caption: """
-            Test images, 20-number codes. Active units: the posterior mean varies across 2,000 test images \
-            (variance above 0.01, Burda et al. 2016).
+            Test images, 20-number codes; reconstruction and −ELBO over all test images, KL and σ over 2,000 (± bootstrap \
+            standard errors). Active units: the posterior mean varies across those images (variance above 0.01, \
+            Burda et al. 2016).
             """)
     try notebook.sampleGrids(
         sweep.map { run in
@@ -96,7 +163,7 @@ do {
         caption: "The same 36 draws from N(0, I), decoded by each β's VAE.")
     let manifolds = sweep.map { run in
         (
-            "β = \(run.beta)",
+            "",
             Figures.manifold(
                 run.flat.manifold(side: 12), side: 12, layout: layout, axisNote: "z₁, z₂ at the normal quantiles",
                 title: notebook.title("β = \(run.beta)"))
@@ -105,6 +172,25 @@ do {
     try notebook.figure(
         Figures.sideBySide(manifolds, title: notebook.title("The 2-D latent manifold by β")), "manifold-by-beta.png",
         caption: "A 12 × 12 grid over the 2-D code plane at the normal quantiles 4% … 96%, decoded by each β's VAE.")
+    let reconstructions = try sweep.map { try $0.result.final(.testReconstruction) }
+    let klFalls = zip(posteriors, posteriors.dropFirst()).allSatisfy { $1.kl.isClearlyBelow($0.kl) }
+    let reconstructionRises = zip(reconstructions, reconstructions.dropFirst()).allSatisfy { $1 > $0 }
+    let (free, standard) = (posteriors[0], posteriors[2])
+    let cheats = free.sigma.isClearlyBelow(standard.sigma)
+    notebook.verdict(
+        claim: """
+            β “controls how much emphasis is given on the reconstruction vs the regularization term”; without it the \
+            network “can ‘cheat’ by learning narrow distributions” (lecture 002)
+            """,
+        outcome: klFalls && reconstructionRises && cheats ? .reproduced : (cheats ? .partly : .notReproduced),
+        evidence: """
+            From β = 0 to 4 the KL term falls \(klFalls ? "at every step" : "but not at every step") \
+            (\(posteriors.map { fixed($0.kl.mean, 1) }.joined(separator: ", ")) nats) and the reconstruction \
+            \(reconstructionRises ? "rises at every step" : "does not rise at every step") \
+            (\(reconstructions.map { fixed($0, 1) }.joined(separator: ", "))). At β = 0 \(cheats ? "the encoder cheats" : "the posteriors are no narrower"): mean σ \
+            \(free.sigma.text(3)) against \(standard.sigma.text(3)) at β = 1, a KL of \(free.kl.text(0)) nats, \
+            \(free.active) active units against \(standard.active)\(cheats ? ": narrow posteriors far from the prior, so its prior samples (above) are poor" : "").
+            """)
 
     notebook.section(
         "MLP against convolutional VAE",
@@ -115,29 +201,15 @@ do {
         """)
     let (convVAE, convResult) = try notebook.train(.vae, ModelKind.vae.defaultSettings(.conv), epochs: epochs)
     let mlpResult = sweep[2].result  // β = 1 is the default VAE
-    let judge = try notebook.judge()
-    let count = notebook.size(5_000, quick: 500)
     let pair: [(name: String, model: any GenerativeModel, result: TrainingResult)] = [
         ("MLP VAE", vae, mlpResult), ("Conv VAE", convVAE, convResult),
     ]
-    let scores = pair.map { entry in
-        var draws = SeededGenerator(seed: notebook.request.seed)
-        return judge.evaluate(
-            entry.model.sample(count: count, generator: &draws), training: data.train, test: test, memorisationCount: 0)
-    }
-    let header = [
-        "model", "parameters", "−ELBO (nats)", "reconstruction", "KL", "Fréchet distance", "precision", "recall",
-    ]
-    notebook.table(
-        header,
-        try zip(pair, scores).map { entry, score in
-            let losses = try [Metric.testLoss, .testReconstruction, .testKL].map {
-                fixed(try entry.result.final($0), 1)
-            }
-            return [entry.name, "\(entry.model.parameterCount)"] + losses + [
-                fixed(score.frechetDistance, 1), fixed(score.precision, 2), fixed(score.recall, 2),
-            ]
-        })
+    let scores = try pair.map { try notebook.scores($0.model, $0.result) }
+    let elbos = try pair.map { try $0.result.final(.testLoss) }
+    try notebook.scoreTable(
+        zip(pair, scores).map { entry, score in
+            (entry.name, [grouped(entry.model.parameterCount), fixed(try! entry.result.final(.testLoss), 1)], score)
+        }, extraHeader: ["parameters", "−ELBO (nats)"])
     let originals = test.images(test.classNames.indices.compactMap { test.labels.firstIndex(of: $0) })
     try notebook.images(
         [
@@ -146,6 +218,16 @@ do {
         ],
         "mlp-vs-conv.png", title: "Reconstructions: MLP and conv VAE",
         caption: "One test image of each class and each VAE's reconstruction (decode(μ)).")
+    let sharper = scores[1].frechetDistance.isClearlyBelow(scores[0].frechetDistance), tighter = elbos[1] < elbos[0]
+    notebook.verdict(
+        claim: "Convolutional layers are “better for video, image and series data” (lecture 002, of autoencoders)",
+        outcome: sharper && tighter ? .reproduced : (sharper || tighter ? .partly : .notReproduced),
+        evidence: """
+            With \(fixed(Double(convVAE.parameterCount) / Double(vae.parameterCount), 2))× the parameters, the conv VAE's \
+            −ELBO is \(fixed(elbos[1], 1)) nats against \(fixed(elbos[0], 1)), and its prior samples score a Fréchet \
+            distance of \(scores[1].frechetDistance.text(1)) against \(scores[0].frechetDistance.text(1)) (3 draws \
+            of \(grouped(notebook.scoredCount)) samples).
+            """)
 
     try notebook.finish()
 } catch {

@@ -36,6 +36,12 @@ public struct AutoencoderMeasures: Sendable {
     /// `reconstructionMSE` means the model copies anything rather than modelling clothes.
     public var noiseReconstructionMSE = 0.0
 
+    /// The same measures image by image (test image i, and the i-th noise image), so that a
+    /// difference between two models can be resampled image by image (a bootstrap interval):
+    /// `reconstruction`, `denoised`, `contraction`, `inactive` (each image's share of code
+    /// values below 0.05), `noiseReconstruction`.
+    public var perImage: [String: [Double]] = [:]
+
     /// The measures by name, for measures.json and reports.
     public var entries: [(String, Double)] {
         [
@@ -89,11 +95,18 @@ public struct AutoencoderMeasures: Sendable {
             m.denoisedMSE += squaredError(denoised, x) / pixels * Double(rows)
             let size = x.shape.countPerItem, units = h.shape.countPerItem
             for r in 0..<rows {
-                var codeChange = 0.0, inputChange = 0.0
+                var codeChange = 0.0, inputChange = 0.0, off = 0.0
                 for j in 0..<units { let d = Double(moved[r * units + j] - h[r * units + j]); codeChange += d * d }
                 for j in 0..<size { let d = Double(delta[r * size + j]); inputChange += d * d }
-                m.contraction += (codeChange / max(inputChange, .leastNormalMagnitude)).squareRoot()
+                for j in 0..<units where abs(h[r * units + j]) < inactiveThreshold { off += 1 }
+                let contraction = (codeChange / max(inputChange, .leastNormalMagnitude)).squareRoot()
+                m.contraction += contraction
+                m.perImage["contraction", default: []].append(contraction)
+                m.perImage["inactive", default: []].append(off / Double(units))
             }
+            m.perImage["reconstruction", default: []] += rowMeanSquaredErrors(model.decode(h), x)
+            m.perImage["denoised", default: []] += rowMeanSquaredErrors(denoised, x)
+            m.perImage["noiseReconstruction", default: []] += rowMeanSquaredErrors(copied, noise)
             m.noiseReconstructionMSE += squaredError(copied, noise) / pixels * Double(rows)
             start += rows
         }
@@ -107,10 +120,35 @@ public struct AutoencoderMeasures: Sendable {
     }
 }
 
+/// Each row's mean of (a − b)², in Double.
+func rowMeanSquaredErrors(_ a: Tensor, _ b: Tensor) -> [Double] {
+    precondition(a.shape == b.shape, "squared errors of \(a.shape) and \(b.shape)")
+    let size = a.shape.countPerItem
+    return (0..<a.shape[0]).map { r in
+        var total = 0.0
+        for i in (r * size)..<((r + 1) * size) { let d = Double(a.data[i] - b.data[i]); total += d * d }
+        return total / Double(size)
+    }
+}
+
 /// Σ (a − b)² over every value, in Double.
 func squaredError(_ a: Tensor, _ b: Tensor) -> Double {
     precondition(a.shape == b.shape, "squared error of \(a.shape) and \(b.shape)")
     var total = 0.0
     for i in 0..<a.count { let d = Double(a.data[i] - b.data[i]); total += d * d }
     return total
+}
+
+extension AutoencoderMeasures {
+    /// Each test image's squared error per pixel, decode(encode(x)) against x, pixels in [0, 1]:
+    /// the values `reconstructionMSE` averages, kept apart so a difference between two models
+    /// can be resampled image by image (a bootstrap interval).
+    public static func perImageMSE(_ model: any GenerativeModel, test: Dataset) -> [Double] {
+        var errors: [Double] = []
+        test.forEachChunk(of: 1_000, range: .unit) { x in
+            guard let rebuilt = model.reconstruct(x) else { return }
+            errors += rowMeanSquaredErrors(rebuilt, x)
+        }
+        return errors
+    }
 }

@@ -14,6 +14,9 @@ public struct ClassCoverage: Sendable {
     /// Images per predicted class.
     public let counts: [Int]
 
+    /// The coverage of images already counted per class.
+    public init(counts: [Int]) { self.counts = counts }
+
     public init(predictions: [Int], classCount: Int) {
         var counts = [Int](repeating: 0, count: classCount)
         for p in predictions where p >= 0 && p < classCount { counts[p] += 1 }
@@ -101,6 +104,20 @@ public struct Judge {
             start = end
         }
         return Tensor(shape: [n, width], values: rows)
+    }
+
+    /// The judge's features of `images` (N, C·H·W, pixels in [0, 1]): the space its scores live in.
+    public func features(of images: Tensor) -> Tensor { Judge.features(classifier, of: images) }
+
+    /// The judge's features of every image of `dataset`, a chunk at a time.
+    public func features(of dataset: Dataset) -> Tensor {
+        var rows: [Float] = [], width = 0
+        dataset.forEachChunk(of: 1_024, range: .unit) { x in
+            let f = Judge.features(classifier, of: x)
+            width = f.shape.countPerItem
+            rows += f.buffer
+        }
+        return Tensor(shape: [dataset.count, width], values: rows)
     }
 
     /// Judges `samples` (N, C·H·W, pixels in [0, 1]) against the test set, and their nearness

@@ -158,19 +158,38 @@ public enum Figures {
     /// area says so instead of failing.
     public static func curves(
         _ series: [(name: String, points: [(x: Double, y: Double)])], xLabel: String, yLabel: String,
-        title: FigureTitle
+        title: FigureTitle, axes: PlotAxes = PlotAxes()
     ) -> Canvas {
-        let finite = series.map { s in s.points.filter { $0.x.isFinite && $0.y.isFinite } }
+        // On a logarithmic axis the points are placed by log₂ x and the ticks keep their own values.
+        let placed = series.map { s in
+            (name: s.name, points: s.points.map { (x: axes.logX ? log2($0.x) : $0.x, y: $0.y) })
+        }
+        let finite = placed.map { s in s.points.filter { $0.x.isFinite && $0.y.isFinite } }
         // Wide enough for the longest legend entry beside the 400-pixel plot (620 at the least).
         let legend =
             zip(series, finite).map { Canvas.textWidth($0.name + ($1.isEmpty ? " (no data)" : ""), size: 10) }.max()
             ?? 0
         let canvas = titled(title, contentWidth: max(620, 56 + 400 + 42 + legend), contentHeight: 350)
         let all = finite.flatMap { $0 }
-        let frame = PlotFrame(
+        let xTicks = axes.xTicks.map { ticks in ticks.map { axes.logX ? log2($0) : $0 } }
+        var frame = PlotFrame(
             x: margin + 56, y: FigureTitle.height + margin + 20, width: 400, height: 280,
-            xs: all.map(\.x), ys: all.map(\.y))
+            xs: all.map(\.x) + (xTicks ?? []), ys: all.map(\.y) + (axes.diagonal == nil ? [] : [0, 1]))
+        if axes.diagonal != nil { (frame.xRange, frame.yRange) = ((-0.02, 1.02), (-0.02, 1.02)) }
+        frame.xTicks = xTicks.map { ticks in zip(ticks, axes.xTicks!).map { ($0, PlotFrame.label($1)) } }
         frame.drawAxes(on: canvas, xLabel: xLabel, yLabel: yLabel)
+        if let diagonal = axes.diagonal {
+            // The chance line y = x, dashed, so that a curve's distance from it reads at a glance.
+            let (from, to) = (frame.position(0, 0), frame.position(1, 1))
+            for k in stride(from: 0, to: 40, by: 2) {
+                let (a, b) = (Double(k) / 40, Double(k + 1) / 40)
+                canvas.line(
+                    from: (from.x + (to.x - from.x) * a, from.y + (to.y - from.y) * a),
+                    to: (from.x + (to.x - from.x) * b, from.y + (to.y - from.y) * b), color: .faint, thickness: 1)
+            }
+            let label = frame.position(0.62, 0.55)
+            canvas.text(diagonal, x: Int(label.x), y: Int(label.y), size: 9, color: .faint)
+        }
         if all.isEmpty {
             canvas.text(
                 "no data to plot yet", x: frame.x + frame.width / 2, y: frame.y + frame.height / 2, size: 12,
@@ -179,22 +198,25 @@ public enum Figures {
         for (k, points) in finite.enumerated() {
             let colour = Color.categorical[k % Color.categorical.count]
             let positions = points.map { frame.position($0.x, $0.y) }
-            for (a, b) in zip(positions, positions.dropFirst()) {
-                canvas.line(from: a, to: b, color: colour, thickness: 2)
+            if !axes.pointsOnly {
+                for (a, b) in zip(positions, positions.dropFirst()) {
+                    canvas.line(from: a, to: b, color: colour, thickness: 2)
+                }
             }
-            for p in positions { canvas.dot(x: p.x, y: p.y, radius: 3, color: colour) }
+            for p in positions { canvas.dot(x: p.x, y: p.y, radius: axes.pointsOnly ? 4 : 3, color: colour) }
             let ly = frame.y + 14 + 20 * k
             canvas.fill(x: frame.x + frame.width + 20, y: ly - 8, width: 16, height: 4, color: colour)
             canvas.text(
-                series[k].name + (points.isEmpty ? " (no data)" : ""), x: frame.x + frame.width + 42, y: ly - 2,
+                placed[k].name + (points.isEmpty ? " (no data)" : ""), x: frame.x + frame.width + 42, y: ly - 2,
                 size: 10)
         }
         return canvas
     }
 
-    /// Panels side by side, each under its name.
+    /// Panels side by side, each under its name; a panel with a title bar of its own is given an
+    /// empty name, so that it is titled once.
     public static func sideBySide(_ panels: [(name: String, canvas: Canvas)], title: FigureTitle) -> Canvas {
-        let gap = 24, nameHeight = 24
+        let gap = 24, nameHeight = panels.allSatisfy { $0.name.isEmpty } ? 0 : 24
         let width = panels.map(\.canvas.width).reduce(0, +) + gap * max(panels.count - 1, 0)
         let height = (panels.map(\.canvas.height).max() ?? 0) + nameHeight
         let canvas = titled(title, contentWidth: width, contentHeight: height)
@@ -237,9 +259,26 @@ public enum Figures {
 }
 
 /// A plot area mapping data coordinates to pixels, with "nice" ticks.
+/// How a plot's axes are drawn: a logarithmic x axis with ticks at the values given (a code
+/// size's 2, 8, 32, 128, not their logarithms), points without joining lines (values of
+/// unrelated units), and a dashed chance diagonal from (0, 0) to (1, 1) with its label (a ROC
+/// plot; both axes then run over [0, 1]).
+public struct PlotAxes: Sendable {
+    public var logX: Bool
+    public var xTicks: [Double]?
+    public var pointsOnly: Bool
+    public var diagonal: String?
+
+    public init(logX: Bool = false, xTicks: [Double]? = nil, pointsOnly: Bool = false, diagonal: String? = nil) {
+        (self.logX, self.xTicks, self.pointsOnly, self.diagonal) = (logX, xTicks, pointsOnly, diagonal)
+    }
+}
+
 struct PlotFrame {
     let x: Int, y: Int, width: Int, height: Int
-    let xRange: (Double, Double), yRange: (Double, Double)
+    var xRange: (Double, Double), yRange: (Double, Double)
+    /// Ticks at these positions with these labels, instead of round numbers.
+    var xTicks: [(Double, String)]?
 
     init(x: Int, y: Int, width: Int, height: Int, xs: [Double], ys: [Double]) {
         (self.x, self.y, self.width, self.height) = (x, y, width, height)
@@ -277,11 +316,11 @@ struct PlotFrame {
 
     func drawAxes(on canvas: Canvas, xLabel: String, yLabel: String) {
         canvas.fill(x: x, y: y, width: width, height: height, color: .white)
-        for t in PlotFrame.ticks(xRange) {
+        for (t, label) in xTicks ?? PlotFrame.ticks(xRange).map({ ($0, PlotFrame.label($0)) }) {
             let p = position(t, yRange.0)
             canvas.line(from: (p.x, Double(y)), to: (p.x, Double(y + height)), color: Color(235, 235, 235))
             canvas.line(from: (p.x, Double(y + height)), to: (p.x, Double(y + height + 4)), color: .ink)
-            canvas.text(PlotFrame.label(t), x: Int(p.x), y: y + height + 16, size: 8, color: .ink, anchor: .center)
+            canvas.text(label, x: Int(p.x), y: y + height + 16, size: 8, color: .ink, anchor: .center)
         }
         for t in PlotFrame.ticks(yRange) {
             let p = position(xRange.0, t)

@@ -126,7 +126,10 @@ public enum GalleryPage {
             html +=
                 "<h2>Lectures</h2>\n<p class=\"note\">Each page tells one idea of the lectures top to bottom: narrative, the code that ran, and what it measured.</p>\n"
             for page in notebooks {
-                html += "<h3><a href=\"\(escape(page.name))/index.html\">\(escape(page.title))</a></h3>\n"
+                let slides =
+                    FileManager.default.fileExists(atPath: root + "/" + page.name + "/" + NotebookPage.slidesFile)
+                    ? " <small>· <a href=\"\(escape(page.name))/\(NotebookPage.slidesFile)\">slides</a></small>" : ""
+                html += "<h3><a href=\"\(escape(page.name))/index.html\">\(escape(page.title))</a>\(slides)</h3>\n"
                 // The first line of the page's "What this page shows" box, readable where the
                 // thumbnails' text is not.
                 if let first = page.summaryLines.first {

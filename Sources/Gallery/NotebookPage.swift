@@ -72,6 +72,15 @@ public struct NotebookPage: Codable, Equatable, Sendable {
     public var sections: [Section]
     /// Where the page sits in the lecture order, for the gallery's index.
     public var order: Int
+    /// The gallery's other pages this one uses (model pages, explorers), linked under its title.
+    public var uses: [Link]?
+
+    /// A link to another page of the gallery, relative to this page's folder.
+    public struct Link: Codable, Equatable, Sendable {
+        public var label: String
+        public var href: String
+        public init(label: String, href: String) { (self.label, self.href) = (label, href) }
+    }
 
     public init(
         name: String, title: String, introduction: String, command: String, provenance: String, setup: String = "",
@@ -120,9 +129,15 @@ public struct NotebookPage: Codable, Equatable, Sendable {
     public func html() -> String {
         var html =
             "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>gen: \(escape(title))</title>\n\(Self.style)</head><body>\n"
-        html += "<p><a href=\"../index.html\">← gallery</a></p>\n<h1>\(escape(title))</h1>\n"
+        html += navigation() + "<h1>\(escape(title))</h1>\n"
         html += "<p class=\"provenance\">Made by <code>\(escape(command))</code> · \(escape(provenance))</p>\n"
         html += "<p class=\"intro\">\(inline(introduction))</p>\n"
+        if let uses, !uses.isEmpty {
+            html +=
+                "<p class=\"uses\">Uses: "
+                + uses.map { "<a href=\"\(escape($0.href))\">\(escape($0.label))</a>" }.joined(separator: " · ")
+                + "</p>\n"
+        }
         let verdicts = sections.enumerated().compactMap { number, section in section.verdict.map { (number, $0) } }
         if !verdicts.isEmpty {
             html += "<div class=\"shows\"><h2>What this page shows</h2>\n<ul>\n"
@@ -217,7 +232,7 @@ public struct NotebookPage: Codable, Equatable, Sendable {
     /// The page as Markdown, for a code host's file view.
     public func markdown() -> String {
         var md =
-            "# \(title)\n\n_Made by `\(command)` · \(provenance)_\n\n\(introduction)\n\n[← gallery](../index.html)\n"
+            "# \(title)\n\n_Made by `\(command)` · \(provenance)_\n\n\(introduction)\n\n[← gallery](../index.html) · [slides](\(Self.slidesFile))\n"
         if !summaryLines.isEmpty {
             md += "\n> **What this page shows**\n>\n" + summaryLines.map { "> - \($0)\n" }.joined()
         }

@@ -19,7 +19,10 @@ extension ModelRun {
 
     /// `train(_:settings:film:)` on `data` instead of the request's (a subset of it, say: give it
     /// a name of its own, which keys the cache).
-    public func train(_ kind: ModelKind, settings: ModelSettings, data: DatasetSplits, film: FilmRecorder? = nil) throws
+    public func train(
+        _ kind: ModelKind, settings: ModelSettings, data: DatasetSplits, film: FilmRecorder? = nil,
+        earlyStopping: EarlyStopping? = nil, afterEpoch: ((any GenerativeModel, Int) -> Void)? = nil
+    ) throws
         -> (model: any GenerativeModel, result: TrainingResult)
     {
         if let problem = kind.problem(settings, image: data.train.imageShape) { throw RunProblem.model(problem) }
@@ -44,9 +47,10 @@ extension ModelRun {
         let result = try train(
             model, optimizer: kind.optimizer(settings), data: data,
             metadata: ["kind": kind.rawValue, "settings": encoded],
-            defaultEpochs: kind.defaultEpochs
+            defaultEpochs: kind.defaultEpochs, earlyStopping: earlyStopping
         ) { record in
             film?.record(model, epoch: record.epoch, data: data.train)
+            afterEpoch?(model, record.epoch)
         }
         // A film is recorded only while training: a whole run's film is kept beside its cached
         // checkpoint, so that runs reusing the model show it too (not beside a file the user named).

@@ -122,35 +122,40 @@ public struct ModelRun {
     /// checkpoint says; `onEpoch` sees each epoch trained here. It trains on `request.threads`
     /// threads, a count scoped to this call: a process's entry (`gen`, a script's notebook) sets
     /// the default; a library call changes no one else's.
+    /// With `earlyStopping`, the epoch count is a ceiling: training ends when the validation
+    /// figure stops improving, with the best epoch's weights (and a cached run that stopped so is
+    /// reused as finished).
     public func train(
         _ model: any TrainableModel, optimizer: any Optimizer = Adam(), data: DatasetSplits,
-        metadata: [String: String] = [:],
-        defaultEpochs: Int = RunRequest.defaultEpochs, onEpoch: @escaping (EpochRecord) -> Void = { _ in }
+        metadata: [String: String] = [:], defaultEpochs: Int = RunRequest.defaultEpochs,
+        earlyStopping: EarlyStopping? = nil, onEpoch: @escaping (EpochRecord) -> Void = { _ in }
     ) throws -> TrainingResult {
         try train(
             Learner(model, optimizer: optimizer), data: data, metadata: metadata, defaultEpochs: defaultEpochs,
-            onEpoch: onEpoch)
+            earlyStopping: earlyStopping, onEpoch: onEpoch)
     }
 
     /// `train(_:optimizer:data:…)` for a model with its optimizers already made (per-group
     /// overrides, clipping).
     public func train(
         _ learner: Learner, data: DatasetSplits, metadata: [String: String] = [:],
-        defaultEpochs: Int = RunRequest.defaultEpochs, onEpoch: @escaping (EpochRecord) -> Void = { _ in }
+        defaultEpochs: Int = RunRequest.defaultEpochs, earlyStopping: EarlyStopping? = nil,
+        onEpoch: @escaping (EpochRecord) -> Void = { _ in }
     ) throws -> TrainingResult {
         try BLAS.withThreadCount(request.threads) {
             try trainOnThisThreadCount(
-                learner, data: data, metadata: metadata, defaultEpochs: defaultEpochs, onEpoch: onEpoch)
+                learner, data: data, metadata: metadata, defaultEpochs: defaultEpochs, earlyStopping: earlyStopping,
+                onEpoch: onEpoch)
         }
     }
 
     private func trainOnThisThreadCount(
         _ learner: Learner, data: DatasetSplits, metadata: [String: String],
-        defaultEpochs: Int, onEpoch: @escaping (EpochRecord) -> Void
+        defaultEpochs: Int, earlyStopping: EarlyStopping?, onEpoch: @escaping (EpochRecord) -> Void
     ) throws -> TrainingResult {
         // The file's contents are read once, below: here only what must not be read at all.
         _ = try namedCheckpointInPlace()
-        let path = try checkpointPath(for: learner, data: data)
+        let path = try checkpointPath(for: learner, data: data, earlyStopping: earlyStopping)
         let named = request.checkpoint != nil
         var state = CheckpointState()
         var epochs = request.epochs ?? defaultEpochs
@@ -168,7 +173,9 @@ public struct ModelRun {
             }
             if named, request.epochs == nil { epochs = max(state.completedEpochs, 1) }
             let done = state.completedEpochs
-            if done >= epochs && done > 0 {
+            // A run that early stopping ended (its last line names the best epoch) is finished.
+            let stoppedEarly = state.metricsLines.last.map { $0.contains("\"\(Metric.bestEpoch.name)\"") } ?? false
+            if (done >= epochs || stoppedEarly) && done > 0 {
                 say(
                     done == epochs
                         ? "Reusing \(path) (\(epochsText(done))); retraining would train it again."
@@ -203,6 +210,7 @@ public struct ModelRun {
         trainer.checkpointMetadata = metadata.merging([
             "data": request.dataset.argument, "threads": String(request.threads),
         ]) { mine, _ in mine }
+        trainer.earlyStopping = earlyStopping
         trainer.onStep = progress.report
         var fresh: [EpochRecord] = []
         trainer.onEpoch = { record in
@@ -220,14 +228,11 @@ public struct ModelRun {
 
     /// The named checkpoint (through a symbolic link, the file it points to, so the link stays),
     /// or the cache's file for this model, data, seed, batch size and thread count.
-    func checkpointPath(for learner: Learner, data: DatasetSplits) throws -> String {
+    func checkpointPath(for learner: Learner, data: DatasetSplits, earlyStopping: EarlyStopping? = nil) throws
+        -> String
+    {
         if let named = request.checkpoint { return try checkpointPath(named: named) }
-        let base = request.cacheFolder ?? (environmentFolder("XDG_CACHE_HOME") ?? homeFolder() + "/.cache") + "/gen"
-        // A cache on read-only media still serves the models it holds: writability is checked
-        // only when training is to write (above).
-        if !FileManager.default.fileExists(atPath: base) {
-            do { try createFolder(base) } catch { throw RunProblem.cacheUnusable(reason: "\(error)") }
-        }
+        let base = try cacheFolder()
         // Everything that changes the trained weights except the epoch count, which the file
         // keeps (a longer run continues a shorter one). The data by its contents, not by the
         // path typed: another folder of the same name, or images replaced in place, are other
@@ -236,9 +241,23 @@ public struct ModelRun {
             "\(learner.configurationJSON)|\(data.train.name)|train=\(String(data.train.fingerprint, radix: 16))"
             + "|test=\(String(data.test.fingerprint, radix: 16))|\(request.imageSize ?? 0)"
             + "|seed=\(request.seed)|batch=\(request.batchSize)|threads=\(request.threads)"
+            + (earlyStopping.map {
+                "|early=\(String($0.validation.fingerprint, radix: 16)),\($0.figure.name),\($0.patience)"
+            } ?? "")
         let hash = fnv1a(key)
         let safeName = data.train.name.filter { $0.isLetter || $0.isNumber || $0 == "-" }
         return "\(base)/\(learner.model.name)-\(safeName)-\(String(hash, radix: 16)).safetensors"
+    }
+
+    /// gen's cache folder (`--cache`, `$XDG_CACHE_HOME/gen` or `~/.cache/gen`), made if missing.
+    /// A cache on read-only media still serves what it holds: writability is checked only when
+    /// something is to be written.
+    public func cacheFolder() throws -> String {
+        let base = request.cacheFolder ?? (environmentFolder("XDG_CACHE_HOME") ?? homeFolder() + "/.cache") + "/gen"
+        if !FileManager.default.fileExists(atPath: base) {
+            do { try createFolder(base) } catch { throw RunProblem.cacheUnusable(reason: "\(error)") }
+        }
+        return base
     }
 
     /// A named checkpoint's path, through symbolic links: writing the file they point to keeps the link.

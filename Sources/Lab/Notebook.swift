@@ -29,6 +29,8 @@ public final class Notebook {
 
     private var page: NotebookPage
     private let source: SwiftSource?
+    /// The script's own text: kept measurements are keyed by it (`measured`).
+    let sourceText: String
     private let setupLine: Int
     private var sectionLines: [Int] = []
     private let started = Date()
@@ -61,13 +63,15 @@ public final class Notebook {
         let quick = options.quick
         (request.out, request.seed, request.threads, request.retrain, request.quiet) =
             (options.out, options.seed, options.threads, options.retrain, options.quiet)
+        request.cacheFolder = options.cache
         if quick {
             request.dataset = .synthetic
             request.syntheticCount = 2_000
         }
         request.command = "swift run \(name)" + (quick ? " --quick" : "")
         (self.name, self.quick, self.request) = (name, quick, request)
-        source = (try? String(contentsOfFile: file, encoding: .utf8)).map(SwiftSource.init)
+        sourceText = (try? String(contentsOfFile: file, encoding: .utf8)) ?? ""
+        source = sourceText.isEmpty ? nil : SwiftSource(sourceText)
         setupLine = line
         page = NotebookPage(
             name: name, title: title, introduction: introduction, command: request.command, provenance: "", order: order
@@ -92,6 +96,11 @@ public final class Notebook {
 
     /// `full` epochs, or one with `--quick`.
     public func epochs(_ full: Int) -> Int { quick ? 1 : full }
+
+    /// `count` training seeds from the request's (one with `--quick`): a verdict's spread.
+    public func seeds(_ count: Int) -> [UInt64] {
+        (0..<(quick ? 1 : count)).map { request.seed &+ UInt64($0) }
+    }
 
     /// `full`, or `small` with `--quick`: image counts, grid sizes, sweeps.
     public func size(_ full: Int, quick small: Int) -> Int { quick ? small : full }
@@ -121,11 +130,13 @@ public final class Notebook {
         if !request.quiet { print("Wrote \(folder)/\(file)") }
     }
 
-    /// A figure's title bar: `title` over the data set, seed and `details`.
-    public func title(_ title: String, _ details: String = "") -> FigureTitle {
+    /// A figure's title bar: `title` over the data set (or `data`, for a figure of other
+    /// images), seed and `details`.
+    public func title(_ title: String, _ details: String = "", data: String? = nil) -> FigureTitle {
         FigureTitle(
             title,
-            details: ([dataName, "seed \(request.seed)"] + (details.isEmpty ? [] : [details])).joined(separator: " · "))
+            details: ([data ?? dataName, "seed \(request.seed)"] + (details.isEmpty ? [] : [details])).joined(
+                separator: " · "))
     }
 
     /// Labelled rows of images (each row the same count, at most 12 a row), drawn as `file`.
@@ -149,7 +160,7 @@ public final class Notebook {
             Figures.sideBySide(
                 panels.map { panel in
                     (
-                        panel.name,
+                        "",
                         Figures.sampleGrid(
                             panel.images.rows(0..<min(side * side, panel.images.shape[0])), layout: layout, side: side,
                             title: self.title(panel.name))
@@ -160,9 +171,10 @@ public final class Notebook {
     /// Named series of (x, y) points as lines, drawn as `file`.
     public func plot(
         _ series: [(name: String, points: [(x: Double, y: Double)])], x: String, y: String, _ file: String,
-        title: String, caption: String
+        title: String, caption: String, axes: PlotAxes = PlotAxes()
     ) throws {
-        try figure(Figures.curves(series, xLabel: x, yLabel: y, title: self.title(title)), file, caption: caption)
+        try figure(
+            Figures.curves(series, xLabel: x, yLabel: y, title: self.title(title), axes: axes), file, caption: caption)
     }
 
     /// A table of numbers under the current section (printed on the terminal too).
@@ -177,6 +189,12 @@ public final class Notebook {
                 row.enumerated().map { $0.element.padding(toLength: widths[$0.offset], withPad: " ", startingAt: 0) }
                     .joined(separator: "  "))
         }
+    }
+
+    /// Links `href` (relative to the page's folder: `../vae/index.html`) under the page's title:
+    /// a model page or explorer the page uses.
+    public func uses(_ label: String, _ href: String) {
+        page.uses = (page.uses ?? []) + [NotebookPage.Link(label: label, href: href)]
     }
 
     /// A sentence under the current section: what the numbers above say (printed too).
@@ -221,8 +239,18 @@ public final class Notebook {
         try writeAtomically(Data(page.html().utf8), to: folder + "/index.html")
         try writeAtomically(Data(page.markdown().utf8), to: folder + "/README.md")
         try writeAtomically(try JSONEncoder.sorted.encode(page), to: folder + "/" + GalleryPage.notebookFile)
+        try writeAtomically(Data(page.slides().utf8), to: folder + "/" + NotebookPage.slidesFile)
         try GalleryPage.updateIndex(root: request.out)
-        if !request.quiet { print("\nWrote \(folder)/index.html and README.md") }
+        if !request.quiet { print("\nWrote \(folder)/index.html, slides.html and README.md") }
+        // Written first, so the page can be read; then the run fails: a lecture page's every
+        // section ends on its verdict (a page of your own may have sections that only show).
+        if LectureOrder.pages.contains(where: { $0.name == name }),
+            let open = page.sections.first(where: { $0.verdict == nil })
+        {
+            throw RunError(
+                "section \"\(open.title)\" of \(name) ends without a verdict: close it with notebook.verdict(claim:outcome:evidence:)"
+            )
+        }
     }
 
     // MARK: Models and data
@@ -244,15 +272,22 @@ public final class Notebook {
     /// with `filmCaption` (the film kept beside the cached checkpoint: recorded when the model was
     /// trained, by this run or an earlier one).
     /// `data` replaces the request's (a subset of it under a name of its own, say).
+    /// With `earlyStopping`, `epochs` is a ceiling (`ModelRun.train`). `afterEpoch` sees the
+    /// model after each epoch trained in this call (none when the cached run is reused).
     public func train(
         _ kind: ModelKind, _ settings: ModelSettings, epochs: Int, data: DatasetSplits? = nil, film: String? = nil,
-        filmCaption: String = ""
+        filmCaption: String = "", earlyStopping: EarlyStopping? = nil, seed: UInt64? = nil, retrain: Bool = false,
+        afterEpoch: ((any GenerativeModel, Int) -> Void)? = nil
     ) throws -> (model: any GenerativeModel, result: TrainingResult) {
         var own = request
         own.epochs = epochs
+        if let seed { own.seed = seed }
+        if retrain { own.retrain = true }
         let recorder = film.map { _ in FilmRecorder(side: 8, seed: request.seed, temperature: 1) }
         let run = ModelRun(own)
-        let (model, result) = try run.train(kind, settings: settings, data: try data ?? self.data(), film: recorder)
+        let (model, result) = try run.train(
+            kind, settings: settings, data: try data ?? self.data(), film: recorder, earlyStopping: earlyStopping,
+            afterEpoch: afterEpoch)
         if let film {
             if let bytes = run.keptFilm(result) {
                 try writeAtomically(bytes, to: folder + "/" + film)
@@ -264,14 +299,46 @@ public final class Notebook {
         return (model, result)
     }
 
+    /// Trains as `train(_:_:epochs:…)` and measures the model after every epoch with `measure`:
+    /// the values are kept beside the cached checkpoint (`<checkpoint>.<name>.json`, as a film
+    /// is), so that a run reusing the model has them too; a cached run without them is trained
+    /// again to record them.
+    public func train<T: Codable>(
+        _ kind: ModelKind, _ settings: ModelSettings, epochs: Int, film: String? = nil, filmCaption: String = "",
+        history name: String, _ measure: @escaping (any GenerativeModel) -> T
+    ) throws -> (model: any GenerativeModel, result: TrainingResult, history: [T]) {
+        var recorded: [T] = []
+        var (model, result) = try train(
+            kind, settings, epochs: epochs, film: film, filmCaption: filmCaption,
+            afterEpoch: { model, _ in recorded.append(measure(model)) })
+        let path = result.checkpointPath + ".\(name).json"
+        if recorded.count != result.epochs {
+            if let bytes = FileManager.default.contents(atPath: path),
+                let kept = try? JSONDecoder().decode([T].self, from: bytes), kept.count == result.epochs
+            {
+                return (model, result, kept)
+            }
+            recorded = []
+            (model, result) = try train(
+                kind, settings, epochs: epochs, retrain: true,
+                afterEpoch: { model, _ in recorded.append(measure(model)) })
+        }
+        try writeAtomically(try JSONEncoder.sorted.encode(recorded), to: path)
+        return (model, result, recorded)
+    }
+
     /// Trains `model` with `optimizer` for `epochs` on the request's data, or on `data` (under a
     /// name of its own: the name keys the cache), or reuses its cached run.
     public func train(
-        _ model: any TrainableModel, optimizer: any Optimizer = Adam(), epochs: Int, data: DatasetSplits? = nil
+        _ model: any TrainableModel, optimizer: any Optimizer = Adam(), epochs: Int, data: DatasetSplits? = nil,
+        earlyStopping: EarlyStopping? = nil, seed: UInt64? = nil, batchSize: Int? = nil
     ) throws -> TrainingResult {
         var own = request
         own.epochs = epochs
-        return try ModelRun(own).train(model, optimizer: optimizer, data: try data ?? self.data())
+        if let seed { own.seed = seed }
+        if let batchSize { own.batchSize = batchSize }
+        return try ModelRun(own).train(
+            model, optimizer: optimizer, data: try data ?? self.data(), earlyStopping: earlyStopping)
     }
 
     /// The data's judge (`gen judge`): trained once and cached.
@@ -285,6 +352,18 @@ public final class Notebook {
 
 /// "1 epoch", "10 epochs": `count` and `noun`, plural when it must be.
 public func counted(_ count: Int, _ noun: String) -> String { "\(count) \(noun)\(count == 1 ? "" : "s")" }
+
+/// "1,140,782": a count with its thousands grouped, as the pages write them.
+public func grouped(_ count: Int) -> String {
+    let digits = String(abs(count))
+    let groups = stride(from: digits.count, to: 0, by: -3).map {
+        String(
+            digits[
+                digits.index(
+                    digits.startIndex, offsetBy: max($0 - 3, 0))..<digits.index(digits.startIndex, offsetBy: $0)])
+    }
+    return (count < 0 ? "-" : "") + groups.reversed().joined(separator: ",")
+}
 
 /// `value` with `digits` decimals: the page's numbers.
 public func fixed(_ value: Double, _ digits: Int = 3) -> String { String(format: "%.\(digits)f", value) }

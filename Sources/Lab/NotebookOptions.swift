@@ -10,6 +10,8 @@ public struct NotebookOptions: ParsableArguments {
     @Option(help: "The seed of every model and figure.") public var seed: UInt64 = 0
     @Option(help: "Threads for the matrix products and element-wise work.") public var threads = 2
     @Flag(help: "Train every model again instead of reusing cached runs.") public var retrain = false
+    @Option(help: "Keep trained models and kept measurements in CACHE (default: $XDG_CACHE_HOME/gen or ~/.cache/gen).")
+    public var cache: String?
     @Flag(help: "No live progress line, only a line per epoch.") public var quiet = false
 
     public init() {}

@@ -238,3 +238,15 @@ public func densityAndCoverage(real: Tensor, generated: Tensor, k: Int = 5) -> (
     let coveredCount = (0..<n).filter { c in (0..<parts).contains { covered[$0 * n + c] != 0 } }.count
     return (Double(hits.reduce(0, +)) / Double(k * max(m, 1)), Double(coveredCount) / Double(max(n, 1)))
 }
+
+/// For each row of `points`, the nearest row of `centres` and its Euclidean distance.
+public func nearestRows(_ points: Tensor, in centres: Tensor) -> [(index: Int, distance: Double)] {
+    let m = centres.shape[0]
+    var best = [(index: Int, distance: Float)](repeating: (-1, .infinity), count: points.shape[0])
+    forEachDistanceBlock(points, to: centres) { rows, distances in
+        for (i, r) in rows.enumerated() {
+            for c in 0..<m where distances[i * m + c] < best[r].distance { best[r] = (c, distances[i * m + c]) }
+        }
+    }
+    return best.map { ($0.index, Double(max($0.distance, 0)).squareRoot()) }
+}

@@ -213,7 +213,7 @@ struct ExploreCommand: ModelCommand {
     static let configuration = CommandConfiguration(
         commandName: "explore",
         abstract:
-            "Write <out>/<model>/explore.html: the model's decoder running in the browser, with sliders (and a 2-D pad for a 2-D latent).",
+            "Write <out>/<model>/explore.html (<out>/<model>-<N>d/ for a code of N numbers other than the default): the model's decoder running in the browser, with sliders (and a 2-D pad for a 2-D latent).",
         discussion:
             "The page is one file that works offline (file://). Set the code from the address too: explore.html#z=0.5,-1.2"
     )
@@ -226,7 +226,10 @@ struct ExploreCommand: ModelCommand {
         let (request, settings) = try resolve(model, options)
         let run = ModelRun(request)
         let (trained, result) = try run.train(model, settings: settings)
-        let folder = request.out + "/" + trained.name
+        // A code size other than the default gets a folder of its own (`vae-2d`): the default
+        // model's explorer beside it stays as it is.
+        let sized = settings.latentDimension == model.defaultSettings(settings.architecture).latentDimension
+        let folder = request.out + "/" + trained.name + (sized ? "" : "-\(settings.latentDimension)d")
         try createFolder(folder)
         let page = ExplorerPage(
             model: trained, test: result.data.test, layout: result.layout,

@@ -29,7 +29,13 @@ struct LectureScriptTests {
             let code = section["code"] as? String ?? ""
             #expect(!code.isEmpty && !code.contains("notebook.section("), "\(section["title"] ?? "?"): \(code)")
             #expect(!(section["outputs"] as? [Any] ?? []).isEmpty, "\(section["title"] ?? "?") shows nothing")
+            let verdict = section["verdict"] as? [String: String]
+            #expect(
+                verdict?["claim"]?.isEmpty == false && verdict?["evidence"]?.isEmpty == false
+                    && ["reproduced", "not reproduced", "partly"].contains(verdict?["outcome"] ?? ""),
+                "\(section["title"] ?? "?") ends without a verdict")
         }
+        #expect(FileManager.default.fileExists(atPath: page + "/slides.html"))
         let html = try String(contentsOfFile: page + "/index.html", encoding: .utf8)
         let markdown = try String(contentsOfFile: page + "/README.md", encoding: .utf8)
         // Every figure the page shows is a PNG (or a film's GIF) in its folder, and both formats show it.

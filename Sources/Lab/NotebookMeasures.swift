@@ -1,0 +1,160 @@
+import Datasets
+import Evaluation
+import Foundation
+import Models
+import NN
+import TensorCore
+
+/// The judge's scores of a set of images, each over `Notebook.scoreDraws` draws of
+/// `count` images: what a score table shows and a verdict quotes, mean ± standard deviation.
+public struct SampleScores: Codable, Sendable {
+    public var count: Int
+    public var frechetDistance, precision, recall, density, coverage, classesHeld, entropy: Spread
+    /// Images per judge's class in the first draw (the draw the pages' sample grids show).
+    public var classCounts: [Int]
+
+    init(_ evaluations: [SampleEvaluation]) {
+        count = evaluations[0].count
+        let spread = { (figure: (SampleEvaluation) -> Double) in Spread(evaluations.map(figure)) }
+        frechetDistance = spread(\.frechetDistance)
+        (precision, recall) = (spread(\.precision), spread(\.recall))
+        (density, coverage) = (spread(\.density), spread(\.dataCoverage))
+        classesHeld = spread { Double($0.coverage.classesHeld) }
+        entropy = spread(\.coverage.entropy)
+        classCounts = evaluations[0].coverage.counts
+    }
+}
+
+/// What a run of the notebook measures besides training: kept between runs, so that a page is
+/// redrawn from a warm cache in seconds, and shared between pages, so that the same model scores
+/// the same on every page.
+extension Notebook {
+    /// Whose measurement a kept value is: this script's (keyed by the script's own text, so that
+    /// an edited script measures again), or any page's (keyed by the models and data alone).
+    public enum MeasureScope { case script, shared }
+
+    /// `compute()`'s value, kept under `key` in gen's cache folder (`measures/`) and read back on
+    /// the next run with the same data, seed, thread count and `--quick`; `--retrain` measures
+    /// again. The value is written whole or not at all.
+    public func measured<T: Codable>(_ key: String, scope: MeasureScope = .script, _ compute: () throws -> T) throws
+        -> T
+    {
+        let data = try self.data()
+        var full =
+            "\(key)|\(name)|train=\(String(data.train.fingerprint, radix: 16))|test=\(String(data.test.fingerprint, radix: 16))"
+            + "|seed=\(request.seed)|threads=\(request.threads)|quick=\(quick)"
+        if scope == .script { full = full + "|source=\(String(fnv1a(sourceText), radix: 16))" }
+        if scope == .shared { full = full.replacingOccurrences(of: "|\(name)|", with: "|") }
+        let folder = try ModelRun(request).cacheFolder() + "/measures"
+        let path = "\(folder)/\(String(fnv1a(full), radix: 16)).json"
+        if !request.retrain, let bytes = FileManager.default.contents(atPath: path),
+            let kept = try? JSONDecoder().decode(Kept<T>.self, from: bytes), kept.key == full
+        {
+            return kept.value
+        }
+        let value = try compute()
+        try createFolder(folder)
+        try writeAtomically(try JSONEncoder.sorted.encode(Kept(key: full, value: value)), to: path)
+        return value
+    }
+
+    private struct Kept<T: Codable>: Codable {
+        var key: String
+        var value: T
+    }
+
+    /// How many draws every score is measured over, and how many images a draw holds.
+    public static let scoreDraws = 3
+    public var scoredCount: Int { size(5_000, quick: 500) }
+
+    /// The judge's scores of `model`'s samples: `scoreDraws` draws of `scoredCount` samples, the
+    /// first from the seed the pages' sample grids use. Kept per trained model, so every page
+    /// that scores this model shows the same numbers.
+    public func scores(_ model: any GenerativeModel, _ result: TrainingResult) throws -> SampleScores {
+        let judge = try self.judge(), data = try self.data(), count = scoredCount
+        return try measured("scores|\(result.checkpointPath)|\(result.epochs)|\(count)", scope: .shared) {
+            SampleScores(
+                (0..<Self.scoreDraws).map { draw in
+                    var random = SeededGenerator(seed: request.seed &+ UInt64(draw))
+                    return judge.evaluate(
+                        model.sample(count: count, generator: &random), training: data.train, test: data.test,
+                        memorisationCount: 0)
+                })
+        }
+    }
+
+    /// The same scores for real images: `scoredCount` training images (a new random choice each
+    /// draw) against the test images. The best a model can hope for: the scale every score
+    /// table is read against.
+    public func realScores() throws -> SampleScores {
+        let judge = try self.judge(), data = try self.data(), count = min(scoredCount, data.train.count)
+        return try measured("real-scores|\(count)", scope: .shared) {
+            SampleScores(
+                (0..<Self.scoreDraws).map { draw in
+                    var random = SeededGenerator(seed: request.seed &+ UInt64(draw))
+                    var indices = Array(data.train.labels.indices)
+                    random.shuffle(&indices)
+                    return judge.evaluate(
+                        data.train.images(Array(indices.prefix(count))), training: data.train, test: data.test,
+                        memorisationCount: 0)
+                })
+        }
+    }
+
+    /// The judge's accuracy on the test images: how far its features (and classes) can be trusted.
+    public func judgeAccuracy() throws -> Double {
+        let judge = try self.judge(), test = try data().test
+        return try measured("judge-accuracy", scope: .shared) {
+            var unused = SeededGenerator(seed: request.seed)
+            return judge.classifier.evaluate(test, generator: &unused).first { $0.0 == .testAccuracy }?.1 ?? .nan
+        }
+    }
+
+    /// A table of the judge's scores, one row per model, closed by the real-vs-real row, with
+    /// `extra` columns before the scores; its caption says what each score rewards, the draws,
+    /// and the judge's own test accuracy.
+    public func scoreTable(
+        _ rows: [(name: String, extra: [String], scores: SampleScores)], extraHeader: [String] = [],
+        caption: String = ""
+    ) throws {
+        let real = try realScores(), accuracy = try judgeAccuracy()
+        func cells(_ s: SampleScores) -> [String] {
+            [
+                s.frechetDistance.text(1), s.precision.text(2), s.recall.text(2), s.density.text(2),
+                s.coverage.text(2), fixed(s.classesHeld.mean, 1),
+            ]
+        }
+        table(
+            ["model"] + extraHeader + [
+                "Fréchet distance ↓", "precision", "recall", "density", "coverage", "classes held",
+            ],
+            rows.map { [$0.name] + $0.extra + cells($0.scores) }
+                + [["real images (training vs test)"] + extraHeader.map { _ in "" } + cells(real)],
+            caption: (caption.isEmpty ? "" : caption + " ")
+                + """
+                Mean ± standard deviation over \(Self.scoreDraws) draws of \(scoredCount) images, in the features of \
+                the judge (a convolutional classifier, \(fixed(100 * accuracy, 1))% accurate on the test images). \
+                Fréchet distance: how far the two feature distributions are (0 for identical). Precision and recall \
+                (k-NN, k = 3, Kynkäänniemi et al. 2019): the share of samples inside the real images' neighbourhoods, \
+                and of real images inside the samples'; scattered samples inflate recall. Density and coverage (Naeem \
+                et al. 2020, k = 5) were made for that failure: density counts how many real neighbourhoods hold a \
+                sample (about 1 for real images, more when samples crowd together), coverage the share of real \
+                images with a sample in their neighbourhood. Classes held: the judge's classes with 2% of the images \
+                or more. The last row scores real training images the same way: the best a model can reach.
+                """)
+    }
+
+    /// The training images split in two by a seeded shuffle: `count` held out for validation
+    /// (early stopping watches them; no model sees them in training), the rest to fit on, with
+    /// the test images unchanged.
+    public func validationSplit(_ count: Int) throws -> (fit: DatasetSplits, validation: Dataset) {
+        let data = try self.data()
+        var random = SeededGenerator(seed: request.seed ^ 0x7A11_DA7E)
+        var order = Array(data.train.labels.indices)
+        random.shuffle(&order)
+        let held = min(count, data.train.count / 5)
+        let validation = data.train.subset(Array(order.suffix(held)), name: "\(data.train.name)-validation-\(held)")
+        let fit = data.train.subset(Array(order.dropLast(held)), name: "\(data.train.name)-fit-\(held)")
+        return (DatasetSplits(train: fit, test: data.test), validation)
+    }
+}
