@@ -26,7 +26,8 @@ do {
     }
     // Each model's name, architecture, the judge's scores and the model itself.
     typealias Scored = (
-        name: String, architecture: Architecture, kind: ModelKind, model: any GenerativeModel, scores: SampleScores
+        name: String, architecture: Architecture, kind: ModelKind, model: any GenerativeModel, result: TrainingResult,
+        scores: SampleScores
     )
     var scored: [Scored] = []
     // Trains (or reuses: `gen ae`, `gen vae` and `gen gan` cache the same models for the same
@@ -38,12 +39,12 @@ do {
                 kind, kind.defaultSettings(architecture), epochs: notebook.epochs(epochs[kind]!))
             var draws = SeededGenerator(seed: notebook.request.seed)
             panels.append((model.displayName, model.sample(count: 64, generator: &draws)))
-            rows.append((model.displayName, architecture, kind, model, try notebook.scores(model, result)))
+            rows.append((model.displayName, architecture, kind, model, result, try notebook.scores(model, result)))
         }
         try notebook.sampleGrids(
             panels, "samples-\(architecture.rawValue).png", title: "Samples", caption: "64 samples of each model.")
         try notebook.scoreTable(
-            rows.map { ($0.name, ["\(epochs[$0.kind]!)"], $0.scores) }, extraHeader: ["epochs"])
+            rows.map { ($0.name, ["\($0.result.epochs)"], $0.scores) }, extraHeader: ["epochs"])
         scored += rows
         return rows
     }
@@ -54,7 +55,7 @@ do {
         The default MLP autoencoder (784-512-32), VAE (784-400-20) and GAN (64-256-512-784, \
         discriminator mirrored), 10 epochs each: the models of `gen ae`, `gen vae` and `gen gan`, and of the \
         other pages (the same cached models, the same scores). Each draws samples from its own prior (the AE \
-        uniformly between its training codes' extremes); the judge compares them with the 10,000 test images.
+        uniformly between its training codes' extremes); the judge compares them with the \(grouped(test.count)) test images.
         """)
     let mlp = try compare(.mlp, epochs: [.ae: 10, .vae: 10, .gan: 10])
     let (ae, vae, gan) = (mlp[0].scores, mlp[1].scores, mlp[2].scores)
@@ -65,13 +66,14 @@ do {
             """,
         outcome: vae.frechetDistance.isClearlyBelow(ae.frechetDistance)
             && gan.frechetDistance.isClearlyBelow(ae.frechetDistance)
-            ? .reproduced : .partly,
+            ? .reproduced
+            : (vae.frechetDistance.isClearlyBelow(ae.frechetDistance)
+                || gan.frechetDistance.isClearlyBelow(ae.frechetDistance) ? .partly : .notReproduced),
         evidence: """
             Fréchet distance: AE \(ae.frechetDistance.text(1)), VAE \(vae.frechetDistance.text(1)), GAN \
             \(gan.frechetDistance.text(1)); density (how many real neighbourhoods hold a sample): \(ae.density.text(2)), \
-            \(vae.density.text(2)), \(gan.density.text(2)). The GAN's samples are the sharp ones (above), the VAE's \
-            blurred, and the AE's random codes decode to garbage whose scatter earns it the highest recall \
-            (\(ae.recall.text(2))): the reason the table shows density and coverage too.
+            \(vae.density.text(2)), \(gan.density.text(2)); 3 draws of samples of one trained model each. \
+            \(ae.recall.mean > max(vae.recall.mean, gan.recall.mean) ? "The AE's random codes earn the highest recall (\(ae.recall.text(2))) with their scatter: the reason the table shows density and coverage too." : "Recall: AE \(ae.recall.text(2)), VAE \(vae.recall.text(2)), GAN \(gan.recall.text(2)).")
             """)
 
     notebook.section(
@@ -88,7 +90,8 @@ do {
         evidence: zip(mlp, conv).map { m, c in
             "\(c.name) \(c.scores.frechetDistance.text(1)) against \(m.name) \(m.scores.frechetDistance.text(1))"
         }.joined(separator: "; ").capitalisedFirst
-            + " (Fréchet distance): \(better.count) of the 3 convolutional models are clearly better.")
+            + " (Fréchet distance): \(better.count) of the 3 convolutional models \(better.count == 1 ? "is" : "are") clearly better."
+    )
 
     notebook.section(
         "Which clothes each model draws",
@@ -128,13 +131,15 @@ do {
         """
         A model that copies puts samples much closer to some training image than new images come. Compare \
         like with like: for \(grouped(copyCount)) samples of each model and \(grouped(copyCount)) test images (which no \
-        model saw), the distance to the nearest of the 60,000 training images, in the judge's features (where \
+        model saw), the distance to the nearest of the \(grouped(data.train.count)) training images, in the judge's features (where \
         a near-black image is not near every other) and in pixels.
         """)
-    let trainingFeatures = judge.features(of: data.train)
+    // The training images' features: computed only when a distance is not kept from an earlier run.
+    var trainingFeatures: Tensor?
     // Distances from `images` to their nearest training image: in the judge's features, and in pixels.
     func nearest(_ images: Tensor) -> (features: [Double], pixels: [Double], pairs: [Int]) {
-        let inFeatures = nearestRows(judge.features(of: images), in: trainingFeatures)
+        if trainingFeatures == nil { trainingFeatures = judge.features(of: data.train) }
+        let inFeatures = nearestRows(judge.features(of: images), in: trainingFeatures!)
         return (
             inFeatures.map(\.distance), nearestImages(images, in: data.train).map(\.distance), inFeatures.map(\.index)
         )
@@ -155,8 +160,8 @@ do {
         ]
     ]
     var histogram: [(name: String, points: [(x: Double, y: Double)])] = []
-    let edges = stride(from: 0.0, through: percentile(reference, 99) * 1.2, by: percentile(reference, 99) * 1.2 / 30)
-        .map { $0 }
+    let top = max(percentile(reference, 99) * 1.2, 1e-6)
+    let edges = stride(from: 0.0, through: top, by: top / 30).map { $0 }
     func density(_ values: [Double]) -> [(x: Double, y: Double)] {
         zip(edges, edges.dropFirst()).map { a, b in
             ((a + b) / 2, 100 * Double(values.filter { $0 >= a && $0 < b }.count) / Double(values.count))
@@ -167,7 +172,7 @@ do {
     for entry in scored {
         var draws = SeededGenerator(seed: notebook.request.seed)
         let samples = entry.model.sample(count: copyCount, generator: &draws)
-        let found = try notebook.measured("copying|\(entry.name)|\(copyCount)") {
+        let found = try notebook.measured("copying|\(entry.result.identity)|\(copyCount)") {
             let n = nearest(samples)
             return [n.features, n.pixels, n.pairs.map(Double.init)]
         }
@@ -203,14 +208,18 @@ do {
         histogram, x: "distance to the nearest training image (judge's features)", y: "% of images", "copying.png",
         title: "Nearest-training distances: GAN samples against new images",
         caption: "The distribution of distances to the nearest training image, for test images and each GAN's samples.")
-    let copiers = closer.filter { $0.share > 0.05 }
+    // Like new images, 1% of a model's samples fall that close; above 1% by more than twice its
+    // binomial standard error, a model comes closer than new images do; five times chance, it copies.
+    let chance = 0.01 + 1.96 * (0.01 * 0.99 / Double(copyCount)).squareRoot()
+    let (copiers, nearer) = (closer.filter { $0.share > 0.05 }, closer.filter { $0.share > chance })
     notebook.verdict(
         claim: "Generative models make “new samples that look like the input but aren't in the input” (lecture 002)",
-        outcome: copiers.isEmpty ? .reproduced : .notReproduced,
+        outcome: copiers.isEmpty ? (nearer.isEmpty ? .reproduced : .partly) : .notReproduced,
         evidence: """
             1% of new test images lie within \(fixed(percentile(reference, 1), 2)) of a training image in the judge's \
-            features; of each model's samples, \(closer.map { "\($0.name) \(fixed(100 * $0.share, 1))%" }.joined(separator: ", ")) \
-            do: \(copiers.isEmpty ? "no model comes closer to its training images than new images do (1% would be chance), so none copies" : copiers.map(\.name).joined(separator: ", ") + " come closer than new images do: copies").
+            features; of each model's \(grouped(copyCount)) samples, \(closer.map { "\($0.name) \(fixed(100 * $0.share, 1))%" }.joined(separator: ", ")) \
+            do (chance: 1%, up to \(fixed(100 * chance, 1))% with sampling noise). \
+            \(nearer.isEmpty ? "No model comes closer to its training images than new images do." : nearer.map(\.name).joined(separator: ", ") + " come\(nearer.count == 1 ? "s" : "") closer than new images do\(copiers.isEmpty ? ", though far from copying" : "; " + copiers.map(\.name).joined(separator: ", ") + " copy").")
             """)
 
     try notebook.finish()

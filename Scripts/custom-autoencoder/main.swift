@@ -76,12 +76,11 @@ do {
     // squared error against the clean image, their ratio with a bootstrap spread over images.
     let measures = AutoencoderMeasures.measure(model, test: data.test, seed: notebook.request.seed)!
     let closer = Spread.ratioOfMeans(
-        measures.perImage["denoised"]!.indices.map { _ in measures.noisyInputMSE }, measures.perImage["denoised"]!,
-        seed: notebook.request.seed)
+        measures.perImage["noisyInput"]!, measures.perImage["denoised"]!, seed: notebook.request.seed)
     notebook.verdict(
         claim:
             "A denoising autoencoder learns “to reconstruct the original clean image” from a noisy one (lecture 002)",
-        outcome: closer.mean - 2 * closer.standardDeviation > 1 ? .reproduced : .notReproduced,
+        outcome: closer.isClearlyAbove(1) ? .reproduced : .notReproduced,
         evidence: """
             Its output is \(closer.text(1))× closer to the clean test image than the noisy input it was given (squared \
             error per pixel, \(fixed(measures.denoisedMSE, 4)) against \(fixed(measures.noisyInputMSE, 4)); ± a \

@@ -65,11 +65,11 @@ do {
                 v.name, fixed(v.measures.noisyInputMSE, 4), fixed(v.measures.denoisedMSE, 4),
                 fixed(v.measures.reconstructionMSE, 4),
             ]
-        }, caption: "MSE per pixel over the 10,000 test images, each with its own noise.")
+        }, caption: "MSE per pixel over the \(grouped(test.count)) test images, each with its own noise.")
     let closer = ratio("denoised", plain, denoising), cost = ratio("reconstruction", denoising, plain)
     notebook.verdict(
         claim: "“Add noise to input … but learn to reconstruct the original clean image” (lecture 002)",
-        outcome: closer.mean - 2 * closer.standardDeviation > 1
+        outcome: closer.isClearlyAbove(1)
             && denoising.measures.denoisedMSE < denoising.measures.noisyInputMSE ? .reproduced : .notReproduced,
         evidence: """
             From the same noisy test images the denoising AE's output is \(closer.text(2))× closer to the clean image \
@@ -201,7 +201,7 @@ do {
             "The plain AE has 32 code units and a hidden layer. Predicting 0.5 for every pixel of uniform noise scores 0.083."
     )
     let (copied, stopped) = (measure("noiseReconstruction", copier), measure("noiseReconstruction", sparseWide))
-    let copies = copied.mean + 2 * copied.standardDeviation < 0.083 / 4
+    let copies = copied.isClearlyBelow(0.083 / 4)
     notebook.verdict(
         claim: """
             A code larger than the input “can trivially learn to just copy … (unless you regularize)”; sparsity gives \
@@ -211,7 +211,7 @@ do {
         evidence: """
             The 1,000-unit autoencoder rebuilds uniform noise to \(copied.text(4)) squared error per pixel (guessing 0.5 \
             everywhere: 0.083)\(copies ? ": it copies" : ": it does not copy"). Its sparse twin rebuilds noise to \(stopped.text(4)), \
-            \(fixed(stopped.mean / copied.mean, 1))× worse, while keeping clothes at \
+            \(fixed(stopped.mean / copied.mean, 1))× \(stopped.mean > copied.mean ? "worse" : "as bad"), while keeping clothes at \
             \(fixed(sparseWide.measures.reconstructionMSE, 4)) (± bootstrap standard errors over images).
             """)
 
@@ -233,7 +233,8 @@ do {
     let tiedCost = ratio("reconstruction", tied, plain)
     notebook.verdict(
         claim: "“It is possible to design autoencoder as W′ = Wᵀ” (lecture 004): half the weights",
-        outcome: .reproduced,
+        outcome: abs(Double(tied.model.parameterCount) / Double(plain.model.parameterCount) - 0.5) < 0.05
+            ? .reproduced : .notReproduced,
         evidence: """
             Tied, the autoencoder has \(fixed(Double(tied.model.parameterCount) / Double(plain.model.parameterCount), 2))× \
             the plain one's parameters and trains to \(tiedCost.text(2))× its squared error (± a bootstrap standard error \

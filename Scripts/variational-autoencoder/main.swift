@@ -88,8 +88,8 @@ do {
             ],
         ],
         caption: """
-            The lecture's slide writes the term as −½ Σ (σ² + μ² − 1 − log σ): the sign and log σ (for log σ²) are \
-            misprints; with them the term would be negative. The Monte Carlo figure is ± its standard error.
+            The lecture's slide writes −½ Σ (σ² + μ² − 1 − log σ): the minus sign is the ELBO's (which subtracts the KL), \
+            and log σ should read log σ². The Monte Carlo figure is ± its standard error.
             """)
     try notebook.images(
         [("x, μ, z₁ … z₈", Tensor(stacking: [image, vae.decode(mu), vae.decode(Tensor(stacking: z))]))],
@@ -197,7 +197,7 @@ do {
         """
         The same objective with convolutional networks (Conv 1→32→64, stride 2, then Dense to the 20-number \
         code; the decoder mirrors it with transposed convolutions). Both at \(counted(epochs, "epoch")); \
-        the judge scores 5,000 prior samples of each.
+        the judge scores \(grouped(notebook.scoredCount)) prior samples of each, three times.
         """)
     let (convVAE, convResult) = try notebook.train(.vae, ModelKind.vae.defaultSettings(.conv), epochs: epochs)
     let mlpResult = sweep[2].result  // β = 1 is the default VAE

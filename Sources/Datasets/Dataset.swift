@@ -3,6 +3,10 @@ import TensorCore
 /// Images kept as bytes (0-255) and converted to floats a batch at a time: Fashion-MNIST's
 /// 60,000 training images take 47 MB this way instead of 188 MB as floats.
 public struct Dataset: Sendable {
+    /// The largest side an image trained on may have, whatever file it came from (PNG files are
+    /// read up to `PNGFolder.maximumSide` so that `--image-size` can scale them down to this).
+    public static let maximumSide = 1024
+
     /// A short name for titles and cache keys, e.g. "fashion-mnist".
     public var name: String
     /// Pixels, image after image, each `channels` x `height` x `width` (planar, like PyTorch).

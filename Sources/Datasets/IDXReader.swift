@@ -39,6 +39,13 @@ public enum IDXReader {
             let o = 4 + 4 * d
             return Int(header[o]) << 24 | Int(header[o + 1]) << 16 | Int(header[o + 2]) << 8 | Int(header[o + 3])
         }
+        // Images: at most Dataset.maximumSide a side, as from PNG files or --image-size.
+        if expected == 3, sizes[1] > Dataset.maximumSide || sizes[2] > Dataset.maximumSide {
+            throw FileError(
+                path: path,
+                "images of \(sizes[1])x\(sizes[2]) pixels; images to train on may be at most \(Dataset.maximumSide) pixels on a side"
+            )
+        }
         // Three sizes below 2^32 each can multiply past Int.max: checked, not trapped.
         var needed = 1
         for size in sizes {

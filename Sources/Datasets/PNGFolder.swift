@@ -11,8 +11,8 @@ public enum PNGFolder {
     /// The largest side an image may have: its header is checked before it is decoded, so a
     /// small file claiming a huge picture costs nothing.
     public static let maximumSide = 4096
-    /// The largest size `resizeTo` may ask for.
-    public static let maximumResize = 1024
+    /// The largest size `resizeTo` may ask for: the largest side a training image may have.
+    public static let maximumResize = Dataset.maximumSide
 
     public static func load(_ folder: String, resizeTo size: Int? = nil) throws -> Dataset {
         if let size, !(1...maximumResize).contains(size) {
@@ -46,7 +46,17 @@ public enum PNGFolder {
         var width = 0, height = 0
         for (i, file) in files.enumerated() {
             let image = try decode(file.path, resizeTo: size)
-            if i == 0 { (width, height) = (image.width, image.height) }
+            if i == 0 {
+                (width, height) = (image.width, image.height)
+                // Read up to 4,096 a side so that --image-size can scale photographs down; trained on,
+                // an image is at most Dataset.maximumSide a side, as from an IDX file.
+                guard width <= Dataset.maximumSide && height <= Dataset.maximumSide else {
+                    throw FileError(
+                        path: file.path,
+                        "\(width)x\(height) pixels; images to train on may be at most \(Dataset.maximumSide) pixels on a side (--image-size scales them)"
+                    )
+                }
+            }
             guard image.width == width, image.height == height else {
                 throw FileError(
                     path: file.path,
@@ -98,10 +108,15 @@ public enum PNGFolder {
                 path: path,
                 "\(claimed.width)x\(claimed.height) pixels; images may be at most \(maximumSide) pixels on a side")
         }
+        gen_gd_start_keeping_complaints()  // libpng's complaint goes into gen's line, not before it
         let loaded = data.withUnsafeBytes { raw -> gdImagePtr? in
             gdImageCreateFromPngPtr(Int32(raw.count), UnsafeMutableRawPointer(mutating: raw.baseAddress))
         }
-        guard var image = loaded else { throw FileError(path: path, "not a valid PNG image") }
+        let complaints = String(cString: gen_gd_stop_keeping_complaints())
+        guard var image = loaded else {
+            let complaint = complaints.replacingOccurrences(of: "\n", with: " ").trimmingCharacters(in: .whitespaces)
+            throw FileError(path: path, "not a valid PNG image" + (complaint.isEmpty ? "" : " (\(complaint))"))
+        }
         defer { gdImageDestroy(image) }
         if let size {
             guard let scaled = gdImageCreateTrueColor(Int32(size), Int32(size)) else {

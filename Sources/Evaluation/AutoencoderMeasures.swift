@@ -38,8 +38,8 @@ public struct AutoencoderMeasures: Sendable {
 
     /// The same measures image by image (test image i, and the i-th noise image), so that a
     /// difference between two models can be resampled image by image (a bootstrap interval):
-    /// `reconstruction`, `denoised`, `contraction`, `inactive` (each image's share of code
-    /// values below 0.05), `noiseReconstruction`.
+    /// `reconstruction`, `noisyInput`, `denoised`, `contraction`, `inactive` (each image's share
+    /// of code values below 0.05), `noiseReconstruction`.
     public var perImage: [String: [Double]] = [:]
 
     /// The measures by name, for measures.json and reports.
@@ -106,6 +106,7 @@ public struct AutoencoderMeasures: Sendable {
             }
             m.perImage["reconstruction", default: []] += rowMeanSquaredErrors(model.decode(h), x)
             m.perImage["denoised", default: []] += rowMeanSquaredErrors(denoised, x)
+            m.perImage["noisyInput", default: []] += rowMeanSquaredErrors(noisy, x)
             m.perImage["noiseReconstruction", default: []] += rowMeanSquaredErrors(copied, noise)
             m.noiseReconstructionMSE += squaredError(copied, noise) / pixels * Double(rows)
             start += rows

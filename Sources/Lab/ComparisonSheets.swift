@@ -99,7 +99,7 @@ public struct ComparisonSheets {
                 FigureEntry(
                     file: "samples.png",
                     caption:
-                        "Samples side by side: the plain AE's random codes decode to poor images, the VAE's to blurry but plausible ones, the GAN's to sharp ones.",
+                        "Samples side by side: the plain AE's random codes decode to poor images, the VAE's to blurry but plausible ones, the \(runs.first { $0.model.name.contains("gan") }?.model.displayName ?? "GAN")'s to sharp ones.",
                     command: command),
                 FigureEntry(
                     file: "interpolation.png",
@@ -116,7 +116,11 @@ public struct ComparisonSheets {
                     command: command),
             ], metrics: zip(runs, rows).map { ($0.0.model.displayName, $0.1.dropFirst().joined(separator: " · ")) },
             note: "One latent size (\(runs[0].model.latentDimension)), one data set, one seed. Columns: "
-                + header.dropFirst().joined(separator: ", ") + ".")
+                + header.dropFirst().joined(separator: ", ") + "."
+                + (judge == nil
+                    ? ""
+                    : " The judge's scores here are one draw of \(sampleCount) samples; the lecture page `comparison` scores the same cached models over 3 draws of 5,000, so its figures differ from these in the last digits, not in their order.")
+        )
     }
 
     /// A model's row: figures it did not report show as a dash.

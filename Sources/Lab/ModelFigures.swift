@@ -67,16 +67,18 @@ public struct ModelFigures {
 
     private func writeOnThisThreadCount() throws {
         try claimFolder(folder)
-        try writeAtomically(
+        // The folder's files are written as one unit: all of them, or (a full disk, Ctrl-C) none.
+        let batch = FileBatch()
+        try batch.write(
             Data((result.metricsLines.joined(separator: "\n") + "\n").utf8), to: folder + "/metrics.jsonl")
-        var entries: [FigureEntry] = []
+        var entries: [FigureEntry] = [], written: [String] = []
         func save(_ canvas: Canvas, _ file: String, _ caption: String) throws {
             if shouldStop() {
                 throw RunProblem.interrupted(phase: "drawing \(model.displayName)'s figures (before \(file))")
             }
-            try canvas.writePNG(to: folder + "/" + file)
+            try batch.write(canvas.png(), to: folder + "/" + file)
             entries.append(FigureEntry(file: file, caption: caption, command: request.command))
-            say("Wrote \(folder)/\(file)")
+            written.append(file)
         }
         func noEncoder(_ figure: String) {
             printError("note: a \(model.displayName) has no encoder, so the \(figure) is not drawn for it.")
@@ -177,18 +179,21 @@ public struct ModelFigures {
             let recorded = film.flatMap { $0.film.frameCount > 0 ? $0.film.gif() : nil }
             let whole = film?.film.frameCount == result.epochs ? recorded : nil
             if let bytes = whole ?? ModelRun(request).keptFilm(result) ?? recorded {
-                try writeAtomically(bytes, to: folder + "/film.gif")
+                try batch.write(bytes, to: folder + "/film.gif")
                 entries.append(
                     FigureEntry(
                         file: "film.gif", caption: "The same codes decoded after every epoch.", command: request.command
                     ))
-                say("Wrote \(folder)/film.gif")
+                written.append("film.gif")
             } else {
                 printError(
                     "note: the film is recorded while training; this run reused a checkpoint trained without one (retrain to record it)."
                 )
             }
         }
+        if shouldStop() { throw RunProblem.interrupted(phase: "writing \(model.displayName)'s figures") }
+        try batch.commit()
+        for file in written { say("Wrote \(folder)/\(file)") }
         try GalleryPage.update(
             root: request.out, section: model.name, entries: entries, metrics: metricsSummary(),
             note: pageNote)

@@ -51,6 +51,8 @@ public struct TrainingResult {
     }
     /// How the data's images are laid out in tensor rows.
     public var layout: ImageLayout { ImageLayout(of: data.train) }
+    /// Which trained model this is: its checkpoint and epochs, for keys of what is measured on it.
+    public var identity: String { "\(checkpointPath)|\(epochs)" }
 }
 
 extension ImageLayout {
@@ -63,7 +65,7 @@ extension ImageLayout {
 /// A run that cannot go on, said in one line that names the flag or file and what was expected.
 public struct RunError: Error, CustomStringConvertible {
     public let description: String
-    public init(_ description: String) { self.description = description }
+    public init(_ description: String) { self.description = onOneLine(description) }
 }
 
 /// One model's run: load the data, then train it, continue it, or reuse its checkpoint.
@@ -294,7 +296,8 @@ func isRegularFile(_ path: String) -> Bool {
     return stat(path, &info) == 0 && info.st_mode & S_IFMT == S_IFREG
 }
 
-/// A line on stderr.
+/// A line on stderr: one line, whatever a file name in it holds (control characters shown
+/// escaped, a newline as `\n`).
 public func printError(_ line: String) {
-    FileHandle.standardError.write(Data((line + "\n").utf8))
+    FileHandle.standardError.write(Data((onOneLine(line) + "\n").utf8))
 }

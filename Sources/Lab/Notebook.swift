@@ -90,7 +90,8 @@ public final class Notebook {
         }
         // ArgumentParser names the flags' type ("notebook"); the user ran the script.
         let message = NotebookOptions.fullMessage(for: error).replacingOccurrences(of: "notebook ", with: "\(script) ")
-        if code.rawValue == 0 { print(message) } else { printError(message) }
+        // The usage text's lines stay lines (printError would make them one).
+        if code.rawValue == 0 { print(message) } else { FileHandle.standardError.write(Data((message + "\n").utf8)) }
         return code.rawValue
     }
 
@@ -318,9 +319,10 @@ public final class Notebook {
             {
                 return (model, result, kept)
             }
+            // Retrained to the length the cached run had, so a longer run is not cut short.
             recorded = []
             (model, result) = try train(
-                kind, settings, epochs: epochs, retrain: true,
+                kind, settings, epochs: result.epochs, retrain: true,
                 afterEpoch: { model, _ in recorded.append(measure(model)) })
         }
         try writeAtomically(try JSONEncoder.sorted.encode(recorded), to: path)

@@ -40,8 +40,10 @@ extension Notebook {
         -> T
     {
         let data = try self.data()
+        // Bumped when a measurement's code changes meaning: every kept value is measured again.
+        let version = 1
         var full =
-            "\(key)|\(name)|train=\(String(data.train.fingerprint, radix: 16))|test=\(String(data.test.fingerprint, radix: 16))"
+            "v\(version)|\(key)|\(name)|train=\(String(data.train.fingerprint, radix: 16))|test=\(String(data.test.fingerprint, radix: 16))"
             + "|seed=\(request.seed)|threads=\(request.threads)|quick=\(quick)"
         if scope == .script { full = full + "|source=\(String(fnv1a(sourceText), radix: 16))" }
         if scope == .shared { full = full.replacingOccurrences(of: "|\(name)|", with: "|") }
@@ -72,7 +74,7 @@ extension Notebook {
     /// that scores this model shows the same numbers.
     public func scores(_ model: any GenerativeModel, _ result: TrainingResult) throws -> SampleScores {
         let judge = try self.judge(), data = try self.data(), count = scoredCount
-        return try measured("scores|\(result.checkpointPath)|\(result.epochs)|\(count)", scope: .shared) {
+        return try measured("scores|\(result.identity)|\(count)", scope: .shared) {
             SampleScores(
                 (0..<Self.scoreDraws).map { draw in
                     var random = SeededGenerator(seed: request.seed &+ UInt64(draw))

@@ -98,7 +98,8 @@ public enum RunProblem: Error, CustomStringConvertible {
                     "training this model needs about %.1f GB (weights, gradients, Adam's moments and a batch's activations) and this machine has %.1f GB available; a smaller network, batch or image fits",
                 estimate / 1e9, available / 1e9)
         case let .interrupted(phase):
-            return "interrupted while \(phase); the trained model and every file written before are kept whole"
+            return
+                "interrupted while \(phase); the trained model is kept, and the figures' folder is as it was before this run (its files are written together or not at all)"
         }
     }
 }

@@ -15,7 +15,28 @@ public struct FileError: Error, CustomStringConvertible, Equatable {
         self.message = message
     }
 
-    public var description: String { "\(path): \(message)" }
+    public var description: String { onOneLine("\(path): \(message)") }
+}
+
+/// `text` with its control characters escaped (`\n`, `\r`, `\t`, others as `\u{1B}`): a message
+/// that quotes a file name stays one line, and a name cannot move the terminal's cursor.
+public func onOneLine(_ text: String) -> String {
+    guard text.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else { return text }
+    var shown = ""
+    for scalar in text.unicodeScalars {
+        switch scalar {
+        case "\n": shown += "\\n"
+        case "\r": shown += "\\r"
+        case "\t": shown += "\\t"
+        default:
+            if scalar.properties.generalCategory == .control {
+                shown += "\\u{" + String(scalar.value, radix: 16, uppercase: true) + "}"
+            } else {
+                shown.unicodeScalars.append(scalar)
+            }
+        }
+    }
+    return shown
 }
 
 /// Numbers the temporary files of one process, so two writers in it never share one.
@@ -39,6 +60,44 @@ private final class TemporaryCounter: @unchecked Sendable {
 /// names the operating system's reason. Temporary files that a killed process left beside the
 /// destination are removed first.
 public func writeAtomically(_ data: Data, to path: String) throws {
+    let temporary = try writeTemporary(data, for: path)
+    guard rename(temporary, path) == 0 else {
+        let reason = String(cString: strerror(errno))
+        unlink(temporary)
+        throw FileError(path: path, "cannot replace the file: \(reason) (the previous file, if any, is as it was)")
+    }
+}
+
+/// Files written as one unit: each goes to a temporary sibling first, and only once every one
+/// is written whole are they all renamed into place (a rename needs no space), so a full disk,
+/// an error or a Ctrl-C part-way leaves every earlier file as it was: never new metrics beside
+/// old figures. A batch not committed removes its temporary files.
+public final class FileBatch {
+    private var staged: [(temporary: String, path: String)] = []
+
+    public init() {}
+
+    /// Writes `data` for `path`, to be renamed there by `commit`.
+    public func write(_ data: Data, to path: String) throws {
+        staged.append((try writeTemporary(data, for: path), path))
+    }
+
+    /// Renames every written file into place.
+    public func commit() throws {
+        defer { staged = [] }
+        for (index, file) in staged.enumerated() where rename(file.temporary, file.path) != 0 {
+            let reason = String(cString: strerror(errno))
+            for rest in staged[index...] { unlink(rest.temporary) }
+            throw FileError(path: file.path, "cannot replace the file: \(reason)")
+        }
+    }
+
+    deinit { for file in staged { unlink(file.temporary) } }
+}
+
+/// Writes `data` to a new temporary file beside `path` (synced, with the mode of the file it
+/// will replace) and returns its path; the caller renames it into place.
+func writeTemporary(_ data: Data, for path: String) throws -> String {
     let url = URL(fileURLWithPath: path)
     let folder = url.deletingLastPathComponent().path, name = url.lastPathComponent
     var info = stat()
@@ -80,7 +139,7 @@ public func writeAtomically(_ data: Data, to path: String) throws {
         throw error
     }
     guard close(descriptor) == 0 else { throw failure("write") }
-    guard rename(temporary, path) == 0 else { throw failure("replace the file") }
+    return temporary
 }
 
 /// The part of a temporary file's name that stands for `name`: the name itself, or for a name

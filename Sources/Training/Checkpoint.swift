@@ -59,7 +59,43 @@ public struct Checkpoint {
 
     /// Reads and checks `path`: a safetensors file written by this version of gen, whose epoch
     /// count and metrics agree, and whose every value is finite.
+    /// A file asked for again (a run checks the file the user named before any work, reads its
+    /// settings, then loads it) is read from the disk once: the last file read is kept while its
+    /// identity (device, inode, size, modification time) stays the same.
     public static func read(_ path: String) throws -> Checkpoint {
+        let identity = FileIdentity(path)
+        if let identity, let kept = lastRead.value(for: path, identity) { return kept }
+        let checkpoint = try readFromDisk(path)
+        if let identity { lastRead.keep(checkpoint, for: path, identity) }
+        return checkpoint
+    }
+
+    private static let lastRead = LastRead()
+
+    /// What tells one version of a file from another without reading it.
+    struct FileIdentity: Equatable {
+        let device: UInt64, inode: UInt64, size: Int64, seconds: Int, nanoseconds: Int
+        init?(_ path: String) {
+            var info = stat()
+            guard stat(path, &info) == 0 else { return nil }
+            (device, inode, size) = (UInt64(info.st_dev), UInt64(info.st_ino), Int64(info.st_size))
+            (seconds, nanoseconds) = (Int(info.st_mtim.tv_sec), Int(info.st_mtim.tv_nsec))
+        }
+    }
+
+    /// The last checkpoint read, by path and identity.
+    final class LastRead: @unchecked Sendable {
+        private var kept: (path: String, identity: FileIdentity, checkpoint: Checkpoint)?
+        private let lock = NSLock()
+        func value(for path: String, _ identity: FileIdentity) -> Checkpoint? {
+            lock.withLock { kept.flatMap { $0.path == path && $0.identity == identity ? $0.checkpoint : nil } }
+        }
+        func keep(_ checkpoint: Checkpoint, for path: String, _ identity: FileIdentity) {
+            lock.withLock { kept = (path, identity, checkpoint) }
+        }
+    }
+
+    static func readFromDisk(_ path: String) throws -> Checkpoint {
         let contents = try SafeTensors.read(from: path)
         let metadata = contents.metadata
         guard let format = metadata["format"], metadata["configuration"] != nil else {

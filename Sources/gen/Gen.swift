@@ -52,7 +52,11 @@ struct Gen: ParsableCommand {
             if case .interrupted = problem { Foundation.exit(130) }
             Foundation.exit(ExitCode.failure.rawValue)
         } catch {
-            exit(withError: error)
+            // A run's own error (a file, the data): one line, whatever a file name in it holds.
+            // Flag errors keep ArgumentParser's usage lines.
+            guard exitCode(for: error) == .failure else { exit(withError: error) }
+            printError("Error: \(error)")
+            Foundation.exit(ExitCode.failure.rawValue)
         }
     }
 }

@@ -228,8 +228,8 @@ struct ExploreCommand: ModelCommand {
         let (trained, result) = try run.train(model, settings: settings)
         // A code size other than the default gets a folder of its own (`vae-2d`): the default
         // model's explorer beside it stays as it is.
-        let sized = settings.latentDimension == model.defaultSettings(settings.architecture).latentDimension
-        let folder = request.out + "/" + trained.name + (sized ? "" : "-\(settings.latentDimension)d")
+        let defaultSize = settings.latentDimension == model.defaultSettings(settings.architecture).latentDimension
+        let folder = request.out + "/" + trained.name + (defaultSize ? "" : "-\(settings.latentDimension)d")
         try createFolder(folder)
         let page = ExplorerPage(
             model: trained, test: result.data.test, layout: result.layout,

@@ -156,6 +156,36 @@ struct CommandLineTests {
         let missing = try runGen(["ae", "--dataset", folder + "/nowhere"])
         #expect(missing.status != 0)
         #expect(errorLine(missing).contains("\(folder)/nowhere: no such folder"))
+
+        // A header claiming images larger than any training image may be: refused from its sizes alone.
+        let large = folder + "/large"
+        try FileManager.default.createDirectory(atPath: large, withIntermediateDirectories: true)
+        try Data([0, 0, 8, 3, 0, 0, 0, 1, 0, 0, 8, 0, 0, 0, 8, 0]).write(
+            to: URL(fileURLWithPath: large + "/train-images-idx3-ubyte"))
+        try Data([0, 0, 8, 1, 0, 0, 0, 1, 0]).write(to: URL(fileURLWithPath: large + "/train-labels-idx1-ubyte"))
+        let huge = try runGen(["ae", "--dataset", large, "--out", folder + "/out"])
+        #expect(huge.status == 1)
+        #expect(
+            errorLine(huge).contains(
+                "images of 2048x2048 pixels; images to train on may be at most 1024 pixels on a side"))
+
+        // A PNG whose image data fails its checksum: libpng's complaint inside gen's one line, none before it.
+        let damaged = folder + "/damaged"
+        try FileManager.default.createDirectory(atPath: damaged, withIntermediateDirectories: true)
+        try writeTinyPNG(damaged + "/a.png", width: 4, height: 4)
+        var bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: damaged + "/a.png")))
+        bytes[bytes.count - 13] ^= 0xFF  // the last byte of IDAT's checksum
+        try Data(bytes).write(to: URL(fileURLWithPath: damaged + "/a.png"))
+        let crc = try runGen(["ae", "--dataset", damaged, "--out", folder + "/out"])
+        #expect(crc.status == 1 && crc.stderr.split(separator: "\n").count == 1, "\(crc.stderr)")
+        #expect(crc.stderr.hasPrefix("Error: \(damaged)/a.png: not a valid PNG image (") && crc.stderr.contains("CRC"))
+
+        // A name with a newline and an escape character stays one line, the characters shown escaped.
+        let odd = folder + "/two\nlines\u{1B}[2J"
+        try FileManager.default.createDirectory(atPath: odd, withIntermediateDirectories: true)
+        let named = try runGen(["ae", "--dataset", odd, "--out", folder + "/out"])
+        #expect(named.status == 1 && named.stderr.split(separator: "\n").count == 1, "\(named.stderr)")
+        #expect(named.stderr.contains("two\\nlines\\u{1B}[2J: no .png images"), "\(named.stderr)")
     }
 
     @Test("truncated files, count mismatches and mixed PNG sizes each get one line and a non-zero exit")

@@ -62,5 +62,8 @@ struct HostileOutputTests {
             return phase.contains("before samples.png")
         }
         #expect(!FileManager.default.fileExists(atPath: request.out + "/ae/samples.png"))
+        // Nothing of the interrupted run is left: not its metrics beside no figures, not a temporary file.
+        let left = (try? FileManager.default.contentsOfDirectory(atPath: request.out + "/ae")) ?? []
+        #expect(!left.contains("metrics.jsonl") && !left.contains { $0.hasSuffix(".tmp") }, "\(left)")
     }
 }

@@ -64,11 +64,17 @@ struct LecturePageTests {
         #expect(a.text(1) == "2.0 ± 1.0")
         #expect(Spread([0.10, 0.11, 0.09]).isClearlyBelow(Spread([0.20, 0.21, 0.19])))
         #expect(!Spread([1, 2, 3]).isClearlyBelow(Spread([1.5, 2.5, 3.5])), "a gap inside the noise")
+        #expect(!Spread([1]).isClearlyBelow(Spread([5])), "with one seed nothing is clear")
+        // Three seeds each: Student's t (4.30 for 2 degrees of freedom), not 2, times the standard error.
+        #expect(!Spread([1.0, 1.1, 1.2]).isClearlyBelow(Spread([1.25, 1.35, 1.45])))
         let values = (0..<100).map { Double($0 % 7) }
         let first = Spread.meanOf(values, seed: 3), again = Spread.meanOf(values, seed: 3)
         #expect(first == again, "the same seed, the same resamples")
         let m = values.reduce(0, +) / 100
-        #expect(abs(first.mean - m) < 3 * first.standardDeviation && first.standardDeviation > 0)
+        #expect(first.isBootstrap && first.mean == m, "a bootstrap's figure is the statistic on all the data")
+        // Its resamples' standard deviation is the standard error of the mean, about s / √n.
+        let s = (values.map { ($0 - m) * ($0 - m) }.reduce(0, +) / 99).squareRoot()
+        #expect(abs(first.standardError - s / 10) < 0.3 * s / 10, "\(first.standardError) against \(s / 10)")
         #expect(abs(Spread.ratioOfMeans(values.map { 2 * $0 }, values, seed: 1).mean - 2) < 1e-9)
         #expect(grouped(1_140_782) == "1,140,782" && grouped(999) == "999" && grouped(-1000) == "-1,000")
     }

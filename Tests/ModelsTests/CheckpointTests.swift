@@ -38,6 +38,19 @@ struct CheckpointTests {
             sourceLocation: sourceLocation)
     }
 
+    @Test("a file asked for again is read once while it is unchanged, and read anew once it is replaced")
+    func readOnce() throws {
+        let path = try checkpoint()
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let first = try Checkpoint.read(path)
+        // The same file, unchanged: the very contents kept from the first read (tensors are shared).
+        #expect(try Checkpoint.read(path).contents.tensors[0].value === first.contents.tensors[0].value)
+        var contents = try SafeTensors.read(from: path)
+        contents.metadata["completed_epochs"] = "-5"
+        try SafeTensors.write(contents.tensors, metadata: contents.metadata, to: path)  // a new file, renamed in
+        #expect(throws: FileError.self) { try Checkpoint.read(path) }
+    }
+
     @Test("a checkpoint of an older version names its format")
     func olderFormat() throws {
         expectRefusal(
