@@ -160,6 +160,7 @@ do {
         ]
     ]
     var histogram: [(name: String, points: [(x: Double, y: Double)])] = []
+    let nearest1 = percentile(reference, 1)  // how near the nearest 1% of new images come
     let top = max(percentile(reference, 99) * 1.2, 1e-6)
     let edges = stride(from: 0.0, through: top, by: top / 30).map { $0 }
     func density(_ values: [Double]) -> [(x: Double, y: Double)] {
@@ -184,7 +185,7 @@ do {
         if entry.kind == .gan { histogram.append((entry.name, density(features))) }
         // The share of samples nearer a training image than the closest 1% of new images come.
         closer.append(
-            (entry.name, Double(features.filter { $0 < percentile(reference, 1) }.count) / Double(features.count)))
+            (entry.name, Double(features.filter { $0 < nearest1 }.count) / Double(features.count)))
         if entry.kind == .gan {
             let order = features.indices.sorted { features[$0] < features[$1] }.prefix(8)
             try notebook.images(
@@ -216,7 +217,7 @@ do {
         claim: "Generative models make “new samples that look like the input but aren't in the input” (lecture 002)",
         outcome: copiers.isEmpty ? (nearer.isEmpty ? .reproduced : .partly) : .notReproduced,
         evidence: """
-            1% of new test images lie within \(fixed(percentile(reference, 1), 2)) of a training image in the judge's \
+            1% of new test images lie within \(fixed(nearest1, 2)) of a training image in the judge's \
             features; of each model's \(grouped(copyCount)) samples, \(closer.map { "\($0.name) \(fixed(100 * $0.share, 1))%" }.joined(separator: ", ")) \
             do (chance: 1%, up to \(fixed(100 * chance, 1))% with sampling noise). \
             \(nearer.isEmpty ? "No model comes closer to its training images than new images do." : nearer.map(\.name).joined(separator: ", ") + " come\(nearer.count == 1 ? "s" : "") closer than new images do\(copiers.isEmpty ? ", though far from copying" : "; " + copiers.map(\.name).joined(separator: ", ") + " copy").")

@@ -112,7 +112,9 @@ extension NotebookPage {
             for screen in all[index] {
                 html +=
                     "<section class=\"slide\"><h2>\(index + 1). \(escape(section.title))\(screen.first ? "" : " (continued)")</h2>\n"
-                if screen.first { html += "<p class=\"narrative\">\(inline(section.narrative))</p>\n" }
+                if screen.first {
+                    html += "<p class=\"narrative\">\(inline(Self.firstSentence(section.narrative)))</p>\n"
+                }
                 html += "<div class=\"outputs\">\n"
                 if !screen.figures.isEmpty {
                     html += "<div class=\"figures\">\n"
@@ -138,6 +140,23 @@ extension NotebookPage {
             }
         }
         return html + Self.slideScript + "</body></html>\n"
+    }
+
+    /// A narrative's first sentence, for a screen that must leave room for its figures: up to the
+    /// first ". " before a capital letter that does not end an abbreviation ("et al.", "e.g.").
+    static func firstSentence(_ text: String) -> String {
+        let characters = Array(text)
+        var index = 0
+        while index + 2 < characters.count {
+            if characters[index] == ".", characters[index + 1] == " ", characters[index + 2].isUppercase {
+                let before = String(characters[max(0, index - 3)..<index])
+                if !before.hasSuffix(" al") && !before.hasSuffix("e.g") && !before.hasSuffix("i.e") {
+                    return String(characters[...index])
+                }
+            }
+            index += 1
+        }
+        return text
     }
 
     /// The links above a page's title: the gallery, the lecture before and after, the slides.
