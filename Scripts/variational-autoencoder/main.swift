@@ -207,8 +207,8 @@ do {
     let scores = try pair.map { try notebook.scores($0.model, $0.result) }
     let elbos = try pair.map { try $0.result.final(.testLoss) }
     try notebook.scoreTable(
-        zip(pair, scores).map { entry, score in
-            (entry.name, [grouped(entry.model.parameterCount), fixed(try! entry.result.final(.testLoss), 1)], score)
+        pair.indices.map { i in
+            (pair[i].name, [grouped(pair[i].model.parameterCount), fixed(elbos[i], 1)], scores[i])
         }, extraHeader: ["parameters", "−ELBO (nats)"])
     let originals = test.images(test.classNames.indices.compactMap { test.labels.firstIndex(of: $0) })
     try notebook.images(

@@ -77,7 +77,7 @@ public struct AutoencoderMeasures: Sendable {
         var start = 0
         while start < n {
             let x = test.images(Array(start..<min(start + 256, n)), range: .unit)
-            let rows = x.shape[0], pixels = Double(x.count)
+            let rows = x.shape[0]
             // The draws in a fixed order (noise, perturbation, noise images), so one seed gives one set of numbers.
             let noisy = denoisingCorruption.applied(to: x, generator: &random)
             let delta = Tensor.normal(x.shape, standardDeviation: perturbation, using: &random)
@@ -85,36 +85,35 @@ public struct AutoencoderMeasures: Sendable {
             guard let h = model.encode(x), let denoised = model.reconstruct(noisy), let moved = model.encode(x + delta),
                 let copied = model.reconstruct(noise)
             else { return nil }  // no encoder (a GAN): nothing to measure
-            m.reconstructionMSE += squaredError(model.decode(h), x) / pixels * Double(rows)
             for v in h.buffer {
                 m.meanCode += Double(v); m.meanCodeMagnitude += Double(abs(v))
                 if abs(v) < inactiveThreshold { inactive += 1 }
             }
             codeValues += Double(h.count)
-            m.noisyInputMSE += squaredError(noisy, x) / pixels * Double(rows)
-            m.denoisedMSE += squaredError(denoised, x) / pixels * Double(rows)
             let size = x.shape.countPerItem, units = h.shape.countPerItem
             for r in 0..<rows {
                 var codeChange = 0.0, inputChange = 0.0, off = 0.0
                 for j in 0..<units { let d = Double(moved[r * units + j] - h[r * units + j]); codeChange += d * d }
                 for j in 0..<size { let d = Double(delta[r * size + j]); inputChange += d * d }
                 for j in 0..<units where abs(h[r * units + j]) < inactiveThreshold { off += 1 }
-                let contraction = (codeChange / max(inputChange, .leastNormalMagnitude)).squareRoot()
-                m.contraction += contraction
-                m.perImage["contraction", default: []].append(contraction)
+                m.perImage["contraction", default: []].append(
+                    (codeChange / max(inputChange, .leastNormalMagnitude)).squareRoot())
                 m.perImage["inactive", default: []].append(off / Double(units))
             }
             m.perImage["reconstruction", default: []] += rowMeanSquaredErrors(model.decode(h), x)
             m.perImage["denoised", default: []] += rowMeanSquaredErrors(denoised, x)
             m.perImage["noisyInput", default: []] += rowMeanSquaredErrors(noisy, x)
             m.perImage["noiseReconstruction", default: []] += rowMeanSquaredErrors(copied, noise)
-            m.noiseReconstructionMSE += squaredError(copied, noise) / pixels * Double(rows)
             start += rows
         }
-        let images = Double(n)
         m.images = n
-        m.reconstructionMSE /= images; m.noisyInputMSE /= images; m.denoisedMSE /= images
-        m.contraction /= images; m.noiseReconstructionMSE /= images
+        // Each figure is the mean of its per-image values.
+        let perImage = m.perImage
+        func mean(_ figure: String) -> Double { perImage[figure, default: []].reduce(0, +) / Double(n) }
+        (m.reconstructionMSE, m.noisyInputMSE, m.denoisedMSE) = (
+            mean("reconstruction"), mean("noisyInput"), mean("denoised")
+        )
+        (m.contraction, m.noiseReconstructionMSE) = (mean("contraction"), mean("noiseReconstruction"))
         m.meanCode /= codeValues; m.meanCodeMagnitude /= codeValues
         m.inactiveShare = inactive / codeValues
         return m
@@ -130,14 +129,6 @@ func rowMeanSquaredErrors(_ a: Tensor, _ b: Tensor) -> [Double] {
         for i in (r * size)..<((r + 1) * size) { let d = Double(a.data[i] - b.data[i]); total += d * d }
         return total / Double(size)
     }
-}
-
-/// Σ (a − b)² over every value, in Double.
-func squaredError(_ a: Tensor, _ b: Tensor) -> Double {
-    precondition(a.shape == b.shape, "squared error of \(a.shape) and \(b.shape)")
-    var total = 0.0
-    for i in 0..<a.count { let d = Double(a.data[i] - b.data[i]); total += d * d }
-    return total
 }
 
 extension AutoencoderMeasures {

@@ -85,7 +85,7 @@ public struct Judge {
     /// The judge `classifier`, measuring against `test`.
     public init(classifier: Classifier, test: Dataset) {
         self.classifier = classifier
-        testFeatures = Judge.features(classifier, of: test.images(Array(0..<test.count)))
+        testFeatures = Judge.features(classifier, of: test)
         testStatistics = CovarianceAccumulator(dimension: testFeatures.shape.countPerItem)
         testStatistics.add(testFeatures)
     }
@@ -110,7 +110,11 @@ public struct Judge {
     public func features(of images: Tensor) -> Tensor { Judge.features(classifier, of: images) }
 
     /// The judge's features of every image of `dataset`, a chunk at a time.
-    public func features(of dataset: Dataset) -> Tensor {
+    public func features(of dataset: Dataset) -> Tensor { Judge.features(classifier, of: dataset) }
+
+    /// `classifier`'s features of every image of `dataset`, its bytes converted 1,024 images at a
+    /// time (whole multiples of the 256 the features are computed by, so the same numbers).
+    static func features(_ classifier: Classifier, of dataset: Dataset) -> Tensor {
         var rows: [Float] = [], width = 0
         dataset.forEachChunk(of: 1_024, range: .unit) { x in
             let f = Judge.features(classifier, of: x)

@@ -176,7 +176,7 @@ public enum Figures {
             x: margin + 56, y: FigureTitle.height + margin + 20, width: 400, height: 280,
             xs: all.map(\.x) + (xTicks ?? []), ys: all.map(\.y) + (axes.diagonal == nil ? [] : [0, 1]))
         if axes.diagonal != nil { (frame.xRange, frame.yRange) = ((-0.02, 1.02), (-0.02, 1.02)) }
-        frame.xTicks = xTicks.map { ticks in zip(ticks, axes.xTicks!).map { ($0, PlotFrame.label($1)) } }
+        frame.xTicks = axes.xTicks.map { ticks in ticks.map { (axes.logX ? log2($0) : $0, PlotFrame.label($0)) } }
         frame.drawAxes(on: canvas, xLabel: xLabel, yLabel: yLabel)
         if let diagonal = axes.diagonal {
             // The chance line y = x, dashed, so that a curve's distance from it reads at a glance.

@@ -99,7 +99,7 @@ public struct ComparisonSheets {
                 FigureEntry(
                     file: "samples.png",
                     caption:
-                        "Samples side by side: the plain AE's random codes decode to poor images, the VAE's to blurry but plausible ones, the \(runs.first { $0.model.name.contains("gan") }?.model.displayName ?? "GAN")'s to sharp ones.",
+                        "Samples side by side: the plain AE's random codes decode to poor images, the VAE's to blurry but plausible ones, the \(runs.first { $0.model is GAN }?.model.displayName ?? "GAN")'s to sharp ones.",
                     command: command),
                 FigureEntry(
                     file: "interpolation.png",

@@ -42,11 +42,10 @@ extension Notebook {
         let data = try self.data()
         // Bumped when a measurement's code changes meaning: every kept value is measured again.
         let version = 1
-        var full =
-            "v\(version)|\(key)|\(name)|train=\(String(data.train.fingerprint, radix: 16))|test=\(String(data.test.fingerprint, radix: 16))"
+        let owner = scope == .script ? "|\(name)|source=\(String(fnv1a(sourceText), radix: 16))" : ""
+        let full =
+            "v\(version)|\(key)\(owner)|train=\(String(data.train.fingerprint, radix: 16))|test=\(String(data.test.fingerprint, radix: 16))"
             + "|seed=\(request.seed)|threads=\(request.threads)|quick=\(quick)"
-        if scope == .script { full = full + "|source=\(String(fnv1a(sourceText), radix: 16))" }
-        if scope == .shared { full = full.replacingOccurrences(of: "|\(name)|", with: "|") }
         let folder = try ModelRun(request).cacheFolder() + "/measures"
         let path = "\(folder)/\(String(fnv1a(full), radix: 16)).json"
         if !request.retrain, let bytes = FileManager.default.contents(atPath: path),
@@ -73,14 +72,21 @@ extension Notebook {
     /// first from the seed the pages' sample grids use. Kept per trained model, so every page
     /// that scores this model shows the same numbers.
     public func scores(_ model: any GenerativeModel, _ result: TrainingResult) throws -> SampleScores {
-        let judge = try self.judge(), data = try self.data(), count = scoredCount
-        return try measured("scores|\(result.identity)|\(count)", scope: .shared) {
+        let count = scoredCount
+        return try drawnScores("scores|\(result.identity)|\(count)") { random in
+            model.sample(count: count, generator: &random)
+        }
+    }
+
+    /// The judge's scores of `scoreDraws` sets of images, the set `draw` makes from its own
+    /// generator (seeded from the request's seed and the draw's number), kept under `key`.
+    private func drawnScores(_ key: String, _ draw: (inout SeededGenerator) -> Tensor) throws -> SampleScores {
+        let judge = try self.judge(), data = try self.data()
+        return try measured(key, scope: .shared) {
             SampleScores(
-                (0..<Self.scoreDraws).map { draw in
-                    var random = SeededGenerator(seed: request.seed &+ UInt64(draw))
-                    return judge.evaluate(
-                        model.sample(count: count, generator: &random), training: data.train, test: data.test,
-                        memorisationCount: 0)
+                (0..<Self.scoreDraws).map { number in
+                    var random = SeededGenerator(seed: request.seed &+ UInt64(number))
+                    return judge.evaluate(draw(&random), training: data.train, test: data.test, memorisationCount: 0)
                 })
         }
     }
@@ -89,17 +95,11 @@ extension Notebook {
     /// draw) against the test images. The best a model can hope for: the scale every score
     /// table is read against.
     public func realScores() throws -> SampleScores {
-        let judge = try self.judge(), data = try self.data(), count = min(scoredCount, data.train.count)
-        return try measured("real-scores|\(count)", scope: .shared) {
-            SampleScores(
-                (0..<Self.scoreDraws).map { draw in
-                    var random = SeededGenerator(seed: request.seed &+ UInt64(draw))
-                    var indices = Array(data.train.labels.indices)
-                    random.shuffle(&indices)
-                    return judge.evaluate(
-                        data.train.images(Array(indices.prefix(count))), training: data.train, test: data.test,
-                        memorisationCount: 0)
-                })
+        let train = try data().train, count = min(scoredCount, train.count)
+        return try drawnScores("real-scores|\(count)") { random in
+            var indices = Array(train.labels.indices)
+            random.shuffle(&indices)
+            return train.images(Array(indices.prefix(count)))
         }
     }
 
