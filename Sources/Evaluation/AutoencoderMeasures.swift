@@ -144,3 +144,11 @@ extension AutoencoderMeasures {
         return errors
     }
 }
+
+/// Σ (a − b)² over every value, in Double (the tests' oracle for summed squared errors).
+func squaredError(_ a: Tensor, _ b: Tensor) -> Double {
+    precondition(a.shape == b.shape, "squared error of \(a.shape) and \(b.shape)")
+    var total = 0.0
+    for i in 0..<a.count { let d = Double(a.data[i] - b.data[i]); total += d * d }
+    return total
+}
