@@ -75,6 +75,7 @@ let package = Package(
             name: "regularized-autoencoders", dependencies: ["Lab"], path: "Scripts/regularized-autoencoders"),
         .executableTarget(
             name: "variational-autoencoder", dependencies: ["Lab"], path: "Scripts/variational-autoencoder"),
+        .executableTarget(name: "gan-toy-data", dependencies: ["Lab"], path: "Scripts/gan-toy-data"),
         .executableTarget(name: "gan-training", dependencies: ["Lab"], path: "Scripts/gan-training"),
         .executableTarget(name: "applications", dependencies: ["Lab"], path: "Scripts/applications"),
         .executableTarget(name: "comparison", dependencies: ["Lab"], path: "Scripts/comparison"),
@@ -104,7 +105,7 @@ let package = Package(
             name: "GenTests",
             dependencies: [
                 "gen", "custom-autoencoder", "bottleneck", "latent-space", "regularized-autoencoders",
-                "variational-autoencoder", "gan-training", "applications", "comparison",
+                "variational-autoencoder", "gan-toy-data", "gan-training", "applications", "comparison",
             ]),
     ]
 )

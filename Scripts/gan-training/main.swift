@@ -187,12 +187,9 @@ do {
         }
         var noise = SeededGenerator(seed: seed &+ 1)
         let generatorParameters = gan.parameterGroups[GAN.generatorGroup].parameters
-        let discriminator = gan.parameterGroups[GAN.discriminatorGroup].parameters
         if strongD {
             for _ in 0..<strongSteps {
-                discriminator.zeroGradients()
-                _ = gan.accumulateGradients(group: GAN.discriminatorGroup, batch: nextBatch(), generator: &noise)
-                learner.optimizers[GAN.discriminatorGroup]!.step()
+                learner.step(group: GAN.discriminatorGroup, batch: nextBatch(), generator: &noise)
             }
         }
         var result = Trace(dFake: [], gradientNorm: [])

@@ -203,7 +203,9 @@ public enum Figures {
                     canvas.line(from: a, to: b, color: colour, thickness: 2)
                 }
             }
-            for p in positions { canvas.dot(x: p.x, y: p.y, radius: axes.pointsOnly ? 4 : 3, color: colour) }
+            if axes.markers || axes.pointsOnly {
+                for p in positions { canvas.dot(x: p.x, y: p.y, radius: axes.pointsOnly ? 4 : 3, color: colour) }
+            }
             let ly = frame.y + 14 + 20 * k
             canvas.fill(x: frame.x + frame.width + 20, y: ly - 8, width: 16, height: 4, color: colour)
             canvas.text(
@@ -213,20 +215,49 @@ public enum Figures {
         return canvas
     }
 
-    /// Panels side by side, each under its name; a panel with a title bar of its own is given an
-    /// empty name, so that it is titled once.
-    public static func sideBySide(_ panels: [(name: String, canvas: Canvas)], title: FigureTitle) -> Canvas {
+    /// Panels side by side, each under its name, in rows of `columns` (all in one row when nil);
+    /// a panel with a title bar of its own is given an empty name, so that it is titled once.
+    public static func sideBySide(
+        _ panels: [(name: String, canvas: Canvas)], columns: Int? = nil, title: FigureTitle
+    ) -> Canvas {
         let gap = 24, nameHeight = panels.allSatisfy { $0.name.isEmpty } ? 0 : 24
-        let width = panels.map(\.canvas.width).reduce(0, +) + gap * max(panels.count - 1, 0)
-        let height = (panels.map(\.canvas.height).max() ?? 0) + nameHeight
-        let canvas = titled(title, contentWidth: width, contentHeight: height)
-        var x = (canvas.width - width) / 2
-        for panel in panels {
-            canvas.text(
-                panel.name, x: x + panel.canvas.width / 2, y: FigureTitle.height + margin + 16, size: 13, bold: true,
-                anchor: .center)
-            canvas.draw(panel.canvas, x: x, y: FigureTitle.height + margin + nameHeight)
-            x += panel.canvas.width + gap
+        let perRow = max(columns ?? panels.count, 1)
+        let rows = stride(from: 0, to: panels.count, by: perRow).map {
+            Array(panels[$0..<min($0 + perRow, panels.count)])
+        }
+        let rowWidths = rows.map { row in row.map(\.canvas.width).reduce(0, +) + gap * max(row.count - 1, 0) }
+        let rowHeights = rows.map { row in (row.map(\.canvas.height).max() ?? 0) + nameHeight }
+        let canvas = titled(
+            title, contentWidth: rowWidths.max() ?? 0,
+            contentHeight: rowHeights.reduce(0, +) + gap * max(rows.count - 1, 0))
+        var y = FigureTitle.height + margin
+        for (row, (width, height)) in zip(rows, zip(rowWidths, rowHeights)) {
+            var x = (canvas.width - width) / 2
+            for panel in row {
+                canvas.text(panel.name, x: x + panel.canvas.width / 2, y: y + 16, size: 13, bold: true, anchor: .center)
+                canvas.draw(panel.canvas, x: x, y: y + nameHeight)
+                x += panel.canvas.width + gap
+            }
+            y += height + gap
+        }
+        return canvas
+    }
+
+    /// Sets of 2-D points on one square plot whose axes both run over `range`, each set in its
+    /// colour, later sets drawn over earlier ones (the data under a model's samples); a panel for
+    /// `sideBySide`, with no title bar of its own.
+    public static func scatter(
+        _ sets: [(points: [(x: Double, y: Double)], color: Color)], range: (Double, Double), side: Int = 240
+    ) -> Canvas {
+        let canvas = Canvas(width: side + 44, height: side + 34)
+        var frame = PlotFrame(x: 34, y: 6, width: side, height: side, xs: [], ys: [])
+        (frame.xRange, frame.yRange) = (range, range)
+        frame.drawAxes(on: canvas, xLabel: "", yLabel: "")
+        for set in sets {
+            for p in set.points where p.x >= range.0 && p.x <= range.1 && p.y >= range.0 && p.y <= range.1 {
+                let (x, y) = frame.position(p.x, p.y)
+                canvas.dot(x: x, y: y, radius: 1, color: set.color)
+            }
         }
         return canvas
     }
@@ -262,15 +293,21 @@ public enum Figures {
 /// How a plot's axes are drawn: a logarithmic x axis with ticks at the values given (a code
 /// size's 2, 8, 32, 128, not their logarithms), points without joining lines (values of
 /// unrelated units), and a dashed chance diagonal from (0, 0) to (1, 1) with its label (a ROC
-/// plot; both axes then run over [0, 1]).
+/// plot; both axes then run over [0, 1]), and lines without a dot at every point (a density
+/// drawn at 80 places, where dots would hide the line).
 public struct PlotAxes: Sendable {
     public var logX: Bool
     public var xTicks: [Double]?
     public var pointsOnly: Bool
     public var diagonal: String?
+    public var markers: Bool
 
-    public init(logX: Bool = false, xTicks: [Double]? = nil, pointsOnly: Bool = false, diagonal: String? = nil) {
-        (self.logX, self.xTicks, self.pointsOnly, self.diagonal) = (logX, xTicks, pointsOnly, diagonal)
+    public init(
+        logX: Bool = false, xTicks: [Double]? = nil, pointsOnly: Bool = false, diagonal: String? = nil,
+        markers: Bool = true
+    ) {
+        (self.logX, self.xTicks, self.pointsOnly, self.diagonal, self.markers) =
+            (logX, xTicks, pointsOnly, diagonal, markers)
     }
 }
 

@@ -6,7 +6,8 @@ public enum LectureOrder {
     public static let pages: [(name: String, title: String)] = [
         ("bottleneck", "The bottleneck"), ("latent-space", "The latent space"),
         ("regularized-autoencoders", "Regularised autoencoders"),
-        ("variational-autoencoder", "The variational autoencoder"), ("gan-training", "Training a GAN"),
+        ("variational-autoencoder", "The variational autoencoder"), ("gan-toy-data", "The GAN game on toy data"),
+        ("gan-training", "Training a GAN"),
         ("applications", "Applications"), ("comparison", "AE, VAE and GAN side by side"),
     ]
 

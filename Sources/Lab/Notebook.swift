@@ -257,7 +257,11 @@ public final class Notebook {
     // MARK: Models and data
 
     /// The data's name once loaded ("fashion-mnist"), the flag's spelling before.
-    private var dataName: String { loaded?.train.name ?? request.dataset.argument }
+    /// What the page's data are called in figure titles and the provenance line: the loaded
+    /// data set's name, or `ownData` on a page whose data the script draws itself (toy
+    /// distributions), which names them so instead of the data set it never loads.
+    public var ownData: String?
+    private var dataName: String { ownData ?? loaded?.train.name ?? request.dataset.argument }
 
     /// The request's data, loaded once.
     public func data() throws -> DatasetSplits {

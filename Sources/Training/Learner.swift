@@ -75,16 +75,26 @@ public final class Learner {
     public func step(_ batch: Batch, generator: inout SeededGenerator) -> Float {
         var first: Float?
         for index in phaseOrder where model.updates(group: index) {
-            let parameters = groups[index].parameters
-            parameters.zeroGradients()
-            let loss = model.accumulateGradients(group: index, batch: batch, generator: &generator)
-            if let optimizer = optimizers[index] {
-                if let gradientClipNorm { Learner.clip(parameters, toNorm: gradientClipNorm) }
-                optimizer.step()
-            }
+            let loss = step(group: index, batch: batch, generator: &generator)
             if first == nil { first = loss }
         }
         return first ?? 0
+    }
+
+    /// One phase alone on `batch`, whatever the model's order says: zero the group's gradients,
+    /// its loss and gradients, clip, its optimizer's step. Returns the phase's loss. A GAN's
+    /// discriminator trained alone against a fixed generator (made strong first, or trained to
+    /// its optimum) takes these steps.
+    @discardableResult
+    public func step(group index: Int, batch: Batch, generator: inout SeededGenerator) -> Float {
+        let parameters = groups[index].parameters
+        parameters.zeroGradients()
+        let loss = model.accumulateGradients(group: index, batch: batch, generator: &generator)
+        if let optimizer = optimizers[index] {
+            if let gradientClipNorm { Learner.clip(parameters, toNorm: gradientClipNorm) }
+            optimizer.step()
+        }
+        return loss
     }
 
     /// Scales the gradients of `parameters` by min(1, maxNorm / ‖g‖₂), ‖g‖₂ over all of them

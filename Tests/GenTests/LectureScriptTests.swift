@@ -4,7 +4,8 @@ import Testing
 /// The lecture scripts, in lecture order: each runs here at its quick size (synthetic digits,
 /// one epoch per model), as CI runs every one.
 let lectureScripts = [
-    "bottleneck", "latent-space", "regularized-autoencoders", "variational-autoencoder", "gan-training", "applications",
+    "bottleneck", "latent-space", "regularized-autoencoders", "variational-autoencoder", "gan-toy-data", "gan-training",
+    "applications",
     "comparison",
 ]
 

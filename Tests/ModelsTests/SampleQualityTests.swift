@@ -19,6 +19,40 @@ struct SampleQualityTests {
         #expect(missing.classesHeld == 1, "1% of the images does not hold a class")
     }
 
+    @Test("a Gaussian mixture's draws hold every mode; one mode's draws hold one; points off the ring hold none")
+    func modeCoverage() {
+        let ring = GaussianMixture.ring(modes: 8, radius: 2, standardDeviation: 0.05)
+        var g = SeededGenerator(seed: 1)
+        let all = ModeCoverage(samples: ring.sample(2_500, generator: &g), mixture: ring)
+        #expect(all.modesHeld == 8)
+        // Within 3σ in 2-D: P(χ²₂ ≤ 9) = 1 − e^(−4.5) ≈ 98.9%.
+        #expect(abs(all.highQualityShare - 0.989) < 0.01)
+        let one = GaussianMixture(centres: [ring.centres[3]], standardDeviation: 0.05)
+        let collapsed = ModeCoverage(samples: one.sample(2_500, generator: &g), mixture: ring)
+        #expect(collapsed.modesHeld == 1 && collapsed.counts[3] > 2_400)
+        let centre = ModeCoverage(samples: Tensor(zeros: [100, 2]), mixture: ring)
+        #expect(centre.modesHeld == 0 && centre.highQualityShare == 0)
+        // The mixture's density integrates to 1 (a 1-D pair, on a fine grid).
+        let line = GaussianMixture(centres: [[-1.5], [1.5]], standardDeviation: 0.5)
+        let integral = stride(from: -5.0, to: 5.0, by: 0.001).reduce(0.0) { $0 + line.density([$1]) * 0.001 }
+        #expect(abs(integral - 1) < 1e-6)
+    }
+
+    @Test(
+        "a histogram's density: total variation 0 to its own densities, near 0 to the density it was drawn from, 1 apart"
+    )
+    func densityHistogram() {
+        let line = GaussianMixture(centres: [[-1.5], [1.5]], standardDeviation: 0.5)
+        var g = SeededGenerator(seed: 2)
+        let histogram = DensityHistogram(
+            line.sample(100_000, generator: &g).scalars.map(Double.init), low: -4, high: 4, bins: 80)
+        #expect(histogram.totalVariation(to: histogram.densities) == 0)
+        #expect(histogram.totalVariation(to: histogram.centres.map { line.density([$0]) }) < 0.02)
+        let elsewhere = DensityHistogram([3.5, 3.6, 3.7], low: -4, high: 4, bins: 80)
+        let left = DensityHistogram([-3.5, -3.6], low: -4, high: 4, bins: 80)
+        #expect(abs(elsewhere.totalVariation(to: left.densities) - 1) < 1e-9)
+    }
+
     @Test(
         "the test images judged as samples: distance 0, precision and recall 1; training images as samples sit on their nearest"
     )

@@ -72,6 +72,26 @@ struct LayerGradientTests {
         #expect(layer.forward(x, training: false) === x)
     }
 
+    @Test("MinibatchStandardDeviation: the batch's spread appended to each sample, and its gradient")
+    func minibatchStandardDeviation() {
+        let layer = MinibatchStandardDeviation()
+        let x = awayFromZero([5, 3], seed: 11)
+        let y = layer.forward(x, training: true)
+        #expect(y.shape == Shape(5, 4))
+        // The last column: the mean over features of each feature's population standard deviation.
+        var expected = 0.0
+        for j in 0..<3 {
+            let column = (0..<5).map { Double(x[$0, j]) }
+            let mean = column.reduce(0, +) / 5
+            expected += (column.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / 5).squareRoot() / 3
+        }
+        for i in 0..<5 {
+            #expect(abs(Double(y[i, 3]) - expected) < 1e-5)
+            for j in 0..<3 { #expect(y[i, j] == x[i, j]) }
+        }
+        checkLayerGradients(layer, input: x, step: 1e-3)
+    }
+
     @Test("Flatten and Reshape move no data and route gradients back")
     func reshapes() {
         let x = awayFromZero([2, 3, 2, 2], seed: 12)
