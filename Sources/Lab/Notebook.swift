@@ -29,7 +29,7 @@ public final class Notebook {
 
     private var page: NotebookPage
     private let source: SwiftSource?
-    /// The script's own text: kept measurements are keyed by it (`measured`).
+    /// The script's own text: kept measurements are keyed by part of it (`measuredSource`).
     let sourceText: String
     private let setupLine: Int
     private var sectionLines: [Int] = []
@@ -257,6 +257,25 @@ public final class Notebook {
     // MARK: Models and data
 
     /// The data's name once loaded ("fashion-mnist"), the flag's spelling before.
+    /// The script's text up to the end of the section open now (of the setup, before any): all
+    /// that a measurement made here can depend on, since a script is one block of statements and
+    /// nothing later in it runs first. A kept measurement is keyed by it, so that editing a section
+    /// or adding one measures again from that section on, and the sections before it keep theirs.
+    var measuredSource: Substring {
+        let current = sectionLines.last ?? setupLine  // 1-based, as #line
+        var end = sourceText.endIndex, line = 1
+        for index in sourceText.indices where sourceText[index] == "\n" {
+            line += 1
+            if line > current && sourceText[sourceText.index(after: index)...].prefix(200).drop(while: \.isWhitespace)
+                .hasPrefix("notebook.section(")
+            {
+                end = index
+                break
+            }
+        }
+        return sourceText[..<end]
+    }
+
     /// What the page's data are called in figure titles and the provenance line: the loaded
     /// data set's name, or `ownData` on a page whose data the script draws itself (toy
     /// distributions), which names them so instead of the data set it never loads.

@@ -29,8 +29,9 @@ public struct SampleScores: Codable, Sendable {
 /// redrawn from a warm cache in seconds, and shared between pages, so that the same model scores
 /// the same on every page.
 extension Notebook {
-    /// Whose measurement a kept value is: this script's (keyed by the script's own text, so that
-    /// an edited script measures again), or any page's (keyed by the models and data alone).
+    /// Whose measurement a kept value is: this script's (keyed by the script's text up to the end
+    /// of the section measuring it, so that an edited section measures again), or any page's
+    /// (keyed by the models and data alone).
     public enum MeasureScope { case script, shared }
 
     /// `compute()`'s value, kept under `key` in gen's cache folder (`measures/`) and read back on
@@ -41,8 +42,8 @@ extension Notebook {
     {
         let data = try self.data()
         // Bumped when a measurement's code changes meaning: every kept value is measured again.
-        let version = 1
-        let owner = scope == .script ? "|\(name)|source=\(String(fnv1a(sourceText), radix: 16))" : ""
+        let version = 2
+        let owner = scope == .script ? "|\(name)|source=\(String(fnv1a(String(measuredSource)), radix: 16))" : ""
         let full =
             "v\(version)|\(key)\(owner)|train=\(String(data.train.fingerprint, radix: 16))|test=\(String(data.test.fingerprint, radix: 16))"
             + "|seed=\(request.seed)|threads=\(request.threads)|quick=\(quick)"

@@ -96,6 +96,41 @@ struct LecturePageTests {
         #expect(runs == 2, "measured on the first run and with --retrain, read back on the second")
     }
 
+    @Test("a kept measurement is keyed by the script up to its section's end: a later edit keeps it, an earlier one does not")
+    func measurementsKeyedBySection() throws {
+        let out = temporaryFolder("sections"), cache = temporaryFolder("sections-cache")
+        let folder = temporaryFolder("sections-script")
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        var measuredIn: [String] = []
+        // Lines 2 and 4 open the sections; a measurement in each.
+        func run(_ lines: [String]) throws {
+            let file = folder + "/main.swift"
+            try lines.joined(separator: "\n").write(toFile: file, atomically: true, encoding: .utf8)
+            let notebook = try Notebook(
+                "mine", title: "Mine", introduction: "Intro.",
+                arguments: ["--quick", "--out", out, "--quiet", "--cache", cache], file: file, line: 1)
+            notebook.section("One", "First.", line: 2)
+            _ = try notebook.measured("first") { () -> Int in measuredIn.append("one"); return 1 }
+            notebook.section("Two", "Second.", line: 4)
+            _ = try notebook.measured("second") { () -> Int in measuredIn.append("two"); return 2 }
+        }
+        let script = [
+            "let notebook = try Notebook(…)", "    notebook.section(\"One\", \"First.\")", "let a = 1",
+            "    notebook.section(\"Two\", \"Second.\")", "let b = 2",
+        ]
+        try run(script)
+        try run(script)
+        #expect(measuredIn == ["one", "two"], "both kept on the second run")
+        var laterEdit = script
+        laterEdit[4] = "let b = 3"
+        try run(laterEdit)
+        #expect(measuredIn == ["one", "two", "two"], "an edit in section two measures section two again, not one")
+        var earlierEdit = laterEdit
+        earlierEdit[2] = "let a = 5"
+        try run(earlierEdit)
+        #expect(measuredIn == ["one", "two", "two", "one", "two"], "an edit in section one measures both again")
+    }
+
     @Test("an early-stopped run is cached as finished: the next run reuses it instead of training on to the ceiling")
     func earlyStoppedRunIsReused() throws {
         let out = temporaryFolder("early"), cache = temporaryFolder("early-cache")
