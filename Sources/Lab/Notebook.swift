@@ -266,8 +266,9 @@ public final class Notebook {
         var end = sourceText.endIndex, line = 1
         for index in sourceText.indices where sourceText[index] == "\n" {
             line += 1
-            if line > current && sourceText[sourceText.index(after: index)...].prefix(200).drop(while: \.isWhitespace)
-                .hasPrefix("notebook.section(")
+            if line > current
+                && sourceText[sourceText.index(after: index)...].prefix(200).drop(while: \.isWhitespace)
+                    .hasPrefix("notebook.section(")
             {
                 end = index
                 break

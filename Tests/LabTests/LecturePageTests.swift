@@ -96,7 +96,9 @@ struct LecturePageTests {
         #expect(runs == 2, "measured on the first run and with --retrain, read back on the second")
     }
 
-    @Test("a kept measurement is keyed by the script up to its section's end: a later edit keeps it, an earlier one does not")
+    @Test(
+        "a kept measurement is keyed by the script up to its section's end: a later edit keeps it, an earlier one does not"
+    )
     func measurementsKeyedBySection() throws {
         let out = temporaryFolder("sections"), cache = temporaryFolder("sections-cache")
         let folder = temporaryFolder("sections-script")
@@ -110,9 +112,13 @@ struct LecturePageTests {
                 "mine", title: "Mine", introduction: "Intro.",
                 arguments: ["--quick", "--out", out, "--quiet", "--cache", cache], file: file, line: 1)
             notebook.section("One", "First.", line: 2)
-            _ = try notebook.measured("first") { () -> Int in measuredIn.append("one"); return 1 }
+            _ = try notebook.measured("first") { () -> Int in
+                measuredIn.append("one"); return 1
+            }
             notebook.section("Two", "Second.", line: 4)
-            _ = try notebook.measured("second") { () -> Int in measuredIn.append("two"); return 2 }
+            _ = try notebook.measured("second") { () -> Int in
+                measuredIn.append("two"); return 2
+            }
         }
         let script = [
             "let notebook = try Notebook(…)", "    notebook.section(\"One\", \"First.\")", "let a = 1",
