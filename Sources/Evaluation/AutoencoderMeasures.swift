@@ -28,6 +28,9 @@ public struct AutoencoderMeasures: Sendable {
     /// Mean over images of ‖f(x + δ) − f(x)‖ / ‖δ‖, δ ~ N(0, 0.01² I): how much the code moves
     /// per unit of input change (the contractive AE makes it small).
     public var contraction = 0.0
+    /// Mean over images of ‖g(f(x + δ)) − g(f(x))‖ / ‖δ‖ for the same δ: how much the output moves
+    /// per unit of input change (a denoising AE's decoder pulls nearby inputs back to one image).
+    public var outputContraction = 0.0
     /// Mean code value, and mean magnitude.
     public var meanCode = 0.0, meanCodeMagnitude = 0.0
     /// Share of code values with magnitude below 0.05.
@@ -38,15 +41,16 @@ public struct AutoencoderMeasures: Sendable {
 
     /// The same measures image by image (test image i, and the i-th noise image), so that a
     /// difference between two models can be resampled image by image (a bootstrap interval):
-    /// `reconstruction`, `noisyInput`, `denoised`, `contraction`, `inactive` (each image's share
-    /// of code values below 0.05), `noiseReconstruction`.
+    /// `reconstruction`, `noisyInput`, `denoised`, `contraction`, `outputContraction`, `inactive`
+    /// (each image's share of code values below 0.05), `noiseReconstruction`.
     public var perImage: [String: [Double]] = [:]
 
     /// The measures by name, for measures.json and reports.
     public var entries: [(String, Double)] {
         [
             ("images", Double(images)), ("reconstruction_mse", reconstructionMSE), ("noisy_input_mse", noisyInputMSE),
-            ("denoised_mse", denoisedMSE), ("contraction", contraction), ("mean_code", meanCode),
+            ("denoised_mse", denoisedMSE), ("contraction", contraction), ("output_contraction", outputContraction),
+            ("mean_code", meanCode),
             ("mean_code_magnitude", meanCodeMagnitude),
             ("inactive_share", inactiveShare), ("noise_reconstruction_mse", noiseReconstructionMSE),
         ]
@@ -58,6 +62,7 @@ public struct AutoencoderMeasures: Sendable {
         "noisy_input_mse": "MSE per pixel, the noisy input (Gaussian σ = 0.5) against the clean image",
         "denoised_mse": "MSE per pixel, the reconstruction of the noisy input against the clean image",
         "contraction": "mean ‖f(x + δ) − f(x)‖ / ‖δ‖ over test images, δ ~ N(0, 0.01² I)",
+        "output_contraction": "mean ‖g(f(x + δ)) − g(f(x))‖ / ‖δ‖ over test images, the same δ",
         "mean_code": "mean code value", "mean_code_magnitude": "mean |code value|",
         "inactive_share": "share of code values with |h| < 0.05",
         "noise_reconstruction_mse":
@@ -91,16 +96,22 @@ public struct AutoencoderMeasures: Sendable {
             }
             codeValues += Double(h.count)
             let size = x.shape.countPerItem, units = h.shape.countPerItem
+            let (rebuilt, movedOutput) = (model.decode(h), model.decode(moved))
             for r in 0..<rows {
-                var codeChange = 0.0, inputChange = 0.0, off = 0.0
+                var codeChange = 0.0, outputChange = 0.0, inputChange = 0.0, off = 0.0
                 for j in 0..<units { let d = Double(moved[r * units + j] - h[r * units + j]); codeChange += d * d }
-                for j in 0..<size { let d = Double(delta[r * size + j]); inputChange += d * d }
+                for j in 0..<size {
+                    let d = Double(delta[r * size + j]), o = Double(movedOutput[r * size + j] - rebuilt[r * size + j])
+                    inputChange += d * d
+                    outputChange += o * o
+                }
                 for j in 0..<units where abs(h[r * units + j]) < inactiveThreshold { off += 1 }
-                m.perImage["contraction", default: []].append(
-                    (codeChange / max(inputChange, .leastNormalMagnitude)).squareRoot())
+                let input = max(inputChange, .leastNormalMagnitude)
+                m.perImage["contraction", default: []].append((codeChange / input).squareRoot())
+                m.perImage["outputContraction", default: []].append((outputChange / input).squareRoot())
                 m.perImage["inactive", default: []].append(off / Double(units))
             }
-            m.perImage["reconstruction", default: []] += rowMeanSquaredErrors(model.decode(h), x)
+            m.perImage["reconstruction", default: []] += rowMeanSquaredErrors(rebuilt, x)
             m.perImage["denoised", default: []] += rowMeanSquaredErrors(denoised, x)
             m.perImage["noisyInput", default: []] += rowMeanSquaredErrors(noisy, x)
             m.perImage["noiseReconstruction", default: []] += rowMeanSquaredErrors(copied, noise)
@@ -113,7 +124,9 @@ public struct AutoencoderMeasures: Sendable {
         (m.reconstructionMSE, m.noisyInputMSE, m.denoisedMSE) = (
             mean("reconstruction"), mean("noisyInput"), mean("denoised")
         )
-        (m.contraction, m.noiseReconstructionMSE) = (mean("contraction"), mean("noiseReconstruction"))
+        (m.contraction, m.outputContraction, m.noiseReconstructionMSE) = (
+            mean("contraction"), mean("outputContraction"), mean("noiseReconstruction")
+        )
         m.meanCode /= codeValues; m.meanCodeMagnitude /= codeValues
         m.inactiveShare = inactive / codeValues
         return m

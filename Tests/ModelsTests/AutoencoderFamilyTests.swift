@@ -236,6 +236,11 @@ struct AutoencoderFamilyTests {
         // Measures through encode/decode: an orthonormal projection shrinks a random δ by about √(K/D).
         let measures = try #require(AutoencoderMeasures.measure(model, test: tinyData.test, seed: 0))
         #expect(abs(measures.contraction - (30.0 / 784).squareRoot()) < 0.03, "\(measures.contraction)")
+        // The decoder is the same orthonormal map back (‖V z‖ = ‖z‖): the output moves as the code does,
+        // less only where clamping to [0, 1] stops it.
+        #expect(
+            measures.outputContraction <= measures.contraction + 1e-6
+                && measures.outputContraction > 0.5 * measures.contraction, "\(measures.outputContraction)")
         #expect(abs(measures.noisyInputMSE - 0.25) < 0.01)
     }
 
