@@ -134,7 +134,7 @@ public struct AutoencoderMeasures: Sendable {
 }
 
 /// Each row's mean of (a − b)², in Double.
-func rowMeanSquaredErrors(_ a: Tensor, _ b: Tensor) -> [Double] {
+public func rowMeanSquaredErrors(_ a: Tensor, _ b: Tensor) -> [Double] {
     precondition(a.shape == b.shape, "squared errors of \(a.shape) and \(b.shape)")
     let size = a.shape.countPerItem
     return (0..<a.shape[0]).map { r in

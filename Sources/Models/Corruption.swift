@@ -16,6 +16,14 @@ public enum Corruption: Equatable, Sendable, CustomStringConvertible {
     /// A `side` x `side` square at a uniformly random place set to 0: the hole a context encoder
     /// learns to fill (Pathak et al. 2016). For square grey images.
     case square(side: Int)
+    /// Each `factor` x `factor` block replaced by its mean: the image at 1/`factor` of its
+    /// resolution, shown at full size (super-resolution learns to undo it). For square grey
+    /// images whose side `factor` divides; draws nothing.
+    case lowResolution(factor: Int)
+    /// A white stroke `width` pixels wide along a random straight line from the left edge to the
+    /// right: a drawn mark over the picture, as a watermark is (removal learns to undo it). For
+    /// square grey images.
+    case stroke(width: Int)
 
     /// Parses `gaussian:SIGMA`, `mask:FRACTION` or `salt-pepper:FRACTION`; nil otherwise.
     public init?(argument: String) {
@@ -26,13 +34,16 @@ public enum Corruption: Equatable, Sendable, CustomStringConvertible {
         case "mask" where value > 0 && value < 1: self = .mask(fraction: value)
         case "salt-pepper" where value > 0 && value < 1: self = .saltPepper(fraction: value)
         case "square" where value >= 1 && value <= 4096 && value == value.rounded(): self = .square(side: Int(value))
+        case "low-resolution" where value >= 2 && value <= 64 && value == value.rounded():
+            self = .lowResolution(factor: Int(value))
+        case "stroke" where value >= 1 && value <= 64 && value == value.rounded(): self = .stroke(width: Int(value))
         default: return nil
         }
     }
 
     /// What the flag's value must look like.
     public static let expected =
-        "gaussian:SIGMA (0 < SIGMA ≤ 10), mask:FRACTION or salt-pepper:FRACTION (0 < FRACTION < 1), or square:SIDE (a whole number of pixels)"
+        "gaussian:SIGMA (0 < SIGMA ≤ 10), mask:FRACTION or salt-pepper:FRACTION (0 < FRACTION < 1), square:SIDE (a whole number of pixels), low-resolution:FACTOR (2 to 64) or stroke:WIDTH (1 to 64 pixels)"
 
     /// The flag's spelling: `gaussian:0.5`.
     public var argument: String {
@@ -41,6 +52,8 @@ public enum Corruption: Equatable, Sendable, CustomStringConvertible {
         case .mask(let fraction): return "mask:\(fraction)"
         case .saltPepper(let fraction): return "salt-pepper:\(fraction)"
         case .square(let side): return "square:\(side)"
+        case .lowResolution(let factor): return "low-resolution:\(factor)"
+        case .stroke(let width): return "stroke:\(width)"
         }
     }
 
@@ -50,6 +63,8 @@ public enum Corruption: Equatable, Sendable, CustomStringConvertible {
         case .mask(let fraction): return "masking noise, \(fraction * 100)% of pixels set to 0"
         case .saltPepper(let fraction): return "salt-and-pepper noise, \(fraction * 100)% of pixels set to 0 or 1"
         case .square(let side): return "a \(side)×\(side) square at a random place set to 0"
+        case .lowResolution(let factor): return "each \(factor)×\(factor) block replaced by its mean"
+        case .stroke(let width): return "a white stroke \(width) pixels wide along a random line across the image"
         }
     }
 
@@ -82,6 +97,32 @@ public enum Corruption: Equatable, Sendable, CustomStringConvertible {
                     (y + image * plane * plane + row * plane + left).update(repeating: 0, count: side)
                 }
             }
+        case .lowResolution(let factor):
+            let plane = Self.squareSide(clean.shape.countPerItem)!
+            precondition(plane % factor == 0, "blocks of \(factor) in \(plane)×\(plane) images")
+            for image in 0..<clean.shape[0] {
+                let base = image * plane * plane
+                for top in stride(from: 0, to: plane, by: factor) {
+                    for left in stride(from: 0, to: plane, by: factor) {
+                        var sum: Float = 0
+                        for r in top..<(top + factor) { for c in left..<(left + factor) { sum += x[base + r * plane + c] } }
+                        let mean = sum / Float(factor * factor)
+                        for r in top..<(top + factor) { for c in left..<(left + factor) { y[base + r * plane + c] = mean } }
+                    }
+                }
+            }
+        case .stroke(let width):
+            let plane = Self.squareSide(clean.shape.countPerItem)!
+            (y).update(from: x, count: clean.count)
+            for image in 0..<clean.shape[0] {
+                // From (0, a) to (plane − 1, b): every column gets the line's row ± width / 2.
+                let (a, b) = (generator.nextUniform(0, Float(plane - 1)), generator.nextUniform(0, Float(plane - 1)))
+                for column in 0..<plane {
+                    let centre = a + (b - a) * Float(column) / Float(plane - 1)
+                    let top = Int((centre - Float(width) / 2).rounded())
+                    for row in max(top, 0)..<min(top + width, plane) { y[image * plane * plane + row * plane + column] = 1 }
+                }
+            }
         }
     }
 
@@ -93,11 +134,22 @@ public enum Corruption: Equatable, Sendable, CustomStringConvertible {
 
     /// Why this corruption cannot apply to images of `image` (C, H, W), or nil.
     public func problem(image: Shape) -> ModelProblem? {
-        guard case .square(let side) = self else { return nil }
-        guard image[0] == 1 && image[1] == image[2] else {
-            return .squareCorruptionNeedsSquareGreyImages(side: side, image: image.dimensions)
+        switch self {
+        case .gaussian, .mask, .saltPepper: return nil
+        case .square(let side):
+            guard image[0] == 1 && image[1] == image[2] else {
+                return .corruptionNeedsSquareGreyImages(argument, image: image.dimensions)
+            }
+            return side < image[1] ? nil : .squareCorruptionTooLarge(side: side, imageSide: image[1])
+        case .lowResolution(let factor):
+            guard image[0] == 1 && image[1] == image[2] else {
+                return .corruptionNeedsSquareGreyImages(argument, image: image.dimensions)
+            }
+            return image[1] % factor == 0 ? nil : .blocksDoNotDivide(factor: factor, imageSide: image[1])
+        case .stroke:
+            return image[0] == 1 && image[1] == image[2]
+                ? nil : .corruptionNeedsSquareGreyImages(argument, image: image.dimensions)
         }
-        return side < image[1] ? nil : .squareCorruptionTooLarge(side: side, imageSide: image[1])
     }
 
     /// A corrupted copy of `clean`.

@@ -13,8 +13,11 @@ public enum ModelProblem: Error, Equatable, CustomStringConvertible {
     case channelCounts([Int])
     /// `halvings` stride-2 layers need image sides divisible by 2^halvings.
     case sidesNotDivisible(halvings: Int, height: Int, width: Int)
-    /// The square corruption is for square grey images.
-    case squareCorruptionNeedsSquareGreyImages(side: Int, image: [Int])
+    /// The square, low-resolution and stroke corruptions are for square grey images (the
+    /// corruption's spelling, `square:8`).
+    case corruptionNeedsSquareGreyImages(String, image: [Int])
+    /// The low-resolution corruption's blocks must tile the image.
+    case blocksDoNotDivide(factor: Int, imageSide: Int)
     /// The square corruption's square must be smaller than the image.
     case squareCorruptionTooLarge(side: Int, imageSide: Int)
     /// A transposed Dense layer has no convolutional twin.
@@ -46,9 +49,11 @@ public enum ModelProblem: Error, Equatable, CustomStringConvertible {
                 "a convolutional network takes 1 to 6 channel counts from 1 to 1024, got \(channels.map(String.init).joined(separator: ","))"
         case let .sidesNotDivisible(halvings, height, width):
             return "\(halvings) stride-2 layers need image sides divisible by \(1 << halvings), got \(height)×\(width)"
-        case let .squareCorruptionNeedsSquareGreyImages(side, image):
+        case let .corruptionNeedsSquareGreyImages(corruption, image):
             return
-                "the square corruption (side \(side)) is for square grey images, got \(image.map(String.init).joined(separator: "×")) (C×H×W)"
+                "the corruption \(corruption) is for square grey images, got \(image.map(String.init).joined(separator: "×")) (C×H×W)"
+        case let .blocksDoNotDivide(factor, imageSide):
+            return "the low-resolution corruption's \(factor)-pixel blocks must divide the \(imageSide)-pixel image side"
         case let .squareCorruptionTooLarge(side, imageSide):
             return "the square corruption's side \(side) must be smaller than the \(imageSide)-pixel images"
         case .tiedWeightsNeedMLP:

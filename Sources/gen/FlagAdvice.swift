@@ -23,9 +23,11 @@ extension ModelProblem {
         case let .sidesNotDivisible(halvings, height, width):
             return
                 "--arch conv with \(halvings) stride-2 layers needs image sides divisible by \(1 << halvings), got \(height)×\(width) (use --image-size, or fewer --hidden widths)"
-        case let .squareCorruptionNeedsSquareGreyImages(side, image):
+        case let .corruptionNeedsSquareGreyImages(corruption, image):
             return
-                "--corruption square:\(side) is for square grey images, got \(image.map(String.init).joined(separator: "×")) (C×H×W)"
+                "--corruption \(corruption) is for square grey images, got \(image.map(String.init).joined(separator: "×")) (C×H×W)"
+        case let .blocksDoNotDivide(factor, imageSide):
+            return "--corruption low-resolution:\(factor): the blocks must divide the \(imageSide)-pixel image side"
         case let .squareCorruptionTooLarge(side, imageSide):
             return "--corruption square:\(side): the square must be smaller than the \(imageSide)-pixel images"
         case .tiedWeightsNeedMLP:

@@ -146,10 +146,39 @@ struct AutoencoderFamilyTests {
         #expect(Corruption.square(side: 8).problem(image: Shape(1, 28, 28)) == nil)
         #expect(
             Corruption.square(side: 8).problem(image: Shape(3, 28, 28))
-                == .squareCorruptionNeedsSquareGreyImages(side: 8, image: [3, 28, 28]))
+                == .corruptionNeedsSquareGreyImages("square:8", image: [3, 28, 28]))
         #expect(
             Corruption.square(side: 28).problem(image: Shape(1, 28, 28))
                 == .squareCorruptionTooLarge(side: 28, imageSide: 28))
+    }
+
+    @Test("low resolution: every block holds its mean; a stroke: a white line across, the rest untouched")
+    func imageToImageCorruptions() {
+        var g = SeededGenerator(seed: 8)
+        let x = Tensor.uniform([2, 16], using: &g)  // two 4×4 images
+        let low = Corruption.lowResolution(factor: 2).applied(to: x, generator: &g)
+        for image in 0..<2 {
+            for (top, left) in [(0, 0), (0, 2), (2, 0), (2, 2)] {
+                let cells = [(0, 0), (0, 1), (1, 0), (1, 1)].map { image * 16 + (top + $0.0) * 4 + left + $0.1 }
+                let mean = cells.reduce(Float(0)) { $0 + x[$1] } / 4
+                #expect(cells.allSatisfy { abs(low[$0] - mean) < 1e-6 })
+            }
+        }
+        let y = Tensor(zeros: [3, 28 * 28])
+        let marked = Corruption.stroke(width: 2).applied(to: y, generator: &g)
+        for image in 0..<3 {
+            // Two white pixels in every column (one where the line runs along an edge), none else.
+            for column in 0..<28 {
+                let white = (0..<28).filter { marked[image * 784 + $0 * 28 + column] == 1 }.count
+                #expect(white == 2 || white == 1)
+            }
+            #expect((0..<784).allSatisfy { marked[image * 784 + $0] == 0 || marked[image * 784 + $0] == 1 })
+        }
+        #expect(Corruption(argument: "low-resolution:2") == .lowResolution(factor: 2))
+        #expect(Corruption(argument: "stroke:3") == .stroke(width: 3) && Corruption(argument: "stroke:0") == nil)
+        #expect(
+            Corruption.lowResolution(factor: 3).problem(image: Shape(1, 28, 28))
+                == .blocksDoNotDivide(factor: 3, imageSide: 28))
     }
 
     @Test("greedy pretraining trains layer k alone, on the codes of the layers below, then everything end to end")
