@@ -105,9 +105,13 @@ public enum Corruption: Equatable, Sendable, CustomStringConvertible {
                 for top in stride(from: 0, to: plane, by: factor) {
                     for left in stride(from: 0, to: plane, by: factor) {
                         var sum: Float = 0
-                        for r in top..<(top + factor) { for c in left..<(left + factor) { sum += x[base + r * plane + c] } }
+                        for r in top..<(top + factor) {
+                            for c in left..<(left + factor) { sum += x[base + r * plane + c] }
+                        }
                         let mean = sum / Float(factor * factor)
-                        for r in top..<(top + factor) { for c in left..<(left + factor) { y[base + r * plane + c] = mean } }
+                        for r in top..<(top + factor) {
+                            for c in left..<(left + factor) { y[base + r * plane + c] = mean }
+                        }
                     }
                 }
             }
@@ -120,7 +124,9 @@ public enum Corruption: Equatable, Sendable, CustomStringConvertible {
                 for column in 0..<plane {
                     let centre = a + (b - a) * Float(column) / Float(plane - 1)
                     let top = Int((centre - Float(width) / 2).rounded())
-                    for row in max(top, 0)..<min(top + width, plane) { y[image * plane * plane + row * plane + column] = 1 }
+                    for row in max(top, 0)..<min(top + width, plane) {
+                        y[image * plane * plane + row * plane + column] = 1
+                    }
                 }
             }
         }
