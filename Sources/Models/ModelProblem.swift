@@ -53,7 +53,8 @@ public enum ModelProblem: Error, Equatable, CustomStringConvertible {
             return
                 "the corruption \(corruption) is for square grey images, got \(image.map(String.init).joined(separator: "×")) (C×H×W)"
         case let .blocksDoNotDivide(factor, imageSide):
-            return "the low-resolution corruption's \(factor)-pixel blocks must divide the \(imageSide)-pixel image side"
+            return
+                "the low-resolution corruption's \(factor)-pixel blocks must divide the \(imageSide)-pixel image side"
         case let .squareCorruptionTooLarge(side, imageSide):
             return "the square corruption's side \(side) must be smaller than the \(imageSide)-pixel images"
         case .tiedWeightsNeedMLP:
