@@ -97,7 +97,8 @@ let package = Package(
         // Counts malloc calls in the test process, for the no-allocation-per-step test.
         .target(name: "AllocationCounter", path: "Tests/AllocationCounter"),
         .testTarget(
-            name: "GalleryTests", dependencies: ["Gallery", "Drawing", "TensorCore", "CGD", "CZlib"], swiftSettings: optimized),
+            name: "GalleryTests", dependencies: ["Gallery", "Drawing", "TensorCore", "CGD", "CZlib"],
+            swiftSettings: optimized),
         .testTarget(name: "FuzzRegressionTests", dependencies: ["FuzzTargets"]),
         .testTarget(
             name: "LabTests", dependencies: ["Lab", "Models", "Training", "Datasets"], swiftSettings: optimized),
