@@ -196,8 +196,9 @@ do {
         each, \(counted(seeds.count, "seed")), and both judged by both measures on the test images. Fashion-MNIST's \
         pixels are grey levels in [0, 1], not coins: the Bernoulli is a stand-in there.
         """)
-    // Per test image: squared error and cross-entropy of the pixel means (clamped to [1e-6, 1 − 1e-6]
-    // for the logarithms: the squared-error model's outputs are clamped into [0, 1] and may be 0 or 1).
+    // Per test image: squared error and cross-entropy of the pixel means, clamped to half an 8-bit
+    // level from 0 and 1 for the logarithms (the squared-error model's outputs are clamped into
+    // [0, 1] and may be exactly 0 or 1, which cross-entropy would call infinitely wrong).
     let losses: [ReconstructionLoss] = [.bce, .mse]
     let likelihoods = try losses.map { loss in
         try seeds.map { seed -> (squared: Double, crossEntropy: Double, model: any GenerativeModel) in
@@ -210,7 +211,9 @@ do {
                 test.forEachChunk(range: .unit) { x in
                     guard let rebuilt = model.reconstruct(x) else { return }
                     for i in 0..<x.count {
-                        let (target, mean) = (Double(x.data[i]), min(max(Double(rebuilt.data[i]), 1e-6), 1 - 1e-6))
+                        let (target, mean) = (
+                            Double(x.data[i]), min(max(Double(rebuilt.data[i]), 1.0 / 510), 1 - 1.0 / 510)
+                        )
                         sums.0 += (target - mean) * (target - mean)
                         sums.1 -= target * log(mean) + (1 - target) * log(1 - mean)
                     }
@@ -249,7 +252,7 @@ do {
         evidence: """
             Trained with cross-entropy: \(squared[0].text(5)) squared error per pixel and \
             \(crossEntropy[0].text(2)) cross-entropy per image; trained with squared error: \(squared[1].text(5)) and \
-            \(crossEntropy[1].text(2)). \(eachWinsItsOwn ? "Each loss wins by its own measure: the choice is which likelihood the pixels are judged by, not a better or worse autoencoder." : (squared[0].isClearlyBelow(squared[1]) && crossEntropy[0].isClearlyBelow(crossEntropy[1]) ? "Cross-entropy wins by both measures." : "Neither wins clearly by both measures."))
+            \(crossEntropy[1].text(2)). \(eachWinsItsOwn ? "Each loss wins by its own measure: the choice is which likelihood the pixels are judged by, not a better or worse autoencoder." : (squared[0].isClearlyBelow(squared[1]) && crossEntropy[0].isClearlyBelow(crossEntropy[1]) ? "Cross-entropy wins by both measures." : (squared[1].isClearlyBelow(squared[0]) && crossEntropy[1].isClearlyBelow(crossEntropy[0]) ? "Squared error wins by both measures." : "Neither wins clearly by both measures.")))
             """)
 
     try notebook.finish()

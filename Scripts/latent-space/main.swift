@@ -232,11 +232,13 @@ do {
     notebook.section(
         "Different seeds, different features",
         """
-        The autoencoders of the last section, trained from \(counted(seeds.count, "seed")) with everything else \
-        equal. Each first-layer unit is a 28 × 28 filter (its weights); the units of two runs are paired one to \
-        one so that the pairs' correlations add up to the most (the Hungarian method). Had the runs learned the \
-        same features in another order, every pair would correlate near 1; the same seed trained twice gives \
-        exactly the same filters (gen is deterministic).
+        The lecture says it of the features the bottleneck keeps: the code's units. The autoencoders of the last \
+        section, trained from \(counted(seeds.count, "seed")) with everything else equal: each of the 32 code units \
+        of one run is paired one to one with a unit of another so that the pairs' correlations over 2,000 test \
+        images add up to the most (the Hungarian method); the first layer's 512 units are paired the same way by \
+        their weights, each a 28 × 28 filter you can look at. Had the runs learned the same features in another \
+        order, every pair would correlate near 1; the same seed trained twice gives exactly the same ones (gen is \
+        deterministic).
         """)
     // Each unit's weights standardised (mean 0, norm 1): the product of two is their correlation.
     let firstLayers = try seeds.map { seed -> (filters: Tensor, testLoss: Double) in
@@ -303,6 +305,32 @@ do {
         m.pairs.indices.filter { learned(firstLayers[0].filters, $0) && learned(other.filters, m.pairs[$0]) }
             .map { m.correlations[$0] }
     }
+    // The code units, paired by their activations' correlation over test images.
+    let probeImages = test.images(Array(0..<min(2_000, test.count)))
+    let codeMatchings = try (1..<seeds.count).map { other in
+        try notebook.measured("code matching|\(seeds[0])|\(seeds[other])") { () -> Matching in
+            // Each unit's activations standardised over the images (columns of mean 0, norm 1).
+            func standardisedCodes(_ seed: UInt64) throws -> Tensor {
+                let model = try notebook.train(.ae, ModelKind.ae.defaultSettings, epochs: epochs, seed: seed).model
+                let codes = model.encode(probeImages)!
+                let (n, units) = (codes.shape[0], codes.shape[1])
+                for unit in 0..<units {
+                    let column = (0..<n).map { codes[$0, unit] }
+                    let mean = column.reduce(0, +) / Float(n)
+                    let norm = max(column.reduce(0) { $0 + ($1 - mean) * ($1 - mean) }.squareRoot(), 1e-12)
+                    for i in 0..<n { codes[i, unit] = (codes[i, unit] - mean) / norm }
+                }
+                return codes
+            }
+            let c = matmul(try standardisedCodes(seeds[0]), transposeA: true, try standardisedCodes(seeds[other]))
+            let scores = (0..<c.shape[0]).map { i in (0..<c.shape[1]).map { j in Double(c[i, j]) } }
+            let pairs = Assignment.maximising(scores)
+            return Matching(pairs: pairs, correlations: pairs.indices.map { scores[$0][pairs[$0]] })
+        }
+    }
+    let codeCorrelation = Spread(codeMatchings.map { m in m.correlations.reduce(0, +) / Double(m.correlations.count) })
+    let codeCopies = Spread(
+        codeMatchings.map { m in Double(m.correlations.filter { $0 > 0.9 }.count) / Double(m.correlations.count) })
     let learnedShare = Spread(learnedPairs.map { Double($0.count) / Double(firstLayers[0].filters.shape[0]) })
     let nearCopies = Spread(learnedPairs.map { p in Double(p.filter { $0 > 0.9 }.count) / Double(max(p.count, 1)) })
     let meanCorrelation = Spread(learnedPairs.map { p in p.reduce(0, +) / Double(max(p.count, 1)) })
@@ -312,10 +340,15 @@ do {
         ["", "value"],
         [
             ["pairs of runs compared", "\(matchings.count) (seed \(seeds[0]) against each other)"],
-            ["mean correlation of paired filters, all units", allCorrelation.text(2)],
+            ["mean correlation of paired code units (32)", codeCorrelation.text(2)],
+            ["code units pairing above 0.9", codeCopies.percent()],
+            ["mean correlation of paired first-layer filters, all 512", allCorrelation.text(2)],
             ["pairs where both units learned a feature", learnedShare.percent()],
-            ["their mean correlation", meanCorrelation.text(2)],
-            ["of those, pairs correlating above 0.9", nearCopies.percent()],
+            ["their mean correlation", learnedPairs.allSatisfy(\.isEmpty) ? "none" : meanCorrelation.text(2)],
+            [
+                "of those, pairs correlating above 0.9",
+                learnedPairs.allSatisfy(\.isEmpty) ? "none" : nearCopies.percent(),
+            ],
             ["test loss of the runs (BCE per image)", losses.text(1)],
         ],
         caption: """
@@ -325,12 +358,14 @@ do {
     notebook.verdict(
         claim:
             "“Re-training with different random seeds may learn different features due to randomness of SGD” (lecture 001)",
-        outcome: matchings.isEmpty ? .partly : (nearCopies.mean < 0.5 ? .reproduced : .notReproduced),
+        outcome: codeMatchings.isEmpty ? .partly : (codeCopies.mean < 0.5 ? .reproduced : .notReproduced),
         evidence: """
-            Paired as well as they can be, the filters that learned a feature in both runs correlate \
-            \(meanCorrelation.text(2)) on average, and \(nearCopies.percent()) of those pairs above 0.9, while the \
-            runs reconstruct equally well (\(losses.text(1)) BCE per test image): the same quality from different \
-            features. (Over all units, speckled ones included, \(allCorrelation.text(2)).)
+            Paired as well as they can be, the code units of two seeds correlate \(codeCorrelation.text(2)) on average \
+            over test images, and \(codeCopies.percent()) of the pairs above 0.9; the first-layer filters that learned \
+            a feature in both runs correlate \(learnedPairs.allSatisfy(\.isEmpty) ? "(none did)" : meanCorrelation.text(2)). \
+            The runs' test losses are \(losses.text(1)) BCE per image \
+            (\(fixed(100 * losses.standardDeviation / losses.mean, 2))% apart): \
+            \(losses.standardDeviation / losses.mean < 0.01 ? "the same quality from different features" : "different features, and a different quality").
             """)
 
     try notebook.finish()

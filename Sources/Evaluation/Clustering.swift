@@ -53,16 +53,18 @@ public struct KMeans: Sendable {
                 counts[assignments[i]] += 1
                 for j in 0..<d { sums[assignments[i] * d + j] += Double(points.data[i * d + j]) }
             }
+            // An empty cluster restarts at the row farthest from its centre, each at a different row.
+            var farthest = nearest.indices.sorted { nearest[$0].distance > nearest[$1].distance }.makeIterator()
             for c in 0..<k {
                 if counts[c] == 0 {
-                    // An empty cluster restarts at the row farthest from its centre.
-                    let far = nearest.indices.max { nearest[$0].distance < nearest[$1].distance } ?? 0
-                    setCentre(c, toRow: far)
+                    setCentre(c, toRow: farthest.next() ?? 0)
                 } else {
                     for j in 0..<d { centres.data[c * d + j] = Float(sums[c * d + j] / Double(counts[c])) }
                 }
             }
         }
+        // Stopped by the limit, the assignments are a step behind the centres: one more.
+        if iteration == maximumIterations { assignments = nearestRows(points, in: centres).map(\.index) }
         (self.centres, self.assignments, self.iterations) = (centres, assignments, iteration)
     }
 }
@@ -71,20 +73,24 @@ public struct KMeans: Sendable {
 public func normalisedMutualInformation(_ a: [Int], _ b: [Int]) -> Double {
     precondition(a.count == b.count && !a.isEmpty, "two labellings of the same items")
     let n = Double(a.count)
-    var joint: [Int: [Int: Int]] = [:], countA: [Int: Int] = [:], countB: [Int: Int] = [:]
+    // Dense counts over the labels' sorted values: sums in one order, so one result to the bit.
+    let (valuesA, valuesB) = (Array(Set(a)).sorted(), Array(Set(b)).sorted())
+    let indexA = Dictionary(uniqueKeysWithValues: valuesA.enumerated().map { ($1, $0) })
+    let indexB = Dictionary(uniqueKeysWithValues: valuesB.enumerated().map { ($1, $0) })
+    var joint = [Int](repeating: 0, count: valuesA.count * valuesB.count)
+    var countA = [Int](repeating: 0, count: valuesA.count), countB = [Int](repeating: 0, count: valuesB.count)
     for (x, y) in zip(a, b) {
-        joint[x, default: [:]][y, default: 0] += 1
-        countA[x, default: 0] += 1
-        countB[y, default: 0] += 1
+        let (i, j) = (indexA[x]!, indexB[y]!)
+        joint[i * valuesB.count + j] += 1
+        countA[i] += 1
+        countB[j] += 1
     }
-    func entropy(_ counts: [Int: Int]) -> Double {
-        counts.values.reduce(0.0) { $0 - Double($1) / n * log(Double($1) / n) }
-    }
+    func entropy(_ counts: [Int]) -> Double { counts.reduce(0.0) { $0 - Double($1) / n * log(Double($1) / n) } }
     var information = 0.0
-    for (x, row) in joint {
-        for (y, count) in row {
-            let p = Double(count) / n
-            information += p * log(p / (Double(countA[x]!) / n * Double(countB[y]!) / n))
+    for i in countA.indices {
+        for j in countB.indices where joint[i * valuesB.count + j] > 0 {
+            let p = Double(joint[i * valuesB.count + j]) / n
+            information += p * log(p / (Double(countA[i]) / n * Double(countB[j]) / n))
         }
     }
     let mean = (entropy(countA) + entropy(countB)) / 2

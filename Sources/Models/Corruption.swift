@@ -117,16 +117,17 @@ public enum Corruption: Equatable, Sendable, CustomStringConvertible {
             }
         case .stroke(let width):
             let plane = Self.squareSide(clean.shape.countPerItem)!
+            precondition(width < plane, "a \(width)-pixel stroke across \(plane)×\(plane) images")
             (y).update(from: x, count: clean.count)
             for image in 0..<clean.shape[0] {
-                // From (0, a) to (plane − 1, b): every column gets the line's row ± width / 2.
-                let (a, b) = (generator.nextUniform(0, Float(plane - 1)), generator.nextUniform(0, Float(plane - 1)))
+                // From (0, a) to (plane − 1, b): every column gets `width` rows centred on the line,
+                // kept inside the image.
+                let span = Float(max(plane - 1, 1))
+                let (a, b) = (generator.nextUniform(0, span), generator.nextUniform(0, span))
                 for column in 0..<plane {
-                    let centre = a + (b - a) * Float(column) / Float(plane - 1)
-                    let top = Int((centre - Float(width) / 2).rounded())
-                    for row in max(top, 0)..<min(top + width, plane) {
-                        y[image * plane * plane + row * plane + column] = 1
-                    }
+                    let centre = a + (b - a) * Float(column) / span
+                    let top = min(max(Int((centre - Float(width - 1) / 2).rounded()), 0), plane - width)
+                    for row in top..<(top + width) { y[image * plane * plane + row * plane + column] = 1 }
                 }
             }
         }
@@ -152,9 +153,11 @@ public enum Corruption: Equatable, Sendable, CustomStringConvertible {
                 return .corruptionNeedsSquareGreyImages(argument, image: image.dimensions)
             }
             return image[1] % factor == 0 ? nil : .blocksDoNotDivide(factor: factor, imageSide: image[1])
-        case .stroke:
-            return image[0] == 1 && image[1] == image[2]
-                ? nil : .corruptionNeedsSquareGreyImages(argument, image: image.dimensions)
+        case .stroke(let width):
+            guard image[0] == 1 && image[1] == image[2] else {
+                return .corruptionNeedsSquareGreyImages(argument, image: image.dimensions)
+            }
+            return width < image[1] ? nil : .strokeTooWide(width: width, imageSide: image[1])
         }
     }
 

@@ -18,6 +18,8 @@ public enum ModelProblem: Error, Equatable, CustomStringConvertible {
     case corruptionNeedsSquareGreyImages(String, image: [Int])
     /// The low-resolution corruption's blocks must tile the image.
     case blocksDoNotDivide(factor: Int, imageSide: Int)
+    /// The stroke corruption's stroke must be narrower than the image.
+    case strokeTooWide(width: Int, imageSide: Int)
     /// The square corruption's square must be smaller than the image.
     case squareCorruptionTooLarge(side: Int, imageSide: Int)
     /// A transposed Dense layer has no convolutional twin.
@@ -55,6 +57,8 @@ public enum ModelProblem: Error, Equatable, CustomStringConvertible {
         case let .blocksDoNotDivide(factor, imageSide):
             return
                 "the low-resolution corruption's \(factor)-pixel blocks must divide the \(imageSide)-pixel image side"
+        case let .strokeTooWide(width, imageSide):
+            return "the stroke corruption's width \(width) must be smaller than the \(imageSide)-pixel images"
         case let .squareCorruptionTooLarge(side, imageSide):
             return "the square corruption's side \(side) must be smaller than the \(imageSide)-pixel images"
         case .tiedWeightsNeedMLP:

@@ -8,6 +8,8 @@
 // N: batch size, F: features per sample.
 
 /// Appends the batch's mean feature standard deviation to every sample: (N, F) → (N, F + 1).
+/// A batch of one has no spread (0, with ε's square root): the layer never fails on a last,
+/// short batch.
 public final class MinibatchStandardDeviation: Layer {
     public var computesInputGradient = true
     /// Added to each variance before its square root, so a batch of identical samples has a
@@ -23,7 +25,6 @@ public final class MinibatchStandardDeviation: Layer {
 
     public func forward(_ input: Tensor, training: Bool) -> Tensor {
         let n = input.shape[0], f = input.shape.countPerItem
-        precondition(n > 1, "a batch's spread needs at least two samples")
         self.input = input
         if means.count != f { (means, deviations) = ([Float](repeating: 0, count: f), [Float](repeating: 0, count: f)) }
         for j in 0..<f { (means[j], deviations[j]) = (0, 0) }

@@ -28,6 +28,8 @@ extension ModelProblem {
                 "--corruption \(corruption) is for square grey images, got \(image.map(String.init).joined(separator: "×")) (C×H×W)"
         case let .blocksDoNotDivide(factor, imageSide):
             return "--corruption low-resolution:\(factor): the blocks must divide the \(imageSide)-pixel image side"
+        case let .strokeTooWide(width, imageSide):
+            return "--corruption stroke:\(width): the stroke must be narrower than the \(imageSide)-pixel images"
         case let .squareCorruptionTooLarge(side, imageSide):
             return "--corruption square:\(side): the square must be smaller than the \(imageSide)-pixel images"
         case .tiedWeightsNeedMLP:

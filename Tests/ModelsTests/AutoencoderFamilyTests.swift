@@ -167,10 +167,10 @@ struct AutoencoderFamilyTests {
         let y = Tensor(zeros: [3, 28 * 28])
         let marked = Corruption.stroke(width: 2).applied(to: y, generator: &g)
         for image in 0..<3 {
-            // Two white pixels in every column (one where the line runs along an edge), none else.
+            // Two white pixels in every column, side by side (the band kept inside the image), none else.
             for column in 0..<28 {
-                let white = (0..<28).filter { marked[image * 784 + $0 * 28 + column] == 1 }.count
-                #expect(white == 2 || white == 1)
+                let white = (0..<28).filter { marked[image * 784 + $0 * 28 + column] == 1 }
+                #expect(white.count == 2 && white[1] == white[0] + 1)
             }
             #expect((0..<784).allSatisfy { marked[image * 784 + $0] == 0 || marked[image * 784 + $0] == 1 })
         }
@@ -179,6 +179,8 @@ struct AutoencoderFamilyTests {
         #expect(
             Corruption.lowResolution(factor: 3).problem(image: Shape(1, 28, 28))
                 == .blocksDoNotDivide(factor: 3, imageSide: 28))
+        #expect(
+            Corruption.stroke(width: 28).problem(image: Shape(1, 28, 28)) == .strokeTooWide(width: 28, imageSide: 28))
     }
 
     @Test("greedy pretraining trains layer k alone, on the codes of the layers below, then everything end to end")

@@ -90,6 +90,9 @@ struct LayerGradientTests {
             for j in 0..<3 { #expect(y[i, j] == x[i, j]) }
         }
         checkLayerGradients(layer, input: x, step: 1e-3)
+        // A batch of one has no spread: ε's square root, and no failure.
+        let one = layer.forward(awayFromZero([1, 3], seed: 12), training: false)
+        #expect(one.shape == Shape(1, 4) && abs(one[0, 3] - 1e-4) < 1e-6)
     }
 
     @Test("Flatten and Reshape move no data and route gradients back")
