@@ -233,15 +233,17 @@ do {
         "Different seeds, different features",
         """
         The lecture says it of the features the bottleneck keeps: the code's units. The autoencoders of the last \
-        section, trained from \(counted(seeds.count, "seed")) with everything else equal: each of the 32 code units \
+        section, trained from \(counted(max(seeds.count, 2), "seed")) with everything else equal: each of the 32 code units \
         of one run is paired one to one with a unit of another so that the pairs' correlations over 2,000 test \
         images add up to the most (the Hungarian method); the first layer's 512 units are paired the same way by \
         their weights, each a 28 × 28 filter you can look at. Had the runs learned the same features in another \
         order, every pair would correlate near 1; the same seed trained twice gives exactly the same ones (gen is \
         deterministic).
         """)
+    // Pairs need two runs: with --quick (one seed above) a second is trained here.
+    let pairSeeds = seeds.count > 1 ? seeds : [seeds[0], seeds[0] &+ 1]
     // Each unit's weights standardised (mean 0, norm 1): the product of two is their correlation.
-    let firstLayers = try seeds.map { seed -> (filters: Tensor, testLoss: Double) in
+    let firstLayers = try pairSeeds.map { seed -> (filters: Tensor, testLoss: Double) in
         let (model, result) = try notebook.train(.ae, ModelKind.ae.defaultSettings, epochs: epochs, seed: seed)
         let w = ((model as! Autoencoder).encoder as! Sequential).layers[0] as! Dense
         let filters = w.weight.value.copy()
@@ -256,8 +258,8 @@ do {
         return (filters, result.last(.testLoss) ?? .nan)
     }
     struct Matching: Codable { var pairs: [Int], correlations: [Double] }
-    let matchings = try (1..<seeds.count).map { other in
-        try notebook.measured("first-layer matching|\(seeds[0])|\(seeds[other])") { () -> Matching in
+    let matchings = try (1..<pairSeeds.count).map { other in
+        try notebook.measured("first-layer matching|\(pairSeeds[0])|\(pairSeeds[other])") { () -> Matching in
             let c = matmul(firstLayers[0].filters, firstLayers[other].filters, transposeB: true)
             let scores = (0..<c.shape[0]).map { i in (0..<c.shape[1]).map { j in Double(c[i, j]) } }
             let pairs = Assignment.maximising(scores)
@@ -280,8 +282,8 @@ do {
         }
         try notebook.images(
             [
-                ("seed \(seeds[0])", picture(firstLayers[0].filters, shown)),
-                ("seed \(seeds[1]), paired", picture(firstLayers[1].filters, shown.map { first.pairs[$0] })),
+                ("seed \(pairSeeds[0])", picture(firstLayers[0].filters, shown)),
+                ("seed \(pairSeeds[1]), paired", picture(firstLayers[1].filters, shown.map { first.pairs[$0] })),
             ], "filters-two-seeds.png", title: "First-layer filters of two seeds, paired",
             caption: """
                 Grey is 0, light positive, dark negative. Columns from the best-matched pair to the worst; their \
@@ -307,8 +309,8 @@ do {
     }
     // The code units, paired by their activations' correlation over test images.
     let probeImages = test.images(Array(0..<min(2_000, test.count)))
-    let codeMatchings = try (1..<seeds.count).map { other in
-        try notebook.measured("code matching|\(seeds[0])|\(seeds[other])") { () -> Matching in
+    let codeMatchings = try (1..<pairSeeds.count).map { other in
+        try notebook.measured("code matching|\(pairSeeds[0])|\(pairSeeds[other])") { () -> Matching in
             // Each unit's activations standardised over the images (columns of mean 0, norm 1).
             func standardisedCodes(_ seed: UInt64) throws -> Tensor {
                 let model = try notebook.train(.ae, ModelKind.ae.defaultSettings, epochs: epochs, seed: seed).model
@@ -322,7 +324,8 @@ do {
                 }
                 return codes
             }
-            let c = matmul(try standardisedCodes(seeds[0]), transposeA: true, try standardisedCodes(seeds[other]))
+            let c = matmul(
+                try standardisedCodes(pairSeeds[0]), transposeA: true, try standardisedCodes(pairSeeds[other]))
             let scores = (0..<c.shape[0]).map { i in (0..<c.shape[1]).map { j in Double(c[i, j]) } }
             let pairs = Assignment.maximising(scores)
             return Matching(pairs: pairs, correlations: pairs.indices.map { scores[$0][pairs[$0]] })
@@ -339,7 +342,7 @@ do {
     notebook.table(
         ["", "value"],
         [
-            ["pairs of runs compared", "\(matchings.count) (seed \(seeds[0]) against each other)"],
+            ["pairs of runs compared", "\(matchings.count) (seed \(pairSeeds[0]) against each other)"],
             ["mean correlation of paired code units (32)", codeCorrelation.text(2)],
             ["code units pairing above 0.9", codeCopies.percent()],
             ["mean correlation of paired first-layer filters, all 512", allCorrelation.text(2)],

@@ -22,7 +22,7 @@ struct AutoencoderCommand: ModelCommand {
         CodeActivation?
     @Option(
         help:
-            "Denoising: corrupt the input with gaussian:SIGMA, mask:FRACTION, salt-pepper:FRACTION or square:SIDE (a blanked square: inpainting; new noise every epoch); the loss scores the clean image.",
+            "Denoising: corrupt the input with gaussian:SIGMA, mask:FRACTION, salt-pepper:FRACTION, square:SIDE (a blanked square: inpainting), low-resolution:FACTOR (super-resolution) or stroke:WIDTH (a mark to remove); new noise every epoch; the loss scores the clean image.",
         transform: { try parsed($0, expected: Corruption.expected, Corruption.init(argument:)) })
     var corruption: Corruption?
     @Option(

@@ -102,7 +102,7 @@ struct CommandLineTests {
             (["vae", "--resume", "--retrain"], "--resume and --retrain contradict"),
             (
                 ["ae", "--corruption", "blur:1"],
-                "'blur:1' is invalid for '--corruption <corruption>': expected gaussian:SIGMA (0 < SIGMA ≤ 10), mask:FRACTION or salt-pepper:FRACTION (0 < FRACTION < 1), or square:SIDE (a whole number of pixels)"
+                "'blur:1' is invalid for '--corruption <corruption>': expected gaussian:SIGMA (0 < SIGMA ≤ 10), mask:FRACTION or salt-pepper:FRACTION (0 < FRACTION < 1), square:SIDE (a whole number of pixels), low-resolution:FACTOR (2 to 64) or stroke:WIDTH (1 to 64 pixels)"
             ),
             (
                 ["ae", "--sparsity", "kl:2:1"],
