@@ -430,7 +430,7 @@ do {
         let levels = original.scalars
         var jpegRow = ["\(photo.name) (\(role))"], jpegAt: [Double] = []
         for rate in [1.5, 1.0] {
-            let (quality, trip) = JPEGRoundTrip.atMost(rate, grey: levels, height: rows * 8, width: columns * 8)
+            let (quality, trip) = try JPEGRoundTrip.atMost(rate, grey: levels, height: rows * 8, width: columns * 8)
             let error = zip(trip.decoded, levels).reduce(0.0) { $0 + Double(($1.0 - $1.1) * ($1.0 - $1.1)) }
             let decibels = 10 * log10(Double(levels.count) / error)
             jpegRow.append("\(fixed(decibels, 1)) dB (quality \(quality), \(fixed(trip.bitsPerPixel, 2)) bits/pixel)")

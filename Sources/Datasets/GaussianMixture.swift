@@ -55,8 +55,7 @@ public struct GaussianMixture: Sendable, Equatable {
         let variance = standardDeviation * standardDeviation
         let normaliser = pow(2 * Double.pi * variance, -Double(dimension) / 2)
         let sum = centres.reduce(0.0) { total, centre in
-            let squared = zip(x, centre).reduce(0.0) { $0 + ($1.0 - $1.1) * ($1.0 - $1.1) }
-            return total + normaliser * exp(-squared / (2 * variance))
+            total + normaliser * exp(-GaussianMixture.squaredDistance(x, centre) / (2 * variance))
         }
         return sum / Double(centres.count)
     }
@@ -65,9 +64,14 @@ public struct GaussianMixture: Sendable, Equatable {
     public func nearestCentre(_ x: [Double]) -> (index: Int, deviations: Double) {
         var best = (index: 0, squared: Double.infinity)
         for (m, centre) in centres.enumerated() {
-            let squared = zip(x, centre).reduce(0.0) { $0 + ($1.0 - $1.1) * ($1.0 - $1.1) }
+            let squared = GaussianMixture.squaredDistance(x, centre)
             if squared < best.squared { best = (m, squared) }
         }
         return (best.index, best.squared.squareRoot() / standardDeviation)
+    }
+
+    /// ‖a − b‖².
+    static func squaredDistance(_ a: [Double], _ b: [Double]) -> Double {
+        zip(a, b).reduce(0.0) { $0 + ($1.0 - $1.1) * ($1.0 - $1.1) }
     }
 }

@@ -88,7 +88,7 @@ public enum Corruption: Equatable, Sendable, CustomStringConvertible {
                 y[i] = u < fraction ? (u < fraction / 2 ? 0 : 1) : x[i]
             }
         case .square(let side):
-            let plane = Self.squareSide(clean.shape.countPerItem)!
+            let plane = Self.plane(of: clean)
             precondition(side <= plane, "a \(side)-pixel square in \(plane)×\(plane) images")
             (y).update(from: x, count: clean.count)
             for image in 0..<clean.shape[0] {
@@ -98,7 +98,7 @@ public enum Corruption: Equatable, Sendable, CustomStringConvertible {
                 }
             }
         case .lowResolution(let factor):
-            let plane = Self.squareSide(clean.shape.countPerItem)!
+            let plane = Self.plane(of: clean)
             precondition(plane % factor == 0, "blocks of \(factor) in \(plane)×\(plane) images")
             for image in 0..<clean.shape[0] {
                 let base = image * plane * plane
@@ -116,7 +116,7 @@ public enum Corruption: Equatable, Sendable, CustomStringConvertible {
                 }
             }
         case .stroke(let width):
-            let plane = Self.squareSide(clean.shape.countPerItem)!
+            let plane = Self.plane(of: clean)
             precondition(width < plane, "a \(width)-pixel stroke across \(plane)×\(plane) images")
             (y).update(from: x, count: clean.count)
             for image in 0..<clean.shape[0] {
@@ -131,6 +131,15 @@ public enum Corruption: Equatable, Sendable, CustomStringConvertible {
                 }
             }
         }
+    }
+
+    /// The side of the square grey images of `clean`: the square, low-resolution and stroke
+    /// corruptions need them, and `problem(image:)` refuses other images before any training.
+    static func plane(of clean: Tensor) -> Int {
+        guard let side = squareSide(clean.shape.countPerItem) else {
+            preconditionFailure("a corruption for square grey images, got items of \(clean.shape.countPerItem) values")
+        }
+        return side
     }
 
     /// The side of a square grey image of `size` values, or nil when `size` is not a square.

@@ -9,9 +9,9 @@ struct JPEGTests {
     }
 
     @Test("a high quality decodes close to the image; a lower one takes fewer bytes and loses more")
-    func roundTrip() {
-        let fine = JPEGRoundTrip(grey: image, height: 64, width: 64, quality: 95)
-        let coarse = JPEGRoundTrip(grey: image, height: 64, width: 64, quality: 10)
+    func roundTrip() throws {
+        let fine = try JPEGRoundTrip(grey: image, height: 64, width: 64, quality: 95)
+        let coarse = try JPEGRoundTrip(grey: image, height: 64, width: 64, quality: 10)
         func meanSquaredError(_ trip: JPEGRoundTrip) -> Float {
             zip(trip.decoded, image).reduce(0) { $0 + ($1.0 - $1.1) * ($1.0 - $1.1) } / Float(image.count)
         }
@@ -21,11 +21,11 @@ struct JPEGTests {
     }
 
     @Test("the quality search keeps the file within the rate asked, at the highest quality that does")
-    func qualityForRate() {
-        let (quality, trip) = JPEGRoundTrip.atMost(4, grey: image, height: 64, width: 64)
+    func qualityForRate() throws {
+        let (quality, trip) = try JPEGRoundTrip.atMost(4, grey: image, height: 64, width: 64)
         #expect(trip.bitsPerPixel <= 4 && quality >= 1)
         if quality < 95 {
-            #expect(JPEGRoundTrip(grey: image, height: 64, width: 64, quality: quality + 1).bitsPerPixel > 4)
+            #expect(try JPEGRoundTrip(grey: image, height: 64, width: 64, quality: quality + 1).bitsPerPixel > 4)
         }
     }
 }
