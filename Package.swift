@@ -32,6 +32,8 @@ let package = Package(
         .systemLibrary(
             name: "CBLAS", pkgConfig: "openblas",
             providers: [.apt(["libopenblas-dev"])]),
+        // oneDNN: no pkg-config file in Debian's package, so its modulemap links it by name.
+        .systemLibrary(name: "CDNNL", providers: [.apt(["libdnnl-dev"])]),
         .systemLibrary(
             name: "CGD", pkgConfig: "gdlib",
             providers: [.apt(["libgd-dev", "libpng-dev"])]),
@@ -40,7 +42,7 @@ let package = Package(
             providers: [.apt(["zlib1g-dev"])]),
 
         .target(name: "TensorCore", dependencies: ["CBLAS"], swiftSettings: optimized),
-        .target(name: "NN", dependencies: ["TensorCore"], swiftSettings: optimized),
+        .target(name: "NN", dependencies: ["TensorCore", "CDNNL"], swiftSettings: optimized),
         // Arrows run one way: Drawing is under both Datasets (the synthetic digits are drawn) and
         // Gallery, which do not see each other; Lab (runs, figures, pages) sees everything below
         // it; the CLI and the scripts sit on Lab, and nothing depends on them.

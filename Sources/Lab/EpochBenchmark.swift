@@ -29,6 +29,19 @@ public struct EpochBenchmark {
         public var floorRatio: Double { fastestEpochSeconds / gemmFloorSeconds }
         /// The process's peak resident memory so far, in MB.
         public var peakMB: Double
+        /// What each layer's work ran on: "matrix products: OpenBLAS Zen", then one entry per
+        /// convolution (and pass, on oneDNN), e.g. "Conv2D(64 → 128), forward: oneDNN jit:avx2".
+        public var kernels: [String] = []
+
+        /// The kernel families in `kernels`, each once: "OpenBLAS Zen; oneDNN jit:avx2".
+        public var kernelSummary: String {
+            var families: [String] = []
+            for entry in kernels {
+                let family = String(entry.split(separator: ": ", maxSplits: 1).last ?? "")
+                if !families.contains(family) { families.append(family) }
+            }
+            return families.joined(separator: "; ")
+        }
 
         /// One JSON object with the keys `gen bench --json` promises.
         public var json: String {
@@ -40,6 +53,7 @@ public struct EpochBenchmark {
                 ("gemm_floor_seconds", jsonNumber(gemmFloorSeconds)),
                 ("floor_ratio", jsonNumber(floorRatio)), ("peak_mb", jsonNumber(peakMB)),
                 ("blas_kernels", jsonQuoted(BLAS.kernels)),
+                ("kernels", "[" + kernels.map(jsonQuoted).joined(separator: ",") + "]"),
             ])
         }
     }
@@ -71,6 +85,7 @@ public struct EpochBenchmark {
         }
         let log = ProductLog.shared, optimizerLog = OptimizerLog.shared
         var floor = FloorTimings()
+        _ = KernelLog.drain()  // the kernels of models measured before this one
         log.reset()
         log.isRecording = true
         _ = epoch(0, limit: 10)  // sizes every buffer, and shows the shapes a step multiplies
@@ -94,7 +109,8 @@ public struct EpochBenchmark {
             imagesPerSecond: Double(data.train.count) / seconds,
             gflops: log.flops * perEpoch / seconds / 1e9, gemmShare: log.seconds * perEpoch / seconds,
             optimizerShare: optimizerLog.seconds * perEpoch / seconds,
-            gemmFloorSeconds: floor.seconds(for: log.counts) * perEpoch, peakMB: Double(usage.ru_maxrss) / 1024)
+            gemmFloorSeconds: floor.seconds(for: log.counts) * perEpoch, peakMB: Double(usage.ru_maxrss) / 1024,
+            kernels: ["matrix products: OpenBLAS \(BLAS.kernels)"] + KernelLog.drain())
     }
 
     /// The best time seen for each product shape, over as many rounds of timings as are taken.

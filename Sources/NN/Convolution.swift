@@ -29,15 +29,24 @@ public final class Conv2D: Layer {
 
     /// The most floats one chunk's col may hold (tests set it low to cut a tiny batch into chunks).
     var chunkBudget = ConvolutionGeometry.chunkBudget
+    /// The code that runs this layer; nil for `ConvolutionEngine.chosen`'s rule.
+    public var engine: ConvolutionEngine?
 
     public var inputChannels: Int { weight.value.shape[1] }
     public var outputChannels: Int { weight.value.shape[0] }
 
     private var geometry: ConvolutionGeometry?
     private var patchMap: PatchMap?
+    private lazy var primitives = OneDNNConvolution(
+        outputChannels: outputChannels, layerName: "\(self)", transposed: false)
     private var input: Tensor?  // (N, C, H, W), read again by backward
     private var output: Tensor?  // (N, O, Ho, Wo)
     private var dInput: Tensor?  // (N, C, H, W)
+    private var dPre: Tensor?  // (N, O, Ho, Wo): dy · f'(pre), with an activation, on oneDNN
+
+    private var runsOnOneDNN: Bool {
+        (engine ?? .chosen(channels: inputChannels, outputs: outputChannels)) == .oneDNN
+    }
 
     /// PyTorch's default initialisation: weight and bias uniform in ±1/sqrt(C·k·k).
     public init(
@@ -76,9 +85,15 @@ public final class Conv2D: Layer {
             preconditionFailure("\(self) got input of shape \(input.shape)")
         }
         geometry = g
-        let map = PatchMap.reuse(&patchMap, for: g)
         self.input = input
         let y = Tensor.reuse(&output, shape: Shape(n, o, g.outputHeight, g.outputWidth))
+        if runsOnOneDNN {
+            primitives.forward(
+                g, batch: n, input: input.data, weight: weight.value.data, bias: bias.value.data, output: y.data)
+            if activation != .identity { activation.applyInParallel(y.data, into: y.data, count: y.count) }
+            return y
+        }
+        let map = PatchMap.reuse(&patchMap, for: g, layer: "\(self)")
         let chunk = g.chunk(batch: n, budget: chunkBudget)
         let scratch = self.scratch(g, chunk: chunk)
         let patches = scratch.patches, out = scratch.channelMajor  // col (C·k·k, m·P), out (O, m·P)
@@ -104,13 +119,30 @@ public final class Conv2D: Layer {
     }
 
     public func backward(_ dOutput: Tensor) -> Tensor {
-        guard let g = geometry, let map = patchMap, let x = input, let y = output else {
+        guard let g = geometry, let x = input, let y = output else {
             preconditionFailure("Conv2D.backward before forward")
         }
         let n = x.shape[0], o = outputChannels, p = g.positions
         precondition(dOutput.shape == y.shape, "\(self) dOutput \(dOutput.shape) does not match its output")
         let dx = computesInputGradient ? Tensor.reuse(&dInput, shape: x.shape) : noInputGradient
         guard computesInputGradient || computesParameterGradients else { return dx }
+        if runsOnOneDNN {
+            var dy = dOutput
+            if activation != .identity {  // dPre = dy · f'(pre)
+                dy = Tensor.reuse(&dPre, shape: y.shape)
+                activation.backwardInParallel(output: y.data, dOutput: dOutput.data, dPre: dy.data, count: y.count)
+            }
+            if computesParameterGradients {
+                primitives.backwardWeights(
+                    g, batch: n, input: x.data, dOutput: dy.data, addingTo: weight.gradient.data,
+                    biasGradient: bias.gradient.data)
+            }
+            if computesInputGradient {
+                primitives.backwardData(g, batch: n, dOutput: dy.data, weight: weight.value.data, dInput: dx.data)
+            }
+            return dx
+        }
+        guard let map = patchMap else { preconditionFailure("Conv2D.backward on im2col after a forward on oneDNN") }
         let chunk = g.chunk(batch: n, budget: chunkBudget)
         let scratch = self.scratch(g, chunk: chunk)
         let patches = scratch.patches, dGrid = scratch.channelMajor  // col or dcol, dPre (O, m·P)
@@ -154,12 +186,22 @@ public final class TransposedConv2D: Layer {
 
     /// The most floats one chunk's col may hold (tests set it low to cut a tiny batch into chunks).
     var chunkBudget = ConvolutionGeometry.chunkBudget
+    /// The code that runs this layer; nil for `ConvolutionEngine.chosen`'s rule.
+    public var engine: ConvolutionEngine?
 
     public var inputChannels: Int { weight.value.shape[0] }
     public var outputChannels: Int { weight.value.shape[1] }
 
     private var geometry: ConvolutionGeometry?  // of the output side
     private var patchMap: PatchMap?
+    /// The convolution this layer is the transpose of, on oneDNN: from the output side (C_out
+    /// channels) to the input side (C_in).
+    private lazy var primitives = OneDNNConvolution(
+        outputChannels: inputChannels, layerName: "\(self)", transposed: true)
+
+    private var runsOnOneDNN: Bool {
+        (engine ?? .chosen(channels: outputChannels, outputs: inputChannels)) == .oneDNN
+    }
     private var input: Tensor?  // (N, C, H, W), read again by backward
     private var output: Tensor?  // (N, O, Ho, Wo)
     private var dInput: Tensor?  // (N, C, H, W)
@@ -205,12 +247,19 @@ public final class TransposedConv2D: Layer {
             preconditionFailure("\(self) got input of shape \(input.shape)")
         }
         geometry = g
-        let map = PatchMap.reuse(&patchMap, for: g)
         self.input = input
         let p = g.positions, chunk = g.chunk(batch: n, budget: chunkBudget)
         let scratch = self.scratch(g, chunk: chunk)
         let x = scratch.channelMajor, patches = scratch.patches  // a chunk of the input (C, m·H·W), col (O·k·k, m·H·W)
         let y = Tensor.reuse(&output, shape: Shape(n, g.channels, g.height, g.width))
+        if runsOnOneDNN {  // y = f(b + the adjoint of the convolution, applied to x)
+            primitives.backwardData(g, batch: n, dOutput: input.data, weight: weight.value.data, dInput: y.data)
+            ChannelLayout.addBias(
+                bias.value.data, activation: activation, to: y.data, batch: n, channels: g.channels,
+                spatial: g.height * g.width)
+            return y
+        }
+        let map = PatchMap.reuse(&patchMap, for: g, layer: "\(self)")
         for first in Swift.stride(from: 0, to: n, by: chunk) {
             let m = Swift.min(chunk, n - first)
             ChannelLayout.toChannelMajor(
@@ -226,7 +275,7 @@ public final class TransposedConv2D: Layer {
     }
 
     public func backward(_ dOutput: Tensor) -> Tensor {
-        guard let g = geometry, let map = patchMap, let input, let y = output else {
+        guard let g = geometry, let input, let y = output else {
             preconditionFailure("TransposedConv2D.backward before forward")
         }
         let n = input.shape[0], c = inputChannels, p = g.positions
@@ -243,6 +292,19 @@ public final class TransposedConv2D: Layer {
         }
         let dx = computesInputGradient ? Tensor.reuse(&dInput, shape: input.shape) : noInputGradient
         guard computesInputGradient || computesParameterGradients else { return dx }
+        if runsOnOneDNN {  // the convolution's own passes, with dPre as its input and x as its output
+            if computesParameterGradients {
+                primitives.backwardWeights(
+                    g, batch: n, input: dy.data, dOutput: input.data, addingTo: weight.gradient.data, biasGradient: nil)
+            }
+            if computesInputGradient {
+                primitives.forward(g, batch: n, input: dy.data, weight: weight.value.data, bias: nil, output: dx.data)
+            }
+            return dx
+        }
+        guard let map = patchMap else {
+            preconditionFailure("TransposedConv2D.backward on im2col after a forward on oneDNN")
+        }
         let chunk = g.chunk(batch: n, budget: chunkBudget)
         let scratch = self.scratch(g, chunk: chunk)
         let x = scratch.channelMajor, patches = scratch.patches  // the input's chunk, then its dx (C, m·H·W); dcol

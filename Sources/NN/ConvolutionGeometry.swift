@@ -109,9 +109,13 @@ public final class PatchMap {
         planes.deallocate()
     }
 
-    /// The map for `geometry`, kept in `cache` and made again only when the geometry changes.
-    static func reuse(_ cache: inout PatchMap?, for geometry: ConvolutionGeometry) -> PatchMap {
+    /// The map for `geometry`, kept in `cache` and made again only when the geometry changes;
+    /// `layer` names it in the kernel log.
+    static func reuse(
+        _ cache: inout PatchMap?, for geometry: ConvolutionGeometry, layer: @autoclosure () -> String
+    ) -> PatchMap {
         if let map = cache, map.geometry == geometry { return map }
+        KernelLog.note("\(layer()): im2col, OpenBLAS \(BLAS.kernels)")
         let map = PatchMap(geometry)
         cache = map
         return map
@@ -279,6 +283,38 @@ enum ChannelLayout {
         ThreadTeam.shared.run(&job, parallel: batch * channels * spatial >= elementwiseParallelThreshold) {
             context, part, parts in
             context.assumingMemoryBound(to: ToChannelMajorJob.self).pointee.compute(part, of: parts)
+        }
+    }
+}
+
+extension ChannelLayout {
+    /// images (N, C, S) = f(images + `bias[c]`), in place.
+    static func addBias(
+        _ bias: UnsafePointer<Float>, activation: Activation, to images: UnsafeMutablePointer<Float>, batch: Int,
+        channels: Int, spatial: Int
+    ) {
+        var job = ChannelBiasJob(
+            images: images, bias: bias, activation: activation, channels: channels, spatial: spatial, batch: batch)
+        ThreadTeam.shared.run(&job, parallel: batch * channels * spatial >= elementwiseParallelThreshold) {
+            context, part, parts in
+            context.assumingMemoryBound(to: ChannelBiasJob.self).pointee.compute(part, of: parts)
+        }
+    }
+}
+
+/// A range of images per part.
+struct ChannelBiasJob {
+    let images: UnsafeMutablePointer<Float>
+    let bias: UnsafePointer<Float>
+    let activation: Activation
+    let channels, spatial, batch: Int
+
+    func compute(_ part: Int, of parts: Int) {
+        for n in ThreadTeam.range(part, of: parts, in: batch) {
+            for c in 0..<channels {
+                activation.applyWithBias(
+                    images + (n * channels + c) * spatial, rows: 1, features: spatial, bias: nil, adding: bias[c])
+            }
         }
     }
 }

@@ -13,6 +13,14 @@ import Glibc
 /// side by side on other threads.
 final class ConvolutionScratch {
     private var patches: Tensor?, channelMajor: Tensor?
+    /// oneDNN's operands in the layouts its kernels chose, and its scratchpad.
+    private var arena: Tensor?
+
+    /// This thread's room for oneDNN's reordered operands and scratchpad: at least `floats`,
+    /// grown on first use and kept, as the two matrices are.
+    static func arena(floats: Int) -> UnsafeMutablePointer<Float> {
+        Tensor.reuse(&thisThread.arena, shape: Shape(floats)).data
+    }
 
     /// This thread's col, with room for `patchCount` floats, and channel-major matrix, with room
     /// for `channelMajorCount`. They grow on first use and keep their size (`Tensor.reuse`;
@@ -20,17 +28,21 @@ final class ConvolutionScratch {
     static func forThisThread(patchCount: Int, channelMajorCount: Int)
         -> (patches: UnsafeMutablePointer<Float>, channelMajor: UnsafeMutablePointer<Float>)
     {
-        let scratch: ConvolutionScratch
-        if let stored = pthread_getspecific(key) {
-            scratch = Unmanaged<ConvolutionScratch>.fromOpaque(stored).takeUnretainedValue()
-        } else {
-            scratch = ConvolutionScratch()
-            pthread_setspecific(key, Unmanaged.passRetained(scratch).toOpaque())
-        }
+        let scratch = thisThread
         return (
             Tensor.reuse(&scratch.patches, shape: Shape(patchCount)).data,
             Tensor.reuse(&scratch.channelMajor, shape: Shape(channelMajorCount)).data
         )
+    }
+
+    /// The calling thread's scratch, made on its first call.
+    private static var thisThread: ConvolutionScratch {
+        if let stored = pthread_getspecific(key) {
+            return Unmanaged<ConvolutionScratch>.fromOpaque(stored).takeUnretainedValue()
+        }
+        let scratch = ConvolutionScratch()
+        pthread_setspecific(key, Unmanaged.passRetained(scratch).toOpaque())
+        return scratch
     }
 
     /// The thread's scratch, released when the thread ends.

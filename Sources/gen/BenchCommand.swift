@@ -41,10 +41,11 @@ struct BenchCommand: ParsableCommand {
                 "\(Machine.speedDescription), \(threads) threads, \(data.train.name), batch \(batchSize), \(epochs) measured epoch\(epochs == 1 ? "" : "s")"
             )
             print(
-                "| model | s/epoch | fastest | images/s | GFLOP/s | GEMM share | optimizer share | GEMM floor s | ratio to floor | peak MB |"
+                "| model | s/epoch | fastest | images/s | GFLOP/s | GEMM share | optimizer share | GEMM floor s | ratio to floor | peak MB | kernels |"
             )
-            print("|---|---|---|---|---|---|---|---|---|---|")
+            print("|---|---|---|---|---|---|---|---|---|---|---|")
         }
+        var kernelLines: [String] = []
         for (_, kind, architecture) in selected {
             let settings = kind.defaultSettings(architecture)
             if let problem = kind.problem(settings, image: data.train.imageShape) {
@@ -60,11 +61,14 @@ struct BenchCommand: ParsableCommand {
             if json { print(r.json); continue }
             print(
                 String(
-                    format: "| %@ | %.2f | %.2f | %.0f | %.0f | %.0f%% | %.0f%% | %.2f | %.2f | %.0f |", r.model,
+                    format: "| %@ | %.2f | %.2f | %.0f | %.0f | %.0f%% | %.0f%% | %.2f | %.2f | %.0f | %@ |", r.model,
                     r.secondsPerEpoch, r.fastestEpochSeconds,
                     r.imagesPerSecond, r.gflops, 100 * r.gemmShare, 100 * r.optimizerShare, r.gemmFloorSeconds,
-                    r.floorRatio, r.peakMB))
+                    r.floorRatio, r.peakMB, r.kernelSummary))
+            kernelLines += r.kernels.dropFirst().map { "- \(r.model): \($0)" }
         }
+        // Which kernels each convolution ran on, below the table (the column names the families).
+        if !kernelLines.isEmpty { print(kernelLines.joined(separator: "\n")) }
     }
 
 }

@@ -16,6 +16,7 @@
 int gen_allocation_counting_available(void) { return 0; }
 void gen_allocation_counting_begin(void) {}
 long gen_allocation_counting_end(void) { return 0; }
+void gen_allocation_counting_pause(int paused) { (void)paused; }
 #else
 int gen_allocation_counting_available(void) { return 1; }
 
@@ -25,10 +26,10 @@ extern void *__libc_realloc(void *, size_t);
 extern void *__libc_memalign(size_t, size_t);
 
 // Per thread: tests run concurrently, and only the calling thread's allocations are its own.
-static _Thread_local int counting;
+static _Thread_local int counting, paused;
 static _Thread_local long count;
 
-static inline void note(void) { if (counting) count += 1; }
+static inline void note(void) { if (counting && !paused) count += 1; }
 
 void *malloc(size_t n) { note(); return __libc_malloc(n); }
 void *calloc(size_t n, size_t s) { note(); return __libc_calloc(n, s); }
@@ -45,4 +46,5 @@ int posix_memalign(void **out, size_t a, size_t n) {
 
 void gen_allocation_counting_begin(void) { count = 0; counting = 1; }
 long gen_allocation_counting_end(void) { counting = 0; return count; }
+void gen_allocation_counting_pause(int on) { paused = on; }
 #endif

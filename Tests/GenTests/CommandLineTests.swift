@@ -373,6 +373,14 @@ struct CommandLineTests {
             #expect(abs(ratio - fastest / floor) <= 1e-5 * ratio, "\(line)")  // each printed to 6 digits
             #expect(
                 fastest > 0 && fastest <= seconds * (1 + 1e-5), "the fastest epoch is no slower than the mean: \(line)")
+            // What ran: OpenBLAS for the products, and for a conv model each convolution's code,
+            // and only its own (not the models measured before it).
+            let kernels = try #require(object["kernels"] as? [String], "\(line)")
+            #expect(kernels.first?.hasPrefix("matrix products: OpenBLAS") == true, "\(line)")
+            let convolutions = kernels.filter { $0.contains("Conv2D(") }
+            #expect(
+                model.contains("conv") || model == "dcgan" ? !convolutions.isEmpty : convolutions.isEmpty, "\(line)")
+            #expect(convolutions.allSatisfy { $0.contains("im2col") || $0.contains("oneDNN") }, "\(line)")
             names.append(model)
         }
         #expect(names == ["ae", "vae", "gan", "conv-ae", "conv-vae", "dcgan"])

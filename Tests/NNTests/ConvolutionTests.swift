@@ -20,16 +20,21 @@ let convolutionCases = [
     ConvolutionCase(channels: 1, outputs: 2, height: 4, width: 30, kernel: 4, stride: 2, padding: 1, batch: 2),
     // DCGAN's second convolution, 14 → 7: stride-2 rows of seven, four lanes and an overlapping four.
     ConvolutionCase(channels: 2, outputs: 2, height: 14, width: 14, kernel: 4, stride: 2, padding: 1, batch: 2),
+    // Eight channels or more on both sides: oneDNN's blocked layouts (and its rule's choice), with
+    // a channel count that fills no whole block.
+    ConvolutionCase(channels: 8, outputs: 12, height: 14, width: 14, kernel: 4, stride: 2, padding: 1, batch: 3),
 ]
 
 @Suite("Convolutions against the nested-loop oracle and finite differences")
 struct ConvolutionTests {
-    @Test("Conv2D equals the oracle, on one thread and on two", arguments: convolutionCases)
-    func conv2DOracle(c: ConvolutionCase) {
+    @Test(
+        "Conv2D equals the oracle, on one thread and on two", arguments: convolutionCases, ConvolutionEngine.allCases)
+    func conv2DOracle(c: ConvolutionCase, engine: ConvolutionEngine) {
         var g = SeededGenerator(seed: 11)
         let layer = Conv2D(
             inputChannels: c.channels, outputChannels: c.outputs, kernelSize: c.kernel, stride: c.stride,
             padding: c.padding, generator: &g)
+        layer.engine = engine
         let x = Tensor.normal([c.batch, c.channels, c.height, c.width], using: &g)
         let expected = convolutionReference(
             x, weight: layer.weight.value, bias: layer.bias.value, stride: c.stride, padding: c.padding)
@@ -42,12 +47,13 @@ struct ConvolutionTests {
         #expect(maxDifference(layer(x), expected) < 1e-5, "\(c), image by image")
     }
 
-    @Test("TransposedConv2D equals the oracle", arguments: convolutionCases)
-    func transposedOracle(c: ConvolutionCase) {
+    @Test("TransposedConv2D equals the oracle", arguments: convolutionCases, ConvolutionEngine.allCases)
+    func transposedOracle(c: ConvolutionCase, engine: ConvolutionEngine) {
         var g = SeededGenerator(seed: 12)
         let layer = TransposedConv2D(
             inputChannels: c.channels, outputChannels: c.outputs, kernelSize: c.kernel, stride: c.stride,
             padding: c.padding, generator: &g)
+        layer.engine = engine
         let h = max(1, (c.height + c.stride - 1) / c.stride), w = max(1, (c.width + c.stride - 1) / c.stride)
         let x = Tensor.normal([c.batch, c.channels, h, w], using: &g)
         let expected = transposedConvolutionReference(
@@ -60,12 +66,13 @@ struct ConvolutionTests {
         #expect(maxDifference(layer(x), expected) < 1e-5, "\(c), image by image")
     }
 
-    @Test("Conv2D gradients by finite differences", arguments: convolutionCases)
-    func conv2DGradients(c: ConvolutionCase) {
+    @Test("Conv2D gradients by finite differences", arguments: convolutionCases, ConvolutionEngine.allCases)
+    func conv2DGradients(c: ConvolutionCase, engine: ConvolutionEngine) {
         var g = SeededGenerator(seed: 13)
         let layer = Conv2D(
             inputChannels: c.channels, outputChannels: c.outputs, kernelSize: c.kernel, stride: c.stride,
             padding: c.padding, generator: &g)
+        layer.engine = engine
         checkLayerGradients(
             layer, input: awayFromZero([c.batch, c.channels, c.height, c.width], seed: 14), step: 1e-2, tolerance: 1e-2)
         layer.chunkBudget = 1  // the batch image by image: weight gradients summed over chunks
@@ -73,12 +80,13 @@ struct ConvolutionTests {
             layer, input: awayFromZero([c.batch, c.channels, c.height, c.width], seed: 14), step: 1e-2, tolerance: 1e-2)
     }
 
-    @Test("TransposedConv2D gradients by finite differences", arguments: convolutionCases)
-    func transposedGradients(c: ConvolutionCase) {
+    @Test("TransposedConv2D gradients by finite differences", arguments: convolutionCases, ConvolutionEngine.allCases)
+    func transposedGradients(c: ConvolutionCase, engine: ConvolutionEngine) {
         var g = SeededGenerator(seed: 15)
         let layer = TransposedConv2D(
             inputChannels: c.channels, outputChannels: c.outputs, kernelSize: c.kernel, stride: c.stride,
             padding: c.padding, generator: &g)
+        layer.engine = engine
         let h = max(1, (c.height + c.stride - 1) / c.stride), w = max(1, (c.width + c.stride - 1) / c.stride)
         guard layer.geometry(forItem: Shape(c.channels, h, w)) != nil else { return }
         checkLayerGradients(
@@ -86,6 +94,35 @@ struct ConvolutionTests {
         layer.chunkBudget = 1
         checkLayerGradients(
             layer, input: awayFromZero([c.batch, c.channels, h, w], seed: 16), step: 1e-2, tolerance: 1e-2)
+    }
+
+    @Test("oneDNN's convolutions: the same bits on one thread and two, and gradients added to, not overwritten")
+    func oneDNNThreadsAndAccumulation() {
+        var g = SeededGenerator(seed: 24)
+        let conv = Conv2D(
+            inputChannels: 16, outputChannels: 24, kernelSize: 4, stride: 2, padding: 1, activation: .relu,
+            generator: &g)
+        let transposed = TransposedConv2D(
+            inputChannels: 24, outputChannels: 16, kernelSize: 4, stride: 2, padding: 1, activation: .relu,
+            generator: &g)
+        conv.engine = .oneDNN; transposed.engine = .oneDNN
+        for (layer, x) in [
+            (conv as any Layer, Tensor.normal([5, 16, 14, 14], using: &g)),
+            (transposed, Tensor.normal([5, 24, 7, 7], using: &g)),
+        ] {
+            let probe = Tensor.normal(layer.forward(x, training: true).shape, using: &g)
+            func pass() -> (y: [Float], dx: [Float], dW: [Float], dB: [Float]) {
+                layer.parameters.zeroGradients()
+                let y = layer.forward(x, training: true).scalars
+                let dx = layer.backward(probe).scalars
+                return (y, dx, layer.parameters[0].gradient.scalars, layer.parameters[1].gradient.scalars)
+            }
+            let one = BLAS.withThreadCount(1) { pass() }, two = BLAS.withThreadCount(2) { pass() }
+            #expect(one.y == two.y && one.dx == two.dx && one.dW == two.dW && one.dB == two.dB, "\(layer)")
+            _ = layer.backward(probe)  // a second backward adds the same gradient again
+            let twice = layer.parameters[0].gradient.scalars
+            #expect(zip(twice, two.dW).allSatisfy { abs($0 - 2 * $1) <= 1e-5 * max(1, abs($0)) }, "\(layer) dW")
+        }
     }
 
     @Test("Strided row copies (im2col's) equal to[j] = from[j·stride] for every count, writing nothing outside the row")
