@@ -86,7 +86,7 @@ def reconstruction_loss(name):
 
     def loss(params, x, key):  # the VAE: 784-400-(20, 20) | 20-400-784
         h = apply(params["features"], x, relu, relu)
-        mu, log_var = apply(params["mean"], h, relu), apply(params["log_variance"], h, relu)
+        mu, log_var = apply(params["mean"], h, None), apply(params["log_variance"], h, None)  # one layer: no hidden activation
         z = mu + jnp.exp(0.5 * log_var) * jax.random.normal(key, mu.shape)
         logits = apply(params["decoder"], z, relu)
         kl = 0.5 * jnp.sum(mu * mu + jnp.exp(log_var) - 1 - log_var)
@@ -124,7 +124,8 @@ def train_reconstruction(name, train, test, epochs):
             params, state, value = step(params, state, x, noise)
             total += float(value) * len(x)
         seconds = time.perf_counter() - start
-        test_loss = sum(float(evaluate(params, test[i : i + 1000], key)) * 1000 for i in range(0, len(test), 1000))
+        test_loss = sum(float(evaluate(params, test[i : i + 1000], key)) * len(test[i : i + 1000])
+                        for i in range(0, len(test), 1000))
         report(name, epoch, seconds, train_loss=total / len(train), test_loss=test_loss / len(test))
 
 
@@ -146,9 +147,10 @@ def train_gan(train, epochs):
     @jax.jit
     def step(g, d, g_state, d_state, real, key):
         kd, kg = jax.random.split(key)
-        dl, grads = jax.value_and_grad(d_loss)(d, jax.lax.stop_gradient(g), real, jax.random.normal(kd, (BATCH, 64)))
+        n = real.shape[0]
+        dl, grads = jax.value_and_grad(d_loss)(d, jax.lax.stop_gradient(g), real, jax.random.normal(kd, (n, 64)))
         d, d_state = opt_update(d, grads, d_state)
-        gl, grads = jax.value_and_grad(g_loss)(g, d, jax.random.normal(kg, (BATCH, 64)))
+        gl, grads = jax.value_and_grad(g_loss)(g, d, jax.random.normal(kg, (n, 64)))
         g, g_state = opt_update(g, grads, g_state)
         return g, d, g_state, d_state, dl, gl
 
@@ -158,12 +160,12 @@ def train_gan(train, epochs):
         start = time.perf_counter()
         key, shuffle = jax.random.split(key)
         order = np.asarray(jax.random.permutation(shuffle, len(train)))
-        steps, d_total, g_total = len(train) // BATCH, 0.0, 0.0
-        for s in range(steps):
+        steps, d_total, g_total = 0, 0.0, 0.0
+        for first in range(0, len(train), BATCH):  # the last, shorter batch too, as gen (XLA compiles its shape once)
             key, noise = jax.random.split(key)
             generator, discriminator, g_state, d_state, dl, gl = step(
-                generator, discriminator, g_state, d_state, real_images[order[s * BATCH : (s + 1) * BATCH]], noise)
-            d_total, g_total = d_total + float(dl), g_total + float(gl)
+                generator, discriminator, g_state, d_state, real_images[order[first : first + BATCH]], noise)
+            d_total, g_total, steps = d_total + float(dl), g_total + float(gl), steps + 1
         report("gan", epoch, time.perf_counter() - start, d_loss=d_total / steps, g_loss=g_total / steps)
 
 

@@ -156,29 +156,36 @@ def train_reconstruction(model, train, test, epochs, name):
 
 def train_gan(generator, discriminator, code_size, train, epochs, name):
     """Goodfellow's algorithm with k = 1 and the non-saturating generator loss; Adam 2e-4, β₁ 0.5.
-    Every full batch of the shuffled epoch is one discriminator step then one generator step."""
+    Every batch of the shuffled epoch, the last, shorter one included (as gen's), is one
+    discriminator step then one generator step. As in gen, the discriminator's step makes no
+    gradient for G (its fakes are drawn without autograd) and the generator's step none for D's
+    weights (requires_grad off): the work gen does, not more."""
     adam = lambda net: torch.optim.Adam(net.parameters(), lr=2e-4, betas=(0.5, 0.999))
     g_optimizer, d_optimizer = adam(generator), adam(discriminator)
     real_images = train * 2 - 1
-    ones, zeros = torch.ones(BATCH, 1), torch.zeros(BATCH, 1)
     for epoch in range(1, epochs + 1):
         start = time.perf_counter()
         order = torch.randperm(len(real_images))
         d_total = g_total = 0.0
-        steps = len(real_images) // BATCH
-        for step in range(steps):
-            real = real_images[order[step * BATCH : (step + 1) * BATCH]]
-            fake = generator(torch.randn(BATCH, code_size)).detach()
+        steps = 0
+        for first in range(0, len(real_images), BATCH):
+            real = real_images[order[first : first + BATCH]]
+            n = len(real)
+            ones, zeros = torch.ones(n, 1), torch.zeros(n, 1)
+            with torch.no_grad():
+                fake = generator(torch.randn(n, code_size))
             d_optimizer.zero_grad()
             d_loss = (F.binary_cross_entropy_with_logits(discriminator(real), ones)
                       + F.binary_cross_entropy_with_logits(discriminator(fake), zeros))
             d_loss.backward()
             d_optimizer.step()
             g_optimizer.zero_grad()
-            g_loss = F.binary_cross_entropy_with_logits(discriminator(generator(torch.randn(BATCH, code_size))), ones)
+            discriminator.requires_grad_(False)
+            g_loss = F.binary_cross_entropy_with_logits(discriminator(generator(torch.randn(n, code_size))), ones)
             g_loss.backward()
+            discriminator.requires_grad_(True)
             g_optimizer.step()
-            d_total, g_total = d_total + d_loss.item(), g_total + g_loss.item()
+            d_total, g_total, steps = d_total + d_loss.item(), g_total + g_loss.item(), steps + 1
         report(name, epoch, time.perf_counter() - start, d_loss=d_total / steps, g_loss=g_total / steps)
 
 

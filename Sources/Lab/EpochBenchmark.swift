@@ -16,7 +16,9 @@ public struct EpochBenchmark {
         /// because these shared machines drift by 10-20% between one minute and the next.
         public var fastestEpochSeconds: Double
         public var imagesPerSecond: Double
-        /// The epoch's matrix-product operations over its seconds.
+        /// The epoch's matrix-product operations over its seconds. This, the GEMM share and the
+        /// floor count OpenBLAS's products: a convolution on oneDNN is in none of them (`kernels`
+        /// says which ran there).
         public var gflops: Double
         /// The share of the epoch spent inside matrix products.
         public var gemmShare: Double

@@ -1,5 +1,7 @@
-// Two-dimensional convolution and its transpose over NCHW batches, each a GEMM between an
-// im2col/col2im pass and a layout pass (ConvolutionGeometry.swift says how).
+// Two-dimensional convolution and its transpose over NCHW batches, on one of two engines
+// (ConvolutionEngine says which, shape by shape): oneDNN's direct kernels
+// (ConvolutionPrimitives.swift), or a GEMM between an im2col/col2im pass and a layout pass
+// (ConvolutionGeometry.swift says how), which is also the tests' oracle for the other.
 //
 // The batch goes through in chunks of images whose patch matrix (col) fits in a few MB: col is
 // made, multiplied and spent while it is still in cache, instead of a 25 MB matrix written to
@@ -37,7 +39,7 @@ public final class Conv2D: Layer {
 
     private var geometry: ConvolutionGeometry?
     private var patchMap: PatchMap?
-    private lazy var primitives = OneDNNConvolution(
+    private lazy var oneDNN = OneDNNConvolution(
         outputChannels: outputChannels, layerName: "\(self)", transposed: false)
     private var input: Tensor?  // (N, C, H, W), read again by backward
     private var output: Tensor?  // (N, O, Ho, Wo)
@@ -88,7 +90,7 @@ public final class Conv2D: Layer {
         self.input = input
         let y = Tensor.reuse(&output, shape: Shape(n, o, g.outputHeight, g.outputWidth))
         if runsOnOneDNN {
-            primitives.forward(
+            oneDNN.forward(
                 g, batch: n, input: input.data, weight: weight.value.data, bias: bias.value.data, output: y.data)
             if activation != .identity { activation.applyInParallel(y.data, into: y.data, count: y.count) }
             return y
@@ -133,16 +135,18 @@ public final class Conv2D: Layer {
                 activation.backwardInParallel(output: y.data, dOutput: dOutput.data, dPre: dy.data, count: y.count)
             }
             if computesParameterGradients {
-                primitives.backwardWeights(
+                oneDNN.backwardWeights(
                     g, batch: n, input: x.data, dOutput: dy.data, addingTo: weight.gradient.data,
                     biasGradient: bias.gradient.data)
             }
             if computesInputGradient {
-                primitives.backwardData(g, batch: n, dOutput: dy.data, weight: weight.value.data, dInput: dx.data)
+                oneDNN.backwardData(g, batch: n, dOutput: dy.data, weight: weight.value.data, dInput: dx.data)
             }
             return dx
         }
-        guard let map = patchMap else { preconditionFailure("Conv2D.backward on im2col after a forward on oneDNN") }
+        guard let map = patchMap, map.geometry == g else {
+            preconditionFailure("\(self).backward on im2col after a forward on oneDNN")
+        }
         let chunk = g.chunk(batch: n, budget: chunkBudget)
         let scratch = self.scratch(g, chunk: chunk)
         let patches = scratch.patches, dGrid = scratch.channelMajor  // col or dcol, dPre (O, m·P)
@@ -196,7 +200,7 @@ public final class TransposedConv2D: Layer {
     private var patchMap: PatchMap?
     /// The convolution this layer is the transpose of, on oneDNN: from the output side (C_out
     /// channels) to the input side (C_in).
-    private lazy var primitives = OneDNNConvolution(
+    private lazy var oneDNN = OneDNNConvolution(
         outputChannels: inputChannels, layerName: "\(self)", transposed: true)
 
     private var runsOnOneDNN: Bool {
@@ -248,17 +252,17 @@ public final class TransposedConv2D: Layer {
         }
         geometry = g
         self.input = input
-        let p = g.positions, chunk = g.chunk(batch: n, budget: chunkBudget)
-        let scratch = self.scratch(g, chunk: chunk)
-        let x = scratch.channelMajor, patches = scratch.patches  // a chunk of the input (C, m·H·W), col (O·k·k, m·H·W)
         let y = Tensor.reuse(&output, shape: Shape(n, g.channels, g.height, g.width))
         if runsOnOneDNN {  // y = f(b + the adjoint of the convolution, applied to x)
-            primitives.backwardData(g, batch: n, dOutput: input.data, weight: weight.value.data, dInput: y.data)
+            oneDNN.backwardData(g, batch: n, dOutput: input.data, weight: weight.value.data, dInput: y.data)
             ChannelLayout.addBias(
                 bias.value.data, activation: activation, to: y.data, batch: n, channels: g.channels,
                 spatial: g.height * g.width)
             return y
         }
+        let p = g.positions, chunk = g.chunk(batch: n, budget: chunkBudget)
+        let scratch = self.scratch(g, chunk: chunk)
+        let x = scratch.channelMajor, patches = scratch.patches  // a chunk of the input (C, m·H·W), col (O·k·k, m·H·W)
         let map = PatchMap.reuse(&patchMap, for: g, layer: "\(self)")
         for first in Swift.stride(from: 0, to: n, by: chunk) {
             let m = Swift.min(chunk, n - first)
@@ -294,16 +298,16 @@ public final class TransposedConv2D: Layer {
         guard computesInputGradient || computesParameterGradients else { return dx }
         if runsOnOneDNN {  // the convolution's own passes, with dPre as its input and x as its output
             if computesParameterGradients {
-                primitives.backwardWeights(
+                oneDNN.backwardWeights(
                     g, batch: n, input: dy.data, dOutput: input.data, addingTo: weight.gradient.data, biasGradient: nil)
             }
             if computesInputGradient {
-                primitives.forward(g, batch: n, input: dy.data, weight: weight.value.data, bias: nil, output: dx.data)
+                oneDNN.forward(g, batch: n, input: dy.data, weight: weight.value.data, bias: nil, output: dx.data)
             }
             return dx
         }
-        guard let map = patchMap else {
-            preconditionFailure("TransposedConv2D.backward on im2col after a forward on oneDNN")
+        guard let map = patchMap, map.geometry == g else {
+            preconditionFailure("\(self).backward on im2col after a forward on oneDNN")
         }
         let chunk = g.chunk(batch: n, budget: chunkBudget)
         let scratch = self.scratch(g, chunk: chunk)

@@ -113,6 +113,7 @@ final class ConvolutionPrimitives {
     private static func primitiveDescriptor(
         _ description: inout dnnl_convolution_desc_t, hint: dnnl_primitive_desc_t?
     ) -> dnnl_primitive_desc_t {
+        OneDNN.useOneThread()
         var descriptor: dnnl_primitive_desc_t?
         OneDNN.check(
             dnnl_primitive_desc_create(&descriptor, &description, OneDNN.userScratchpad, OneDNN.engine, hint),
@@ -214,7 +215,12 @@ final class ConvolutionPrimitives {
 final class OneDNNConvolution {
     /// At most this many chunks per batch: enough for the team's parts to share out.
     static let chunkCount = 4
-    private var sets: [Int: [ConvolutionPrimitives]] = [:]
+    /// Primitive sets by batch size, and when each was last used.
+    private var sets: [Int: (chunks: [ConvolutionPrimitives], lastUse: Int)] = [:]
+    private var uses = 0
+    /// Batch sizes kept: an epoch's (the full batch, the last one), an evaluation's two, a
+    /// figure's few. Past that, the least recently used set goes.
+    private static let keptBatchSizes = 8
     let outputChannels: Int
     /// The layer's description for the kernel log, and whether it is this convolution's transpose.
     let layerName: String
@@ -229,8 +235,14 @@ final class OneDNNConvolution {
 
     /// One primitive set per chunk of a batch of `batch` images, made on first use.
     private func chunks(_ geometry: ConvolutionGeometry, batch: Int) -> [ConvolutionPrimitives] {
-        if let set = sets[batch], set[0].geometry == geometry { return set }
-        if sets.count >= 4 { sets.removeAll() }  // a layer run at many batch sizes keeps the last few
+        uses += 1
+        if let set = sets[batch], set.chunks[0].geometry == geometry {
+            sets[batch]!.lastUse = uses
+            return set.chunks
+        }
+        if sets.count >= Self.keptBatchSizes, let oldest = sets.min(by: { $0.value.lastUse < $1.value.lastUse }) {
+            sets[oldest.key] = nil
+        }
         let count = Swift.min(batch, Self.chunkCount)
         let made = (0..<count).map { chunk in
             ConvolutionPrimitives(
@@ -238,7 +250,7 @@ final class OneDNNConvolution {
                 batch: ThreadTeam.range(chunk, of: count, in: batch).count, layerName: layerName,
                 transposed: transposed)
         }
-        sets[batch] = made
+        sets[batch] = (made, uses)
         return made
     }
 

@@ -1,8 +1,9 @@
 import Synchronization
 
 /// Which library and kernel family each convolution ran on, noted when its code is set up for
-/// a shape (never inside a step): `gen bench` names them beside its timings, because the same
-/// command runs different kernels on different CPUs (OpenBLAS's core type, oneDNN's ISA).
+/// a shape (in the first step at that shape, never again after): `gen bench` names them beside
+/// its timings, because the same command runs different kernels on different CPUs (OpenBLAS's
+/// core type, oneDNN's ISA).
 public enum KernelLog {
     private static let entries = Mutex<[String]>([])
 

@@ -19,7 +19,18 @@ enum OneDNN {
     /// Stops with oneDNN's status: every call here has arguments this code made, so a failure
     /// is a bug (or a broken install), not bad input.
     static func check(_ status: dnnl_status_t, _ doing: @autoclosure () -> String) {
-        precondition(status == dnnl_success, "oneDNN failed \(doing()): status \(status.rawValue)")
+        precondition(
+            status == dnnl_success,
+            "oneDNN failed \(doing()): \(String(cString: dnnl_status2str(status))) (status \(status.rawValue))")
+    }
+
+    /// Makes the calling thread's OpenMP setting one thread, before a primitive is described
+    /// and before it runs: oneDNN's kernels fix their thread count when the descriptor is
+    /// made (jit:avx2 reads the thread's maximum into its configuration then), and run that
+    /// many whatever the setting at run time. gen's team supplies the threads
+    /// (OneDNNConvolution says why).
+    static func useOneThread() {
+        omp_set_num_threads(1)
     }
 
     /// A descriptor of `dims` (outermost first) in the layout `tag`.
@@ -39,12 +50,26 @@ enum OneDNN {
         return attr!
     }()
 
-    /// Called with 1 just before and 0 just after each run of a primitive, when set (the
-    /// allocation tests set it; nothing else does). oneDNN's C API builds a map of a primitive's
-    /// arguments on the heap at every `dnnl_primitive_execute` (a few small mallocs, seen with a
-    /// counting malloc): the one allocation inside a step that is not gen's, which those tests
-    /// leave out of their count this way.
-    nonisolated(unsafe) public static var aroundExecution: (@convention(c) (Int32) -> Void)?
+    /// Sets, for the calling thread only, a function called with 1 just before and 0 just after
+    /// each run of a primitive on that thread (the allocation tests set it; nothing else does).
+    /// oneDNN's C API builds a map of a primitive's arguments on the heap at every
+    /// `dnnl_primitive_execute` (5 small mallocs in 2.6, seen with a counting malloc): the one
+    /// allocation inside a step that is not gen's, which those tests leave out of their count.
+    public static func setAroundExecutionOnThisThread(_ hook: (@convention(c) (Int32) -> Void)?) {
+        pthread_setspecific(aroundExecutionKey, hook.map { unsafeBitCast($0, to: UnsafeRawPointer.self) })
+    }
+
+    fileprivate static func aroundExecution(_ on: Int32) {
+        guard let stored = pthread_getspecific(aroundExecutionKey) else { return }
+        unsafeBitCast(stored, to: (@convention(c) (Int32) -> Void).self)(on)
+    }
+
+    private static let aroundExecutionKey: pthread_key_t = {
+        var key = pthread_key_t()
+        let status = pthread_key_create(&key, nil)
+        precondition(status == 0, "pthread_key_create failed (\(status))")
+        return key
+    }()
 
     /// The implementation oneDNN chose for a primitive, e.g. "jit:avx2" or "x64:gemm:jit".
     static func implementation(_ descriptor: dnnl_primitive_desc_t) -> String {
@@ -91,6 +116,7 @@ final class OneDNNOperation {
     let implementation: String
 
     init(_ descriptor: dnnl_primitive_desc_t, arguments specs: [Argument], stream: dnnl_stream_t) {
+        OneDNN.useOneThread()  // the reorders' descriptors fix their thread count too
         self.stream = stream
         implementation = OneDNN.implementation(descriptor)
         var primitive: dnnl_primitive_t?
@@ -157,14 +183,18 @@ final class OneDNNOperation {
     func run(
         _ a: UnsafeRawPointer, _ b: UnsafeRawPointer, _ c: UnsafeRawPointer? = nil, _ d: UnsafeRawPointer? = nil
     ) {
-        omp_set_num_threads(1)
+        OneDNN.useOneThread()
         let arenaBytes = bound.reduce(scratchpadBytes) { $0 + $1.bytes }
-        let arena = UnsafeMutableRawPointer(ConvolutionScratch.arena(floats: arenaBytes / 4 + 16))
+        // Tensors start on 64-byte boundaries and each part is rounded up to 64 bytes: every
+        // operand starts on a cache line, as oneDNN's kernels prefer.
+        let arena = UnsafeMutableRawPointer(ConvolutionScratch.arena(floats: arenaBytes / 4))
         var offset = 0
         for i in bound.indices {
             let pointer = i == 0 ? a : i == 1 ? b : i == 2 ? c : d
             let argument = bound[i]
-            OneDNN.check(dnnl_memory_set_data_handle(argument.plain, UnsafeMutableRawPointer(mutating: pointer)), "")
+            OneDNN.check(
+                dnnl_memory_set_data_handle(argument.plain, UnsafeMutableRawPointer(mutating: pointer)),
+                "pointing at the caller's data")
             guard let chosen = argument.chosen else { continue }
             OneDNN.check(dnnl_memory_set_data_handle(chosen, arena + offset), "pointing at the arena")
             offset += argument.bytes
@@ -178,9 +208,9 @@ final class OneDNNOperation {
     }
 
     private func execute(_ primitive: dnnl_primitive_t, _ arguments: UnsafePointer<dnnl_exec_arg_t>, _ count: Int) {
-        OneDNN.aroundExecution?(1)
+        OneDNN.aroundExecution(1)
         let status = dnnl_primitive_execute(primitive, stream, Int32(count), arguments)
-        OneDNN.aroundExecution?(0)
+        OneDNN.aroundExecution(0)
         OneDNN.check(status, "running a primitive")
     }
 }

@@ -66,6 +66,11 @@ struct BenchCommand: ParsableCommand {
                     r.imagesPerSecond, r.gflops, 100 * r.gemmShare, 100 * r.optimizerShare, r.gemmFloorSeconds,
                     r.floorRatio, r.peakMB, r.kernelSummary))
             kernelLines += r.kernels.dropFirst().map { "- \(r.model): \($0)" }
+            if r.kernels.contains(where: { $0.contains("oneDNN") }) {
+                kernelLines.append(
+                    "- \(r.model): GFLOP/s, GEMM share and the floor count OpenBLAS's products only, not the convolutions on oneDNN"
+                )
+            }
         }
         // Which kernels each convolution ran on, below the table (the column names the families).
         if !kernelLines.isEmpty { print(kernelLines.joined(separator: "\n")) }
