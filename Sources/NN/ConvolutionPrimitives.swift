@@ -12,8 +12,10 @@ public enum ConvolutionEngine: String, Sendable, CaseIterable {
     /// The engine for a convolution between `channels` and `outputs` channels (in the
     /// convolution's direction; a transposed convolution's are swapped), chosen by measurement
     /// on a Zen 3 (AVX2; docs/performance.md, "oneDNN's convolutions"), in alternating runs:
-    /// - the conv AE's 32 → 64 convolutions (both ways): oneDNN 0.81x the epoch's time (6 pairs);
-    /// - the DCGAN's 64 → 128: 0.99-1.09x (OpenBLAS's larger products run near its best);
+    /// - the conv AE's 32 → 64 convolutions (both ways): oneDNN 0.81x the time of `gen bench
+    ///   conv-ae` (median of 6 pairs);
+    /// - the DCGAN's 64 → 128: 0.86-1.28x over 4 pairs, on a machine whose neighbours moved an
+    ///   epoch by 30% from one run to the next: undecided, so it stays on im2col;
     /// - one channel on a side (a first or last layer): oneDNN falls back to its own im2col, or
     ///   runs a direct kernel 4-6x slower on the weights' gradient (4.5 ms against 0.8 at batch 128).
     /// So oneDNN takes a convolution with at least 8 channels on each side (its direct kernels

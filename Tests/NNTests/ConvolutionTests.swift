@@ -130,8 +130,9 @@ struct ConvolutionTests {
         let two = BLAS.withThreadCount(2) { twoLayers.map { pass($0.0, $0.1) } }
         for ((layer, x), (a, b)) in zip(twoLayers, zip(one, two)) {
             #expect(a.y == b.y && a.dx == b.dx && a.dW == b.dW && a.dB == b.dB, "\(layer)")
+            // The same gradient again, added to the first.
             var g = SeededGenerator(seed: 25)
-            _ = layer.backward(Tensor.normal(layer.forward(x, training: true).shape, using: &g))  // the same gradient again
+            _ = layer.backward(Tensor.normal(layer.forward(x, training: true).shape, using: &g))
             let twice = layer.parameters[0].gradient.scalars
             #expect(zip(twice, b.dW).allSatisfy { abs($0 - 2 * $1) <= 1e-5 * max(1, abs($0)) }, "\(layer) dW")
         }
