@@ -110,6 +110,16 @@ public enum Activation: Equatable, Sendable, CustomStringConvertible {
         }
     }
 
+    /// dPre = dOutput · f'(pre) from the output y = f(pre), in `buffer` (reused across steps), or
+    /// dOutput itself for the identity: what a layer with a fused activation hands its own
+    /// backward pass.
+    func preActivationGradient(output y: Tensor, dOutput: Tensor, buffer: inout Tensor?) -> Tensor {
+        guard self != .identity else { return dOutput }
+        let dPre = Tensor.reuse(&buffer, shape: y.shape)
+        backwardInParallel(output: y.data, dOutput: dOutput.data, dPre: dPre.data, count: y.count)
+        return dPre
+    }
+
     func backwardInParallel(
         output y: UnsafePointer<Float>, dOutput: UnsafePointer<Float>, dPre: UnsafeMutablePointer<Float>, count: Int
     ) {

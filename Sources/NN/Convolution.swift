@@ -129,11 +129,7 @@ public final class Conv2D: Layer {
         let dx = computesInputGradient ? Tensor.reuse(&dInput, shape: x.shape) : noInputGradient
         guard computesInputGradient || computesParameterGradients else { return dx }
         if runsOnOneDNN {
-            var dy = dOutput
-            if activation != .identity {  // dPre = dy · f'(pre)
-                dy = Tensor.reuse(&dPre, shape: y.shape)
-                activation.backwardInParallel(output: y.data, dOutput: dOutput.data, dPre: dy.data, count: y.count)
-            }
+            let dy = activation.preActivationGradient(output: y, dOutput: dOutput, buffer: &dPre)
             if computesParameterGradients {
                 oneDNN.backwardWeights(
                     g, batch: n, input: x.data, dOutput: dy.data, addingTo: weight.gradient.data,
@@ -284,11 +280,7 @@ public final class TransposedConv2D: Layer {
         }
         let n = input.shape[0], c = inputChannels, p = g.positions
         precondition(dOutput.shape == y.shape, "\(self) dOutput \(dOutput.shape) does not match its output")
-        var dy = dOutput
-        if activation != .identity {  // dPre = dy · f'(pre)
-            dy = Tensor.reuse(&dPre, shape: y.shape)
-            activation.backwardInParallel(output: y.data, dOutput: dOutput.data, dPre: dy.data, count: y.count)
-        }
+        let dy = activation.preActivationGradient(output: y, dOutput: dOutput, buffer: &dPre)
         if computesParameterGradients {
             ChannelLayout.toChannelMajor(
                 dy.data, batch: n, channels: g.channels, spatial: g.height * g.width, into: nil,
