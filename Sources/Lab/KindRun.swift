@@ -18,10 +18,12 @@ extension ModelRun {
     }
 
     /// `train(_:settings:film:)` on `data` instead of the request's (a subset of it, say: give it
-    /// a name of its own, which keys the cache).
+    /// a name of its own, which keys the cache). `optimizer` replaces the kind's (a schedule, say:
+    /// its description keys the cache).
     public func train(
         _ kind: ModelKind, settings: ModelSettings, data: DatasetSplits, film: FilmRecorder? = nil,
-        earlyStopping: EarlyStopping? = nil, afterEpoch: ((any GenerativeModel, Int) -> Void)? = nil
+        optimizer: (any Optimizer)? = nil, earlyStopping: EarlyStopping? = nil,
+        afterEpoch: ((any GenerativeModel, Int) -> Void)? = nil
     ) throws
         -> (model: any GenerativeModel, result: TrainingResult)
     {
@@ -45,7 +47,7 @@ extension ModelRun {
         let model = kind.makeModel(settings, image: data.train.imageShape, seed: request.seed)
         let encoded = (try? JSONEncoder.sorted.encode(settings)).map { String(decoding: $0, as: UTF8.self) } ?? ""
         let result = try train(
-            model, optimizer: kind.optimizer(settings), data: data,
+            model, optimizer: optimizer ?? kind.optimizer(settings), data: data,
             metadata: ["kind": kind.rawValue, "settings": encoded],
             defaultEpochs: kind.defaultEpochs, earlyStopping: earlyStopping
         ) { record in

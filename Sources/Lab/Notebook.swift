@@ -299,9 +299,11 @@ public final class Notebook {
     /// `data` replaces the request's (a subset of it under a name of its own, say).
     /// With `earlyStopping`, `epochs` is a ceiling (`ModelRun.train`). `afterEpoch` sees the
     /// model after each epoch trained in this call (none when the cached run is reused).
+    /// `optimizer` replaces the kind's (`ModelRun.train(_:settings:data:…)`).
     public func train(
         _ kind: ModelKind, _ settings: ModelSettings, epochs: Int, data: DatasetSplits? = nil, film: String? = nil,
-        filmCaption: String = "", earlyStopping: EarlyStopping? = nil, seed: UInt64? = nil, retrain: Bool = false,
+        filmCaption: String = "", optimizer: (any Optimizer)? = nil, earlyStopping: EarlyStopping? = nil,
+        seed: UInt64? = nil, retrain: Bool = false,
         afterEpoch: ((any GenerativeModel, Int) -> Void)? = nil
     ) throws -> (model: any GenerativeModel, result: TrainingResult) {
         var own = request
@@ -311,7 +313,8 @@ public final class Notebook {
         let recorder = film.map { _ in FilmRecorder(side: 8, seed: request.seed, temperature: 1) }
         let run = ModelRun(own)
         let (model, result) = try run.train(
-            kind, settings: settings, data: try data ?? self.data(), film: recorder, earlyStopping: earlyStopping,
+            kind, settings: settings, data: try data ?? self.data(), film: recorder, optimizer: optimizer,
+            earlyStopping: earlyStopping,
             afterEpoch: afterEpoch)
         if let film {
             if let bytes = run.keptFilm(result) {
