@@ -1,5 +1,5 @@
 // The bottleneck: how wide should an autoencoder's code be, and does depth help?
-//   swift run bottleneck            Fashion-MNIST, into Gallery/bottleneck/ (about 10 minutes on 2 cores)
+//   swift run bottleneck            Fashion-MNIST, into Gallery/bottleneck/ (about 15 minutes on one core)
 //   swift run bottleneck --quick    synthetic digits, one epoch per model: seconds
 import Foundation
 import Lab
@@ -21,31 +21,28 @@ do {
     func testMSE(_ model: any GenerativeModel) -> Double {
         AutoencoderMeasures.measure(model, test: test, seed: notebook.request.seed)?.reconstructionMSE ?? .nan
     }
-    // Autoencoders with a code of 30 and squared error, trained to rest: Adam's rate follows half a
-    // cosine down to 0 over `ceiling` epochs, so every run ends where its error has stopped
-    // falling, and early stopping on held-out training images keeps the best epoch if it
-    // stops falling sooner. At a constant rate the deeper runs were still improving at 40 epochs.
+    // Autoencoders with a code of 30 and squared error on a budget of epochs: Adam's rate follows
+    // half a cosine down to 0 over the budget, and early stopping on held-out training images
+    // keeps the best epoch should the error turn up sooner. Whether a budget is enough is tested
+    // by doubling it: a run that twice the epochs improve by little has converged. (At a
+    // constant rate the deeper runs were still improving after 40 epochs.)
     let (fit, validation) = try notebook.validationSplit(notebook.size(5_000, quick: 200))
-    let ceiling = notebook.epochs(20)
+    let budget = notebook.epochs(20)
     let stepsPerEpoch = (fit.train.count + notebook.request.batchSize - 1) / notebook.request.batchSize
     // One hidden layer as wide as 256-128-64 has weights: 1,630 w + 814 ≈ 488,878.
     let wide = 299
-    // How much a run's validation error fell over its last three epochs: at rest when below 0.5%.
-    let restingGain = 0.005
-    func percent(_ fraction: Double) -> String { fraction.isNaN ? "–" : fixed(100 * fraction, 1) + "%" }
-    func converged(_ hidden: [Int], seed: UInt64) throws -> (
-        model: any GenerativeModel, mse: Double, epochs: Int, lastGain: Double, atRest: Bool
+    // A model converged on the budget if twice the epochs lower its error by less than this.
+    let enough = 0.02
+    func trained(_ hidden: [Int], seed: UInt64, epochs: Int) throws -> (
+        model: any GenerativeModel, mse: Double, stoppedAt: Int?
     ) {
         var settings = ModelKind.ae.defaultSettings
         (settings.latentDimension, settings.hiddenSizes, settings.reconstructionLoss) = (30, hidden, .mse)
         let (model, result) = try notebook.train(
-            .ae, settings, epochs: ceiling, data: fit,
-            optimizer: Adam(learningRate: settings.learningRate, schedule: .cosine(steps: ceiling * stepsPerEpoch)),
+            .ae, settings, epochs: epochs, data: fit,
+            optimizer: Adam(learningRate: settings.learningRate, schedule: .cosine(steps: epochs * stepsPerEpoch)),
             earlyStopping: EarlyStopping(validation: validation, patience: 3), seed: seed)
-        let errors = result.records.compactMap { $0[Metric.testLoss.onValidation] }
-        let lastGain = errors.count > 3 ? 1 - errors[errors.count - 1] / errors[errors.count - 4] : .nan
-        let best = result.last(.bestEpoch).map { Int($0) }
-        return (model, testMSE(model), best ?? result.epochs, lastGain, best != nil || lastGain < restingGain)
+        return (model, testMSE(model), result.last(.bestEpoch).map { Int($0) })
     }
 
     notebook.section(
@@ -106,8 +103,9 @@ do {
         "PCA, a linear autoencoder and a deep one, at 30 numbers",
         """
         Thirty numbers, as in Hinton & Salakhutdinov (2006). PCA is solved exactly; a linear autoencoder \
-        (no hidden layer, no non-linearity) trained on the squared error to rest (its rate annealed to 0 over \
-        \(ceiling) epochs, \(validation.count) training images held out to watch) should find the same subspace; their deep autoencoder \
+        (no hidden layer, no non-linearity) trained on the squared error for \(budget) epochs (Adam's rate annealed \
+        to 0 along half a cosine, early stopping on \(validation.count) held-out training images) should find the \
+        same subspace; their deep autoencoder \
         (784-1000-500-250-30, ReLU) can bend it. All three are trained on squared error, so one number \
         compares them. Spreads: bootstrap standard errors over the \(test.count) test images.
         """)
@@ -116,7 +114,7 @@ do {
     var deep = linear
     deep.hiddenSizes = [1000, 500, 250]
     let pca = try notebook.train(.pca, ModelKind.pca.defaultSettings, epochs: 1).model
-    let linearRun = try converged([], seed: notebook.request.seed)
+    let linearRun = try trained([], seed: notebook.request.seed, epochs: budget)
     let thirty: [(name: String, model: any GenerativeModel)] = [
         ("PCA", pca), ("linear AE", linearRun.model), ("deep AE", try notebook.train(.ae, deep, epochs: epochs).model),
     ]
@@ -145,7 +143,7 @@ do {
         outcome: matchesPCA && deepRatio.isClearlyBelow(1)
             ? .reproduced : (deepRatio.mean < 1 || matchesPCA ? .partly : .notReproduced),
         evidence: """
-            The linear autoencoder, \(linearRun.atRest ? "trained to rest (its validation error fell \(percent(linearRun.lastGain)) over its last three epochs)" : "still improving after \(counted(ceiling, "epoch"))"), reaches \
+            The linear autoencoder, after \(linearRun.stoppedAt.map { "early stopping at epoch \($0)" } ?? counted(budget, "epoch")), reaches \
             \(linearRatio.text(3))× PCA's error (PCA is the best linear code for the training images, so about 1 is \
             the best a linear code can do); the deep autoencoder \(deepRatio.text(3))× after \(counted(epochs, "epoch")).
             """)
@@ -156,37 +154,47 @@ do {
         “For a better representation we can add neurons in one layer or go deeper … deeper is better” \
         (lecture 000). A fair test gives both the same number of weights: one hidden layer of \(wide) \
         against three (256-128-64), both ReLU with a code of 30 and squared error, and no hidden layer as \
-        the baseline. Each trains to rest from \(counted(seeds.count, "seed")): Adam's rate falls along half a cosine \
-        to 0 over \(ceiling) epochs, early stopping on \(validation.count) held-out training images keeps the best \
-        epoch, and a run counts as converged when that error fell less than \(percent(restingGain)) over its last \
-        three epochs.
+        the baseline. Each trains \(counted(budget, "epoch")) from \(counted(seeds.count, "seed")), Adam's rate \
+        falling along half a cosine to 0, early stopping on \(validation.count) held-out training images. Is that \
+        convergence? The hidden-layer models of the first seed train again with twice the budget: a model that \
+        twice the epochs improve by less than \(fixed(100 * enough, 0))% has converged.
         """)
     let candidates: [(name: String, hidden: [Int])] = [
         ("none (linear)", []), ("one of \(wide)", [wide]), ("256-128-64", [256, 128, 64]),
     ]
-    let runs = try candidates.map { candidate in try seeds.map { try converged(candidate.hidden, seed: $0) } }
+    let runs = try candidates.map { candidate in
+        try seeds.map { try trained(candidate.hidden, seed: $0, epochs: budget) }
+    }
+    // The check: the first seed's hidden-layer models on twice the budget, and what it gained them.
+    let doubled = try candidates.dropFirst().map { try trained($0.hidden, seed: seeds[0], epochs: 2 * budget) }
+    let doublingGains = zip(runs.dropFirst(), doubled).map { 1 - $1.mse / $0[0].mse }
     let depthErrors = runs.map { Spread($0.map(\.mse)) }
+    func stopped(_ run: (model: any GenerativeModel, mse: Double, stoppedAt: Int?)) -> String {
+        run.stoppedAt.map { " (stopped at \($0))" } ?? ""
+    }
     notebook.table(
-        ["hidden layers", "parameters", "epochs", "last three epochs' fall", "MSE per pixel"],
+        ["hidden layers", "parameters", "MSE per pixel, \(budget) epochs", "first seed, \(2 * budget) epochs"],
         candidates.indices.map { i in
             [
                 candidates[i].name, grouped(runs[i][0].model.parameterCount),
-                runs[i].map { "\($0.epochs)" }.joined(separator: ", "),
-                runs[i].map { percent($0.lastGain) + ($0.atRest ? "" : "+") }.joined(separator: ", "),
-                depthErrors[i].text(4),
+                depthErrors[i].text(4) + runs[i].map(stopped).joined(),
+                i == 0
+                    ? "–"
+                    : fixed(doubled[i - 1].mse, 4) + stopped(doubled[i - 1])
+                        + " (\(fixed(100 * doublingGains[i - 1], 1))% lower)",
             ]
         },
         caption: """
-            Test squared error per pixel, mean ± standard deviation over seeds; epochs trained per seed, and how \
-            much the validation error fell over each run's last three; “+”: not yet at rest.
+            Test squared error per pixel, mean ± standard deviation over seeds; the first seed's model again on twice \
+            the epochs, and how much lower its error is than on the budget.
             """)
     let (flat, oneWide, threeDeep) = (depthErrors[0], depthErrors[1], depthErrors[2])
     let gain = 1 - threeDeep.mean / oneWide.mean
-    // Runs not at rest would be compared at equal epochs, not at convergence.
-    let unconverged = runs[1...].joined().filter { !$0.atRest }.count
+    // Models that twice the epochs still improve would be compared before convergence.
+    let converged = doublingGains.allSatisfy { $0 < enough }
     notebook.verdict(
         claim: "“Add neurons in one layer or go deeper … deeper is better” (lecture 000), at equal parameters",
-        outcome: unconverged > 0
+        outcome: !converged
             ? .partly
             : (threeDeep.isClearlyBelow(oneWide)
                 ? .reproduced : (oneWide.isClearlyBelow(threeDeep) ? .notReproduced : .partly)),
@@ -194,8 +202,9 @@ do {
             With \(grouped(runs[2][0].model.parameterCount)) and \(grouped(runs[1][0].model.parameterCount)) weights, three \
             layers reach \(threeDeep.text(4)) and one wide layer \(oneWide.text(4)) (\(fixed(100 * abs(gain), 1))% \
             \(gain >= 0 ? "lower" : "higher") for depth)\(threeDeep.isClearlyBelow(oneWide) ? ": depth wins" : (oneWide.isClearlyBelow(threeDeep) ? ": width wins" : ": the gap is inside the seeds' spread")). \
-            No hidden layer: \(flat.text(4)); \(threeDeep.isClearlyBelow(flat) && oneWide.isClearlyBelow(flat) ? "adding neurons helps, either way" : "hidden layers do not clearly help").\
-            \(unconverged > 0 ? " But \(unconverged) of the \(2 * seeds.count) runs with hidden layers were still improving after \(counted(ceiling, "epoch")): this is a comparison at equal parameters and equal epochs, not yet at convergence." : " Every run with hidden layers ended at rest (its validation error fell at most \(percent(runs[1...].joined().map(\.lastGain).max() ?? .nan)) over its last three epochs).")
+            No hidden layer: \(flat.text(4)); \(threeDeep.isClearlyBelow(flat) && oneWide.isClearlyBelow(flat) ? "adding neurons helps, either way" : "hidden layers do not clearly help"). \
+            Twice the epochs lower the errors of one wide layer and of three layers by \(fixed(100 * doublingGains[0], 1))% \
+            and \(fixed(100 * doublingGains[1], 1))%\(converged ? ": both had converged." : ": not yet converged, so this compares them at equal epochs, not at convergence.")
             """)
 
     notebook.section(
@@ -360,7 +369,7 @@ do {
         """
         “It doesn't have to use dense layers. It can use convolutional layers to learn which is better for video, \
         image and series data” (lecture 002). The default autoencoder (784-512-32, dense) against the \
-        convolutional one with the same 32-number code (Conv 1→32→64, 3 × 3, stride 2, then Dense to the code; the \
+        convolutional one with the same 32-number code (Conv 1→32→64, 4 × 4, stride 2, then Dense to the code; the \
         decoder mirrors it with transposed convolutions), both \(counted(epochs, "epoch")) with cross-entropy: \
         the same data, code size and loss, and a third of the weights for the convolutional one.
         """)
@@ -393,6 +402,199 @@ do {
             At the same 32-number code, with \(grouped(convolutional.parameterCount)) weights against \
             \(grouped(dense.parameterCount)), the convolutional autoencoder's squared error is \(convRatio.text(2))× \
             the dense one's (± a bootstrap standard error over test images) after \(counted(epochs, "epoch")) each.
+            """)
+
+    let shortEpochs = notebook.epochs(3)
+    notebook.section(
+        "The decoder's upsampling: transposed convolution against upsampling, then convolution",
+        """
+        A transposed convolution of stride 2 paints a copy of its kernel, weighted by each input value, every two \
+        pixels of its output. Where the copies overlap unevenly, some output pixels collect more than their \
+        neighbours: a checkerboard (Odena, Dumoulin & Olah 2016, “Deconvolution and Checkerboard Artifacts”). The \
+        overlap is uneven when the kernel's size is not a multiple of the stride (3 × 3 at stride 2); gen's \
+        decoders use 4 × 4 at stride 2, even inside the image, but each of the four output pixels of a 2 × 2 block \
+        still reads its own quarter of the kernel, so unequal weights can draw the pattern anyway. The paper's \
+        remedy: nearest-neighbour upsampling, then an ordinary convolution, which treats every output pixel \
+        alike. First the overlap, from gen's own layers with every weight 1 on an image of ones, and the same \
+        layers with random weights; then two conv autoencoders that differ only in their decoder's upsampling, \
+        each trained \(counted(shortEpochs, "epoch")) with cross-entropy.
+        """)
+    // 7 × 7 inputs through one upsampling step of each kind: a transposed 3 × 3 (13 × 13 out: gen's
+    // transposed convolution has no output padding), a transposed 4 × 4 and ×2 then a 3 × 3 (14 × 14).
+    var layerWeights = SeededGenerator(seed: notebook.request.seed)
+    func upsamplers(channels: Int) -> [(name: String, layers: [any Layer])] {
+        [
+            (
+                "transposed 3 × 3",
+                [
+                    TransposedConv2D(
+                        inputChannels: channels, outputChannels: 1, kernelSize: 3, stride: 2, padding: 1,
+                        generator: &layerWeights)
+                ]
+            ),
+            (
+                "transposed 4 × 4",
+                [
+                    TransposedConv2D(
+                        inputChannels: channels, outputChannels: 1, kernelSize: 4, stride: 2, padding: 1,
+                        generator: &layerWeights)
+                ]
+            ),
+            (
+                "×2, then 3 × 3",
+                [
+                    Upsample2D(factor: 2),
+                    Conv2D(
+                        inputChannels: channels, outputChannels: 1, kernelSize: 3, padding: 1,
+                        generator: &layerWeights),
+                ]
+            ),
+        ]
+    }
+    func run(_ layers: [any Layer], on input: Tensor) -> Tensor {
+        layers.reduce(input) { $1.forward($0, training: false) }
+    }
+    // Every weight 1, every bias 0: each output pixel counts the kernel taps that reach it.
+    let counting = upsamplers(channels: 1)
+    for layer in counting.flatMap(\.layers) {
+        for parameter in layer.parameters { parameter.value.fill(parameter.name.hasSuffix("bias") ? 0 : 1) }
+    }
+    let ones = Tensor(shape: Shape(1, 1, 7, 7), repeating: 1)
+    let counts = counting.map { run($0.layers, on: ones) }
+    // The interior (two pixels in from each edge, where the padding does not reach): its fewest and most taps.
+    func interiorRange(_ map: Tensor) -> (fewest: Float, most: Float) {
+        let side = map.shape[3]
+        let values = (2..<(side - 2)).flatMap { y in (2..<(side - 2)).map { x in map.scalars[y * side + x] } }
+        return (values.min() ?? 0, values.max() ?? 0)
+    }
+    // PyTorch's default random weights, 16 channels in, on a random input: the untrained texture.
+    let randomInput = Tensor(zeros: Shape(1, 16, 7, 7))
+    var inputDraws = SeededGenerator(seed: notebook.request.seed)
+    randomInput.fillNormal(using: &inputDraws)
+    let textures = upsamplers(channels: 16).map { run($0.layers, on: randomInput) }
+    // Each map as a 56 × 56 picture: scaled to [0, 1], padded to 14 × 14, each pixel drawn 4 × 4.
+    let magnified = ImageLayout(channels: 1, height: 56, width: 56)
+    func picture(_ map: Tensor) -> [Float] {
+        let side = map.shape[3]
+        let values = map.scalars
+        let (low, high) = (values.min() ?? 0, values.max() ?? 1)
+        let padded = Tensor(zeros: Shape(1, 1, 14, 14))
+        for y in 0..<side {
+            for x in 0..<side { padded[y * 14 + x] = (values[y * side + x] - low) / max(high - low, 1e-6) }
+        }
+        return Upsample2D(factor: 4).forward(padded, training: false).scalars
+    }
+    let shortNames = ["3 × 3, stride 2", "4 × 4, stride 2", "×2, then 3 × 3"]
+    try notebook.figure(
+        Figures.imageRows(
+            counting.indices.map { i in
+                (
+                    shortNames[i],
+                    Tensor(shape: Shape(2, magnified.size), values: picture(counts[i]) + picture(textures[i]))
+                )
+            }, errors: [], errorNote: "", columns: 2, layout: magnified,
+            title: notebook.title(
+                "One upsampling step, from 7 × 7: taps per pixel, and an untrained texture", data: "gen's layers")),
+        "upsampling-overlap.png",
+        caption: """
+            Left: how many kernel taps reach each output pixel (every weight 1, input all ones; white is most; the \
+            3 × 3 step gives 13 × 13, padded black to 14 × 14). \
+            Right: the same step with random weights on random input. Each picture scaled to its own range.
+            """)
+    notebook.table(
+        ["upsampling", "output", "taps per interior pixel"],
+        counting.indices.map { i in
+            let range = interiorRange(counts[i])
+            return [
+                counting[i].name, "\(counts[i].shape[2]) × \(counts[i].shape[3])",
+                range.fewest == range.most ? "\(Int(range.most))" : "\(Int(range.fewest)) to \(Int(range.most))",
+            ]
+        })
+    // Two conv autoencoders alike but for the decoder's upsampling: gen's conv AE (transposed 4 × 4,
+    // stride 2) and one whose decoder doubles the size by nearest neighbours, then convolves 3 × 3.
+    func convolutionalAutoencoder(transposed: Bool) -> Autoencoder {
+        var g = SeededGenerator(seed: notebook.request.seed)
+        let image = test.imageShape
+        let features = convolutionalFeatures(
+            image: image, channels: [32, 64], activation: .relu, inputIsData: true, generator: &g)
+        let encoder = Sequential(features.layers + [Dense(inputSize: 64 * 7 * 7, outputSize: 32, generator: &g)])
+        encoder.computesInputGradient = false
+        let decoder =
+            transposed
+            ? convolutionalGenerator(
+                inputSize: 32, image: image, channels: [64, 32], activation: .relu, output: .identity, generator: &g)
+            : Sequential(
+                Dense(inputSize: 32, outputSize: 64 * 7 * 7, activation: .relu, generator: &g),
+                Reshape(itemShape: [64, 7, 7]),
+                Upsample2D(factor: 2),
+                Conv2D(
+                    inputChannels: 64, outputChannels: 32, kernelSize: 3, padding: 1, activation: .relu, generator: &g),
+                Upsample2D(factor: 2),
+                Conv2D(inputChannels: 32, outputChannels: 1, kernelSize: 3, padding: 1, generator: &g),
+                Flatten())
+        return Autoencoder(
+            encoder: encoder, decoder: decoder, latentDimension: 32,
+            name: transposed ? "conv-ae-transposed" : "conv-ae-upsampled",
+            displayName: transposed ? "conv AE, transposed 4 × 4" : "conv AE, ×2 then 3 × 3")
+    }
+    let decoders = try [true, false].map { transposed in
+        let model = convolutionalAutoencoder(transposed: transposed)
+        return (model: model, result: try notebook.train(model, epochs: shortEpochs))
+    }
+    // The checkerboard's amplitude in an image: its (π, π) Fourier coefficient, |Σ (−1)^(y+x) x̂(y, x)| / (H · W),
+    // the one pattern that flips sign from each pixel to the next.
+    let checked = Array(0..<min(1_000, test.count))
+    func checkerboard(_ images: Tensor) -> [Double] {
+        let (height, width) = (test.height, test.width)
+        let values = images.scalars
+        return (0..<images.shape[0]).map { n in
+            var sum = 0.0
+            for y in 0..<height {
+                for x in 0..<width { sum += Double(values[(n * height + y) * width + x]) * ((y + x) % 2 == 0 ? 1 : -1) }
+            }
+            return abs(sum) / Double(height * width)
+        }
+    }
+    let checkedImages = test.images(checked)
+    let amplitudes =
+        try [notebook.measured("checkerboard|test images") { checkerboard(checkedImages) }]
+        + decoders.map { d in
+            try notebook.measured("checkerboard|\(d.model.name)") { checkerboard(d.model.reconstruct(checkedImages)!) }
+        }
+    try notebook.images(
+        [("test images", originals)] + decoders.map { ($0.model.displayName, $0.model.reconstruct(originals)!) },
+        "upsampling-reconstructions.png", title: "The same test images through either decoder",
+        caption: "One test image of each class, rebuilt by the two autoencoders after \(counted(shortEpochs, "epoch"))."
+    )
+    notebook.table(
+        ["images", "weights", "test BCE (nats per image)", "checkerboard amplitude (× 1000)"],
+        ([["test images", "–", "–"]]
+            + (try decoders.map { d in
+                [d.model.displayName, grouped(d.model.parameterCount), fixed(try d.result.final(.testLoss), 1)]
+            }))
+            .enumerated().map { i, row in
+                row + [Spread.meanOf(amplitudes[i].map { 1_000 * $0 }, seed: notebook.request.seed).text(2)]
+            },
+        caption: """
+            On the first \(grouped(checked.count)) test images; ± a bootstrap standard error over them. The amplitude \
+            of the (π, π) Fourier coefficient: the pattern that alternates from pixel to pixel.
+            """)
+    let transposedRatio = Spread.ratioOfMeans(amplitudes[1], amplitudes[2], seed: notebook.request.seed)
+    let (uneven, even) = (interiorRange(counts[0]), interiorRange(counts[1]))
+    notebook.verdict(
+        claim: """
+            Transposed convolutions draw checkerboard artifacts where nearest-neighbour upsampling followed by a \
+            convolution does not (Odena, Dumoulin & Olah 2016)
+            """,
+        outcome: transposedRatio.isClearlyAbove(1)
+            ? .reproduced : (transposedRatio.isClearlyBelow(1) ? .notReproduced : .partly),
+        evidence: """
+            The mechanism holds: with every weight 1, a 3 × 3 kernel at stride 2 gives interior pixels \
+            \(Int(uneven.fewest)) to \(Int(uneven.most)) taps, a 4 × 4 kernel \(Int(even.most)) each. Trained \
+            \(counted(shortEpochs, "epoch")), gen's transposed 4 × 4 decoder's reconstructions carry \
+            \(transposedRatio.text(2))× the checkerboard amplitude of the upsampling decoder's (± a bootstrap standard \
+            error over \(grouped(checked.count)) test images; the test images themselves: \
+            \(fixed(1_000 * amplitudes[0].reduce(0, +) / Double(checked.count), 2)) × 10⁻³).
             """)
     try notebook.finish()
 } catch {

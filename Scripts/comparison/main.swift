@@ -80,7 +80,7 @@ do {
         "The convolutional models",
         """
         The same three with convolutions: conv AE and VAE (Conv 1→32→64, stride 2), and the DCGAN of \
-        Radford et al. (2015) scaled to 28 × 28, 5 epochs (one to two minutes an epoch on 2 cores).
+        Radford et al. (2015) scaled to 28 × 28, 5 epochs (minutes an epoch on a CPU).
         """)
     let conv = try compare(.conv, epochs: [.ae: 10, .vae: 10, .gan: 5])
     let better = zip(mlp, conv).filter { $1.scores.frechetDistance.isClearlyBelow($0.scores.frechetDistance) }

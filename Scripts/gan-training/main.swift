@@ -318,7 +318,7 @@ do {
         """
         The DCGAN of Radford et al. (2015), scaled to 28 × 28: G 64 → 128·7·7 → transposed convolutions \
         with batch norm and ReLU → tanh; D strided convolutions with LeakyReLU and batch norm. \
-        \(counted(notebook.epochs(5), "epoch")) (one to two minutes each on 2 cores) against the MLP GAN's \(epochs).
+        \(counted(notebook.epochs(5), "epoch")) (minutes each on a CPU: the gallery's longest training) against the MLP GAN's \(epochs).
         """)
     let (dcgan, dcganResult) = try notebook.train(
         .gan, ModelKind.gan.defaultSettings(.conv), epochs: notebook.epochs(5))

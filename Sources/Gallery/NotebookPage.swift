@@ -52,6 +52,9 @@ public struct NotebookPage: Codable, Equatable, Sendable {
         public var outputs: [Output] = []
         /// The section's verdict on the lecture's claim, written last.
         public var verdict: Verdict?
+        /// Seconds this run spent on the section (training, measuring, drawing): where a page's
+        /// time goes, for whoever makes the gallery faster. Not drawn on the page.
+        public var seconds: Double?
 
         public init(title: String, narrative: String, code: String = "", outputs: [Output] = []) {
             (self.title, self.narrative, self.code, self.outputs) = (title, narrative, code, outputs)

@@ -72,6 +72,8 @@ extension NotebookPage {
 
     /// The screens of one section: its figures three to a screen, the narrative on the first,
     /// the tables and the verdict on the last (a section of many figures takes several screens).
+    /// Tables of more than `rowsBesideFigures` rows in all get a screen of their own after the
+    /// figures: beside them they would shrink the figures to a strip on a projector.
     func screens(of section: Section) -> [(
         figures: [(file: String, caption: String)], tables: [Output], first: Bool, last: Bool
     )] {
@@ -79,13 +81,22 @@ extension NotebookPage {
             if case let .figure(file, caption) = output { return (file, caption) } else { return nil }
         }
         let tables = section.outputs.filter { if case .table = $0 { return true } else { return false } }
+        let tableRows = tables.reduce(0) { count, output in
+            if case let .table(_, rows, _) = output { return count + 1 + rows.count } else { return count }
+        }
+        let tablesApart = !figures.isEmpty && tableRows > Self.rowsBesideFigures
         let groups = stride(from: 0, to: max(figures.count, 1), by: 3).map {
             Array(figures[$0..<min($0 + 3, figures.count)])
         }
-        return groups.enumerated().map { index, group in
-            (group, index == groups.count - 1 ? tables : [], index == 0, index == groups.count - 1)
+        let figureScreens = groups.enumerated().map { index, group in
+            let last = index == groups.count - 1 && !tablesApart
+            return (figures: group, tables: last ? tables : [], first: index == 0, last: last)
         }
+        return figureScreens + (tablesApart ? [(figures: [], tables: tables, first: false, last: true)] : [])
     }
+
+    /// The most table rows (headers counted) a screen shows beside figures.
+    static let rowsBesideFigures = 5
 
     /// The presentation view as HTML.
     public func slides() -> String {

@@ -34,6 +34,8 @@ public final class Notebook {
     private let setupLine: Int
     private var sectionLines: [Int] = []
     private let started = Date()
+    /// When the open section began.
+    private var sectionStarted = Date()
     private var loaded: DatasetSplits?
     private var judgeCache: Judge?
 
@@ -115,9 +117,21 @@ public final class Notebook {
             !sectionLines.contains(line),
             "section \"\(title)\": one section call per line of the script (not in a loop), so that its code can be cut from the file"
         )
+        closeSectionClock()
         page.sections.append(NotebookPage.Section(title: title, narrative: narrative))
         sectionLines.append(line)
         if !request.quiet { print("\n\(page.sections.count). \(title)") }
+    }
+
+    /// Records the open section's seconds (`Section.seconds`), and starts the next one's clock.
+    private func closeSectionClock() {
+        let now = Date()
+        if !page.sections.isEmpty {
+            let seconds = (now.timeIntervalSince(sectionStarted) * 10).rounded() / 10
+            page.sections[page.sections.count - 1].seconds = seconds
+            if !request.quiet { print("(\(page.sections[page.sections.count - 1].title): \(seconds) s)") }
+        }
+        sectionStarted = now
     }
 
     /// Writes `canvas` to `<folder>/<file>` and shows it under the current section.
@@ -225,6 +239,7 @@ public final class Notebook {
     /// Cuts each section's code from the script, writes the page (HTML, Markdown and the JSON the
     /// index reads) and updates the gallery's index.
     public func finish(line: Int = #line) throws {
+        closeSectionClock()
         if let source {
             let boundaries = sectionLines + [line]
             page.setup = source.excerpt(from: source.lineAfterCall(startingAt: setupLine), to: boundaries[0])
@@ -314,8 +329,7 @@ public final class Notebook {
         let run = ModelRun(own)
         let (model, result) = try run.train(
             kind, settings: settings, data: try data ?? self.data(), film: recorder, optimizer: optimizer,
-            earlyStopping: earlyStopping,
-            afterEpoch: afterEpoch)
+            earlyStopping: earlyStopping, afterEpoch: afterEpoch, claimsModelFolder: false)
         if let film {
             if let bytes = run.keptFilm(result) {
                 try writeAtomically(bytes, to: folder + "/" + film)

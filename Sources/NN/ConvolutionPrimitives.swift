@@ -1,4 +1,5 @@
 import CDNNL
+import Synchronization
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -19,23 +20,35 @@ public enum ConvolutionEngine: String, Sendable, CaseIterable {
     /// - one channel on a side (a first or last layer): oneDNN falls back to its own im2col, or
     ///   runs a direct kernel 4-6x slower on the weights' gradient (4.5 ms against 0.8 at batch 128).
     /// So oneDNN takes a convolution with at least 8 channels on each side (its direct kernels
-    /// work on blocks of 8) and at most 32 · 64 channel pairs. `GEN_CONVOLUTION=onednn` gives it
-    /// every convolution with 8 channels a side, `=im2col` none: to time the two side by side
-    /// (AVX-512 machines, where oneDNN's kernels are AVX-512 and OpenBLAS is pinned to AVX2,
-    /// are the next to measure).
+    /// work on blocks of 8) and at most 32 · 64 channel pairs. A process's entry can put every
+    /// convolution with 8 channels a side on one engine (`setProcessChoice`, `gen bench
+    /// --convolution`): to time the two side by side (AVX-512 machines, where oneDNN's kernels
+    /// are AVX-512 and OpenBLAS is pinned to AVX2, are the next to measure).
     public static func chosen(channels: Int, outputs: Int) -> ConvolutionEngine {
         let blocked = Swift.min(channels, outputs) >= 8
-        switch environmentChoice {
+        switch processChoice {
         case .oneDNN: return blocked ? .oneDNN : .im2col
         case .im2col: return .im2col
         case nil: return blocked && channels * outputs <= 32 * 64 ? .oneDNN : .im2col
         }
     }
 
-    /// `GEN_CONVOLUTION` (onednn or im2col), read once.
-    static let environmentChoice: ConvolutionEngine? = getenv("GEN_CONVOLUTION").flatMap {
-        ConvolutionEngine(rawValue: String(cString: $0).lowercased())
+    /// The engine every convolution the rule would choose for runs on from now on, or nil for the
+    /// rule itself: for a process's entry, before any layer runs (a layer's primitives are made
+    /// once, on its first pass).
+    public static func setProcessChoice(_ choice: ConvolutionEngine?) {
+        storedChoice.store(choice.map { $0 == .oneDNN ? 1 : 2 } ?? 0, ordering: .relaxed)
     }
+
+    /// The engine `setProcessChoice` set, or nil.
+    public static var processChoice: ConvolutionEngine? {
+        switch storedChoice.load(ordering: .relaxed) {
+        case 1: return .oneDNN
+        case 2: return .im2col
+        default: return nil
+        }
+    }
+    private static let storedChoice = Atomic<Int>(0)
 }
 
 /// oneDNN's convolution for one geometry and batch size: forward, backward data and backward

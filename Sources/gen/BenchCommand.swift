@@ -19,6 +19,11 @@ struct BenchCommand: ParsableCommand {
     @Option(parsing: .unconditional, help: "Threads for products and element-wise work.") var threads = 2
     @Option(parsing: .unconditional, help: "Images per mini-batch.") var batchSize = 128
     @Option(help: "fashion-mnist, mnist, synthetic, or a folder.") var dataset = "fashion-mnist"
+    @Option(
+        help:
+            "auto (each convolution on the engine measured faster for its shape), onednn or im2col (every convolution with 8 channels a side on that one): to time the engines side by side.",
+        transform: { try parsed($0, expected: "auto, onednn or im2col", ConvolutionChoice.init(rawValue:)) })
+    var convolution = ConvolutionChoice.auto
     @Flag(help: "One JSON line per model instead of a table.") var json = false
 
     var selected: [BenchSelection.Model] { model.models }
@@ -31,6 +36,7 @@ struct BenchCommand: ParsableCommand {
 
     func run() throws {
         BLAS.setThreadCount(threads)
+        ConvolutionEngine.setProcessChoice(convolution.engine)
         var request = RunRequest()
         request.dataset = DataSource(argument: dataset)
         let data = try ModelRun(request).loadData()
@@ -106,5 +112,21 @@ struct BenchSelection: ExpressibleByArgument {
     var defaultValueDescription: String {
         models.count == 3 && models.allSatisfy { $0.architecture == .mlp }
             ? "mlp" : models.map(\.name).joined(separator: ",")
+    }
+}
+
+/// `gen bench --convolution`: the measured rule, or one engine for every convolution it could take.
+enum ConvolutionChoice: String {
+    case auto
+    case oneDNN = "onednn"
+    case im2col
+
+    /// The engine to put every convolution on, or nil for the rule (`ConvolutionEngine.chosen`).
+    var engine: ConvolutionEngine? {
+        switch self {
+        case .auto: return nil
+        case .oneDNN: return .oneDNN
+        case .im2col: return .im2col
+        }
     }
 }

@@ -146,4 +146,27 @@ struct GalleryTests {
         let index = try String(contentsOfFile: root + "/index.html", encoding: .utf8)
         #expect(index.contains("href=\"vae/index.html\"") && index.contains("src=\"vae/samples.png\""))
     }
+
+    @Test(
+        "slides: a tall table beside figures gets a screen of its own with the verdict; a short one stays beside them")
+    func slideScreens() {
+        let figure = NotebookPage.Output.figure(file: "a.png", caption: "A.")
+        func table(_ rows: Int) -> NotebookPage.Output {
+            .table(header: ["x"], rows: Array(repeating: ["1"], count: rows), caption: "")
+        }
+        var tall = NotebookPage.Section(title: "Tall", narrative: "N.", outputs: [figure, table(6)])
+        tall.verdict = .init(claim: "c", outcome: .reproduced, evidence: "e")
+        let short = NotebookPage.Section(title: "Short", narrative: "N.", outputs: [figure, table(4)])
+        let alone = NotebookPage.Section(title: "Alone", narrative: "N.", outputs: [table(20)])
+        let page = NotebookPage(
+            name: "p", title: "P", introduction: "", command: "", provenance: "", sections: [tall, short, alone])
+        let screens = page.sections.map(page.screens)
+        #expect(screens.map(\.count) == [2, 1, 1])
+        #expect(screens[0][0].figures.count == 1 && screens[0][0].tables.isEmpty && !screens[0][0].last)
+        #expect(screens[0][1].figures.isEmpty && screens[0][1].tables.count == 1 && screens[0][1].last)
+        #expect(screens[1][0].figures.count == 1 && screens[1][0].tables.count == 1 && screens[1][0].last)
+        let html = page.slides()
+        #expect(html.components(separatedBy: "<section class=\"slide\">").count - 1 == 1 + 4)
+        #expect(html.contains("1. Tall (continued)"))
+    }
 }

@@ -386,6 +386,26 @@ struct CommandLineTests {
         #expect(names == ["ae", "vae", "gan", "conv-ae", "conv-vae", "dcgan"])
     }
 
+    @Test("gen bench --convolution puts every convolution the rule could take on one engine, and refuses another word")
+    func benchEngine() throws {
+        let data = try tinyIDXFolder(count: 256)
+        // The conv AE's 32 -> 64 convolutions run on oneDNN by the rule; the one-channel ones never do.
+        for (choice, expected) in [("im2col", ["im2col"]), ("onednn", ["oneDNN", "im2col"])] {
+            let result = try runGen(["bench", "conv-ae", "--dataset", data, "--json", "--convolution", choice])
+            #expect(result.status == 0, "\(result.stderr)")
+            let object = try #require(
+                try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+            let convolutions = try #require(object["kernels"] as? [String]).filter { $0.contains("Conv2D(") }
+            let engines = Set(convolutions.map { $0.contains("oneDNN") ? "oneDNN" : "im2col" })
+            #expect(engines == Set(expected), "\(choice): \(convolutions)")
+            #expect(
+                convolutions.filter { $0.contains("(1 →") || $0.contains("→ 1,") }.allSatisfy { $0.contains("im2col") },
+                "\(choice): \(convolutions)")
+        }
+        let wrong = try runGen(["bench", "conv-ae", "--dataset", data, "--convolution", "cuda"])
+        #expect(wrong.status != 0 && errorLine(wrong).contains("auto, onednn or im2col"), "\(wrong.stderr)")
+    }
+
     @Test("--arch conv trains the conv models into their own folders, and refuses images whose sides do not halve")
     func convolutional() throws {
         let data = try tinyIDXFolder(count: 64)
