@@ -381,14 +381,15 @@ do {
     notebook.section(
         "Stacked autoencoders: greedy layer-wise pretraining",
         """
-        “Stacked autoencoder: separate autoencoders … attach layers after train autoencoders” (lecture 004): \
-        each layer first learns, as the hidden layer of a small autoencoder of its own, to rebuild the codes of \
-        the layers below it; then the stack is trained end to end (Hinton & Salakhutdinov 2006; Bengio et al. \
-        2007). The deep autoencoder \(stack.map(String.init).joined(separator: "-")) and its mirror, \
-        \(counted(deepEpochs, "epoch")) in all, from random weights or after \(counted(perLayer, "epoch")) of \
-        pretraining per layer (\((stack.count - 1) * perLayer) of the \(deepEpochs)), in two settings: today's \
-        (ReLU units, Adam) and the one the claim was made in (sigmoid units, plain gradient descent with a step \
-        of 0.1).
+        A stacked autoencoder is built from “separate autoencoders”, then one must “attach layers after train \
+        autoencoders” (lecture 004): each layer first learns, as the hidden layer of a small autoencoder of its own, \
+        to rebuild the codes of the layers below it; then the stack is trained end to end. Lecture 003 credits \
+        pretraining to Hinton & Salakhutdinov (2006), “this basically started all the deep learning craze”; they \
+        pretrained with RBMs, and Bengio et al. (2007) with autoencoders, as here. The deep autoencoder \
+        \(stack.map(String.init).joined(separator: "-")) and its mirror train \(counted(deepEpochs, "epoch")) in \
+        all, from random weights or after \(counted(perLayer, "epoch")) of pretraining per layer \
+        (\((stack.count - 1) * perLayer) of the \(deepEpochs)), in two settings: today's (ReLU units, Adam) and \
+        that of 2006-2007 (sigmoid units, plain gradient descent with a step of 0.1).
         """)
     // One deep autoencoder: `hidden` units between layers, a linear code, logits out (cross-entropy).
     func stacked(sigmoid: Bool, pretrained: Bool) -> Autoencoder {
@@ -437,15 +438,17 @@ do {
         Spread.ratioOfMeans(stackedRuns[3].errors, stackedRuns[2].errors, seed: seed)
     )
     notebook.verdict(
-        claim:
-            "Greedy layer-wise pretraining of a stacked autoencoder helps it train (lecture 004; Hinton & Salakhutdinov 2006)",
+        claim: """
+            Pretraining a deep autoencoder layer by layer, as a stack of autoencoders (lectures 003 and 004), trains it \
+            better than random weights do
+            """,
         outcome: sigmoidGain.isClearlyBelow(1) && reluGain.isClearlyBelow(1)
             ? .reproduced
             : (sigmoidGain.isClearlyBelow(1) || reluGain.isClearlyBelow(1) ? .partly : .notReproduced),
         evidence: """
             With sigmoid units and plain gradient descent, pretraining leaves \(sigmoidGain.text(2))× the squared error \
             of a random start; with ReLU units and Adam, \(reluGain.text(2))× (± bootstrap standard errors over test \
-            images, the same \(counted(deepEpochs, "epoch")) in all). \(sigmoidGain.isClearlyBelow(1) && !reluGain.isClearlyBelow(1) ? "It helps in the setting the claim was made for, not with today's units and optimizer." : "")
+            images, the same \(counted(deepEpochs, "epoch")) in all). \(sigmoidGain.isClearlyBelow(1) && !reluGain.isClearlyBelow(1) ? "It helps in the setting of 2006-2007, not with today's units and optimizer." : "")
             """)
     try notebook.finish()
 } catch {
