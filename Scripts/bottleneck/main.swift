@@ -193,6 +193,13 @@ do {
     let gain = 1 - threeDeep.mean / oneWide.mean
     // Models that twice the epochs still improve would be compared before convergence.
     let converged = doublingGains.allSatisfy { $0 < enough }
+    let hiddenLayersHelp =
+        switch (oneWide.isClearlyBelow(flat), threeDeep.isClearlyBelow(flat)) {
+        case (true, true): "adding neurons helps, either way"
+        case (true, false): "one wide layer clearly helps, three layers not clearly on this budget"
+        case (false, true): "three layers clearly help, one wide layer not clearly"
+        case (false, false): "hidden layers do not clearly help"
+        }
     notebook.verdict(
         claim: "“Add neurons in one layer or go deeper … deeper is better” (lecture 000), at equal parameters",
         outcome: !converged
@@ -203,7 +210,7 @@ do {
             With \(grouped(runs[2][0].model.parameterCount)) and \(grouped(runs[1][0].model.parameterCount)) weights, three \
             layers reach \(threeDeep.text(4)) and one wide layer \(oneWide.text(4)) (\(fixed(100 * abs(gain), 1))% \
             \(gain >= 0 ? "lower" : "higher") for depth)\(threeDeep.isClearlyBelow(oneWide) ? ": depth wins" : (oneWide.isClearlyBelow(threeDeep) ? ": width wins" : ": the gap is inside the seeds' spread")). \
-            No hidden layer: \(flat.text(4)); \(threeDeep.isClearlyBelow(flat) && oneWide.isClearlyBelow(flat) ? "adding neurons helps, either way" : "hidden layers do not clearly help"). \
+            No hidden layer: \(flat.text(4)); \(hiddenLayersHelp). \
             Twice the epochs leave the errors of one wide layer and of three layers \(lowerOrHigher(doublingGains[0])) \
             and \(lowerOrHigher(doublingGains[1]))\(converged ? ": both had converged." : ": not yet converged, so this compares them at equal epochs, not at convergence.")
             """)

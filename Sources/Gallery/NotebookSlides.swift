@@ -22,7 +22,8 @@ public enum LectureOrder {
 
 /// The presentation view of a lecture page: a screen per section (its title, narrative,
 /// figures and tables, and its verdict; no code; a section of more than three figures takes a
-/// screen per three), large type for a projector at 1280 × 720,
+/// screen per three, each scaled to fill its share of the screen, small ones up with their
+/// pixels kept sharp), large type for a projector at 1280 × 720,
 /// arrow keys (or Page Up/Down, space) between screens, `#N` opening screen N. One file, no
 /// scripts or fonts fetched; without JavaScript every screen shows, one under another.
 extension NotebookPage {
@@ -39,7 +40,7 @@ extension NotebookPage {
         .outputs { flex: 1; min-height: 0; display: flex; flex-direction: column; gap: 10px; align-items: center; justify-content: center; }
         .figures { flex: 1; min-height: 0; width: 100%; display: flex; gap: 14px; align-items: center; justify-content: center; }
         .figures figure { margin: 0; height: 100%; flex: 1 1 0; min-width: 0; display: flex; align-items: center; justify-content: center; }
-        .figures img { max-width: 100%; max-height: 100%; object-fit: contain; image-rendering: pixelated; border: 1px solid #ccc; }
+        .figures img { width: 100%; height: 100%; object-fit: contain; image-rendering: pixelated; }
         table { border-collapse: collapse; font-size: 17px; flex: none; } td, th { padding: 3px 10px; border-bottom: 1px solid #ddd; text-align: right; }
         td { white-space: nowrap; }
         th { background: #eceef2; } td:first-child, th:first-child { text-align: left; }
@@ -96,7 +97,7 @@ extension NotebookPage {
     }
 
     /// The most table rows (headers counted) a screen shows beside figures.
-    static let rowsBesideFigures = 5
+    static let rowsBesideFigures = 3
 
     /// The presentation view as HTML.
     public func slides() -> String {

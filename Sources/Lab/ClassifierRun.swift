@@ -8,10 +8,12 @@ extension ModelRun {
     /// Loads the data and trains (or reuses) a classifier of its labels: the MLP (`hiddenSizes`
     /// its widths, default 256) or the convolutional one (`hiddenSizes` its channel counts,
     /// default 32,64), writing `<out>/<name>/metrics.jsonl`.
-    /// `data`: the request's data, already loaded (else it is loaded here).
+    /// `data`: the request's data, already loaded (else it is loaded here). `writesFolder`: hold
+    /// `<out>/<name>` for this process and write the metrics there (false for a notebook's
+    /// judge: pages side by side must not lock each other out of a folder they do not draw in).
     public func trainClassifier(
         architecture: Architecture, hiddenSizes: [Int]? = nil, learningRate: Float = 1e-3,
-        data loaded: DatasetSplits? = nil
+        data loaded: DatasetSplits? = nil, writesFolder: Bool = true
     ) throws -> (model: Classifier, result: TrainingResult) {
         try preflight()
         let data = try loaded ?? loadData()
@@ -36,10 +38,12 @@ extension ModelRun {
                 convolutionalFor: image, channels: channels, classNames: data.train.classNames, seed: request.seed)
         }
         let folder = request.out + "/" + (architecture == .mlp ? "classifier" : "conv-classifier")
-        try claimFolder(folder)
+        if writesFolder { try claimFolder(folder) }
         let result = try train(model, optimizer: Adam(learningRate: learningRate), data: data)
-        try writeAtomically(
-            Data((result.metricsLines.joined(separator: "\n") + "\n").utf8), to: folder + "/metrics.jsonl")
+        if writesFolder {
+            try writeAtomically(
+                Data((result.metricsLines.joined(separator: "\n") + "\n").utf8), to: folder + "/metrics.jsonl")
+        }
         return (model, result)
     }
 }

@@ -251,7 +251,7 @@ public final class Notebook {
         let day = ISO8601DateFormatter.string(
             from: started, timeZone: TimeZone(identifier: "UTC")!, formatOptions: [.withFullDate])
         page.provenance =
-            "\(dataName) · seed \(request.seed) · \(request.threads) threads · \(day) · \(Machine.description) · \(formatDuration(Date().timeIntervalSince(started)))"
+            "\(dataName) · seed \(request.seed) · \(counted(request.threads, "thread")) · \(day) · \(Machine.description) · \(formatDuration(Date().timeIntervalSince(started)))"
         try writeAtomically(Data(page.html().utf8), to: folder + "/index.html")
         try writeAtomically(Data(page.markdown().utf8), to: folder + "/README.md")
         try writeAtomically(try JSONEncoder.sorted.encode(page), to: folder + "/" + GalleryPage.notebookFile)
@@ -387,7 +387,7 @@ public final class Notebook {
     /// The data's judge (`gen judge`): trained once and cached.
     public func judge() throws -> Judge {
         if let judgeCache { return judgeCache }
-        let judge = try ModelRun(request).trainJudge(data: try data()).judge
+        let judge = try ModelRun(request).trainJudge(data: try data(), writesFolder: false).judge
         judgeCache = judge
         return judge
     }

@@ -154,9 +154,9 @@ struct GalleryTests {
         func table(_ rows: Int) -> NotebookPage.Output {
             .table(header: ["x"], rows: Array(repeating: ["1"], count: rows), caption: "")
         }
-        var tall = NotebookPage.Section(title: "Tall", narrative: "N.", outputs: [figure, table(6)])
+        var tall = NotebookPage.Section(title: "Tall", narrative: "N.", outputs: [figure, table(3)])
         tall.verdict = .init(claim: "c", outcome: .reproduced, evidence: "e")
-        let short = NotebookPage.Section(title: "Short", narrative: "N.", outputs: [figure, table(4)])
+        let short = NotebookPage.Section(title: "Short", narrative: "N.", outputs: [figure, table(2)])
         let alone = NotebookPage.Section(title: "Alone", narrative: "N.", outputs: [table(20)])
         let page = NotebookPage(
             name: "p", title: "P", introduction: "", command: "", provenance: "", sections: [tall, short, alone])

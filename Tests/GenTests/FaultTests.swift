@@ -147,6 +147,13 @@ struct FaultTests {
         let elsewhere = try runGen(
             second + ["--out", folder + "/other", "--checkpoint", folder + "/third.safetensors"])
         #expect(elsewhere.status == 0, "\(elsewhere.stderr)")
+        // A lecture page trains autoencoders of its own and draws into its own folder only: gen's
+        // AE folder, held by the first run, is not the page's to hold (make-gallery runs pages
+        // beside gen runs and beside each other).
+        let page = try run(
+            genExecutable.deletingLastPathComponent().appendingPathComponent("bottleneck"),
+            ["--quick", "--out", folder + "/out", "--quiet"], environment: ["XDG_CACHE_HOME": folder + "/cache"])
+        #expect(page.status == 0, "\(page.stderr)")
     }
 
     @Test("Ctrl-C stops at the next batch, says which checkpoint is kept, and exits with 130")
