@@ -8,12 +8,11 @@ extension ModelRun {
     /// Loads the data and trains (or reuses) a classifier of its labels: the MLP (`hiddenSizes`
     /// its widths, default 256) or the convolutional one (`hiddenSizes` its channel counts,
     /// default 32,64), writing `<out>/<name>/metrics.jsonl`.
-    /// `data`: the request's data, already loaded (else it is loaded here). `writesFolder`: hold
-    /// `<out>/<name>` for this process and write the metrics there (false for a notebook's
-    /// judge: pages side by side must not lock each other out of a folder they do not draw in).
+    /// `data`: the request's data, already loaded (else it is loaded here). The metrics are
+    /// written only for a request that draws in model folders (`drawsInModelFolders`).
     public func trainClassifier(
         architecture: Architecture, hiddenSizes: [Int]? = nil, learningRate: Float = 1e-3,
-        data loaded: DatasetSplits? = nil, writesFolder: Bool = true
+        data loaded: DatasetSplits? = nil
     ) throws -> (model: Classifier, result: TrainingResult) {
         try preflight()
         let data = try loaded ?? loadData()
@@ -38,9 +37,9 @@ extension ModelRun {
                 convolutionalFor: image, channels: channels, classNames: data.train.classNames, seed: request.seed)
         }
         let folder = request.out + "/" + (architecture == .mlp ? "classifier" : "conv-classifier")
-        if writesFolder { try claimFolder(folder) }
+        if request.drawsInModelFolders { try claimFolder(folder) }
         let result = try train(model, optimizer: Adam(learningRate: learningRate), data: data)
-        if writesFolder {
+        if request.drawsInModelFolders {
             try writeAtomically(
                 Data((result.metricsLines.joined(separator: "\n") + "\n").utf8), to: folder + "/metrics.jsonl")
         }

@@ -9,17 +9,14 @@ extension ModelRun {
     /// The judge of the request's data: the convolutional classifier (channels 32, 64, features
     /// 128), trained for its own 10 epochs (or reused from the cache) whatever the request's
     /// `epochs`, `checkpoint` and `retrain` say of the model being judged. `data`: the request's
-    /// data when the caller has it loaded already; `writesFolder` as for `trainClassifier`.
-    public func trainJudge(data: DatasetSplits? = nil, writesFolder: Bool = true) throws -> (
-        judge: Judge, result: TrainingResult
-    ) {
+    /// data when the caller has it loaded already.
+    public func trainJudge(data: DatasetSplits? = nil) throws -> (judge: Judge, result: TrainingResult) {
         var own = request
         own.epochs = nil
         own.checkpoint = nil
         own.retrain = false
         own.resume = false
-        let (classifier, result) = try ModelRun(own).trainClassifier(
-            architecture: .conv, data: data, writesFolder: writesFolder)
+        let (classifier, result) = try ModelRun(own).trainClassifier(architecture: .conv, data: data)
         return (Judge(classifier: classifier, test: result.data.test), result)
     }
 

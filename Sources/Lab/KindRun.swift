@@ -19,12 +19,11 @@ extension ModelRun {
 
     /// `train(_:settings:film:)` on `data` instead of the request's (a subset of it, say: give it
     /// a name of its own, which keys the cache). `optimizer` replaces the kind's (a schedule, say:
-    /// its description keys the cache). `claimsModelFolder`: hold `<out>/<model>` for this
-    /// process, as a run that draws there must (false for a notebook's models).
+    /// its description keys the cache).
     public func train(
         _ kind: ModelKind, settings: ModelSettings, data: DatasetSplits, film: FilmRecorder? = nil,
         optimizer: (any Optimizer)? = nil, earlyStopping: EarlyStopping? = nil,
-        afterEpoch: ((any GenerativeModel, Int) -> Void)? = nil, claimsModelFolder: Bool = true
+        afterEpoch: ((any GenerativeModel, Int) -> Void)? = nil
     ) throws
         -> (model: any GenerativeModel, result: TrainingResult)
     {
@@ -37,10 +36,8 @@ extension ModelRun {
                 epochs: epochs, pretrainingEpochs: pretrainingEpochs, perLayer: settings.pretrainEpochs,
                 layers: settings.hiddenSizes.count + 1)
         }
-        // now, not after training: a file in the way is said at once. A notebook's models draw
-        // into the notebook's own folder, which it holds: two pages training the same kind side
-        // by side must not lock each other out of a model folder neither writes.
-        if claimsModelFolder { try claimFolder(request.out + "/" + kind.name(settings.architecture)) }
+        // now, not after training: a file in the way is said at once
+        if request.drawsInModelFolders { try claimFolder(request.out + "/" + kind.name(settings.architecture)) }
         let batches = (data.train.count + request.batchSize - 1) / request.batchSize
         if kind == .gan && settings.discriminatorSteps > batches {
             throw RunProblem.generatorNeverUpdated(

@@ -71,6 +71,7 @@ public final class Notebook {
             request.syntheticCount = 2_000
         }
         request.command = "swift run \(name)" + (quick ? " --quick" : "")
+        request.drawsInModelFolders = false  // its models draw here, into `folder`
         (self.name, self.quick, self.request) = (name, quick, request)
         sourceText = (try? String(contentsOfFile: file, encoding: .utf8)) ?? ""
         source = sourceText.isEmpty ? nil : SwiftSource(sourceText)
@@ -329,7 +330,7 @@ public final class Notebook {
         let run = ModelRun(own)
         let (model, result) = try run.train(
             kind, settings: settings, data: try data ?? self.data(), film: recorder, optimizer: optimizer,
-            earlyStopping: earlyStopping, afterEpoch: afterEpoch, claimsModelFolder: false)
+            earlyStopping: earlyStopping, afterEpoch: afterEpoch)
         if let film {
             if let bytes = run.keptFilm(result) {
                 try writeAtomically(bytes, to: folder + "/" + film)
@@ -387,7 +388,7 @@ public final class Notebook {
     /// The data's judge (`gen judge`): trained once and cached.
     public func judge() throws -> Judge {
         if let judgeCache { return judgeCache }
-        let judge = try ModelRun(request).trainJudge(data: try data(), writesFolder: false).judge
+        let judge = try ModelRun(request).trainJudge(data: try data()).judge
         judgeCache = judge
         return judge
     }

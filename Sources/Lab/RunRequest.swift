@@ -34,6 +34,11 @@ public struct RunRequest: Sendable {
     public var cacheFolder: String?
     /// How a figure caption names the command that made it (`gen vae --samples`).
     public var command = "gen"
+    /// Whether a model's run holds `<out>/<model>` (the judge's: `<out>/conv-classifier`) for
+    /// this process and writes there, as gen's runs do. A notebook's models draw into the
+    /// notebook's own folder: pages side by side must not lock each other out of folders
+    /// neither writes.
+    public var drawsInModelFolders = true
 
     /// The epochs a run trains when neither the request nor a named checkpoint says.
     public static let defaultEpochs = 10
