@@ -453,7 +453,7 @@ do {
     // The interior: two pixels in from each edge, where the padding does not reach.
     func interior(_ map: Tensor) -> [(y: Int, x: Int, value: Float)] {
         let side = map.shape[3]
-        return (2..<(side - 2)).flatMap { y in (2..<(side - 2)).map { x in (y, x, map.scalars[y * side + x]) } }
+        return (2..<(side - 2)).flatMap { y in (2..<(side - 2)).map { x in (y, x, map[y * side + x]) } }
     }
     func tapRange(_ map: Tensor) -> (fewest: Float, most: Float) {
         let values = interior(map).map(\.value)
