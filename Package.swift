@@ -13,6 +13,11 @@ import PackageDescription
 // a * b + c into one FMA, and every vector operation is the same IEEE operation at any width.
 let optimized: [SwiftSetting] = [.unsafeFlags(["-O", "-target-cpu", "native"])]
 
+/// A notebook script under Scripts/<name>: one executable on Lab.
+func script(_ name: String) -> Target {
+    .executableTarget(name: name, dependencies: ["Lab"], path: "Scripts/\(name)", swiftSettings: optimized)
+}
+
 let package = Package(
     name: "gen",
     platforms: [.macOS(.v13)],
@@ -68,19 +73,14 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .target(name: "FuzzTargets", dependencies: ["Models", "Training", "Datasets", "NN"], path: "Fuzz/FuzzTargets"),
-        // Notebook-style scripts: public API only.
-        .executableTarget(name: "custom-autoencoder", dependencies: ["Lab"], path: "Scripts/custom-autoencoder"),
+        // Notebook-style scripts: public API only. Optimized like the library: a notebook's own
+        // loops (a gradient's norm every step, a likelihood over every test pixel) ran ~50x slower
+        // at -Onone and took minutes of make-gallery's time.
+        script("custom-autoencoder"),
         // The lecture scripts, in lecture order (Gallery/<name>/ each).
-        .executableTarget(name: "bottleneck", dependencies: ["Lab"], path: "Scripts/bottleneck"),
-        .executableTarget(name: "latent-space", dependencies: ["Lab"], path: "Scripts/latent-space"),
-        .executableTarget(
-            name: "regularized-autoencoders", dependencies: ["Lab"], path: "Scripts/regularized-autoencoders"),
-        .executableTarget(
-            name: "variational-autoencoder", dependencies: ["Lab"], path: "Scripts/variational-autoencoder"),
-        .executableTarget(name: "gan-toy-data", dependencies: ["Lab"], path: "Scripts/gan-toy-data"),
-        .executableTarget(name: "gan-training", dependencies: ["Lab"], path: "Scripts/gan-training"),
-        .executableTarget(name: "applications", dependencies: ["Lab"], path: "Scripts/applications"),
-        .executableTarget(name: "comparison", dependencies: ["Lab"], path: "Scripts/comparison"),
+        script("bottleneck"), script("latent-space"), script("regularized-autoencoders"),
+        script("variational-autoencoder"), script("gan-toy-data"), script("gan-training"), script("applications"),
+        script("comparison"),
         .executableTarget(
             name: "gen-bench",
             dependencies: [

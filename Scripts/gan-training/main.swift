@@ -162,58 +162,87 @@ do {
         of G's gradient, under both losses, from the usual start and from a start where D was first trained \
         alone for \(strongSteps) steps against the untrained G (a strong D). \(counted(saturationSeeds.count, "seed")) each.
         """)
-    // One run's first `stepCount` iterations: D(G(z)) and ‖∇G‖ per iteration.
     struct Trace: Codable { var dFake: [Double], gradientNorm: [Double] }
-    func trace(_ loss: GeneratorLoss, strongD: Bool, seed: UInt64) -> Trace {
-        var settings = ModelKind.gan.defaultSettings
-        settings.generatorLoss = loss
-        let gan = ModelKind.gan.makeModel(settings, image: data.train.imageShape, seed: seed) as! GAN
-        let learner = Learner(gan, optimizer: ModelKind.gan.optimizer(settings))
-        // The training images in a new order each pass, for as many passes as the iterations take.
+    // One seed's GAN under one generator loss, and what feeds it: the training images in a new
+    // order each pass, and the noise.
+    final class Game {
+        let gan: GAN
+        let learner: Learner
+        let seed: UInt64
+        let images: Dataset, batchSize: Int
         var pass: UInt64 = 0
-        func shuffled() -> Batches.Iterator {
+        var batches: Batches.Iterator
+        var noise: SeededGenerator
+        init(_ loss: GeneratorLoss, seed: UInt64, images: Dataset, batchSize: Int) {
+            var settings = ModelKind.gan.defaultSettings
+            settings.generatorLoss = loss
+            gan = ModelKind.gan.makeModel(settings, image: images.imageShape, seed: seed) as! GAN
+            learner = Learner(gan, optimizer: ModelKind.gan.optimizer(settings))
+            (self.seed, self.images, self.batchSize) = (seed, images, batchSize)
+            batches = Game.shuffled(images, batchSize: batchSize, seed: seed, pass: 0, range: gan.pixelRange)
+            noise = SeededGenerator(seed: seed &+ 1)
+        }
+        static func shuffled(_ images: Dataset, batchSize: Int, seed: UInt64, pass: UInt64, range: PixelRange)
+            -> Batches.Iterator
+        {
             var shuffle: SeededGenerator? = SeededGenerator(seed: seed &+ 1_000 &* pass)
-            return Batches(
-                data.train, batchSize: notebook.request.batchSize, range: gan.pixelRange, shuffledBy: &shuffle
-            )
-            .makeIterator()
+            return Batches(images, batchSize: batchSize, range: range, shuffledBy: &shuffle).makeIterator()
         }
-        var iterator = shuffled()
         func nextBatch() -> Batch {
-            if let batch = iterator.next() { return batch }
+            if let batch = batches.next() { return batch }
             pass += 1
-            iterator = shuffled()
-            return iterator.next()!
+            batches = Game.shuffled(images, batchSize: batchSize, seed: seed, pass: pass, range: gan.pixelRange)
+            return batches.next()!
         }
-        var noise = SeededGenerator(seed: seed &+ 1)
-        let generatorParameters = gan.parameterGroups[GAN.generatorGroup].parameters
-        if strongD {
-            for _ in 0..<strongSteps {
-                learner.step(group: GAN.discriminatorGroup, batch: nextBatch(), generator: &noise)
+        // D trained alone against the untrained G: a strong D.
+        func strengthenD(steps: Int) {
+            for _ in 0..<steps { learner.step(group: GAN.discriminatorGroup, batch: nextBatch(), generator: &noise) }
+        }
+        // The same game as `other` from here on (its weights, Adam's moments, its place in the
+        // images and the noise), whatever this one's generator loss: G's loss does not enter D's
+        // steps, so D made strong once serves both losses.
+        func resume(_ other: Game) {
+            for (mine, theirs) in zip(learner.checkpointTensors, other.learner.checkpointTensors) {
+                mine.value.assign(theirs.value)
             }
+            (pass, batches, noise) = (other.pass, other.batches, other.noise)
         }
-        var result = Trace(dFake: [], gradientNorm: [])
-        for _ in 0..<stepCount {
-            gan.beginEpoch()  // so that the epoch's figures are this step's
-            _ = learner.step(nextBatch(), generator: &noise)
-            result.dFake.append(gan.epochMetrics().first { $0.0 == .dFake }!.1)
-            // After the step G's gradients are still in place: their norm over all of G's parameters.
-            let squares = generatorParameters.reduce(0.0) { sum, p in
-                sum + p.gradient.scalars.reduce(0.0) { $0 + Double($1) * Double($1) }
+        // The next `count` iterations: D(G(z)) and ‖∇G‖ at each.
+        func trace(_ count: Int) -> Trace {
+            let generatorParameters = gan.parameterGroups[GAN.generatorGroup].parameters
+            var result = Trace(dFake: [], gradientNorm: [])
+            for _ in 0..<count {
+                gan.beginEpoch()  // so that the epoch's figures are this step's
+                _ = learner.step(nextBatch(), generator: &noise)
+                result.dFake.append(gan.epochMetrics().first { $0.0 == .dFake }!.1)
+                // After the step G's gradients are still in place: their norm over all of G's parameters.
+                result.gradientNorm.append(generatorParameters.gradientNorm)
             }
-            result.gradientNorm.append(squares.squareRoot())
+            return result
         }
-        return result
+    }
+    func game(_ loss: GeneratorLoss, seed: UInt64) -> Game {
+        Game(loss, seed: seed, images: data.train, batchSize: notebook.request.batchSize)
     }
     let variants: [(name: String, loss: GeneratorLoss, strongD: Bool)] = [
         ("non-saturating", .nonSaturating, false), ("minimax", .minimax, false),
         ("non-saturating, strong D", .nonSaturating, true), ("minimax, strong D", .minimax, true),
     ]
-    let traces = try variants.map { variant in
-        try notebook.measured("saturation|\(variant.name)|\(stepCount)|\(strongSteps)|\(saturationSeeds)") {
-            saturationSeeds.map { trace(variant.loss, strongD: variant.strongD, seed: $0) }
+    let usualStart = try variants.filter { !$0.strongD }.map { variant in
+        try notebook.measured("saturation|\(variant.name)|\(stepCount)|\(saturationSeeds)") {
+            saturationSeeds.map { game(variant.loss, seed: $0).trace(stepCount) }
         }
     }
+    // Per seed, both losses from one strong D.
+    let strongStart = try notebook.measured("saturation|strong D|\(stepCount)|\(strongSteps)|\(saturationSeeds)") {
+        saturationSeeds.map { seed in
+            let (nonSaturating, minimax) = (game(.nonSaturating, seed: seed), game(.minimax, seed: seed))
+            nonSaturating.strengthenD(steps: strongSteps)
+            minimax.resume(nonSaturating)
+            return [nonSaturating.trace(stepCount), minimax.trace(stepCount)]
+        }
+    }
+    let traces = usualStart + [strongStart.map { $0[0] }, strongStart.map { $0[1] }]
     // The mean over seeds at each iteration, every 5th iteration drawn.
     func curve(_ runs: [Trace], _ figure: (Trace) -> [Double], transform: (Double) -> Double = { $0 }) -> [(
         x: Double, y: Double

@@ -105,6 +105,16 @@ extension Array where Element == Parameter {
         }
     }
 
+    /// ‖g‖₂ over every gradient together, the squares summed in Double in parameter order.
+    public var gradientNorm: Double {
+        var squares = 0.0
+        for p in self {
+            let g = p.gradient.data
+            for i in 0..<p.gradient.count { squares += Double(g[i]) * Double(g[i]) }
+        }
+        return squares.squareRoot()
+    }
+
     /// The total number of trainable values.
     public var scalarCount: Int { reduce(0) { $0 + $1.value.count } }
 

@@ -101,12 +101,7 @@ public final class Learner {
     /// together (PyTorch's `clip_grad_norm_`). Returns ‖g‖₂ before clipping.
     @discardableResult
     public static func clip(_ parameters: [Parameter], toNorm maxNorm: Float) -> Float {
-        var squares = 0.0
-        for p in parameters {
-            let g = p.gradient.data
-            for i in 0..<p.gradient.count { squares += Double(g[i]) * Double(g[i]) }
-        }
-        let norm = Float(squares.squareRoot())
+        let norm = Float(parameters.gradientNorm)
         if norm > maxNorm {
             let scale = maxNorm / norm
             for p in parameters {
