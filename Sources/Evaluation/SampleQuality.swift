@@ -80,7 +80,11 @@ public struct Judge {
     /// measured over: it does not depend on the model judged, and costs as much as the
     /// samples' own check (10,000 × 60,000 distances), so a judge scoring several models
     /// measures it once.
-    private let testNearestMedians = MedianCache()
+    private let testNearestMedians = KeptValues<Double>()
+    /// The test features' squared radii to their 3rd and 5th nearest neighbours (the balls of
+    /// precision and of density), worked out on the first evaluation and kept: every evaluation
+    /// measures against the same test features.
+    private let testRadii = KeptValues<(precision: [Float], density: [Float])>()
 
     /// The judge `classifier`, measuring against `test`.
     public init(classifier: Classifier, test: Dataset) {
@@ -136,8 +140,14 @@ public struct Judge {
         let statistics = CovarianceAccumulator(dimension: f.shape.countPerItem)
         statistics.add(f)
         e.frechetDistance = TensorCore.frechetDistance(statistics, testStatistics)
-        (e.precision, e.recall) = precisionAndRecall(real: testFeatures, generated: f, k: 3)
-        (e.density, e.dataCoverage) = densityAndCoverage(real: testFeatures, generated: f, k: 5)
+        let radii = testRadii.value(for: "") {
+            let both = nearestNeighbourRadii(testFeatures, ks: [3, 5])
+            return (both[0], both[1])
+        }
+        let scores = neighbourScores(real: testFeatures, generated: f, realRadii: radii, densityK: 5, generatedK: 3)
+        (e.precision, e.recall, e.density, e.dataCoverage) = (
+            scores.precision, scores.recall, scores.density, scores.coverage
+        )
         // From the features just computed: the whole network again, on all samples at once, would cost a second pass and its memory.
         e.coverage = ClassCoverage(
             predictions: classifier.predict(features: f), classCount: classifier.classNames.count)
@@ -159,11 +169,11 @@ public struct Judge {
 }
 
 /// Values worked out once per key and kept (a class, so that a `Judge` value shares it).
-final class MedianCache: @unchecked Sendable {
-    private var values: [String: Double] = [:]
+final class KeptValues<Value>: @unchecked Sendable {
+    private var values: [String: Value] = [:]
     private let lock = NSLock()
 
-    func value(for key: String, _ compute: () -> Double) -> Double {
+    func value(for key: String, _ compute: () -> Value) -> Value {
         if let known = lock.withLock({ values[key] }) { return known }
         let value = compute()
         lock.withLock { values[key] = value }

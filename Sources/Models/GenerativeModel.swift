@@ -83,7 +83,26 @@ extension GenerativeModel {
 
     /// `count` generated images, values in [0, 1].
     public func sample(count: Int, temperature: Float = 1, generator: inout SeededGenerator) -> Tensor {
-        decode(codes(fromPriorDraws: priorDraws(count: count, generator: &generator), temperature: temperature))
+        decodedInChunks(
+            codes(fromPriorDraws: priorDraws(count: count, generator: &generator), temperature: temperature))
+    }
+
+    /// `decode`, 256 codes at a time: the judge's 10,000 samples decoded at once sized every
+    /// layer's buffers for 10,000 images (a DCGAN's batch norm alone hundreds of MB), and the
+    /// kernel's zeroing of those fresh pages took longer than the decoding. Each image's decoding
+    /// is its own (no layer mixes images outside training), so the images are those of one pass,
+    /// up to the last bit where the BLAS orders a product's sums differently for fewer rows.
+    public func decodedInChunks(_ codes: Tensor) -> Tensor {
+        let n = codes.shape[0], chunkSize = 256
+        guard n > chunkSize else { return decode(codes) }
+        var output: Tensor?
+        for start in stride(from: 0, to: n, by: chunkSize) {
+            let images = decode(codes.rows(start..<min(start + chunkSize, n)))
+            let whole = output ?? Tensor(zeros: Shape([n] + (1..<images.shape.rank).map { images.shape[$0] }))
+            (whole.data + start * images.shape.countPerItem).update(from: images.data, count: images.count)
+            output = whole
+        }
+        return output!
     }
 
     /// Reconstructions of images in [0, 1]; nil for a model with no encoder.

@@ -58,11 +58,10 @@ func multiplied(_ a: [Double], _ b: [Double], size d: Int, transposeA: Bool = fa
 /// look real), recall the share of real points inside some generated point's ball (how much of
 /// the real data the samples cover).
 public func precisionAndRecall(real: Tensor, generated: Tensor, k: Int = 3) -> (precision: Double, recall: Double) {
-    let realRadii = nearestNeighbourRadii(real, k: k), generatedRadii = nearestNeighbourRadii(generated, k: k)
-    return (
-        shareInsideBalls(points: generated, centres: real, radii: realRadii),
-        shareInsideBalls(points: real, centres: generated, radii: generatedRadii)
-    )
+    let radii = nearestNeighbourRadii(real, k: k)
+    let scores = neighbourScores(
+        real: real, generated: generated, realRadii: (precision: radii, density: radii), generatedK: k)
+    return (scores.precision, scores.recall)
 }
 
 /// Squared distances between every row of `a` (M, D) and every row of `b` (N, D), rows
@@ -120,10 +119,15 @@ func forEachDistanceBlock(
 }
 
 /// Each row's squared distance to its k-th nearest other row of `points`.
-func nearestNeighbourRadii(_ points: Tensor, k: Int) -> [Float] {
-    let n = points.shape[0]
-    precondition(k >= 1 && k < n, "k-nearest-neighbour radii need more than k = \(k) points, got \(n)")
-    var radii = [Float](repeating: 0, count: n)
+public func nearestNeighbourRadii(_ points: Tensor, k: Int) -> [Float] { nearestNeighbourRadii(points, ks: [k])[0] }
+
+/// Each row's squared distance to its k-th nearest other row of `points`, for each k of `ks`,
+/// from one pass over the distances (the largest k's nearest kept, sorted).
+public func nearestNeighbourRadii(_ points: Tensor, ks: [Int]) -> [[Float]] {
+    let n = points.shape[0], k = ks.max() ?? 1
+    precondition(
+        ks.allSatisfy { $0 >= 1 } && k < n, "k-nearest-neighbour radii need more than k = \(k) points, got \(n)")
+    var radii = [Float](repeating: 0, count: ks.count * n)  // radii of ks[i] at i·n
     forEachDistanceBlock(points, to: points) { rows, distances in
         // Rows shared out among the team: each row's k nearest are its own.
         radii.withUnsafeMutableBufferPointer { radii in
@@ -143,33 +147,85 @@ func nearestNeighbourRadii(_ points: Tensor, k: Int) -> [Float] {
                             nearest[j] = value
                         }
                     }
-                    radii[r] = nearest[k - 1]
+                    for (index, each) in ks.enumerated() { radii[index * n + r] = nearest[each - 1] }
                 }
             }
         }
     }
-    return radii
+    return ks.indices.map { Array(radii[($0 * n)..<(($0 + 1) * n)]) }
 }
 
-/// The share of `points` within `radii` (squared) of at least one of `centres`.
-func shareInsideBalls(points: Tensor, centres: Tensor, radii: [Float]) -> Double {
-    let n = points.shape[0], m = centres.shape[0]
-    // Each part counts into its own slot.
-    var counts = [Int](repeating: 0, count: PartialSums.maximumParts)
-    forEachDistanceBlock(points, to: centres) { rows, distances in
-        radii.withUnsafeBufferPointer { radii in
-            counts.withUnsafeMutableBufferPointer { counts in
-                ThreadTeam.shared.run { part, parts in
-                    for i in ThreadTeam.range(part, of: parts, in: rows.count) {
-                        var c = 0
-                        while c < m && distances[i * m + c] > radii[c] { c += 1 }
-                        if c < m { counts[part] += 1 }
+/// The k-nearest-neighbour scores of one set of generated points against the real ones.
+public struct NeighbourScores: Sendable {
+    /// Generated points inside some real ball (precision), real points inside some generated
+    /// ball (recall; 0 when the generated balls were not asked for).
+    public var precision = 0.0, recall = 0.0
+    /// Real balls per generated point over k, and real points with a generated point in their
+    /// ball (Naeem et al. 2020; the density balls).
+    public var density = 0.0, coverage = 0.0
+}
+
+/// Every k-NN score of `generated` against `real` from one pass over their distances (a
+/// generated row against every real point, a block of rows at a time), plus one over the
+/// generated points' own distances for their radii when `generatedK` is given (recall). The
+/// real points' squared radii are given: the same real set (the judge's test features) serves
+/// every evaluation, so its radii are worked out once (`nearestNeighbourRadii(_:ks:)`).
+/// `realRadii.precision` are the k-th-neighbour balls of precision, `realRadii.density` those
+/// of density and coverage, with `densityK` their k.
+public func neighbourScores(
+    real: Tensor, generated: Tensor, realRadii: (precision: [Float], density: [Float]), densityK: Int = 5,
+    generatedK: Int? = nil
+) -> NeighbourScores {
+    let n = real.shape[0], m = generated.shape[0]
+    precondition(realRadii.precision.count == n && realRadii.density.count == n, "one radius per real point")
+    let generatedRadii = generatedK.map { nearestNeighbourRadii(generated, k: $0) }
+    let parts = PartialSums.maximumParts
+    // Per part: generated points inside a precision ball, and density hits; one row of flags per
+    // part for the real points (covered by a density ball, inside a generated ball), merged at
+    // the end: parts never write the same byte.
+    var (inside, hits) = ([Int](repeating: 0, count: parts), [Int](repeating: 0, count: parts))
+    var covered = [UInt8](repeating: 0, count: parts * n), recalled = [UInt8](repeating: 0, count: parts * n)
+    let noRadii = [Float](repeating: -1, count: m)  // no generated balls: no distance is ≤ −1
+    forEachDistanceBlock(generated, to: real) { rows, distances in
+        realRadii.precision.withUnsafeBufferPointer { precisionRadii in
+            realRadii.density.withUnsafeBufferPointer { densityRadii in
+                (generatedRadii ?? noRadii).withUnsafeBufferPointer { generatedRadii in
+                    inside.withUnsafeMutableBufferPointer { inside in
+                        hits.withUnsafeMutableBufferPointer { hits in
+                            covered.withUnsafeMutableBufferPointer { covered in
+                                recalled.withUnsafeMutableBufferPointer { recalled in
+                                    ThreadTeam.shared.run { part, parts in
+                                        for i in ThreadTeam.range(part, of: parts, in: rows.count) {
+                                            let ownRadius = generatedRadii[rows.lowerBound + i]
+                                            var isInside = false
+                                            for c in 0..<n {
+                                                let d = distances[i * n + c]
+                                                if d <= precisionRadii[c] { isInside = true }
+                                                if d <= densityRadii[c] {
+                                                    hits[part] += 1
+                                                    covered[part * n + c] = 1
+                                                }
+                                                if d <= ownRadius { recalled[part * n + c] = 1 }
+                                            }
+                                            if isInside { inside[part] += 1 }
+                                        }
+                                    }
+                                }
+                            }
+                        }
                     }
                 }
             }
         }
     }
-    return Double(counts.reduce(0, +)) / Double(max(n, 1))
+    func count(_ flags: [UInt8]) -> Int {
+        (0..<n).filter { c in (0..<parts).contains { flags[$0 * n + c] != 0 } }.count
+    }
+    return NeighbourScores(
+        precision: Double(inside.reduce(0, +)) / Double(max(m, 1)),
+        recall: generatedK == nil ? 0 : Double(count(recalled)) / Double(max(n, 1)),
+        density: Double(hits.reduce(0, +)) / Double(densityK * max(m, 1)),
+        coverage: Double(count(covered)) / Double(max(n, 1)))
 }
 
 /// The receiver operating characteristic of `scores` for telling `positives` (true) from the
@@ -213,30 +269,9 @@ public func receiverOperatingCharacteristic(scores: [Double], positives: [Bool])
 ///   coverage = 1/N Σ_i 1[∃ j: F_j ∈ B(R_i)]      the share of real points with a sample in their
 ///              ball: how much of the data the samples cover, in [0, 1].
 public func densityAndCoverage(real: Tensor, generated: Tensor, k: Int = 5) -> (density: Double, coverage: Double) {
-    let n = real.shape[0], m = generated.shape[0]
     let radii = nearestNeighbourRadii(real, k: k)
-    let parts = PartialSums.maximumParts
-    var hits = [Int](repeating: 0, count: parts)
-    // One row of "covered" flags per part, merged at the end: parts never write the same byte.
-    var covered = [UInt8](repeating: 0, count: parts * n)
-    forEachDistanceBlock(generated, to: real) { rows, distances in
-        radii.withUnsafeBufferPointer { radii in
-            hits.withUnsafeMutableBufferPointer { hits in
-                covered.withUnsafeMutableBufferPointer { covered in
-                    ThreadTeam.shared.run { part, parts in
-                        for i in ThreadTeam.range(part, of: parts, in: rows.count) {
-                            for c in 0..<n where distances[i * n + c] <= radii[c] {
-                                hits[part] += 1
-                                covered[part * n + c] = 1
-                            }
-                        }
-                    }
-                }
-            }
-        }
-    }
-    let coveredCount = (0..<n).filter { c in (0..<parts).contains { covered[$0 * n + c] != 0 } }.count
-    return (Double(hits.reduce(0, +)) / Double(k * max(m, 1)), Double(coveredCount) / Double(max(n, 1)))
+    let scores = neighbourScores(real: real, generated: generated, realRadii: (radii, radii), densityK: k)
+    return (scores.density, scores.coverage)
 }
 
 /// For each row of `points`, the nearest row of `centres` and its Euclidean distance.

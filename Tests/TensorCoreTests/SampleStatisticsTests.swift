@@ -108,4 +108,62 @@ struct SampleStatisticsTests {
         // The blocks of the distance computation do not change the answer.
         #expect(nearestNeighbourRadii(real, k: 3).count == 400)
     }
+
+    @Test("the judge's one-pass scores equal the definitions, worked out pair by pair in Double")
+    func neighbourScoresAgainstDefinitions() {
+        var g = SeededGenerator(seed: 4)
+        // Scattered samples, so that every score is away from 0 and 1.
+        let real = Tensor.normal([300, 4], using: &g), generated = Tensor.normal([200, 4], using: &g).map { $0 * 1.5 }
+        func distance(_ a: Tensor, _ i: Int, _ b: Tensor, _ j: Int) -> Double {
+            (0..<4).reduce(0.0) { $0 + pow(Double(a[i, $1]) - Double(b[j, $1]), 2) }
+        }
+        // The k-th nearest other point's squared distance, for every point of `set`.
+        func radii(_ set: Tensor, _ k: Int) -> [Double] {
+            (0..<set.shape[0]).map { i in
+                (0..<set.shape[0]).filter { $0 != i }.map { distance(set, i, set, $0) }.sorted()[k - 1]
+            }
+        }
+        let (real3, real5, generated3) = (radii(real, 3), radii(real, 5), radii(generated, 3))
+        let (n, m) = (300, 200)
+        // A small tolerance at the balls' edges: the one-pass distances are Float, through the BLAS.
+        func inside(_ d: Double, _ r: Double) -> Bool { d <= r * (1 + 1e-5) }
+        let precision =
+            Double(
+                (0..<m).filter { j in (0..<n).contains { inside(distance(generated, j, real, $0), real3[$0]) } }.count)
+            / Double(m)
+        let recall =
+            Double(
+                (0..<n).filter { i in (0..<m).contains { inside(distance(real, i, generated, $0), generated3[$0]) } }
+                    .count) / Double(n)
+        let density =
+            Double(
+                (0..<m).reduce(0) { sum, j in
+                    sum + (0..<n).filter { inside(distance(generated, j, real, $0), real5[$0]) }.count
+                }) / Double(5 * m)
+        let coverage =
+            Double(
+                (0..<n).filter { i in (0..<m).contains { inside(distance(generated, $0, real, i), real5[i]) } }.count)
+            / Double(n)
+        let both = nearestNeighbourRadii(real, ks: [3, 5])
+        #expect(both[0] == nearestNeighbourRadii(real, k: 3) && both[1] == nearestNeighbourRadii(real, k: 5))
+        for (measured, defined) in zip(both[1], real5) {
+            #expect(abs(Double(measured) - defined) < 1e-4 * (1 + defined))
+        }
+        let scores = neighbourScores(
+            real: real, generated: generated, realRadii: (both[0], both[1]), densityK: 5, generatedK: 3)
+        // One point more or less at a ball's edge at most.
+        #expect(
+            abs(scores.precision - precision) <= 1.0 / Double(m) && abs(scores.recall - recall) <= 1.0 / Double(n),
+            "\(scores) against \(precision), \(recall)")
+        #expect(
+            abs(scores.density - density) <= 1.0 / Double(5 * m) && abs(scores.coverage - coverage) <= 1.0 / Double(n),
+            "\(scores) against \(density), \(coverage)")
+        #expect(
+            scores.precision > 0.2 && scores.precision < 0.95 && scores.recall > 0.2 && scores.recall < 0.999
+                && scores.coverage < 0.999, "\(scores)")
+        // The two public forms read the same pass.
+        let (p, r) = precisionAndRecall(real: real, generated: generated)
+        let (d, c) = densityAndCoverage(real: real, generated: generated)
+        #expect(p == scores.precision && r == scores.recall && d == scores.density && c == scores.coverage)
+    }
 }
