@@ -190,6 +190,7 @@ public func nearestImages(_ images: Tensor, in dataset: Dataset) -> [(index: Int
     var best = [(index: Int, distance: Float)](repeating: (-1, .infinity), count: n)
     let block = 2048
     let reference = Tensor(zeros: [block, size])
+    var distances = [Float](repeating: 0, count: min(512, n) * block)
     var start = 0
     while start < dataset.count {
         let end = min(start + block, dataset.count)
@@ -198,7 +199,7 @@ public func nearestImages(_ images: Tensor, in dataset: Dataset) -> [(index: Int
         var row = 0
         while row < n {
             let rows = row..<min(row + 512, n)
-            let distances = squaredDistances(images, rows: rows, reference, bNorms: norms)
+            squaredDistances(images, rows: rows, reference, bNorms: norms, into: &distances)
             let width = end - start
             for (i, r) in rows.enumerated() {
                 for c in 0..<width where distances[i * width + c] < best[r].distance {

@@ -69,11 +69,20 @@ public func precisionAndRecall(real: Tensor, generated: Tensor, k: Int = 3) -> (
 /// shared out among the thread team like every product (a direct BLAS call here ran the
 /// judge's distances, 10,000 × 60,000 of them per memorisation check, on one core).
 public func squaredDistances(_ a: Tensor, rows: Range<Int>, _ b: Tensor, bNorms: [Float]) -> [Float] {
+    var out = [Float](repeating: 0, count: rows.count * b.shape[0])
+    squaredDistances(a, rows: rows, b, bNorms: bNorms, into: &out)
+    return out
+}
+
+/// `squaredDistances(_:rows:_:bNorms:)` into the first rows.count × N values of `out`, which
+/// holds at least that many: one buffer serves every block of a search (a fresh 16 MB block
+/// each time had the kernel zero its pages, a fifth of a scoring's time).
+public func squaredDistances(_ a: Tensor, rows: Range<Int>, _ b: Tensor, bNorms: [Float], into out: inout [Float]) {
     let d = a.shape.countPerItem, n = b.shape[0], m = rows.count
-    var out = [Float](repeating: 0, count: m * n)
+    precondition(out.count >= m * n, "room for \(m) × \(n) distances, got \(out.count)")
     out.withUnsafeMutableBufferPointer { o in
         // No rows or no points: nothing to multiply (and an empty buffer has no address).
-        guard let c = o.baseAddress else { return }
+        guard m * n > 0, let c = o.baseAddress else { return }
         multiply(
             a.data + rows.lowerBound * d, transposeA: false, b.data, transposeB: true, into: c, m: m, n: n, k: d,
             alpha: -2)
@@ -90,7 +99,6 @@ public func squaredDistances(_ a: Tensor, rows: Range<Int>, _ b: Tensor, bNorms:
             }
         }
     }
-    return out
 }
 
 /// Each row's squared norm.
@@ -110,10 +118,12 @@ func forEachDistanceBlock(
 ) {
     let n = points.shape[0], m = centres.shape[0]
     let norms = rowNorms(centres)
+    var distances = [Float](repeating: 0, count: min(distanceBlockRows(m), n) * m)
     var start = 0
     while start < n {
         let rows = start..<min(start + distanceBlockRows(m), n)
-        squaredDistances(points, rows: rows, centres, bNorms: norms).withUnsafeBufferPointer { body(rows, $0) }
+        squaredDistances(points, rows: rows, centres, bNorms: norms, into: &distances)
+        distances.withUnsafeBufferPointer { body(rows, UnsafeBufferPointer(rebasing: $0[0..<(rows.count * m)])) }
         start = rows.upperBound
     }
 }
