@@ -45,6 +45,25 @@ public struct SwiftSource: Sendable {
         return lines.count + 1
     }
 
+    /// The 1-based line of the first `}` from line `line` on that closes a block opened before
+    /// it: the end of the function (or other block) a section's code sits in, when nothing else
+    /// ends it first. Past the last line if no block closes.
+    public func blockEnd(from line: Int) -> Int {
+        guard line >= 1 && line <= lines.count else { return lines.count + 1 }
+        let text = Array(lines[(line - 1)...].joined(separator: "\n") + "\n")
+        let kinds = SwiftLexer.classify(text)
+        var depth = 0, lineNumber = line
+        for (character, kind) in zip(text, kinds) {
+            if kind == .code && character == "{" { depth += 1 }
+            if kind == .code && character == "}" {
+                depth -= 1
+                if depth < 0 { return lineNumber }
+            }
+            if character == "\n" { lineNumber += 1 }
+        }
+        return lines.count + 1
+    }
+
     /// Lines `from` up to, not including, `to` (1-based), with blank lines at either end dropped
     /// and the indentation they all share removed: a section's code as the page shows it.
     public func excerpt(from: Int, to: Int) -> String {

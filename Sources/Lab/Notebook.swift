@@ -28,16 +28,20 @@ public final class Notebook {
     public var folder: String { request.out + "/" + name }
 
     private var page: NotebookPage
-    private let source: SwiftSource?
-    /// The script's own text: kept measurements are keyed by part of it (`measuredSource`).
-    let sourceText: String
+    /// The script's main file, whose `Notebook(…)` call opens the page.
+    private let mainFile: String
+    /// The text of each file the page's code comes from (the main file first, then every file
+    /// a section was opened in), read once; empty where a file cannot be read.
+    private var texts: [String: String] = [:]
     private let setupLine: Int
-    private var sectionLines: [Int] = []
+    /// Where each section was opened: its file and the line of its `section` call.
+    private var sectionPlaces: [(file: String, line: Int)] = []
     private let started = Date()
     /// When the open section began.
     private var sectionStarted = Date()
-    private var loaded: DatasetSplits?
-    private var judgeCache: Judge?
+    /// The request's data and its judge, once loaded (NotebookTraining.swift).
+    var loaded: DatasetSplits?
+    var judgeCache: Judge?
 
     /// Starts the notebook `name` from the script's own command line: the process's entry, so
     /// `--threads` becomes the process's thread count for everything the script computes.
@@ -73,9 +77,9 @@ public final class Notebook {
         request.command = "swift run \(name)" + (quick ? " --quick" : "")
         request.drawsInModelFolders = false  // its models draw here, into `folder`
         (self.name, self.quick, self.request) = (name, quick, request)
-        sourceText = (try? String(contentsOfFile: file, encoding: .utf8)) ?? ""
-        source = sourceText.isEmpty ? nil : SwiftSource(sourceText)
+        mainFile = file
         setupLine = line
+        texts[file] = (try? String(contentsOfFile: file, encoding: .utf8)) ?? ""
         page = NotebookPage(
             name: name, title: title, introduction: introduction, command: request.command, provenance: "", order: order
         )
@@ -111,16 +115,20 @@ public final class Notebook {
 
     // MARK: The page
 
-    /// Opens the next numbered section: what follows up to the next `section` (or `finish`) is
-    /// its code, and what it draws, tabulates and says is its output.
-    public func section(_ title: String, _ narrative: String, line: Int = #line) {
+    /// Opens the next numbered section: what follows up to the next `section` (or `finish`) of
+    /// the same file, or to the end of the function the call sits in, is its code, and what it
+    /// draws, tabulates and says is its output. A long script keeps a section a file: a function
+    /// in a file of the script's target that opens with `notebook.section(…)`, called from
+    /// main.swift.
+    public func section(_ title: String, _ narrative: String, file: String = #filePath, line: Int = #line) {
         precondition(
-            !sectionLines.contains(line),
+            !sectionPlaces.contains { $0.file == file && $0.line == line },
             "section \"\(title)\": one section call per line of the script (not in a loop), so that its code can be cut from the file"
         )
         closeSectionClock()
+        read(file)
         page.sections.append(NotebookPage.Section(title: title, narrative: narrative))
-        sectionLines.append(line)
+        sectionPlaces.append((file, line))
         if !request.quiet { print("\n\(page.sections.count). \(title)") }
     }
 
@@ -232,22 +240,28 @@ public final class Notebook {
         if !request.quiet { print("Verdict: \(claim): \(outcome.rawValue). \(evidence)") }
     }
 
-    private func append(_ output: NotebookPage.Output) {
+    func append(_ output: NotebookPage.Output) {
         precondition(!page.sections.isEmpty, "output belongs to a section: call section(_:_:) first")
         page.sections[page.sections.count - 1].outputs.append(output)
     }
 
     /// Cuts each section's code from the script, writes the page (HTML, Markdown and the JSON the
     /// index reads) and updates the gallery's index.
-    public func finish(line: Int = #line) throws {
+    public func finish(file: String = #filePath, line: Int = #line) throws {
         closeSectionClock()
-        if let source {
-            let boundaries = sectionLines + [line]
-            page.setup = source.excerpt(from: source.lineAfterCall(startingAt: setupLine), to: boundaries[0])
-            for index in page.sections.indices {
-                page.sections[index].code = source.excerpt(
-                    from: source.lineAfterCall(startingAt: sectionLines[index]), to: boundaries[index + 1])
-            }
+        // Every call that ends a stretch of code, by file.
+        let calls = sectionPlaces + [(file: file, line: line)]
+        func source(_ file: String) -> SwiftSource? { texts[file].flatMap { $0.isEmpty ? nil : SwiftSource($0) } }
+        if let main = source(mainFile) {
+            let next = calls.filter { $0.file == mainFile && $0.line > setupLine }.map(\.line).min()
+            page.setup = main.excerpt(from: main.lineAfterCall(startingAt: setupLine), to: next ?? main.lines.count + 1)
+        }
+        for (index, place) in sectionPlaces.enumerated() {
+            guard let source = source(place.file) else { continue }
+            let start = source.lineAfterCall(startingAt: place.line)
+            let next = calls.filter { $0.file == place.file && $0.line > place.line }.map(\.line).min()
+            page.sections[index].code = source.excerpt(
+                from: start, to: min(next ?? source.lines.count + 1, source.blockEnd(from: start)))
         }
         let day = ISO8601DateFormatter.string(
             from: started, timeZone: TimeZone(identifier: "UTC")!, formatOptions: [.withFullDate])
@@ -270,128 +284,49 @@ public final class Notebook {
         }
     }
 
-    // MARK: Models and data
+    // MARK: What kept measurements and titles are keyed by
 
-    /// The data's name once loaded ("fashion-mnist"), the flag's spelling before.
     /// The script's text up to the end of the section open now (of the setup, before any): all
     /// that a measurement made here can depend on, since a script is one block of statements and
     /// nothing later in it runs first. A kept measurement is keyed by it, so that editing a section
     /// or adding one measures again from that section on, and the sections before it keep theirs.
-    var measuredSource: Substring {
-        let current = sectionLines.last ?? setupLine  // 1-based, as #line
-        var end = sourceText.endIndex, line = 1
-        for index in sourceText.indices where sourceText[index] == "\n" {
+    /// A section in a file of its own is keyed by the main file's whole text (which calls it)
+    /// and its own file's text up to its end.
+    var measuredSource: String {
+        let main = texts[mainFile] ?? ""
+        guard let current = sectionPlaces.last, current.file != mainFile else {
+            return String(Notebook.text(main, upToSectionAfter: sectionPlaces.last?.line ?? setupLine))
+        }
+        return main + "\n" + Notebook.text(texts[current.file] ?? "", upToSectionAfter: current.line)
+    }
+
+    /// `text` up to the first `notebook.section(` call after line `line` (1-based, as #line).
+    static func text(_ text: String, upToSectionAfter current: Int) -> Substring {
+        var end = text.endIndex, line = 1
+        for index in text.indices where text[index] == "\n" {
             line += 1
             if line > current
-                && sourceText[sourceText.index(after: index)...].prefix(200).drop(while: \.isWhitespace)
+                && text[text.index(after: index)...].prefix(200).drop(while: \.isWhitespace)
                     .hasPrefix("notebook.section(")
             {
                 end = index
                 break
             }
         }
-        return sourceText[..<end]
+        return text[..<end]
+    }
+
+    /// Reads `file` once, for the code the page shows and the keys of kept measurements.
+    private func read(_ file: String) {
+        if texts[file] == nil { texts[file] = (try? String(contentsOfFile: file, encoding: .utf8)) ?? "" }
     }
 
     /// What the page's data are called in figure titles and the provenance line: the loaded
     /// data set's name, or `ownData` on a page whose data the script draws itself (toy
     /// distributions), which names them so instead of the data set it never loads.
     public var ownData: String?
+    /// The data's name once loaded ("fashion-mnist"), the flag's spelling before.
     private var dataName: String { ownData ?? loaded?.train.name ?? request.dataset.argument }
-
-    /// The request's data, loaded once.
-    public func data() throws -> DatasetSplits {
-        if let loaded { return loaded }
-        let data = try ModelRun(request).loadData()
-        loaded = data
-        return data
-    }
-
-    /// Trains the `kind` model with `settings` for `epochs` (or reuses the cached run: `gen`'s own
-    /// cache, so a script and `gen` share models trained alike). With `film`, the same 64 prior
-    /// draws decoded after every epoch become `<folder>/<film>`, shown under the current section
-    /// with `filmCaption` (the film kept beside the cached checkpoint: recorded when the model was
-    /// trained, by this run or an earlier one).
-    /// `data` replaces the request's (a subset of it under a name of its own, say).
-    /// With `earlyStopping`, `epochs` is a ceiling (`ModelRun.train`). `afterEpoch` sees the
-    /// model after each epoch trained in this call (none when the cached run is reused).
-    /// `optimizer` replaces the kind's (`ModelRun.train(_:settings:data:…)`).
-    public func train(
-        _ kind: ModelKind, _ settings: ModelSettings, epochs: Int, data: DatasetSplits? = nil, film: String? = nil,
-        filmCaption: String = "", optimizer: (any Optimizer)? = nil, earlyStopping: EarlyStopping? = nil,
-        seed: UInt64? = nil, retrain: Bool = false,
-        afterEpoch: ((any GenerativeModel, Int) -> Void)? = nil
-    ) throws -> (model: any GenerativeModel, result: TrainingResult) {
-        var own = request
-        own.epochs = epochs
-        if let seed { own.seed = seed }
-        if retrain { own.retrain = true }
-        let recorder = film.map { _ in FilmRecorder(side: 8, seed: request.seed, temperature: 1) }
-        let run = ModelRun(own)
-        let (model, result) = try run.train(
-            kind, settings: settings, data: try data ?? self.data(), film: recorder, optimizer: optimizer,
-            earlyStopping: earlyStopping, afterEpoch: afterEpoch)
-        if let film {
-            if let bytes = run.keptFilm(result) {
-                try writeAtomically(bytes, to: folder + "/" + film)
-                append(.figure(file: film, caption: filmCaption))
-            } else {
-                say("(No film: the cached model was trained without recording one; retraining records it.)")
-            }
-        }
-        return (model, result)
-    }
-
-    /// Trains as `train(_:_:epochs:…)` and measures the model after every epoch with `measure`:
-    /// the values are kept beside the cached checkpoint (`<checkpoint>.<name>.json`, as a film
-    /// is), so that a run reusing the model has them too; a cached run without them is trained
-    /// again to record them.
-    public func train<T: Codable>(
-        _ kind: ModelKind, _ settings: ModelSettings, epochs: Int, film: String? = nil, filmCaption: String = "",
-        history name: String, _ measure: @escaping (any GenerativeModel) -> T
-    ) throws -> (model: any GenerativeModel, result: TrainingResult, history: [T]) {
-        var recorded: [T] = []
-        var (model, result) = try train(
-            kind, settings, epochs: epochs, film: film, filmCaption: filmCaption,
-            afterEpoch: { model, _ in recorded.append(measure(model)) })
-        let path = result.checkpointPath + ".\(name).json"
-        if recorded.count != result.epochs {
-            if let bytes = FileManager.default.contents(atPath: path),
-                let kept = try? JSONDecoder().decode([T].self, from: bytes), kept.count == result.epochs
-            {
-                return (model, result, kept)
-            }
-            // Retrained to the length the cached run had, so a longer run is not cut short.
-            recorded = []
-            (model, result) = try train(
-                kind, settings, epochs: result.epochs, retrain: true,
-                afterEpoch: { model, _ in recorded.append(measure(model)) })
-        }
-        try writeAtomically(try JSONEncoder.sorted.encode(recorded), to: path)
-        return (model, result, recorded)
-    }
-
-    /// Trains `model` with `optimizer` for `epochs` on the request's data, or on `data` (under a
-    /// name of its own: the name keys the cache), or reuses its cached run.
-    public func train(
-        _ model: any TrainableModel, optimizer: any Optimizer = Adam(), epochs: Int, data: DatasetSplits? = nil,
-        earlyStopping: EarlyStopping? = nil, seed: UInt64? = nil, batchSize: Int? = nil
-    ) throws -> TrainingResult {
-        var own = request
-        own.epochs = epochs
-        if let seed { own.seed = seed }
-        if let batchSize { own.batchSize = batchSize }
-        return try ModelRun(own).train(
-            model, optimizer: optimizer, data: try data ?? self.data(), earlyStopping: earlyStopping)
-    }
-
-    /// The data's judge (`gen judge`): trained once and cached.
-    public func judge() throws -> Judge {
-        if let judgeCache { return judgeCache }
-        let judge = try ModelRun(request).trainJudge(data: try data()).judge
-        judgeCache = judge
-        return judge
-    }
 }
 
 /// "1 epoch", "10 epochs": `count` and `noun`, plural when it must be.

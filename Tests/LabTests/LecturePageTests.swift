@@ -111,11 +111,11 @@ struct LecturePageTests {
             let notebook = try Notebook(
                 "mine", title: "Mine", introduction: "Intro.",
                 arguments: ["--quick", "--out", out, "--quiet", "--cache", cache], file: file, line: 1)
-            notebook.section("One", "First.", line: 2)
+            notebook.section("One", "First.", file: file, line: 2)
             _ = try notebook.measured("first") { () -> Int in
                 measuredIn.append("one"); return 1
             }
-            notebook.section("Two", "Second.", line: 4)
+            notebook.section("Two", "Second.", file: file, line: 4)
             _ = try notebook.measured("second") { () -> Int in
                 measuredIn.append("two"); return 2
             }

@@ -27,6 +27,22 @@ struct NotebookTests {
         #expect(source.lineAfterCall(startingAt: 99) == source.lines.count + 1)
     }
 
+    @Test("a block's end is the first brace that closes it, past strings and comments that hold braces")
+    func blockEnd() {
+        let source = SwiftSource(
+            #"""
+            func f() {
+                notebook.section("a {", "b")
+                let x = { 1 }()  // }
+                let s = "}"
+            }
+            func g() {}
+            """#)
+        #expect(source.blockEnd(from: 3) == 5)
+        #expect(source.blockEnd(from: 6) == source.lines.count + 1)
+        #expect(source.blockEnd(from: 99) == source.lines.count + 1)
+    }
+
     @Test("an excerpt drops blank edges and the indentation its lines share")
     func excerpt() {
         let source = SwiftSource("do {\n\n    let a = 1\n    for x in y {\n        use(x)\n    }\n\n}\n")
@@ -167,5 +183,28 @@ struct NotebookTests {
         #expect { try Notebook("demo", title: "", introduction: "", arguments: arguments) } throws: { error in
             NotebookOptions.message(for: error).contains(message)
         }
+    }
+
+    @Test(
+        "a section opened in another file's function shows that function's body; the main file's sections end at its next call"
+    )
+    func sectionsInFiles() throws {
+        let out = FileManager.default.temporaryDirectory.appendingPathComponent("gen-notebook-\(UUID())").path
+        let notebook = try Notebook(
+            "demo", title: "Demo", introduction: "Intro.", arguments: ["--out", out, "--quiet"])
+        notebook.section("Here", "In the main file.")
+        let here = 1
+        squaresSection(notebook, upTo: 3)
+        notebook.section("Back", "The main file again.")
+        notebook.say("\(here + unrelatedHelper())")
+        try notebook.finish()
+        let page = try JSONDecoder().decode(
+            NotebookPage.self, from: Data(contentsOf: URL(fileURLWithPath: out + "/demo/" + GalleryPage.notebookFile)))
+        #expect(page.sections.map(\.title) == ["Here", "Squares", "Back"])
+        #expect(page.sections[0].code == "let here = 1\nsquaresSection(notebook, upTo: 3)")
+        #expect(
+            page.sections[1].code == "let squares = (1...n).map { $0 * $0 }\nnotebook.say(\"Squares: \\(squares).\")")
+        #expect(page.sections[1].outputs == [.text("Squares: [1, 4, 9].")])
+        #expect(page.sections[2].code == "notebook.say(\"\\(here + unrelatedHelper())\")")
     }
 }
