@@ -1,5 +1,5 @@
 // Training a GAN: Goodfellow's algorithm, k, the generator's loss, and convolution.
-//   swift run gan-training            Fashion-MNIST, into Gallery/gan-training/ (reuses gen gan's models)
+//   swift run gan-training            Fashion-MNIST, into Gallery/gan-training/ (shares gen gan's cached models)
 //   swift run gan-training --quick    synthetic digits, one epoch per model: seconds
 import Foundation
 import Lab
@@ -201,10 +201,12 @@ do {
         // The same game as `other` from here on (its weights, Adam's moments, its place in the
         // images and the noise), whatever this one's generator loss: G's loss does not enter D's
         // steps, so D made strong once serves both losses.
+        // The copied iterator shares its image buffer with `other`'s: the two games are played one
+        // after the other, never interleaved.
         func resume(_ other: Game) {
-            for (mine, theirs) in zip(learner.checkpointTensors, other.learner.checkpointTensors) {
-                mine.value.assign(theirs.value)
-            }
+            let (mine, theirs) = (learner.checkpointTensors, other.learner.checkpointTensors)
+            precondition(mine.map(\.name) == theirs.map(\.name), "two games of one network")
+            for (mine, theirs) in zip(mine, theirs) { mine.value.assign(theirs.value) }
             (pass, batches, noise) = (other.pass, other.batches, other.noise)
         }
         // The next `count` iterations: D(G(z)) and ‖∇G‖ at each.
@@ -228,9 +230,9 @@ do {
         ("non-saturating", .nonSaturating, false), ("minimax", .minimax, false),
         ("non-saturating, strong D", .nonSaturating, true), ("minimax, strong D", .minimax, true),
     ]
-    let usualStart = try variants.filter { !$0.strongD }.map { variant in
-        try notebook.measured("saturation|\(variant.name)|\(stepCount)|\(saturationSeeds)") {
-            saturationSeeds.map { game(variant.loss, seed: $0).trace(stepCount) }
+    let usualStart = try [GeneratorLoss.nonSaturating, .minimax].map { loss in
+        try notebook.measured("saturation|\(loss.rawValue)|\(stepCount)|\(saturationSeeds)") {
+            saturationSeeds.map { game(loss, seed: $0).trace(stepCount) }
         }
     }
     // Per seed, both losses from one strong D.
@@ -242,7 +244,11 @@ do {
             return [nonSaturating.trace(stepCount), minimax.trace(stepCount)]
         }
     }
-    let traces = usualStart + [strongStart.map { $0[0] }, strongStart.map { $0[1] }]
+    // Each variant's traces over seeds, by its loss (non-saturating first) and start.
+    let traces = variants.map { variant in
+        let index = variant.loss == .nonSaturating ? 0 : 1
+        return variant.strongD ? strongStart.map { $0[index] } : usualStart[index]
+    }
     // The mean over seeds at each iteration, every 5th iteration drawn.
     func curve(_ runs: [Trace], _ figure: (Trace) -> [Double], transform: (Double) -> Double = { $0 }) -> [(
         x: Double, y: Double

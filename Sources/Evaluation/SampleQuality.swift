@@ -84,7 +84,7 @@ public struct Judge {
     /// The test features' squared radii to their 3rd and 5th nearest neighbours (the balls of
     /// precision and of density), worked out on the first evaluation and kept: every evaluation
     /// measures against the same test features.
-    private let testRadii = KeptValues<(precision: [Float], density: [Float])>()
+    private let testBalls = KeptValues<RealBalls>()
 
     /// The judge `classifier`, measuring against `test`.
     public init(classifier: Classifier, test: Dataset) {
@@ -140,11 +140,8 @@ public struct Judge {
         let statistics = CovarianceAccumulator(dimension: f.shape.countPerItem)
         statistics.add(f)
         e.frechetDistance = TensorCore.frechetDistance(statistics, testStatistics)
-        let radii = testRadii.value(for: "") {
-            let both = nearestNeighbourRadii(testFeatures, ks: [3, 5])
-            return (both[0], both[1])
-        }
-        let scores = neighbourScores(real: testFeatures, generated: f, realRadii: radii, densityK: 5, generatedK: 3)
+        let balls = testBalls.value(for: "") { realBalls(testFeatures, precisionK: 3, densityK: 5) }
+        let scores = neighbourScores(real: testFeatures, generated: f, balls: balls, generatedK: 3)
         (e.precision, e.recall, e.density, e.dataCoverage) = (
             scores.precision, scores.recall, scores.density, scores.coverage
         )

@@ -58,9 +58,8 @@ func multiplied(_ a: [Double], _ b: [Double], size d: Int, transposeA: Bool = fa
 /// look real), recall the share of real points inside some generated point's ball (how much of
 /// the real data the samples cover).
 public func precisionAndRecall(real: Tensor, generated: Tensor, k: Int = 3) -> (precision: Double, recall: Double) {
-    let radii = nearestNeighbourRadii(real, k: k)
     let scores = neighbourScores(
-        real: real, generated: generated, realRadii: (precision: radii, density: radii), generatedK: k)
+        real: real, generated: generated, balls: realBalls(real, precisionK: k, densityK: k), generatedK: k)
     return (scores.precision, scores.recall)
 }
 
@@ -175,19 +174,30 @@ public struct NeighbourScores: Sendable {
     public var density = 0.0, coverage = 0.0
 }
 
+/// The real points' balls: each point's squared distance to its k-th nearest other point, for
+/// precision's k and for density's, with the k each was made with.
+public struct RealBalls: Sendable {
+    public let precision: [Float], density: [Float]
+    public let precisionK: Int, densityK: Int
+}
+
+/// `real`'s balls for precision (k = `precisionK`) and for density and coverage (`densityK`),
+/// from one pass over its distances.
+public func realBalls(_ real: Tensor, precisionK: Int = 3, densityK: Int = 5) -> RealBalls {
+    let radii = nearestNeighbourRadii(real, ks: [precisionK, densityK])
+    return RealBalls(precision: radii[0], density: radii[1], precisionK: precisionK, densityK: densityK)
+}
+
 /// Every k-NN score of `generated` against `real` from one pass over their distances (a
 /// generated row against every real point, a block of rows at a time), plus one over the
 /// generated points' own distances for their radii when `generatedK` is given (recall). The
-/// real points' squared radii are given: the same real set (the judge's test features) serves
-/// every evaluation, so its radii are worked out once (`nearestNeighbourRadii(_:ks:)`).
-/// `realRadii.precision` are the k-th-neighbour balls of precision, `realRadii.density` those
-/// of density and coverage, with `densityK` their k.
-public func neighbourScores(
-    real: Tensor, generated: Tensor, realRadii: (precision: [Float], density: [Float]), densityK: Int = 5,
-    generatedK: Int? = nil
-) -> NeighbourScores {
-    let n = real.shape[0], m = generated.shape[0]
-    precondition(realRadii.precision.count == n && realRadii.density.count == n, "one radius per real point")
+/// real points' balls are given: the same real set (the judge's test features) serves every
+/// evaluation, so they are worked out once (`realBalls`).
+public func neighbourScores(real: Tensor, generated: Tensor, balls: RealBalls, generatedK: Int? = nil)
+    -> NeighbourScores
+{
+    let n = real.shape[0], m = generated.shape[0], densityK = balls.densityK
+    precondition(balls.precision.count == n && balls.density.count == n, "one radius per real point")
     let generatedRadii = generatedK.map { nearestNeighbourRadii(generated, k: $0) }
     let parts = PartialSums.maximumParts
     // Per part: generated points inside a precision ball, and density hits; one row of flags per
@@ -197,8 +207,8 @@ public func neighbourScores(
     var covered = [UInt8](repeating: 0, count: parts * n), recalled = [UInt8](repeating: 0, count: parts * n)
     let noRadii = [Float](repeating: -1, count: m)  // no generated balls: no distance is ≤ −1
     forEachDistanceBlock(generated, to: real) { rows, distances in
-        realRadii.precision.withUnsafeBufferPointer { precisionRadii in
-            realRadii.density.withUnsafeBufferPointer { densityRadii in
+        balls.precision.withUnsafeBufferPointer { precisionRadii in
+            balls.density.withUnsafeBufferPointer { densityRadii in
                 (generatedRadii ?? noRadii).withUnsafeBufferPointer { generatedRadii in
                     inside.withUnsafeMutableBufferPointer { inside in
                         hits.withUnsafeMutableBufferPointer { hits in
@@ -279,8 +289,7 @@ public func receiverOperatingCharacteristic(scores: [Double], positives: [Bool])
 ///   coverage = 1/N Σ_i 1[∃ j: F_j ∈ B(R_i)]      the share of real points with a sample in their
 ///              ball: how much of the data the samples cover, in [0, 1].
 public func densityAndCoverage(real: Tensor, generated: Tensor, k: Int = 5) -> (density: Double, coverage: Double) {
-    let radii = nearestNeighbourRadii(real, k: k)
-    let scores = neighbourScores(real: real, generated: generated, realRadii: (radii, radii), densityK: k)
+    let scores = neighbourScores(real: real, generated: generated, balls: realBalls(real, precisionK: k, densityK: k))
     return (scores.density, scores.coverage)
 }
 

@@ -97,7 +97,7 @@ struct LatentToolsTests {
         let whole = gan.decode(gan.codes(fromPriorDraws: gan.priorDraws(count: 600, generator: &again), temperature: 1))
         // The BLAS may order a product's sums differently for another number of rows: the last bit.
         let largest = zip(samples.scalars, whole.scalars).map { abs($0 - $1) }.max()!
-        #expect(samples.shape == whole.shape && largest < 1e-6, "\(largest)")
+        #expect(samples.shape == whole.shape && largest < 1e-5, "\(largest)")
         #expect(sampled().scalars == samples.scalars)
     }
 }

@@ -149,8 +149,9 @@ struct SampleStatisticsTests {
         for (measured, defined) in zip(both[1], real5) {
             #expect(abs(Double(measured) - defined) < 1e-4 * (1 + defined))
         }
-        let scores = neighbourScores(
-            real: real, generated: generated, realRadii: (both[0], both[1]), densityK: 5, generatedK: 3)
+        let balls = realBalls(real, precisionK: 3, densityK: 5)
+        #expect(balls.precision == both[0] && balls.density == both[1])
+        let scores = neighbourScores(real: real, generated: generated, balls: balls, generatedK: 3)
         // One point more or less at a ball's edge at most.
         #expect(
             abs(scores.precision - precision) <= 1.0 / Double(m) && abs(scores.recall - recall) <= 1.0 / Double(n),
@@ -165,5 +166,37 @@ struct SampleStatisticsTests {
         let (p, r) = precisionAndRecall(real: real, generated: generated)
         let (d, c) = densityAndCoverage(real: real, generated: generated)
         #expect(p == scores.precision && r == scores.recall && d == scores.density && c == scores.coverage)
+    }
+
+    @Test(
+        "distances a block at a time: radii and scores over several blocks and a partial last one equal the pairwise definitions"
+    )
+    func severalDistanceBlocks() {
+        var g = SeededGenerator(seed: 6)
+        // 4,194,304 distances a block: 1,398 rows of 3,000, so 3,000 rows make two full blocks and a partial one.
+        let real = Tensor.normal([3_000, 2], using: &g), generated = Tensor.normal([1_500, 2], using: &g)
+        #expect(distanceBlockRows(3_000) == 1_398)
+        func distance(_ a: Tensor, _ i: Int, _ b: Tensor, _ j: Int) -> Float {
+            let (x, y) = (a[i, 0] - b[j, 0], a[i, 1] - b[j, 1])
+            return x * x + y * y
+        }
+        let radii = nearestNeighbourRadii(real, k: 3)
+        for i in [0, 1_397, 1_398, 2_796, 2_999] {
+            let defined = (0..<3_000).filter { $0 != i }.map { distance(real, i, real, $0) }.sorted()[2]
+            #expect(abs(radii[i] - defined) <= 1e-5 * (1 + defined), "row \(i): \(radii[i]) against \(defined)")
+        }
+        // Every generated point's nearest real point, found block by block, against a direct search.
+        let nearest = nearestRows(generated, in: real)
+        for j in [0, 700, 1_499] {
+            let direct = (0..<3_000).min { distance(generated, j, real, $0) < distance(generated, j, real, $1) }!
+            #expect(nearest[j].index == direct)
+        }
+        // Density's hits summed over blocks: the same count as the pairs within each real ball.
+        let balls = realBalls(real)
+        let scores = neighbourScores(real: real, generated: generated, balls: balls)
+        let hits = (0..<1_500).reduce(0) { sum, j in
+            sum + (0..<3_000).filter { distance(generated, j, real, $0) <= balls.density[$0] * (1 + 1e-5) }.count
+        }
+        #expect(abs(scores.density * 5 * 1_500 - Double(hits)) <= 2, "\(scores.density * 5 * 1_500) against \(hits)")
     }
 }
