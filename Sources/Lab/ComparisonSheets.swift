@@ -119,7 +119,7 @@ public struct ComparisonSheets {
                 + header.dropFirst().joined(separator: ", ") + "."
                 + (judge == nil
                     ? ""
-                    : " The judge's scores here are one draw of \(sampleCount) samples; the lecture page `comparison` scores the same cached models over 3 draws of 5,000, so its figures differ from these in the last digits, not in their order.")
+                    : " The judge's scores here are one draw of \(sampleCount) samples. The lecture page `comparison` judges the models `gen ae`, `gen vae` and `gen gan` train by default (codes of \(ModelKind.ae.defaultSettings.latentDimension), \(ModelKind.vae.defaultSettings.latentDimension) and \(ModelKind.gan.defaultSettings.latentDimension)), over 3 draws of 5,000 samples: a model here is one of those only where its code size and every other setting are the default, and even then its scores there come from other draws.")
         )
     }
 
