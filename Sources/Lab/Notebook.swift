@@ -79,7 +79,7 @@ public final class Notebook {
         (self.name, self.quick, self.request) = (name, quick, request)
         mainFile = file
         setupLine = line
-        texts[file] = (try? String(contentsOfFile: file, encoding: .utf8)) ?? ""
+        texts[file] = Notebook.contents(of: file)
         page = NotebookPage(
             name: name, title: title, introduction: introduction, command: request.command, provenance: "", order: order
         )
@@ -251,13 +251,13 @@ public final class Notebook {
         closeSectionClock()
         // Every call that ends a stretch of code, by file.
         let calls = sectionPlaces + [(file: file, line: line)]
-        func source(_ file: String) -> SwiftSource? { texts[file].flatMap { $0.isEmpty ? nil : SwiftSource($0) } }
-        if let main = source(mainFile) {
+        let sources = texts.compactMapValues { $0.isEmpty ? nil : SwiftSource($0) }
+        if let main = sources[mainFile] {
             let next = calls.filter { $0.file == mainFile && $0.line > setupLine }.map(\.line).min()
             page.setup = main.excerpt(from: main.lineAfterCall(startingAt: setupLine), to: next ?? main.lines.count + 1)
         }
         for (index, place) in sectionPlaces.enumerated() {
-            guard let source = source(place.file) else { continue }
+            guard let source = sources[place.file] else { continue }
             let start = source.lineAfterCall(startingAt: place.line)
             let next = calls.filter { $0.file == place.file && $0.line > place.line }.map(\.line).min()
             page.sections[index].code = source.excerpt(
@@ -318,7 +318,12 @@ public final class Notebook {
 
     /// Reads `file` once, for the code the page shows and the keys of kept measurements.
     private func read(_ file: String) {
-        if texts[file] == nil { texts[file] = (try? String(contentsOfFile: file, encoding: .utf8)) ?? "" }
+        if texts[file] == nil { texts[file] = Notebook.contents(of: file) }
+    }
+
+    /// A source file's text, empty where it cannot be read (the page then shows no code).
+    private static func contents(of file: String) -> String {
+        (try? String(contentsOfFile: file, encoding: .utf8)) ?? ""
     }
 
     /// What the page's data are called in figure titles and the provenance line: the loaded

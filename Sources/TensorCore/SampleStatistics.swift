@@ -200,52 +200,55 @@ public func neighbourScores(real: Tensor, generated: Tensor, balls: RealBalls, g
     precondition(balls.precision.count == n && balls.density.count == n, "one radius per real point")
     let generatedRadii = generatedK.map { nearestNeighbourRadii(generated, k: $0) }
     let parts = PartialSums.maximumParts
-    // Per part: generated points inside a precision ball, and density hits; one row of flags per
-    // part for the real points (covered by a density ball, inside a generated ball), merged at
-    // the end: parts never write the same byte.
-    var (inside, hits) = ([Int](repeating: 0, count: parts), [Int](repeating: 0, count: parts))
-    var covered = [UInt8](repeating: 0, count: parts * n), recalled = [UInt8](repeating: 0, count: parts * n)
-    let noRadii = [Float](repeating: -1, count: m)  // no generated balls: no distance is ≤ −1
-    forEachDistanceBlock(generated, to: real) { rows, distances in
-        balls.precision.withUnsafeBufferPointer { precisionRadii in
-            balls.density.withUnsafeBufferPointer { densityRadii in
-                (generatedRadii ?? noRadii).withUnsafeBufferPointer { generatedRadii in
-                    inside.withUnsafeMutableBufferPointer { inside in
-                        hits.withUnsafeMutableBufferPointer { hits in
-                            covered.withUnsafeMutableBufferPointer { covered in
-                                recalled.withUnsafeMutableBufferPointer { recalled in
-                                    ThreadTeam.shared.run { part, parts in
-                                        for i in ThreadTeam.range(part, of: parts, in: rows.count) {
-                                            let ownRadius = generatedRadii[rows.lowerBound + i]
-                                            var isInside = false
-                                            for c in 0..<n {
-                                                let d = distances[i * n + c]
-                                                if d <= precisionRadii[c] { isInside = true }
-                                                if d <= densityRadii[c] {
-                                                    hits[part] += 1
-                                                    covered[part * n + c] = 1
-                                                }
-                                                if d <= ownRadius { recalled[part * n + c] = 1 }
-                                            }
-                                            if isInside { inside[part] += 1 }
-                                        }
-                                    }
+    // Per part, so that parts never write the same memory (merged at the end): generated points
+    // inside a precision ball and density hits, then one row of flags each for the real points
+    // covered by a density ball and for those inside a generated ball.
+    let counts = UnsafeMutableBufferPointer<Int>.allocate(capacity: 2 * parts)
+    let flags = UnsafeMutableBufferPointer<UInt8>.allocate(capacity: 2 * parts * n)
+    counts.initialize(repeating: 0)
+    flags.initialize(repeating: 0)
+    defer { counts.deallocate(); flags.deallocate() }
+    let ownRadii = generatedRadii ?? [Float](repeating: -1, count: m)  // no generated balls: no distance is ≤ −1
+    balls.precision.withUnsafeBufferPointer { precisionRadii in
+        balls.density.withUnsafeBufferPointer { densityRadii in
+            ownRadii.withUnsafeBufferPointer { ownRadii in
+                forEachDistanceBlock(generated, to: real) { rows, distances in
+                    ThreadTeam.shared.run { part, parts in
+                        let (covered, recalled) = (
+                            flags.baseAddress! + 2 * part * n, flags.baseAddress! + (2 * part + 1) * n
+                        )
+                        for i in ThreadTeam.range(part, of: parts, in: rows.count) {
+                            let ownRadius = ownRadii[rows.lowerBound + i]
+                            var isInside = false
+                            for c in 0..<n {
+                                let d = distances[i * n + c]
+                                if d <= precisionRadii[c] { isInside = true }
+                                if d <= densityRadii[c] {
+                                    counts[2 * part + 1] += 1
+                                    covered[c] = 1
                                 }
+                                if d <= ownRadius { recalled[c] = 1 }
                             }
+                            if isInside { counts[2 * part] += 1 }
                         }
                     }
                 }
             }
         }
     }
-    func count(_ flags: [UInt8]) -> Int {
-        (0..<n).filter { c in (0..<parts).contains { flags[$0 * n + c] != 0 } }.count
+    // Real points flagged by any part, `offset` 0 for covered, 1 for recalled.
+    func count(_ offset: Int) -> Int {
+        (0..<n).filter { c in (0..<parts).contains { flags[(2 * $0 + offset) * n + c] != 0 } }.count
     }
+    let (inside, hits) = (
+        stride(from: 0, to: 2 * parts, by: 2).reduce(0) { $0 + counts[$1] },
+        stride(from: 1, to: 2 * parts, by: 2).reduce(0) { $0 + counts[$1] }
+    )
     return NeighbourScores(
-        precision: Double(inside.reduce(0, +)) / Double(max(m, 1)),
-        recall: generatedK == nil ? 0 : Double(count(recalled)) / Double(max(n, 1)),
-        density: Double(hits.reduce(0, +)) / Double(densityK * max(m, 1)),
-        coverage: Double(count(covered)) / Double(max(n, 1)))
+        precision: Double(inside) / Double(max(m, 1)),
+        recall: generatedK == nil ? 0 : Double(count(1)) / Double(max(n, 1)),
+        density: Double(hits) / Double(densityK * max(m, 1)),
+        coverage: Double(count(0)) / Double(max(n, 1)))
 }
 
 /// The receiver operating characteristic of `scores` for telling `positives` (true) from the
