@@ -14,7 +14,6 @@ func denoising(
         the same noisy test images.
         """)
     let denoising = try trained("denoising AE") { $0.corruption = noise }
-    var draws = SeededGenerator(seed: notebook.request.seed)
     let noisy = noise.applied(to: originals, generator: &draws)
     try notebook.images(
         [
