@@ -3,7 +3,8 @@
 // and, with α_t = 1 − β_t and ᾱ_t = α_1 · α_2 ⋯ α_t, its closed form
 //   q(x_t | x_0) = N(√ᾱ_t · x_0, (1 − ᾱ_t) · I):  x_t = √ᾱ_t · x_0 + √(1 − ᾱ_t) · ε,  ε ~ N(0, I),
 // so training draws any t directly instead of walking t steps.
-// Two schedules of β: linear from 1e-4 to 0.02 (Ho et al., T = 1000), and cosine (Nichol &
+// Two schedules of β: linear from 1e-4 to 0.02 (Ho et al., T = 1000; both ends times 1000/T for
+// another T, as Nichol & Dhariwal scale it), and cosine (Nichol &
 // Dhariwal 2021), which sets ᾱ itself, ᾱ_t = f(t) / f(0) with f(t) = cos²((t/T + s) / (1 + s) · π/2),
 // s = 0.008, and clips β_t = 1 − ᾱ_t / ᾱ_{t−1} at 0.999 (the last steps would otherwise reach 1).
 
@@ -36,7 +37,8 @@ public struct NoiseSchedule: Sendable, Equatable, CustomStringConvertible {
         var betas: [Double] = []
         switch kind {
         case .linear:
-            let (first, last) = (1e-4, 0.02)
+            // Scaled by 1000 / T for other T (Nichol & Dhariwal's rule), so ᾱ_T stays near 0.
+            let scale = 1000 / Double(steps), (first, last) = (scale * 1e-4, min(scale * 0.02, 0.999))
             betas = (0..<steps).map { first + (last - first) * Double($0) / Double(steps - 1) }
         case .cosine:
             let s = 0.008

@@ -1,0 +1,145 @@
+import Datasets
+import Evaluation
+import Foundation
+import NN
+import Testing
+import Training
+@testable import Models
+
+/// The denoiser that knows the data: the exact ε̂(x_t, t) = E[ε | x_t] when every item is drawn
+/// from N(mean, spread²) in each dimension (spread 0: every item is `mean`). With it a sampler
+/// has nothing left to learn, so these tests check the samplers' formulas alone.
+final class OracleDenoiser: Denoiser {
+    let schedule: NoiseSchedule
+    let mean: Float, spread: Float
+    private var output: Tensor?
+
+    init(schedule: NoiseSchedule, mean: Float, spread: Float) {
+        (self.schedule, self.mean, self.spread) = (schedule, mean, spread)
+    }
+
+    var description: String { "oracle" }
+    var parameters: [Parameter] { [] }
+    var stateTensors: [NamedTensor] { [] }
+
+    // x_t = √ᾱ x_0 + √(1 − ᾱ) ε with x_0 ~ N(m, s²): E[ε | x_t] = √(1 − ᾱ) (x_t − √ᾱ m) / (ᾱ s² + 1 − ᾱ).
+    func predictNoise(_ noised: Tensor, timesteps: [Int], training: Bool) -> Tensor {
+        let y = Tensor.reuse(&output, shape: noised.shape), d = noised.shape.countPerItem
+        for (n, t) in timesteps.enumerated() {
+            let a = Float(schedule.alphaBar(t))
+            for i in (n * d)..<((n + 1) * d) {
+                y.data[i] =
+                    (1 - a).squareRoot() * (noised.data[i] - a.squareRoot() * mean) / (a * spread * spread + 1 - a)
+            }
+        }
+        return y
+    }
+
+    func backward(_ dPrediction: Tensor) {}
+}
+
+@Suite("The diffusion model: its loss's gradient, both samplers, and learning a ring of Gaussians")
+struct DiffusionTests {
+    func oracleModel(mean: Float, spread: Float, steps: Int = 100) -> DiffusionModel {
+        let schedule = NoiseSchedule(.linear, steps: steps)
+        return DiffusionModel(
+            denoiser: OracleDenoiser(schedule: schedule, mean: mean, spread: spread), schedule: schedule, dimension: 2,
+            imagesInSymmetricRange: false)
+    }
+
+    @Test("data at one point: DDIM in 1, 10 or all steps and ancestral sampling all return that point")
+    func onePoint() {
+        let model = oracleModel(mean: 0.7, spread: 0)
+        var g = SeededGenerator(seed: 1)
+        let start = Tensor.normal(Shape(5, 2), using: &g)
+        for steps in [1, 10, 100] {
+            let x = model.denoiseDeterministically(start, steps: steps)
+            #expect(x.scalars.allSatisfy { abs($0 - 0.7) < 1e-4 }, "DDIM in \(steps) steps")
+        }
+        let x = model.denoiseAncestrally(start, generator: &g)
+        #expect(x.scalars.allSatisfy { abs($0 - 0.7) < 1e-4 }, "ancestral")
+    }
+
+    @Test("Gaussian data: ancestral samples have its mean and spread; DDIM maps x_T to mean + spread · x_T")
+    func gaussian() {
+        let model = oracleModel(mean: 0.5, spread: 0.3, steps: 1000)
+        var g = SeededGenerator(seed: 2)
+        let start = Tensor.normal(Shape(2_000, 2), using: &g)
+        // Standard errors over 4,000 numbers: 0.005 for the mean, about 1% of the spread. Sampling
+        // each step from q(x_{t−1} | x_t, x̂_0) leaves out x̂_0's own uncertainty, so the spread
+        // comes out a little narrow (Ho et al.'s lower bound σ² = β̃); within 5% at T = 1000.
+        let x = model.denoiseAncestrally(start, generator: &g).scalars.map(Double.init)
+        let mean = x.reduce(0, +) / Double(x.count)
+        let sd = (x.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / Double(x.count - 1)).squareRoot()
+        #expect(abs(mean - 0.5) < 0.02 && abs(sd - 0.3) < 0.015, "ancestral: mean \(mean), sd \(sd)")
+        // For Gaussian data DDIM's deterministic path is a straight map of each number of x_T
+        // (the probability-flow ODE's solution): x_0 = mean + spread · x_T, up to the steps' error.
+        for (steps, tolerance) in [(1000, 0.01), (100, 0.06)] {
+            let y = model.denoiseDeterministically(start, steps: steps)
+            let worst = (0..<y.count).map { abs(Double(y[$0]) - (0.5 + 0.3 * Double(start[$0]))) }.max()!
+            #expect(worst < tolerance, "DDIM in \(steps) steps: \(worst) from mean + spread · x_T")
+        }
+        // Deterministic: the same x_T, the same items.
+        #expect(
+            model.denoiseDeterministically(start, steps: 10).scalars
+                == model.denoiseDeterministically(start, steps: 10).scalars)
+    }
+
+    @Test("DDIM visits T, …, down to one step above 0 on an even grid")
+    func samplingTimesteps() {
+        let model = oracleModel(mean: 0, spread: 1, steps: 1000)
+        #expect(model.samplingTimesteps(4) == [1000, 750, 500, 250])
+        #expect(model.samplingTimesteps(1000) == Array((1...1000).reversed()))
+    }
+
+    @Test("the loss's gradient against finite differences, at fixed t and ε")
+    func lossGradient() {
+        let schedule = NoiseSchedule(.cosine, steps: 50)
+        let denoiser = MLPDenoiser(dimension: 3, hiddenSizes: [6], embeddingSize: 4, seed: 3)
+        let model = DiffusionModel(denoiser: denoiser, schedule: schedule, dimension: 3)
+        var g = SeededGenerator(seed: 4)
+        let x0 = Tensor.uniform(Shape(4, 3), low: -1, high: 1, using: &g),
+            epsilon = Tensor.normal(Shape(4, 3), using: &g)
+        let t = [1, 10, 25, 50]
+        model.parameters.zeroGradients()
+        _ = model.accumulateGradients(x0, timesteps: t, epsilon: epsilon)
+        // Copied before the differences run: every evaluation of the loss adds to the gradients.
+        let analyticGradients = model.parameters.map { $0.gradient.copy() }
+        for (p, analytic) in zip(model.parameters, analyticGradients) {
+            for i in 0..<p.value.count {
+                let saved = p.value[i], h: Float = 1e-2
+                p.value[i] = saved + h
+                let up = Double(model.accumulateGradients(x0, timesteps: t, epsilon: epsilon))
+                p.value[i] = saved - h
+                let down = Double(model.accumulateGradients(x0, timesteps: t, epsilon: epsilon))
+                p.value[i] = saved
+                let numeric = (up - down) / (2 * Double(h))
+                #expect(abs(Double(analytic[i]) - numeric) < 2e-2 * max(1, abs(numeric)), "\(p.name)[\(i)]")
+            }
+        }
+    }
+
+    @Test("an MLP denoiser learns the ring of eight Gaussians: DDIM samples hold its modes")
+    func learnsRing() {
+        let ring = GaussianMixture.ring()
+        let denoiser = MLPDenoiser(dimension: 2, hiddenSizes: [64, 64], embeddingSize: 16, seed: 5)
+        let model = DiffusionModel(
+            denoiser: denoiser, schedule: NoiseSchedule(.linear, steps: 100), dimension: 2,
+            imagesInSymmetricRange: false, samplingSteps: 50)
+        let learner = Learner(model, optimizer: Adam(learningRate: 2e-3))
+        var g = SeededGenerator(seed: 6)
+        let batch = Tensor(zeros: Shape(256, 2))
+        for _ in 0..<3_000 {
+            ring.fill(batch, generator: &g)
+            _ = learner.step(Batch(images: batch), generator: &g)
+        }
+        let samples = model.sample(count: 1_000, generator: &g)
+        let coverage = ModeCoverage(samples: samples, mixture: ring)
+        // Untrained, DDIM's samples are a blob around the origin: no mode held. (A linear schedule:
+        // the cosine one's last β, clipped at 0.999, makes DDIM's first step from x_T multiply the
+        // denoiser's error some thirty times on data that is not clipped, as points are not.)
+        #expect(
+            coverage.modesHeld == 8 && coverage.highQualityShare > 0.3,
+            "\(coverage.modesHeld) modes, \(coverage.highQualityShare) within 3σ")
+    }
+}
