@@ -143,3 +143,55 @@ struct DiffusionTests {
             "\(coverage.modesHeld) modes, \(coverage.highQualityShare) within 3σ")
     }
 }
+
+@Suite("The U-Net denoiser")
+struct UNetDenoiserTests {
+    @Test("its backward pass against finite differences of the diffusion loss, every parameter")
+    func gradients() {
+        let unet = UNetDenoiser(image: Shape(1, 8, 8), channels: (4, 8), embeddingSize: 8, seed: 7)
+        let model = DiffusionModel(denoiser: unet, schedule: NoiseSchedule(.linear, steps: 100), dimension: 64)
+        var g = SeededGenerator(seed: 8)
+        let x0 = Tensor.uniform(Shape(2, 64), low: -1, high: 1, using: &g),
+            epsilon = Tensor.normal(Shape(2, 64), using: &g)
+        let t = [3, 80]
+        model.parameters.zeroGradients()
+        _ = model.accumulateGradients(x0, timesteps: t, epsilon: epsilon)
+        let analyticGradients = model.parameters.map { $0.gradient.copy() }
+        // A deep network in Float: single elements' differences carry a percent of curvature and
+        // rounding, so each tensor's gradient is compared as a whole, ‖analytic − numeric‖ / ‖numeric‖.
+        var worst = (error: 0.0, name: "")
+        for (p, analytic) in zip(model.parameters, analyticGradients) {
+            var (difference, size) = (0.0, 0.0)
+            for i in 0..<p.value.count {
+                let saved = p.value[i], h: Float = 3e-3
+                p.value[i] = saved + h
+                let up = Double(model.accumulateGradients(x0, timesteps: t, epsilon: epsilon))
+                p.value[i] = saved - h
+                let down = Double(model.accumulateGradients(x0, timesteps: t, epsilon: epsilon))
+                p.value[i] = saved
+                let numeric = (up - down) / (2 * Double(h))
+                difference += (Double(analytic[i]) - numeric) * (Double(analytic[i]) - numeric)
+                size += numeric * numeric
+            }
+            let error = (difference / max(size, 1e-8)).squareRoot()  // a floor for gradients of 0
+            if error > worst.error { worst = (error, p.name) }
+        }
+        #expect(worst.error < 1e-2, "worst relative error \(worst.error), in \(worst.name)")
+        #expect(
+            model.parameters.count == 2 * (3 + 5 * 5 + 3 + 2 + 2),
+            "every layer's weight and bias, each once: time, stem, five blocks, three shortcuts, two downsamplings, the output"
+        )
+    }
+
+    @Test("its parameters carry PyTorch-style module names and its output has the input's shape")
+    func names() {
+        let unet = UNetDenoiser(image: Shape(1, 28, 28), channels: (16, 32), seed: 1)
+        let names = unet.parameters.map(\.name)
+        #expect(
+            names.contains("down2.shortcut.weight") && names.contains("up1.norm1.bias")
+                && names.contains("timeIn.weight"))
+        #expect(!names.contains("down1.shortcut.weight"), "no shortcut where the channels do not change")
+        let x = Tensor(zeros: Shape(3, 784))
+        #expect(unet.predictNoise(x, timesteps: [1, 500, 1000], training: false).shape == Shape(3, 784))
+    }
+}
