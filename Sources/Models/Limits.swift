@@ -9,4 +9,6 @@ public enum Limits {
     public static let grid = 64
     public static let steps = 100
     public static let discriminatorSteps = 1_000
+    /// A diffusion model's T (DDPM uses 1,000).
+    public static let diffusionSteps = 10_000
 }

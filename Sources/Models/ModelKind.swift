@@ -13,6 +13,8 @@ public enum ModelKind: String, CaseIterable, Codable, Sendable {
     /// Principal component analysis, fitted exactly: the linear baseline every autoencoder is
     /// measured against.
     case pca
+    /// A denoising diffusion model (DDPM): an MLP denoiser, or (conv) a U-Net.
+    case diffusion
 
     /// The name in titles and headings.
     public var displayName: String {
@@ -21,6 +23,7 @@ public enum ModelKind: String, CaseIterable, Codable, Sendable {
         case .vae: return "VAE"
         case .gan: return "GAN"
         case .pca: return "PCA"
+        case .diffusion: return "Diffusion"
         }
     }
 
@@ -48,6 +51,7 @@ public enum ModelKind: String, CaseIterable, Codable, Sendable {
         case (.gan, .conv): return "DCGAN"
         case (.ae, .conv): return "Conv autoencoder"
         case (.vae, .conv): return "Conv VAE"
+        case (.diffusion, .conv): return "Diffusion (U-Net)"
         }
     }
 
@@ -67,6 +71,15 @@ public enum ModelKind: String, CaseIterable, Codable, Sendable {
             return ModelSettings(architecture: .conv, latentDimension: 20, hiddenSizes: [32, 64], learningRate: 1e-3)
         case (.gan, .conv):
             return ModelSettings(architecture: .conv, latentDimension: 64, hiddenSizes: [128, 64], learningRate: 2e-4)
+        // The latent code of a diffusion model is x_T, as large as the image: the dimension here
+        // is Fashion-MNIST's, and the model takes its own from the images it is built for. The
+        // MLP's layers are wider than the image: the noise it must give back has a number for
+        // every pixel, and 512 units passed on too little of it (test loss 0.47 against 0.19).
+        case (.diffusion, .mlp):
+            return ModelSettings(latentDimension: 784, hiddenSizes: [1024, 1024], learningRate: 1e-3)
+        // The U-Net at 16-32 channels: 32-64, as DDPM's smallest, peaked at 1.4 GB and took four times as long.
+        case (.diffusion, .conv):
+            return ModelSettings(architecture: .conv, latentDimension: 784, hiddenSizes: [16, 32], learningRate: 1e-3)
         // 30 components: Hinton & Salakhutdinov's code size, for comparison with their deep AE.
         case (.pca, _):
             return ModelSettings(
@@ -90,6 +103,11 @@ public enum ModelKind: String, CaseIterable, Codable, Sendable {
         }
         if s.hiddenSizes.isEmpty && (self != .ae || s.architecture == .conv) {
             return .noHiddenLayerOutsideMLPAutoencoder
+        }
+        // The U-Net has two resolutions below the image's: two channel counts, sides divisible by 4
+        // (what the convolutional check below asks of two stride-2 layers).
+        if self == .diffusion && s.architecture == .conv && s.hiddenSizes.count != 2 {
+            return .uNetChannelCounts(s.hiddenSizes)
         }
         if s.architecture == .conv, let problem = Architecture.convolutionProblem(image: image, channels: s.hiddenSizes)
         {
@@ -140,6 +158,16 @@ public enum ModelKind: String, CaseIterable, Codable, Sendable {
             return VariationalAutoencoder(
                 inputSize: imageSize, hiddenSizes: s.hiddenSizes, latentDimension: s.latentDimension,
                 beta: s.beta, reconstruction: s.reconstructionLoss, seed: seed)
+        case (.diffusion, .mlp):
+            return DiffusionModel(
+                denoiser: MLPDenoiser(dimension: imageSize, hiddenSizes: s.hiddenSizes, seed: seed),
+                schedule: NoiseSchedule(s.noiseSchedule, steps: s.diffusionSteps), dimension: imageSize,
+                samplingSteps: s.samplingSteps)
+        case (.diffusion, .conv):
+            return DiffusionModel(
+                denoiser: UNetDenoiser(image: image, channels: (s.hiddenSizes[0], s.hiddenSizes[1]), seed: seed),
+                schedule: NoiseSchedule(s.noiseSchedule, steps: s.diffusionSteps), dimension: imageSize,
+                samplingSteps: s.samplingSteps, name: "conv-diffusion", displayName: "Diffusion (U-Net)")
         case (.gan, .mlp):
             // The hidden sizes are the generator's widths; the discriminator mirrors them.
             return GAN(
@@ -182,6 +210,10 @@ public struct ModelSettings: Codable, Equatable, Sendable {
     public var tiedWeights = false
     /// Epochs per layer of the AE's greedy layer-wise pretraining (0: none).
     public var pretrainEpochs = 0
+    /// The diffusion model's β schedule, its T, and the DDIM steps its samples take.
+    public var noiseSchedule = NoiseSchedule.Kind.linear
+    public var diffusionSteps = 1000
+    public var samplingSteps = 50
 
     public init(
         architecture: Architecture = .mlp, latentDimension: Int, hiddenSizes: [Int], learningRate: Float,
@@ -212,6 +244,7 @@ public struct ModelSettings: Codable, Equatable, Sendable {
     private enum CodingKeys: String, CodingKey {
         case architecture, latentDimension, hiddenSizes, learningRate, beta, discriminatorSteps, generatorLoss
         case reconstructionLoss, codeActivation, corruption, sparsity, contractive, tiedWeights, pretrainEpochs
+        case noiseSchedule, diffusionSteps, samplingSteps
     }
 
     /// Settings saved before a field existed take its default (checkpoints written before
@@ -232,6 +265,9 @@ public struct ModelSettings: Codable, Equatable, Sendable {
         contractive = try c.decodeIfPresent(Float.self, forKey: .contractive) ?? 0
         tiedWeights = try c.decodeIfPresent(Bool.self, forKey: .tiedWeights) ?? false
         pretrainEpochs = try c.decodeIfPresent(Int.self, forKey: .pretrainEpochs) ?? 0
+        noiseSchedule = try c.decodeIfPresent(NoiseSchedule.Kind.self, forKey: .noiseSchedule) ?? .linear
+        diffusionSteps = try c.decodeIfPresent(Int.self, forKey: .diffusionSteps) ?? 1000
+        samplingSteps = try c.decodeIfPresent(Int.self, forKey: .samplingSteps) ?? 50
     }
 }
 
@@ -242,6 +278,7 @@ extension ModelSettings {
             "β"
         case discriminatorSteps = "number of discriminator steps", contraction = "contractive weight"
         case pretrainingEpochs = "number of pretraining epochs per layer"
+        case diffusionSteps = "number of diffusion steps", samplingSteps = "number of sampling steps"
     }
 
     /// The first setting outside its bounds, or nil: one check for flags and for the settings a
@@ -266,6 +303,13 @@ extension ModelSettings {
         if !(contractive >= 0 && contractive <= 1000) { return outOfRange(.contraction, contractive, "from 0 to 1000") }
         if !(0...Limits.epochs).contains(pretrainEpochs) {
             return outOfRange(.pretrainingEpochs, pretrainEpochs, "from 0 to \(Limits.epochs)")
+        }
+        if !(2...Limits.diffusionSteps).contains(diffusionSteps) {
+            return outOfRange(.diffusionSteps, diffusionSteps, "from 2 to \(Limits.diffusionSteps)")
+        }
+        if !(1...diffusionSteps).contains(samplingSteps) {
+            return outOfRange(
+                .samplingSteps, samplingSteps, "from 1 to the number of diffusion steps, \(diffusionSteps)")
         }
         return nil
     }

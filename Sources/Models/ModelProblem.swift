@@ -11,6 +11,8 @@ public enum ModelProblem: Error, Equatable, CustomStringConvertible {
     case noHiddenLayerOutsideMLPAutoencoder
     /// A convolutional network takes 1 to 6 channel counts from 1 to 1024.
     case channelCounts([Int])
+    /// The diffusion model's U-Net takes two channel counts.
+    case uNetChannelCounts([Int])
     /// `halvings` stride-2 layers need image sides divisible by 2^halvings.
     case sidesNotDivisible(halvings: Int, height: Int, width: Int)
     /// The square, low-resolution and stroke corruptions are for square grey images (the
@@ -49,6 +51,9 @@ public enum ModelProblem: Error, Equatable, CustomStringConvertible {
         case let .channelCounts(channels):
             return
                 "a convolutional network takes 1 to 6 channel counts from 1 to 1024, got \(channels.map(String.init).joined(separator: ","))"
+        case let .uNetChannelCounts(channels):
+            return
+                "the diffusion model's U-Net takes two channel counts (at the image's resolution, then below it), got \(channels.map(String.init).joined(separator: ","))"
         case let .sidesNotDivisible(halvings, height, width):
             return "\(halvings) stride-2 layers need image sides divisible by \(1 << halvings), got \(height)×\(width)"
         case let .corruptionNeedsSquareGreyImages(corruption, image):

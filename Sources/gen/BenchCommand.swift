@@ -12,7 +12,8 @@ struct BenchCommand: ParsableCommand {
     )
 
     @Argument(
-        help: "ae, vae, gan, conv-ae, conv-vae, dcgan; mlp (the first three), conv (the last three) or all.",
+        help:
+            "ae, vae, gan, diffusion, conv-ae, conv-vae, dcgan, conv-diffusion; mlp (the first four), conv (the last four) or all.",
         transform: { try parsed($0, expected: BenchSelection.expected, BenchSelection.init(argument:)) })
     var model = BenchSelection.mlp
     @Option(parsing: .unconditional, help: "Measured epochs per model, after a short warm-up.") var epochs = 1

@@ -20,6 +20,9 @@ extension ModelProblem {
         case let .channelCounts(channels):
             return
                 "--arch conv takes 1 to 6 channel counts from 1 to 1024 in --hidden, got \(channels.map(String.init).joined(separator: ","))"
+        case let .uNetChannelCounts(channels):
+            return
+                "gen diffusion --arch conv takes two channel counts in --hidden (the U-Net's at the image's resolution and below it), got \(channels.map(String.init).joined(separator: ","))"
         case let .sidesNotDivisible(halvings, height, width):
             return
                 "--arch conv with \(halvings) stride-2 layers needs image sides divisible by \(1 << halvings), got \(height)×\(width) (use --image-size, or fewer --hidden widths)"
@@ -48,7 +51,8 @@ extension ModelProblem {
                 .latentDimension: "--latent-dimension", .hiddenSizes: "--hidden", .learningRate: "--learning-rate",
                 .beta: "--beta",
                 .discriminatorSteps: "--discriminator-steps", .contraction: "--contractive",
-                .pretrainingEpochs: "--pretrain-epochs",
+                .pretrainingEpochs: "--pretrain-epochs", .diffusionSteps: "--diffusion-steps",
+                .samplingSteps: "--sampling-steps",
             ]
             return "\(flags[setting] ?? setting.rawValue) must be \(expected), got \(value)"
         }

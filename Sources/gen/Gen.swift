@@ -14,7 +14,8 @@ struct Gen: ParsableCommand {
             """,
         version: "0.2.0",
         subcommands: [
-            AutoencoderCommand.self, VAECommand.self, GANCommand.self, PCACommand.self, ClassifyCommand.self,
+            AutoencoderCommand.self, VAECommand.self, GANCommand.self, DiffusionCommand.self, PCACommand.self,
+            ClassifyCommand.self,
             JudgeCommand.self, EvalCommand.self, CompareCommand.self, ExploreCommand.self, BenchCommand.self,
         ]
     )

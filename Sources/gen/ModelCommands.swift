@@ -149,6 +149,44 @@ struct GANCommand: ModelCommand {
     }
 }
 
+struct DiffusionCommand: ModelCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "diffusion",
+        abstract:
+            "A denoising diffusion model (DDPM): a denoiser trained to predict the noise at every level; samples denoise pure noise step by step (DDIM).",
+        discussion: """
+            --arch mlp (the default) denoises with an MLP (--hidden 1024,1024), fast but noisy; --arch conv with a \
+            small U-Net (--hidden 16,32: its channels at the image's resolution and at half of it). Loss: the \
+            squared error between the true and the predicted noise, averaged over every pixel of every image, t \
+            uniform in 1…T. Samples and interpolations take --sampling-steps DDIM steps from x_T, the model's latent code.
+            """)
+    @OptionGroup var options: CommonOptions
+    @Option(help: "The β schedule: linear (Ho et al. 2020, the default) or cosine (Nichol & Dhariwal 2021).")
+    var schedule: NoiseSchedule.Kind?
+    @Option(parsing: .unconditional, help: "T, the number of noising steps (default 1000).")
+    var diffusionSteps: Int?
+    @Option(parsing: .unconditional, help: "DDIM steps a sample takes, from 1 to T (default 50).")
+    var samplingSteps: Int?
+
+    func validate() throws {
+        try options.refuseUnused(
+            [("--latent-dimension (x_T is as large as the image)", options.latentDimension != nil)],
+            command: "diffusion")
+        if let t = diffusionSteps { try bound("--diffusion-steps", t, 2...Limits.diffusionSteps) }
+        if let s = samplingSteps { try bound("--sampling-steps", s, 1...(diffusionSteps ?? Limits.diffusionSteps)) }
+    }
+
+    func run() throws {
+        try runModel(.diffusion, options) { settings in
+            if let schedule { settings.noiseSchedule = schedule }
+            if let t = diffusionSteps { settings.diffusionSteps = t }
+            if let s = samplingSteps { settings.samplingSteps = s }
+        }
+    }
+}
+
+extension NoiseSchedule.Kind: ExpressibleByArgument {}
+
 struct ClassifyCommand: ModelCommand {
     static let configuration = CommandConfiguration(
         commandName: "classify",

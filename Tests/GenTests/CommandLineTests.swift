@@ -110,7 +110,7 @@ struct CommandLineTests {
             ),
             (
                 ["compare", "--models", "ae,ae"],
-                "'ae,ae' is invalid for '--models <models>': expected ae, vae, gan, pca separated by commas (each at most once)"
+                "'ae,ae' is invalid for '--models <models>': expected ae, vae, gan, pca, diffusion separated by commas (each at most once)"
             ),
             (["ae", "--contractive", "0"], "--contractive must be above 0 and at most 1000, got 0.0"),
             (["ae", "--pretrain-epochs", "2"], "--pretrain-epochs needs --pretrain greedy"),
@@ -348,7 +348,7 @@ struct CommandLineTests {
         let result = try runGen(["bench", "all", "--dataset", data, "--json"])
         #expect(result.status == 0, "\(result.stderr)")
         let lines = result.stdout.split(separator: "\n")
-        #expect(lines.count == 6)
+        #expect(lines.count == 8)
         var names: [String] = []
         for line in lines {
             let object = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
@@ -383,7 +383,7 @@ struct CommandLineTests {
             #expect(convolutions.allSatisfy { $0.contains("im2col") || $0.contains("oneDNN") }, "\(line)")
             names.append(model)
         }
-        #expect(names == ["ae", "vae", "gan", "conv-ae", "conv-vae", "dcgan"])
+        #expect(names == ["ae", "vae", "gan", "diffusion", "conv-ae", "conv-vae", "dcgan", "conv-diffusion"])
     }
 
     @Test("gen bench --convolution puts every convolution the rule could take on one engine, and refuses another word")
@@ -446,6 +446,39 @@ struct CommandLineTests {
         let refused = try runGen(["vae", "--arch", "conv", "--dataset", pngs, "--out", folder + "/o"])
         #expect(errorLine(refused).contains("needs image sides divisible by 4, got 30×30"), "\(refused.stderr)")
         #expect(!FileManager.default.fileExists(atPath: folder + "/o/conv-vae"), "it made the folder before refusing")
+    }
+
+    @Test(
+        "gen diffusion trains its MLP and U-Net denoisers, draws the same DDIM samples twice, and refuses what cannot apply"
+    )
+    func diffusion() throws {
+        let data = try tinyIDXFolder(count: 64)
+        let folder = try scratchFolder()
+        for (arch, hidden, name) in [("mlp", "32,32", "diffusion"), ("conv", "4,8", "conv-diffusion")] {
+            let arguments = [
+                "diffusion", "--arch", arch, "--hidden", hidden, "--dataset", data, "--epochs", "1", "--batch-size",
+                "32", "--diffusion-steps", "50", "--sampling-steps", "5", "--samples", "--interpolate", "--quiet",
+            ]
+            for twin in ["a", "b"] {
+                let result = try runGen(
+                    arguments + ["--out", folder + "/" + twin, "--checkpoint", folder + "/\(arch)-\(twin).safetensors"])
+                #expect(result.status == 0, "\(result.stderr)")
+            }
+            let samples = try Data(contentsOf: URL(fileURLWithPath: folder + "/a/\(name)/samples.png"))
+            #expect(try Data(contentsOf: URL(fileURLWithPath: folder + "/b/\(name)/samples.png")) == samples)
+            let metrics = try String(contentsOfFile: folder + "/a/\(name)/metrics.jsonl", encoding: .utf8)
+            #expect(metrics.contains("averaged over every number of every item"), "the loss states its reduction")
+        }
+        let refusals: [([String], String)] = [
+            (["--latent-dimension", "8"], "gen diffusion does not use --latent-dimension"),
+            (["--arch", "conv", "--hidden", "4"], "takes two channel counts in --hidden"),
+            (["--diffusion-steps", "50", "--sampling-steps", "60"], "--sampling-steps"),
+        ]
+        for (flags, message) in refusals {
+            let refused = try runGen(["diffusion", "--dataset", data, "--out", folder + "/refused"] + flags)
+            #expect(refused.status != 0 && errorLine(refused).contains(message), "\(flags): \(refused.stderr)")
+            #expect(!FileManager.default.fileExists(atPath: folder + "/refused/diffusion"), "\(flags): made a folder")
+        }
     }
 
     @Test(
@@ -554,7 +587,7 @@ struct CommandLineTests {
         #expect(result.status == 64)
         #expect(
             errorLine(result)
-                == "Error: 'foo' is not a gen command; the commands are ae, vae, gan, pca, classify, judge, eval, compare, explore, bench (gen --help says more)"
+                == "Error: 'foo' is not a gen command; the commands are ae, vae, gan, diffusion, pca, classify, judge, eval, compare, explore, bench (gen --help says more)"
         )
     }
 
