@@ -195,3 +195,31 @@ struct UNetDenoiserTests {
         #expect(unet.predictNoise(x, timesteps: [1, 500, 1000], training: false).shape == Shape(3, 784))
     }
 }
+
+@Suite("The diffusion step PyTorch checks")
+struct DiffusionStepExport {
+    /// One training step of the default U-Net on fixed images, timesteps and noise: the loss and
+    /// every gradient, written where GEN_EXPORT_DIFFUSION_STEP names (with the weights and
+    /// inputs) for `Benchmarks/pytorch_diffusion.py check FILE`, which recomputes them in PyTorch.
+    @Test("the default U-Net's step on fixed inputs: a finite loss, a gradient for every parameter, exportable")
+    func step() throws {
+        let unet = UNetDenoiser(image: Shape(1, 28, 28), channels: (16, 32), seed: 0)
+        let model = DiffusionModel(denoiser: unet, schedule: NoiseSchedule(.linear), dimension: 784)
+        var g = SeededGenerator(seed: 9)
+        let x0 = Tensor.uniform(Shape(4, 784), low: -1, high: 1, using: &g), epsilon = Tensor.normal(Shape(4, 784), using: &g)
+        let timesteps = [1, 10, 500, 1000]
+        model.parameters.zeroGradients()
+        let loss = model.accumulateGradients(x0, timesteps: timesteps, epsilon: epsilon)
+        #expect(loss.isFinite && loss > 0.1)
+        #expect(model.parameters.allSatisfy { $0.gradient.scalars.contains { $0 != 0 } }, "every parameter gets a gradient")
+        guard let path = ProcessInfo.processInfo.environment["GEN_EXPORT_DIFFUSION_STEP"] else { return }
+        let inputs = [
+            NamedTensor(name: "x0", value: x0), NamedTensor(name: "epsilon", value: epsilon),
+            NamedTensor(name: "timesteps", value: Tensor(shape: [4], values: timesteps.map(Float.init))),
+            NamedTensor(name: "loss", value: Tensor(shape: [1], values: [loss])),
+        ]
+        let weights = model.parameters.map { NamedTensor(name: $0.name, value: $0.value) }
+        let gradients = model.parameters.map { NamedTensor(name: "gradient." + $0.name, value: $0.gradient) }
+        try SafeTensors.write(inputs + weights + gradients, to: path)
+    }
+}
