@@ -206,12 +206,14 @@ struct DiffusionStepExport {
         let unet = UNetDenoiser(image: Shape(1, 28, 28), channels: (16, 32), seed: 0)
         let model = DiffusionModel(denoiser: unet, schedule: NoiseSchedule(.linear), dimension: 784)
         var g = SeededGenerator(seed: 9)
-        let x0 = Tensor.uniform(Shape(4, 784), low: -1, high: 1, using: &g), epsilon = Tensor.normal(Shape(4, 784), using: &g)
+        let x0 = Tensor.uniform(Shape(4, 784), low: -1, high: 1, using: &g),
+            epsilon = Tensor.normal(Shape(4, 784), using: &g)
         let timesteps = [1, 10, 500, 1000]
         model.parameters.zeroGradients()
         let loss = model.accumulateGradients(x0, timesteps: timesteps, epsilon: epsilon)
         #expect(loss.isFinite && loss > 0.1)
-        #expect(model.parameters.allSatisfy { $0.gradient.scalars.contains { $0 != 0 } }, "every parameter gets a gradient")
+        #expect(
+            model.parameters.allSatisfy { $0.gradient.scalars.contains { $0 != 0 } }, "every parameter gets a gradient")
         guard let path = ProcessInfo.processInfo.environment["GEN_EXPORT_DIFFUSION_STEP"] else { return }
         let inputs = [
             NamedTensor(name: "x0", value: x0), NamedTensor(name: "epsilon", value: epsilon),
