@@ -13,7 +13,6 @@ writes one step of gen's default U-Net (its weights, fixed images, timesteps and
 and every gradient); `check` loads the weights into the module below, recomputes the loss and the
 gradients in PyTorch, and prints each tensor's relative difference ‖gen − torch‖ / ‖torch‖.
 """
-import gzip
 import json
 import math
 import struct
@@ -25,8 +24,7 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
-DATA = "/usr/share/datasets/fashion-mnist"  # Debian's dataset-fashion-mnist
-BATCH = 128
+from pytorch_reference import BATCH, DATA, read_idx_images  # the same files, read the same way
 
 
 def timestep_embedding(t, size):
@@ -118,14 +116,9 @@ def diffusion_loss(model, x0, t, epsilon, alpha_bars):
     return F.mse_loss(model(noised, t), epsilon)
 
 
-def read_idx_images(path):
-    """An IDX image file as (N, 784) floats in [-1, 1] (gen's range for diffusion)."""
-    with gzip.open(path) as f:
-        raw = f.read()
-    rank = raw[3]
-    dims = [int.from_bytes(raw[4 + 4 * i : 8 + 4 * i], "big") for i in range(rank)]
-    pixels = np.frombuffer(raw, np.uint8, offset=4 + 4 * rank).reshape(dims[0], -1)
-    return torch.from_numpy(pixels.astype(np.float32) / 255 * 2 - 1)
+def read_symmetric_images(path):
+    """An IDX image file as (N, 784) floats in [-1, 1], gen's range for diffusion."""
+    return read_idx_images(path) * 2 - 1
 
 
 def read_safetensors(path):
@@ -167,7 +160,7 @@ def check(path):
 def train(name, epochs):
     model = UNet() if name == "conv-diffusion" else MLPDenoiser()
     optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
-    images, alpha_bars = read_idx_images(f"{DATA}/train-images-idx3-ubyte.gz"), linear_alpha_bars(1000)
+    images, alpha_bars = read_symmetric_images(f"{DATA}/train-images-idx3-ubyte.gz"), linear_alpha_bars(1000)
     for epoch in range(1, epochs + 1):
         start, total = time.perf_counter(), 0.0
         order = torch.randperm(len(images))

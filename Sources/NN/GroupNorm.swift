@@ -171,7 +171,10 @@ struct GroupNormInputGradientJob {
     }
 }
 
-/// dx = scale · dy − shift − x̂ · slope over a contiguous run.
+/// dx = scale · dy − shift − x̂ · slope over a contiguous run. Batch norm's
+/// `laneNormalizationGradient` is the same map grouped as scale · (dy − a − x̂ · c); kept apart
+/// because γ differs within a group here (dividing by it would fail at γ = 0) and regrouping
+/// batch norm's would change the DCGAN's bits.
 @inline(__always)
 private func laneAffineGradient(
     _ dy: UnsafePointer<Float>, _ xhat: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>, _ count: Int,

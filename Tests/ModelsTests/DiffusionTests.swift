@@ -38,6 +38,29 @@ final class OracleDenoiser: Denoiser {
     func backward(_ dPrediction: Tensor) {}
 }
 
+/// Each parameter's gradient of the diffusion loss at fixed x_0, t and ε: the model's own
+/// (copied before the differences run, since every evaluation of the loss adds to the
+/// gradients) and the central differences of the loss, element by element, with step `h`.
+func lossGradients(
+    _ model: DiffusionModel, _ x0: Tensor, timesteps t: [Int], epsilon: Tensor, step h: Float
+) -> [(parameter: Parameter, analytic: Tensor, numeric: [Double])] {
+    model.parameters.zeroGradients()
+    _ = model.accumulateGradients(x0, timesteps: t, epsilon: epsilon)
+    let analytic = model.parameters.map { $0.gradient.copy() }
+    return zip(model.parameters, analytic).map { p, gradient in
+        let numeric = (0..<p.value.count).map { i -> Double in
+            let saved = p.value[i]
+            p.value[i] = saved + h
+            let up = Double(model.accumulateGradients(x0, timesteps: t, epsilon: epsilon))
+            p.value[i] = saved - h
+            let down = Double(model.accumulateGradients(x0, timesteps: t, epsilon: epsilon))
+            p.value[i] = saved
+            return (up - down) / (2 * Double(h))
+        }
+        return (p, gradient, numeric)
+    }
+}
+
 @Suite("The diffusion model: its loss's gradient, both samplers, and learning a ring of Gaussians")
 struct DiffusionTests {
     func oracleModel(mean: Float, spread: Float, steps: Int = 100) -> DiffusionModel {
@@ -101,20 +124,9 @@ struct DiffusionTests {
         let x0 = Tensor.uniform(Shape(4, 3), low: -1, high: 1, using: &g),
             epsilon = Tensor.normal(Shape(4, 3), using: &g)
         let t = [1, 10, 25, 50]
-        model.parameters.zeroGradients()
-        _ = model.accumulateGradients(x0, timesteps: t, epsilon: epsilon)
-        // Copied before the differences run: every evaluation of the loss adds to the gradients.
-        let analyticGradients = model.parameters.map { $0.gradient.copy() }
-        for (p, analytic) in zip(model.parameters, analyticGradients) {
-            for i in 0..<p.value.count {
-                let saved = p.value[i], h: Float = 1e-2
-                p.value[i] = saved + h
-                let up = Double(model.accumulateGradients(x0, timesteps: t, epsilon: epsilon))
-                p.value[i] = saved - h
-                let down = Double(model.accumulateGradients(x0, timesteps: t, epsilon: epsilon))
-                p.value[i] = saved
-                let numeric = (up - down) / (2 * Double(h))
-                #expect(abs(Double(analytic[i]) - numeric) < 2e-2 * max(1, abs(numeric)), "\(p.name)[\(i)]")
+        for (p, analytic, numeric) in lossGradients(model, x0, timesteps: t, epsilon: epsilon, step: 1e-2) {
+            for i in numeric.indices {
+                #expect(abs(Double(analytic[i]) - numeric[i]) < 2e-2 * max(1, abs(numeric[i])), "\(p.name)[\(i)]")
             }
         }
     }
@@ -154,25 +166,12 @@ struct UNetDenoiserTests {
         let x0 = Tensor.uniform(Shape(2, 64), low: -1, high: 1, using: &g),
             epsilon = Tensor.normal(Shape(2, 64), using: &g)
         let t = [3, 80]
-        model.parameters.zeroGradients()
-        _ = model.accumulateGradients(x0, timesteps: t, epsilon: epsilon)
-        let analyticGradients = model.parameters.map { $0.gradient.copy() }
         // A deep network in Float: single elements' differences carry a percent of curvature and
         // rounding, so each tensor's gradient is compared as a whole, ‖analytic − numeric‖ / ‖numeric‖.
         var worst = (error: 0.0, name: "")
-        for (p, analytic) in zip(model.parameters, analyticGradients) {
-            var (difference, size) = (0.0, 0.0)
-            for i in 0..<p.value.count {
-                let saved = p.value[i], h: Float = 3e-3
-                p.value[i] = saved + h
-                let up = Double(model.accumulateGradients(x0, timesteps: t, epsilon: epsilon))
-                p.value[i] = saved - h
-                let down = Double(model.accumulateGradients(x0, timesteps: t, epsilon: epsilon))
-                p.value[i] = saved
-                let numeric = (up - down) / (2 * Double(h))
-                difference += (Double(analytic[i]) - numeric) * (Double(analytic[i]) - numeric)
-                size += numeric * numeric
-            }
+        for (p, analytic, numeric) in lossGradients(model, x0, timesteps: t, epsilon: epsilon, step: 3e-3) {
+            let difference = numeric.indices.map { pow(Double(analytic[$0]) - numeric[$0], 2) }.reduce(0, +)
+            let size = numeric.map { $0 * $0 }.reduce(0, +)
             let error = (difference / max(size, 1e-8)).squareRoot()  // a floor for gradients of 0
             if error > worst.error { worst = (error, p.name) }
         }

@@ -6,25 +6,28 @@ import Testing
 /// timestep embedding.
 @Suite("The U-Net's layers: GroupNorm, SiLU, concatenation, the timestep embedding")
 struct DiffusionLayerTests {
+    /// A GroupNorm whose γ and β differ from channel to channel (γ in [0.5, 1.5], β in [−0.5, 0.5]):
+    /// within a group the input gradient must weigh the channels apart.
+    func groupNorm(groups: Int, channels: Int, generator g: inout SeededGenerator) -> GroupNorm {
+        let layer = GroupNorm(groupCount: groups, channelCount: channels)
+        layer.weight.value.fillUniform(low: 0.5, high: 1.5, using: &g)
+        layer.bias.value.fillUniform(low: -0.5, high: 0.5, using: &g)
+        return layer
+    }
+
     @Test("GroupNorm's backward pass against finite differences, images and vectors")
     func groupNormGradients() {
         var g = SeededGenerator(seed: 11)
-        let layer = GroupNorm(groupCount: 2, channelCount: 4)
-        // γ different in each channel of a group: the input gradient must weigh them apart.
-        layer.weight.value.fillUniform(low: 0.5, high: 1.5, using: &g)
-        layer.bias.value.fillUniform(low: -0.5, high: 0.5, using: &g)
+        let layer = groupNorm(groups: 2, channels: 4, generator: &g)
         checkLayerGradients(layer, input: awayFromZero([3, 4, 2, 3], seed: 12), step: 1e-2, tolerance: 3e-2)
-        let vectors = GroupNorm(groupCount: 3, channelCount: 12)
-        vectors.weight.value.fillUniform(low: 0.5, high: 1.5, using: &g)
+        let vectors = groupNorm(groups: 3, channels: 12, generator: &g)
         checkLayerGradients(vectors, input: awayFromZero([2, 12], seed: 13), step: 1e-2, tolerance: 3e-2)
     }
 
     @Test("GroupNorm normalises each image's group on its own: the definition, value by value")
     func groupNormDefinition() {
         var g = SeededGenerator(seed: 14)
-        let layer = GroupNorm(groupCount: 2, channelCount: 4)
-        layer.weight.value.fillUniform(low: 0.5, high: 1.5, using: &g)
-        layer.bias.value.fillUniform(low: -0.5, high: 0.5, using: &g)
+        let layer = groupNorm(groups: 2, channels: 4, generator: &g)
         let x = Tensor.normal([2, 4, 3, 3], using: &g)
         let y = layer.forward(x, training: true)
         // One image alone gives the same rows: no statistic crosses images.
