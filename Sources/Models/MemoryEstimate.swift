@@ -56,7 +56,7 @@ extension ModelKind {
         case .conv where self == .diffusion:
             // Every layer of the U-Net keeps its output and its input's gradient (GroupNorm and
             // SiLU one map more), two blocks of them at the image's resolution: fitted to the
-            // peaks measured at batch 128, 0.73 GB for channels 16-32 and 1.39 GB for 32-64.
+            // peaks measured for 128 items at once, 0.73 GB for channels 16-32 and 1.39 GB for 32-64.
             let plane = Double(image[1] * image[2])
             let (first, second) = (Double(settings.hiddenSizes.first ?? 1), Double(settings.hiddenSizes.last ?? 1))
             return 12 * plane * first + 6 * plane * second
@@ -75,7 +75,9 @@ extension ModelKind {
     /// covariance in Double), the activations of a batch, and the data as bytes.
     public func memoryEstimate(_ settings: ModelSettings, image: Shape, images: Int, batchSize: Int) -> Double {
         let parameters = parameterEstimate(settings, image: image) * (self == .pca ? 8 : 16)
-        let activations = activationEstimate(settings, image: image) * Double(batchSize) * 16
+        // A diffusion model's denoiser takes the batch a slice at a time.
+        let itemsAtOnce = self == .diffusion ? min(batchSize, DiffusionModel.defaultSliceSize) : batchSize
+        let activations = activationEstimate(settings, image: image) * Double(itemsAtOnce) * 16
         return parameters + activations + Double(images) * Double(image.count)
     }
 }

@@ -77,7 +77,8 @@ public enum ModelKind: String, CaseIterable, Codable, Sendable {
         // every pixel, and 512 units passed on too little of it (test loss 0.47 against 0.19).
         case (.diffusion, .mlp):
             return ModelSettings(latentDimension: 784, hiddenSizes: [1024, 1024], learningRate: 1e-3)
-        // The U-Net at 16-32 channels: 32-64, as DDPM's smallest, peaked at 1.4 GB and took four times as long.
+        // The U-Net at 16-32 channels: 32-64 took four times as long an epoch (and, before batches
+        // were taken in slices, peaked at 1.4 GB).
         case (.diffusion, .conv):
             return ModelSettings(architecture: .conv, latentDimension: 784, hiddenSizes: [16, 32], learningRate: 1e-3)
         // 30 components: Hinton & Salakhutdinov's code size, for comparison with their deep AE.

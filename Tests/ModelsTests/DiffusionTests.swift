@@ -131,6 +131,29 @@ struct DiffusionTests {
         }
     }
 
+    @Test("a batch taken in slices has the loss and the gradients of the batch taken whole")
+    func slices() {
+        func model(sliceSize: Int) -> DiffusionModel {
+            DiffusionModel(
+                denoiser: UNetDenoiser(image: Shape(1, 8, 8), channels: (4, 8), embeddingSize: 8, seed: 10),
+                schedule: NoiseSchedule(.linear, steps: 100), dimension: 64, sliceSize: sliceSize)
+        }
+        var g = SeededGenerator(seed: 11)
+        let x0 = Tensor.uniform(Shape(5, 64), low: -1, high: 1, using: &g)
+        let epsilon = Tensor.normal(Shape(5, 64), using: &g)
+        let (whole, sliced) = (model(sliceSize: 8), model(sliceSize: 2))
+        let losses = [whole, sliced].map { m -> Float in
+            m.parameters.zeroGradients()
+            return m.accumulateGradients(x0, timesteps: [1, 20, 40, 60, 99], epsilon: epsilon)
+        }
+        #expect(abs(losses[0] - losses[1]) < 1e-6 * losses[0])
+        for (a, b) in zip(whole.parameters, sliced.parameters) {
+            let difference = zip(a.gradient.scalars, b.gradient.scalars).map { Double($0 - $1) * Double($0 - $1) }
+            let size = a.gradient.scalars.map { Double($0) * Double($0) }.reduce(0, +)
+            #expect(difference.reduce(0, +) <= 1e-10 * max(size, 1e-12), "\(a.name)")
+        }
+    }
+
     @Test("an MLP denoiser learns the ring of eight Gaussians: DDIM samples hold its modes")
     func learnsRing() {
         let ring = GaussianMixture.ring()
