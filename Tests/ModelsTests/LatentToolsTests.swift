@@ -88,13 +88,17 @@ struct LatentToolsTests {
     )
     func chunkedSampling() {
         let gan = GAN(convolutionalFor: Shape(1, 28, 28), generatorChannels: [16, 8], latentDimension: 8, seed: 0)
+        // One thread count throughout (this thread's own): other tests running beside this one
+        // resize the shared team, and "the same bits" is a promise for the same thread count.
         func sampled() -> Tensor {
             var draws = SeededGenerator(seed: 5)
-            return gan.sample(count: 600, generator: &draws)
+            return BLAS.withThreadCount(2) { gan.sample(count: 600, generator: &draws) }
         }
         let samples = sampled()
         var again = SeededGenerator(seed: 5)
-        let whole = gan.decode(gan.codes(fromPriorDraws: gan.priorDraws(count: 600, generator: &again), temperature: 1))
+        let whole = BLAS.withThreadCount(2) {
+            gan.decode(gan.codes(fromPriorDraws: gan.priorDraws(count: 600, generator: &again), temperature: 1))
+        }
         // The BLAS may order a product's sums differently for another number of rows: the last bit.
         let largest = zip(samples.scalars, whole.scalars).map { abs($0 - $1) }.max()!
         #expect(samples.shape == whole.shape && largest < 1e-5, "\(largest)")
