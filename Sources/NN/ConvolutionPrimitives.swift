@@ -12,24 +12,23 @@ public enum ConvolutionEngine: String, Sendable, CaseIterable {
 
     /// The engine for a convolution between `channels` and `outputs` channels (in the
     /// convolution's direction; a transposed convolution's are swapped), chosen by measurement
-    /// on a Zen 3 (AVX2; docs/performance.md, "oneDNN's convolutions"), in alternating runs:
-    /// - the conv AE's 32 → 64 convolutions (both ways): oneDNN 0.81x the time of `gen bench
-    ///   conv-ae` (median of 6 pairs);
-    /// - the DCGAN's 64 → 128: 0.86-1.28x over 4 pairs, on a machine whose neighbours moved an
-    ///   epoch by 30% from one run to the next: undecided, so it stays on im2col;
+    /// in alternating runs (docs/performance.md, "oneDNN's convolutions" and after):
+    /// - the conv AE's 32 → 64 convolutions (both ways), Zen 3 (AVX2): oneDNN 0.81x the time of
+    ///   `gen bench conv-ae` (median of 6 pairs);
+    /// - the DCGAN's 64 → 128, `gen bench dcgan --dataset synthetic`, whole process: on a Zen 3
+    ///   median 0.93x (0.82-1.01, 4 pairs), never behind by more than 1.3%; on a Zen 4 (AVX-512,
+    ///   oneDNN's avx512_core kernels) median 0.80x (0.75-0.86, 4 pairs);
     /// - one channel on a side (a first or last layer): oneDNN falls back to its own im2col, or
     ///   runs a direct kernel 4-6x slower on the weights' gradient (4.5 ms against 0.8 at batch 128).
-    /// So oneDNN takes a convolution with at least 8 channels on each side (its direct kernels
-    /// work on blocks of 8) and at most 32 · 64 channel pairs. A process's entry can put every
+    /// So oneDNN takes every convolution with at least 8 channels on each side (its direct
+    /// kernels work on blocks of 8 or 16); im2col the rest. A process's entry can put every
     /// convolution with 8 channels a side on one engine (`setProcessChoice`, `gen bench
-    /// --convolution`): to time the two side by side (AVX-512 machines, where oneDNN's kernels
-    /// are AVX-512 and OpenBLAS is pinned to AVX2, are the next to measure).
+    /// --convolution`): to time the two side by side on a new machine.
     public static func chosen(channels: Int, outputs: Int) -> ConvolutionEngine {
         let blocked = Swift.min(channels, outputs) >= 8
         switch processChoice {
-        case .oneDNN: return blocked ? .oneDNN : .im2col
+        case .oneDNN, nil: return blocked ? .oneDNN : .im2col
         case .im2col: return .im2col
-        case nil: return blocked && channels * outputs <= 32 * 64 ? .oneDNN : .im2col
         }
     }
 

@@ -2,37 +2,40 @@
 import Glibc
 #endif
 
-/// The two matrices a convolution's chunk loop works in, shared by every convolution that runs
-/// on the same thread: the patch matrix (col) and the channel-major matrix beside it (Conv2D's
-/// product W · col, then dPre; a transposed convolution's chunk of input, then its dx).
+/// The room a convolution works in on its thread, shared by every convolution that runs there:
+/// for im2col, the patch matrix (col) and the channel-major matrix beside it (Conv2D's product
+/// W · col, then dPre; a transposed convolution's chunk of input, then its dx); for oneDNN, its
+/// operands in the layouts its kernels chose, and its scratchpad.
 ///
-/// Neither carries anything from one call to the next (the backward pass makes col again from
+/// Nothing in it is carried from one call to the next (the backward pass makes col again from
 /// the input), and a model's layers run one after another on the thread that trains it: one
-/// pair per thread serves them all. One pair per layer held the DCGAN's four (up to 4 MB of col
-/// and 6.4 MB of product each) side by side. Per thread, not per process: tests train models
-/// side by side on other threads.
+/// buffer per thread serves them all, both engines in the same floats. One pair per layer held
+/// the DCGAN's four (up to 4 MB of col and 6.4 MB of product each) side by side; the im2col pair
+/// and oneDNN's arena apart held both engines' largest at once. Per thread, not per process:
+/// tests train models side by side on other threads.
 final class ConvolutionScratch {
-    private var patches: Tensor?, channelMajor: Tensor?
-    /// oneDNN's operands in the layouts its kernels chose, and its scratchpad.
-    private var arena: Tensor?
+    private var storage: Tensor?
 
-    /// This thread's room for oneDNN's reordered operands and scratchpad: at least `floats`,
-    /// grown on first use and kept, as the two matrices are.
+    /// This thread's room for oneDNN's reordered operands and scratchpad: at least `floats`.
     static func arena(floats: Int) -> UnsafeMutablePointer<Float> {
-        Tensor.reuse(&thisThread.arena, shape: Shape(floats)).data
+        thisThread.room(floats)
     }
 
-    /// This thread's col, with room for `patchCount` floats, and channel-major matrix, with room
-    /// for `channelMajorCount`. They grow on first use and keep their size (`Tensor.reuse`;
-    /// contents are not kept when they grow), so that steps after the first allocate nothing.
+    /// This thread's col, with room for `patchCount` floats, and channel-major matrix after it,
+    /// with room for `channelMajorCount`.
     static func forThisThread(patchCount: Int, channelMajorCount: Int)
         -> (patches: UnsafeMutablePointer<Float>, channelMajor: UnsafeMutablePointer<Float>)
     {
-        let scratch = thisThread
-        return (
-            Tensor.reuse(&scratch.patches, shape: Shape(patchCount)).data,
-            Tensor.reuse(&scratch.channelMajor, shape: Shape(channelMajorCount)).data
-        )
+        let start = (patchCount + 15) / 16 * 16  // on a cache line, as a separate buffer would be
+        let room = thisThread.room(start + channelMajorCount)
+        return (room, room + start)
+    }
+
+    /// At least `floats`, grown on first use and kept (`Tensor.reuse`: contents are not kept
+    /// when it grows), so that steps after the first allocate nothing.
+    private func room(_ floats: Int) -> UnsafeMutablePointer<Float> {
+        let needed = Swift.max(floats, storage?.capacity ?? 0)
+        return Tensor.reuse(&storage, shape: Shape(needed)).data
     }
 
     /// The calling thread's scratch, made on its first call.

@@ -389,8 +389,10 @@ struct CommandLineTests {
     @Test("gen bench --convolution puts every convolution the rule could take on one engine, and refuses another word")
     func benchEngine() throws {
         let data = try tinyIDXFolder(count: 256)
-        // The conv AE's 32 -> 64 convolutions run on oneDNN by the rule; the one-channel ones never do.
-        for (choice, expected) in [("im2col", ["im2col"]), ("onednn", ["oneDNN", "im2col"])] {
+        // The conv AE's 32 -> 64 convolutions run on oneDNN by the rule (auto); the one-channel ones never do.
+        for (choice, expected) in [
+            ("im2col", ["im2col"]), ("onednn", ["oneDNN", "im2col"]), ("auto", ["oneDNN", "im2col"]),
+        ] {
             let result = try runGen(["bench", "conv-ae", "--dataset", data, "--json", "--convolution", choice])
             #expect(result.status == 0, "\(result.stderr)")
             let object = try #require(
