@@ -11,7 +11,8 @@ func overcomplete(
         """
         With a code of 1,000 numbers for 784 pixels and no hidden layer, an autoencoder can learn the \
         identity and rebuild anything, clothes or not. Rebuilding images of uniform noise tells a copier \
-        from a model of clothes. The sparse twin keeps sigmoid codes near 5% active (KL, weight 3).
+        from a model of clothes. The sparse twin keeps sigmoid codes near 5% active (KL, weight 3). Both train \
+        with Adam's rate annealed along half a cosine to 0, so that neither is measured in one of Adam's spikes.
         """)
     let copier = try trained("1,000 units") {
         ($0.hiddenSizes, $0.latentDimension, $0.reconstructionLoss) = ([], 1000, .mse)

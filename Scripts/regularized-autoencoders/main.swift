@@ -25,11 +25,21 @@ do {
     // One test image of each class, the same in every figure.
     let originals = test.images(test.classNames.indices.compactMap { test.labels.firstIndex(of: $0) })
     // An autoencoder trained from the default settings changed by `change`, with its measures.
-    func trained(_ name: String, _ change: (inout ModelSettings) -> Void = { _ in }) throws -> Variant {
+    // `annealed`: Adam's rate falls along half a cosine to 0 over the epochs, so that the model
+    // measured is not caught in one of Adam's late spikes (a constant rate left the 1,000-unit
+    // copier's last epoch at 50 times its best test error on one machine).
+    func variant(_ name: String, annealed: Bool, _ change: (inout ModelSettings) -> Void) throws -> Variant {
         var settings = ModelKind.ae.defaultSettings
         change(&settings)
-        let (model, result) = try notebook.train(.ae, settings, epochs: epochs)
+        let steps =
+            epochs * ((try notebook.data().train.count + notebook.request.batchSize - 1) / notebook.request.batchSize)
+        let (model, result) = try notebook.train(
+            .ae, settings, epochs: epochs,
+            optimizer: annealed ? Adam(learningRate: settings.learningRate, schedule: .cosine(steps: steps)) : nil)
         return (name, model, result, AutoencoderMeasures.measure(model, test: test, seed: notebook.request.seed)!)
+    }
+    func trained(_ name: String, _ change: (inout ModelSettings) -> Void = { _ in }) throws -> Variant {
+        try variant(name, annealed: false, change)
     }
     let plain = try trained("plain AE")
     let seed = notebook.request.seed
@@ -52,7 +62,8 @@ do {
     let (sigmoid, sparse) = try sparseCodes(notebook, probe: probe, trained: trained, measure: measure, ratio: ratio)
     try contractive(notebook, test: test, epochs: epochs)
     try overcomplete(
-        notebook, originals: originals, draws: &draws, plain: plain, trained: trained, measure: measure)
+        notebook, originals: originals, draws: &draws, plain: plain, trained: { try variant($0, annealed: true, $1) },
+        measure: measure)
     try tiedWeights(notebook, plain: plain, trained: trained, ratio: ratio)
     try denoisingAgainstContractive(notebook, test: test, epochs: epochs, noise: noise)
     try sparsityPenalties(
