@@ -80,7 +80,7 @@ let package = Package(
         // The lecture scripts, in lecture order (Gallery/<name>/ each).
         script("bottleneck"), script("latent-space"), script("regularized-autoencoders"),
         script("variational-autoencoder"), script("gan-toy-data"), script("gan-training"), script("applications"),
-        script("comparison"),
+        script("comparison"), script("diffusion"),
         .executableTarget(
             name: "gen-bench",
             dependencies: [

@@ -261,11 +261,8 @@ do {
             snapshots: snapshots,
             coverage: ModeCoverage(samples: generated(gan, sampleCount, seed: seed &+ 6), mixture: ring))
     }
-    func points(_ values: [Float]) -> [(x: Double, y: Double)] {
-        stride(from: 0, to: values.count - 1, by: 2).map { (Double(values[$0]), Double(values[$0 + 1])) }
-    }
     var dataDraws = SeededGenerator(seed: notebook.request.seed &+ 31)
-    let ringData = points(ring.sample(1_000, generator: &dataDraws).scalars)
+    let ringData = Figures.points(ring.sample(1_000, generator: &dataDraws).scalars)
     let grey = Color(170, 170, 170)
     // One row of panels per run: the data in grey under the run's samples after each mark.
     func ringFigure(_ rows: [(name: String, run: RingRun)], file: String, title: String, caption: String) throws {
@@ -276,7 +273,8 @@ do {
                         (
                             "\(row.name), step \(grouped(mark))",
                             Figures.scatter(
-                                [(ringData, grey), (points(samples), Color.categorical[0])], range: ringRange, side: 260
+                                [(ringData, grey), (Figures.points(samples), Color.categorical[0])], range: ringRange,
+                                side: 260
                             )
                         )
                     }
@@ -287,19 +285,15 @@ do {
         (name, Spread(runs.map { Double($0.coverage.modesHeld) }), Spread(runs.map { $0.coverage.highQualityShare }))
     }
     // The reference no model should be confused with: points spread evenly along the circle, with
-    // the modes' σ across it. About 19% of them fall within 3σ of some centre, and every mode
-    // passes the 0.8% rule: a smear reads as "8 modes held".
+    // the modes' σ across it. A smear reads as "8 modes held" by the 0.8% rule.
     let smear = coverageRow(
         "reference: spread evenly along the ring (no modes)",
         ringSeeds.map { seed in
             var random = SeededGenerator(seed: seed &+ 41)
-            let points = Tensor(zeros: Shape(sampleCount, 2))
-            for i in 0..<sampleCount {
-                let angle = 2 * Float.pi * random.nextUniform()
-                let radius = 2 + 0.05 * random.nextNormal()
-                (points[i, 0], points[i, 1]) = (radius * cos(angle), radius * sin(angle))
-            }
-            return RingRun(snapshots: [], coverage: ModeCoverage(samples: points, mixture: ring))
+            return RingRun(
+                snapshots: [],
+                coverage: ModeCoverage(
+                    samples: GaussianMixture.ringSmear(sampleCount, generator: &random), mixture: ring))
         })
     func coverageTable(_ rows: [(name: String, modes: Spread, quality: Spread)]) {
         notebook.table(

@@ -262,6 +262,12 @@ public enum Figures {
         return canvas
     }
 
+    /// The points whose coordinates `pairs` holds one after another (x₀, y₀, x₁, y₁, …), as
+    /// `scatter` takes them: a (N, 2) tensor's scalars.
+    public static func points(_ pairs: [Float]) -> [(x: Double, y: Double)] {
+        stride(from: 0, to: pairs.count - 1, by: 2).map { (Double(pairs[$0]), Double(pairs[$0 + 1])) }
+    }
+
     /// A table: a header row and rows of cells.
     public static func table(header: [String], rows: [[String]], title: FigureTitle) -> Canvas {
         let columns = header.count

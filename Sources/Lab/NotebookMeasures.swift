@@ -25,6 +25,15 @@ public struct SampleScores: Codable, Sendable {
     }
 }
 
+/// A sampler's scores and the seconds it took per image (`Notebook.timedScores`), with the
+/// machine and day they were measured on: a warm cache shows them again, not a new timing.
+public struct TimedScores: Codable, Sendable {
+    public var scores: SampleScores
+    public var secondsPerImage: Spread
+    /// "AMD EPYC 9B14, OpenBLAS's Cooperlake kernels, 2026-12-03".
+    public var measuredOn: String
+}
+
 /// What a run of the notebook measures besides training: kept between runs, so that a page is
 /// redrawn from a warm cache in seconds, and shared between pages, so that the same model scores
 /// the same on every page.
@@ -92,11 +101,38 @@ extension Notebook {
         }
     }
 
-    /// The same scores for real images: `scoredCount` training images (a new random choice each
-    /// draw) against the test images. The best a model can hope for: the scale every score
-    /// table is read against.
-    public func realScores() throws -> SampleScores {
-        let train = try data().train, count = min(scoredCount, train.count)
+    /// The judge's scores of `draws` sets of images `draw` makes (each from its own generator,
+    /// seeded as `scores` seeds a model's draws), with the seconds each set took to make, per
+    /// image: for images a model's `sample` does not make (another sampler, say). Kept under
+    /// `key` for this page.
+    public func timedScores(_ key: String, draws: Int = scoreDraws, _ draw: (inout SeededGenerator) -> Tensor) throws
+        -> TimedScores
+    {
+        let judge = try self.judge(), data = try self.data()
+        return try measured(key) {
+            var seconds: [Double] = []
+            let evaluations = (0..<draws).map { number in
+                var random = SeededGenerator(seed: request.seed &+ UInt64(number))
+                let start = DispatchTime.now().uptimeNanoseconds
+                let images = draw(&random)
+                let elapsed = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+                seconds.append(elapsed / Double(max(images.shape[0], 1)))
+                return judge.evaluate(images, training: data.train, test: data.test, memorisationCount: 0)
+            }
+            let day = ISO8601DateFormatter.string(
+                from: Date(), timeZone: TimeZone(identifier: "UTC")!, formatOptions: [.withFullDate])
+            return TimedScores(
+                scores: SampleScores(evaluations), secondsPerImage: Spread(seconds),
+                measuredOn: "\(Machine.speedDescription), \(day)")
+        }
+    }
+
+    /// The same scores for real images: `count` (default `scoredCount`) training images, a new
+    /// random choice each draw, against the test images. The best a model can hope for: the
+    /// scale every score table is read against (at the count its rows were scored at: the
+    /// Fréchet distance of fewer images is larger).
+    public func realScores(count requested: Int? = nil) throws -> SampleScores {
+        let train = try data().train, count = min(requested ?? scoredCount, train.count)
         return try drawnScores("real-scores|\(count)") { random in
             var indices = Array(train.labels.indices)
             random.shuffle(&indices)
@@ -116,11 +152,13 @@ extension Notebook {
     /// A table of the judge's scores, one row per model, closed by the real-vs-real row, with
     /// `extra` columns before the scores; its caption says what each score rewards, the draws,
     /// and the judge's own test accuracy.
+    /// Rows scored at another count than `scoredCount` (`timedScores`) give it as `count`, and
+    /// their draws as `draws`: the real row is scored at that count.
     public func scoreTable(
         _ rows: [(name: String, extra: [String], scores: SampleScores)], extraHeader: [String] = [],
-        caption: String = ""
+        caption: String = "", count: Int? = nil, draws: Int = scoreDraws
     ) throws {
-        let real = try realScores(), accuracy = try judgeAccuracy()
+        let real = try realScores(count: count), accuracy = try judgeAccuracy()
         func cells(_ s: SampleScores) -> [String] {
             [
                 s.frechetDistance.text(1), s.precision.text(2), s.recall.text(2), s.density.text(2),
@@ -135,7 +173,8 @@ extension Notebook {
                 + [["real images (training vs test)"] + extraHeader.map { _ in "" } + cells(real)],
             caption: (caption.isEmpty ? "" : caption + " ")
                 + """
-                Mean ± standard deviation over \(Self.scoreDraws) draws of \(scoredCount) images, in the features of \
+                Mean ± standard deviation over \(draws) draws of \(count ?? scoredCount) images\
+                \(draws == Self.scoreDraws ? "" : " (the real row over \(Self.scoreDraws))"), in the features of \
                 the judge (a convolutional classifier, \(fixed(100 * accuracy, 1))% accurate on the test images). \
                 Fréchet distance: how far the two feature distributions are (0 for identical). Precision and recall \
                 (k-NN, k = 3, Kynkäänniemi et al. 2019): the share of samples inside the real images' neighbourhoods, \

@@ -142,17 +142,27 @@ public final class DiffusionModel: GenerativeModel {
     public func evaluate(_ test: Dataset, generator: inout SeededGenerator) -> [(Metric, Double)] {
         var sum = 0.0
         test.forEachChunk(of: sliceSize, range: .symmetric) { x0 in
-            let n = x0.shape[0]
-            let epsilon = Tensor.normal(x0.shape, using: &generator)
-            let t = (0..<n).map { _ in 1 + generator.nextInt(below: schedule.steps) }
-            let xt = Tensor(zeros: x0.shape)
-            schedule.noise(x0, at: t, with: epsilon, into: xt)
-            let predicted = denoiser.predictNoise(xt, timesteps: t, training: false)
-            for i in 0..<x0.count {
-                sum += Double((predicted.data[i] - epsilon.data[i]) * (predicted.data[i] - epsilon.data[i]))
-            }
+            let t = (0..<x0.shape[0]).map { _ in 1 + generator.nextInt(below: schedule.steps) }
+            sum += noisePredictionErrors(x0, timesteps: t, generator: &generator).reduce(0, +)
         }
-        return [(.testLoss, sum / Double(max(test.count * test.imageSize, 1)))]
+        return [(.testLoss, sum / Double(max(test.count, 1)))]
+    }
+
+    /// For each item x_0 of `clean` (N, D) at its timestep, with a fresh ε from `generator`: the
+    /// mean over its D numbers of (ε̂(x_t, t) − ε)², the item's share of L_simple.
+    public func noisePredictionErrors(_ clean: Tensor, timesteps: [Int], generator: inout SeededGenerator) -> [Double] {
+        let epsilon = Tensor.normal(clean.shape, using: &generator)
+        let xt = Tensor(zeros: clean.shape)
+        schedule.noise(clean, at: timesteps, with: epsilon, into: xt)
+        let predicted = predictedNoise(xt, timesteps: timesteps), size = clean.shape.countPerItem
+        return (0..<clean.shape[0]).map { n in
+            var sum = 0.0
+            for i in (n * size)..<((n + 1) * size) {
+                let difference = Double(predicted.data[i] - epsilon.data[i])
+                sum += difference * difference
+            }
+            return sum / Double(size)
+        }
     }
 
     // MARK: Sampling
@@ -181,12 +191,16 @@ public final class DiffusionModel: GenerativeModel {
     }
 
     /// DDIM (η = 0) from x_T = `start` (N, D) in `steps` steps: items in the data's own range.
-    public func denoiseDeterministically(_ start: Tensor, steps: Int) -> Tensor {
+    /// `visit` sees each step's t, x_t and the clean estimate x̂_0 made from it.
+    public func denoiseDeterministically(
+        _ start: Tensor, steps: Int, visit: ((_ t: Int, _ xt: Tensor, _ cleanEstimate: Tensor) -> Void)? = nil
+    ) -> Tensor {
         var x = start.copy()
         let n = x.shape[0], visited = samplingTimesteps(steps)
         for (i, t) in visited.enumerated() {
             let predicted = predictedNoise(x, timesteps: Array(repeating: t, count: n))
             let x0 = cleanEstimate(x, predicted: predicted, t: t)
+            visit?(t, x, x0)
             let previous = schedule.alphaBar(i + 1 < visited.count ? visited[i + 1] : 0)
             let (signal, spread) = (Float(previous.squareRoot()), Float((1 - previous).squareRoot()))
             let next = Tensor(zeros: x.shape)

@@ -6,7 +6,7 @@ import Testing
 let lectureScripts = [
     "bottleneck", "latent-space", "regularized-autoencoders", "variational-autoencoder", "gan-toy-data", "gan-training",
     "applications",
-    "comparison",
+    "comparison", "diffusion",
 ]
 
 @Suite("the lecture scripts, each at its quick size")
