@@ -494,6 +494,7 @@ do {
             diffusion models train for days on accelerators; this one trained for minutes on a CPU.
             """)
 
+    notebook.uses("the U-Net's own page (samples, interpolation, its film)", "../conv-diffusion/index.html")
     try notebook.finish()
 } catch {
     exit(Notebook.exitCode(reporting: error, script: "diffusion"))
