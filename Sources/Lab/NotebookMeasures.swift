@@ -91,14 +91,25 @@ extension Notebook {
     /// The judge's scores of `scoreDraws` sets of images, the set `draw` makes from its own
     /// generator (seeded from the request's seed and the draw's number), kept under `key`.
     private func drawnScores(_ key: String, _ draw: (inout SeededGenerator) -> Tensor) throws -> SampleScores {
+        try measured(key, scope: .shared) { try judged(draws: Self.scoreDraws, draw).scores }
+    }
+
+    /// The judge's evaluations of `draws` sets of images, set `number` made by `draw` from a
+    /// generator seeded with the request's seed plus `number`, and the seconds each set took to
+    /// make, per image.
+    private func judged(draws: Int, _ draw: (inout SeededGenerator) -> Tensor) throws
+        -> (scores: SampleScores, secondsPerImage: [Double])
+    {
         let judge = try self.judge(), data = try self.data()
-        return try measured(key, scope: .shared) {
-            SampleScores(
-                (0..<Self.scoreDraws).map { number in
-                    var random = SeededGenerator(seed: request.seed &+ UInt64(number))
-                    return judge.evaluate(draw(&random), training: data.train, test: data.test, memorisationCount: 0)
-                })
+        var seconds: [Double] = []
+        let evaluations = (0..<draws).map { number in
+            var random = SeededGenerator(seed: request.seed &+ UInt64(number))
+            let start = DispatchTime.now().uptimeNanoseconds
+            let images = draw(&random)
+            seconds.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9 / Double(max(images.shape[0], 1)))
+            return judge.evaluate(images, training: data.train, test: data.test, memorisationCount: 0)
         }
+        return (SampleScores(evaluations), seconds)
     }
 
     /// The judge's scores of `draws` sets of images `draw` makes (each from its own generator,
@@ -108,22 +119,12 @@ extension Notebook {
     public func timedScores(_ key: String, draws: Int = scoreDraws, _ draw: (inout SeededGenerator) -> Tensor) throws
         -> TimedScores
     {
-        let judge = try self.judge(), data = try self.data()
-        return try measured(key) {
-            var seconds: [Double] = []
-            let evaluations = (0..<draws).map { number in
-                var random = SeededGenerator(seed: request.seed &+ UInt64(number))
-                let start = DispatchTime.now().uptimeNanoseconds
-                let images = draw(&random)
-                let elapsed = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
-                seconds.append(elapsed / Double(max(images.shape[0], 1)))
-                return judge.evaluate(images, training: data.train, test: data.test, memorisationCount: 0)
-            }
+        try measured(key) {
+            let (scores, seconds) = try judged(draws: draws, draw)
             let day = ISO8601DateFormatter.string(
                 from: Date(), timeZone: TimeZone(identifier: "UTC")!, formatOptions: [.withFullDate])
             return TimedScores(
-                scores: SampleScores(evaluations), secondsPerImage: Spread(seconds),
-                measuredOn: "\(Machine.speedDescription), \(day)")
+                scores: scores, secondsPerImage: Spread(seconds), measuredOn: "\(Machine.speedDescription), \(day)")
         }
     }
 
