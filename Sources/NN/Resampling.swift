@@ -132,10 +132,16 @@ struct PlaneJob {
                     }
                 }
             case .upsample:
+                // Each source row is widened once, then copied to the f - 1 rows below it: a
+                // division per output pixel (j / f) was most of this pass's time.
                 let source = x + plane * height * width, target = y + plane * height * width * f * f
-                for i in 0..<(height * f) {
-                    let row = source + (i / f) * width, out = target + i * width * f
-                    for j in 0..<(width * f) { out[j] = row[j / f] }
+                let wide = width * f
+                for i in 0..<height {
+                    let row = source + i * width, out = target + i * f * wide
+                    for j in 0..<width {
+                        for v in 0..<f { out[j * f + v] = row[j] }
+                    }
+                    for u in 1..<f { (out + u * wide).update(from: out, count: wide) }
                 }
             case .upsampleBackward:
                 let source = x + plane * height * width * f * f, target = y + plane * height * width
