@@ -239,8 +239,11 @@ public final class DiffusionModel: GenerativeModel {
     /// Items from codes x_T by DDIM in `samplingSteps` steps; images as pixels in [0, 1].
     public func decode(_ codes: Tensor) -> Tensor {
         let x = denoiseDeterministically(codes, steps: samplingSteps)
-        return imagesInSymmetricRange ? x.map { min(max(($0 + 1) / 2, 0), 1) } : x
+        return imagesInSymmetricRange ? DiffusionModel.pixels(x) : x
     }
+    /// Pixels in [−1, 1], the model's range, back to [0, 1] for drawing, clipped: x_t along the
+    /// way, and a sample's last bits, can step outside [−1, 1].
+    public static func pixels(_ x: Tensor) -> Tensor { x.map { min(max(($0 + 1) / 2, 0), 1) } }
     /// No encoder (DDIM's inversion of an image to its x_T would be one; not built).
     public func encode(_ images: Tensor) -> Tensor? { nil }
 }
