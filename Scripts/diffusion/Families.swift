@@ -65,5 +65,6 @@ func fourFamilies(
             \(dcgan.coverage.text(2)) (\(counted(samplerDraws, "draw")) of \(grouped(samplerCount)) images). The papers' \
             diffusion models train for days on accelerators; this one trained for minutes on a CPU.
             """)
-
+    notebook.uses(
+        "the U-Net's live explorer: DDIM from a noise, step by step, in the browser", "../conv-diffusion/explore.html")
 }

@@ -54,7 +54,7 @@ public enum GalleryPage {
     static func explorerLink(_ folder: String, prefix: String) -> String {
         guard FileManager.default.fileExists(atPath: folder + "/" + explorerFile) else { return "" }
         return
-            "<p><a href=\"\(escape(prefix + explorerFile))\"><strong>Live latent explorer</strong></a>: the decoder running in your browser; drag the sliders.</p>\n"
+            "<p><a href=\"\(escape(prefix + explorerFile))\"><strong>Live explorer</strong></a>: the model running in your browser (a decoder's codes on sliders; a diffusion model's denoising, step by step).</p>\n"
     }
 
     /// The file in a lecture script's folder that holds its page (`NotebookPage`).

@@ -150,6 +150,9 @@ public final class UNetDenoiser: Denoiser {
     public var description: String {
         "UNetDenoiser(\(image.dimensions.map(String.init).joined(separator: "×")), channels \(channels.first)-\(channels.second), e(t) of \(embeddingSize), GroupNorm, SiLU)"
     }
+    /// Every layer by the name its tensors carry ("down1.conv1", "outNorm", …), in order: what
+    /// a page runs the network from (`DiffusionExplorerPage`).
+    public var layers: NamedLayers { named }
     public var parameters: [Parameter] { named.parameters }
     public var stateTensors: [NamedTensor] { named.stateTensors }
 

@@ -251,11 +251,11 @@ struct ExploreCommand: ModelCommand {
     static let configuration = CommandConfiguration(
         commandName: "explore",
         abstract:
-            "Write <out>/<model>/explore.html (<out>/<model>-<N>d/ for a code of N numbers other than the default): the model's decoder running in the browser, with sliders (and a 2-D pad for a 2-D latent).",
+            "Write <out>/<model>/explore.html (<out>/<model>-<N>d/ for a code of N numbers other than the default): the model's decoder running in the browser, with sliders (and a 2-D pad for a 2-D latent); for diffusion, DDIM's steps from a noise, drawn as they run.",
         discussion:
-            "The page is one file that works offline (file://). Set the code from the address too: explore.html#z=0.5,-1.2"
+            "The page is one file that works offline (file://). Set the code from the address too: explore.html#z=0.5,-1.2 (diffusion: #seed=7&steps=10)"
     )
-    @Argument(help: "ae, vae, gan or pca.") var model: ModelKind
+    @Argument(help: "ae, vae, gan, pca or diffusion.") var model: ModelKind
     @OptionGroup var options: CommonOptions
 
     func validate() throws { try options.refuseUnused(options.figureFlags, command: "explore") }
@@ -269,12 +269,18 @@ struct ExploreCommand: ModelCommand {
         let defaultSize = settings.latentDimension == model.defaultSettings(settings.architecture).latentDimension
         let folder = request.out + "/" + trained.name + (defaultSize ? "" : "-\(settings.latentDimension)d")
         try createFolder(folder)
-        let page = ExplorerPage(
-            model: trained, test: result.data.test, layout: result.layout,
-            details:
-                "\(trained.displayName) · \(result.datasetName) · epoch \(result.epochs) · seed \(request.seed) · latent \(trained.latentDimension)"
-        )
-        let bytes = try page.write(to: folder + "/" + GalleryPage.explorerFile)
+        let details =
+            "\(trained.displayName) · \(result.datasetName) · epoch \(result.epochs) · seed \(request.seed) · latent \(trained.latentDimension)"
+        let path = folder + "/" + GalleryPage.explorerFile
+        // A diffusion model has no decoder network to run once: its page runs the denoiser in
+        // DDIM's loop.
+        let bytes =
+            if let diffusion = trained as? DiffusionModel {
+                try DiffusionExplorerPage(model: diffusion, layout: result.layout, details: details).write(to: path)
+            } else {
+                try ExplorerPage(model: trained, test: result.data.test, layout: result.layout, details: details)
+                    .write(to: path)
+            }
         try GalleryPage.updateIndex(root: request.out)
         print(
             "Wrote \(folder)/explore.html (\(String(format: "%.1f", Double(bytes) / 1_000_000)) MB; open it in a browser, no network needed)"

@@ -470,6 +470,15 @@ struct CommandLineTests {
             #expect(try Data(contentsOf: URL(fileURLWithPath: folder + "/b/\(name)/samples.png")) == samples)
             let metrics = try String(contentsOfFile: folder + "/a/\(name)/metrics.jsonl", encoding: .utf8)
             #expect(metrics.contains("averaged over every number of every item"), "the loss states its reduction")
+            // The explorer of the model just trained (DiffusionExplorerTests checks the page's pixels).
+            let explored = try runGen(
+                [
+                    "explore", "diffusion", "--dataset", data, "--quiet", "--out", folder + "/a", "--checkpoint",
+                    folder + "/\(arch)-a.safetensors",
+                ])
+            #expect(explored.status == 0, "\(explored.stderr)")
+            let page = try String(contentsOfFile: folder + "/a/\(name)/explore.html", encoding: .utf8)
+            #expect(page.contains("denoising in the browser") && page.contains("\"T\":50"), "\(name)'s explorer")
         }
         let refusals: [([String], String)] = [
             (["--latent-dimension", "8"], "gen diffusion does not use --latent-dimension"),
