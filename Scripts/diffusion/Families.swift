@@ -3,8 +3,8 @@ import Lab
 
 // The conv AE, conv VAE, DCGAN and the U-Net on one sheet: the judge's scores against minutes of training.
 func fourFamilies(
-    _ notebook: Notebook, diffusion: DiffusionModel, training: TrainingResult, ddim50 fifty: TimedScores,
-    count samplerCount: Int, draws samplerDraws: Int
+    _ notebook: Notebook, diffusion: DiffusionModel, training: TrainingResult, frechetByEpoch: [Double],
+    ddim50 fifty: TimedScores, count samplerCount: Int, draws samplerDraws: Int
 ) throws {
     notebook.section(
         "The four families on one sheet",
@@ -43,15 +43,42 @@ func fourFamilies(
         }, extraHeader: ["epochs", "training seconds", "ms per sample"],
         caption: "Sampling timed on \(families[0].timed.measuredOn).", count: samplerCount, draws: samplerDraws)
     let dcgan = families[2].timed.scores, ours = fifty.scores
-    let perMinute = families.map { family in
-        (name: family.name, x: trainingSeconds(family.result) / 60, y: family.timed.scores.frechetDistance.mean)
-    }
+    // The U-Net after each epoch (one draw, recorded while it trained) against the minutes so far;
+    // the other families where their training ended.
+    let minutes = training.series(.seconds).reduce(into: [Double]()) { $0.append(($0.last ?? 0) + $1.y / 60) }
+    let unetCurve = zip(minutes, frechetByEpoch).map { (x: $0, y: $1) }
     try notebook.plot(
-        perMinute.map { (name: $0.name, points: [(x: $0.x, y: $0.y)]) }, x: "minutes of training",
-        y: "Fréchet distance ↓",
-        "families.png", title: "Sample quality against training time",
-        caption: "Each family's Fréchet distance (the table's) against the minutes its training took.",
-        axes: PlotAxes(pointsOnly: true))
+        families.dropLast().map { family in
+            (
+                name: family.name,
+                points: [(x: trainingSeconds(family.result) / 60, y: family.timed.scores.frechetDistance.mean)]
+            )
+        } + [(name: "Diffusion (U-Net), after each epoch", points: unetCurve)], x: "minutes of training",
+        y: "Fréchet distance ↓", "families.png", title: "Sample quality against training time",
+        caption: """
+            The conv AE, conv VAE and DCGAN: the table's Fréchet distance against the minutes their training took.             The U-Net: after each epoch, one draw of \(grouped(samplerCount)) DDIM samples (the x_T of the table's \
+            first draw), against the minutes of training so far.
+            """)
+    // The budget that would reach the DCGAN's distance, along the slope of the U-Net's last two
+    // epochs: its curve flattens, so the straight line is the least it would take.
+    let budget: String
+    if unetCurve.count >= 3, let last = unetCurve.last {
+        let before = unetCurve[unetCurve.count - 3], slope = (last.y - before.y) / (last.x - before.x)
+        let target = dcgan.frechetDistance.mean
+        budget =
+            last.y <= target
+            ? "It reached the DCGAN's distance within its training."
+            : slope < 0
+                ? """
+                Its distance after each epoch went \(unetCurve.map { fixed($0.y, 0) }.joined(separator: ", ")) \
+                (one draw each); at the last two epochs' rate, \(fixed(-slope, 1)) a minute, it would reach the \
+                DCGAN's \(fixed(target, 0)) after about \(fixed(last.x + (target - last.y) / slope, 0)) minutes of \
+                training on this thread, at the least (the curve flattens).
+                """
+                : "Its distance did not fall over the last two epochs (\(unetCurve.map { fixed($0.y, 0) }.joined(separator: ", "))): no budget follows from it."
+    } else {
+        budget = ""
+    }
     notebook.verdict(
         claim:
             "Diffusion models beat GANs on sample quality (Dhariwal & Nichol 2021, “Diffusion Models Beat GANs on Image Synthesis”)",
@@ -62,8 +89,8 @@ func fourFamilies(
             training against the DCGAN's \(fixed(trainingSeconds(families[2].result) / 60, 1))), the U-Net's Fréchet \
             distance is \(ours.frechetDistance.text(1)) against the DCGAN's \(dcgan.frechetDistance.text(1)); recall \
             \(ours.recall.text(2)) against \(dcgan.recall.text(2)), coverage \(ours.coverage.text(2)) against \
-            \(dcgan.coverage.text(2)) (\(counted(samplerDraws, "draw")) of \(grouped(samplerCount)) images). The papers' \
-            diffusion models train for days on accelerators; this one trained for minutes on a CPU.
+            \(dcgan.coverage.text(2)) (\(counted(samplerDraws, "draw")) of \(grouped(samplerCount)) images). \(budget) \
+            The papers' diffusion models train for days on accelerators; this one trained for minutes on a CPU.
             """)
     notebook.uses(
         "the U-Net's live explorer: DDIM from a noise, step by step, in the browser", "../conv-diffusion/explore.html")

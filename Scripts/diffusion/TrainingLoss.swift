@@ -2,10 +2,11 @@ import Foundation
 import Lab
 
 // The U-Net trained on L_simple, and its loss in each tenth of the timesteps against a computed
-// baseline. Returns the model and its run, which the later sections sample and score.
-func trainingLoss(_ notebook: Notebook, data: DatasetSplits, seeds: [UInt64], epochs unetEpochs: Int) throws
-    -> (diffusion: DiffusionModel, training: TrainingResult)
-{
+// baseline. Returns the model and its run, which the later sections sample and score, and the
+// judge's Fréchet distance of `count` DDIM samples after each epoch.
+func trainingLoss(
+    _ notebook: Notebook, data: DatasetSplits, seeds: [UInt64], epochs unetEpochs: Int, count: Int
+) throws -> (diffusion: DiffusionModel, training: TrainingResult, frechetByEpoch: [Double]) {
     notebook.section(
         "One denoiser at every noise level: the training loss",
         """
@@ -18,9 +19,19 @@ func trainingLoss(_ notebook: Notebook, data: DatasetSplits, seeds: [UInt64], ep
         through a sinusoidal embedding and an MLP added in every block), Adam 1e-3, batches of 128, \
         \(counted(unetEpochs, "epoch")); the film shows 64 DDIM samples (50 steps) from the same x_T after each epoch.
         """)
-    let (trained, training) = try notebook.train(
+    // After every epoch, the judge's Fréchet distance of `count` DDIM samples from the x_T of the
+    // samplers' first draw (kept beside the checkpoint): the U-Net's quality against its minutes
+    // of training, which the sheet of the four families plots.
+    let judge = try notebook.judge()
+    let (trained, training, frechetByEpoch) = try notebook.train(
         .diffusion, ModelKind.diffusion.defaultSettings(.conv), epochs: unetEpochs, film: "training.gif",
-        filmCaption: "64 samples from the same x_T (DDIM, 50 steps) after each epoch of training.")
+        filmCaption: "64 samples from the same x_T (DDIM, 50 steps) after each epoch of training.",
+        history: "frechet-distance"
+    ) { model in
+        var random = SeededGenerator(seed: notebook.request.seed)
+        let samples = model.sample(count: count, generator: &random)
+        return judge.evaluate(samples, training: data.train, test: data.test, memorisationCount: 0).frechetDistance
+    }
     let diffusion = trained as! DiffusionModel
     // The loss at each tenth of the timesteps, on the first `lossImages` test images (each at a t
     // drawn in the bucket and a fresh ε; three draws), against the best predictor for data whose
@@ -104,5 +115,5 @@ func trainingLoss(_ notebook: Notebook, data: DatasetSplits, seeds: [UInt64], ep
             The smallest t are the hardest in this loss: the noise is a trace under the image, and the U-Net must \
             tell it from the image's own detail.
             """)
-    return (diffusion, training)
+    return (diffusion, training, frechetByEpoch)
 }

@@ -31,11 +31,13 @@ do {
     // A section a file, in the page's order (ForwardProcess.swift, Ring.swift, …).
     try forwardProcess(notebook, data: data, seeds: seeds, schedules: schedules)
     try ringWithoutCollapse(notebook, seeds: ringSeeds)
-    let (diffusion, training) = try trainingLoss(notebook, data: data, seeds: seeds, epochs: unetEpochs)
+    let (diffusion, training, frechetByEpoch) = try trainingLoss(
+        notebook, data: data, seeds: seeds, epochs: unetEpochs, count: samplerCount)
     let fifty = try samplers(
         notebook, diffusion: diffusion, training: training, count: samplerCount, draws: samplerDraws)
     try fourFamilies(
-        notebook, diffusion: diffusion, training: training, ddim50: fifty, count: samplerCount, draws: samplerDraws)
+        notebook, diffusion: diffusion, training: training, frechetByEpoch: frechetByEpoch, ddim50: fifty,
+        count: samplerCount, draws: samplerDraws)
 
     notebook.uses("the U-Net's own page (samples, interpolation, its film)", "../conv-diffusion/index.html")
     try notebook.finish()

@@ -21,7 +21,8 @@ public struct DiffusionExplorerPage {
         self.details = details
     }
 
-    /// DDIM step counts the page offers; 10 is where it starts.
+    /// DDIM step counts the page offers (those up to T); it starts at the model's own
+    /// `samplingSteps`, so that an x_T gives the image gen's samples give it.
     public static let stepChoices = [1, 2, 5, 10, 20, 50, 100]
 
     /// The page's HTML; the denoiser must be one the page can run (the U-Net or the MLP).
@@ -42,7 +43,7 @@ public struct DiffusionExplorerPage {
         // UNetDenoiser.predictNoise by these names; the MLP's runs its layers in order.
         func described(_ layer: any Layer) throws -> String {
             switch layer {
-            case let conv as Conv2D:
+            case let conv as Conv2D where conv.activation == .identity:
                 let w = store(conv.weight.value), b = store(conv.bias.value)
                 return
                     #"{"op":"conv","cin":\#(conv.inputChannels),"cout":\#(conv.outputChannels),"k":\#(conv.kernelSize),"s":\#(conv.stride),"p":\#(conv.padding),"w":\#(w),"b":\#(b)}"#
@@ -85,7 +86,13 @@ public struct DiffusionExplorerPage {
             ("latent", "\(model.latentDimension)"), ("T", "\(model.schedule.steps)"),
             ("schedule", jsonQuoted(model.schedule.kind.rawValue)), ("alphaBar", "[" + alphaBar + "]"),
             ("channels", "\(layout.channels)"), ("height", "\(layout.height)"), ("width", "\(layout.width)"),
-            ("stepChoices", "[" + DiffusionExplorerPage.stepChoices.map(String.init).joined(separator: ",") + "]"),
+            (
+                "stepChoices",
+                "["
+                    + DiffusionExplorerPage.stepChoices.filter { $0 <= model.schedule.steps }.map(String.init)
+                    .joined(separator: ",") + "]"
+            ),
+            ("steps", "\(model.samplingSteps)"),
             ("denoiser", denoiser),
         ]
         let encoded = weights.withUnsafeBufferPointer { Data(buffer: $0) }.base64EncodedString()

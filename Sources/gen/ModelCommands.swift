@@ -270,7 +270,7 @@ struct ExploreCommand: ModelCommand {
         let folder = request.out + "/" + trained.name + (defaultSize ? "" : "-\(settings.latentDimension)d")
         try createFolder(folder)
         let details =
-            "\(trained.displayName) · \(result.datasetName) · epoch \(result.epochs) · seed \(request.seed) · latent \(trained.latentDimension)"
+            "\(trained.displayName) · \(result.datasetName) · epoch \(result.epochs) · trained from seed \(request.seed) · latent \(trained.latentDimension)"
         let path = folder + "/" + GalleryPage.explorerFile
         // A diffusion model has no decoder network to run once: its page runs the denoiser in
         // DDIM's loop.

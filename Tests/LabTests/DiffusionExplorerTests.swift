@@ -20,6 +20,14 @@ struct DiffusionExplorerTests {
 
     static let layout = ImageLayout(channels: 1, height: 28, width: 28)
 
+    /// The numbers the page wrote into a hidden `<pre id=…>`, comma-separated.
+    static func numbers(_ dom: String, element: String) -> [Double] {
+        guard let start = dom.range(of: #"<pre id="\#(element)" hidden="">"#),
+            let end = dom.range(of: "</pre>", range: start.upperBound..<dom.endIndex)
+        else { return [] }
+        return dom[start.upperBound..<end.lowerBound].split(separator: ",").compactMap { Double($0) }
+    }
+
     /// gen's own DDIM sample of `code` as bytes.
     static func expectedBytes(_ model: DiffusionModel, _ code: [Float]) -> [Int] {
         model.decode(Tensor(shape: [1, code.count], values: code)).scalars.map { Int(($0 * 255).rounded()) }
@@ -37,10 +45,28 @@ struct DiffusionExplorerTests {
         let a = Tensor.normal(Shape(1, 784), using: &g).scalars, b = Tensor.normal(Shape(1, 784), using: &g).scalars
         let list = { (v: [Float]) in v.map { "\($0)" }.joined(separator: ",") }
 
-        let drawn = drawnBytes(try renderedDOM("file://\(folder)/explore.html#z=\(list(a))&steps=5"))
+        let dom = try renderedDOM("file://\(folder)/explore.html#z=\(list(a))&steps=5")
+        let drawn = drawnBytes(dom)
         #expect(drawn.count == 784, "\(denoiser): the page drew \(drawn.count) values")
         let worst = zip(drawn, DiffusionExplorerTests.expectedBytes(model, a)).map { abs($0 - $1) }.max() ?? 999
         #expect(worst <= 1, "\(denoiser): a pixel differs by \(worst)/255 from gen's DDIM sample")
+        // A sample of a briefly trained model is mostly clipped to black or white, where a wrong
+        // network could still draw the right bytes: its first prediction ε̂(x_T, T) is compared
+        // number by number too.
+        let predicted = model.denoiser.predictNoise(
+            Tensor(shape: [1, 784], values: a), timesteps: [model.schedule.steps], training: false
+        ).scalars
+        let pageNumbers = DiffusionExplorerTests.numbers(dom, element: "firstPrediction")
+        #expect(pageNumbers.count == 784, "\(denoiser): the page's first prediction has \(pageNumbers.count) numbers")
+        let worstPrediction =
+            zip(pageNumbers, predicted).map { abs($0 - Double($1)) / (1 + abs(Double($1))) }.max() ?? 1
+        #expect(worstPrediction < 1e-4, "\(denoiser): ε̂(x_T, T) differs from gen's by \(worstPrediction) (relative)")
+        // The page's own seeded noise: the same seed, the same sample; another seed, another.
+        let seven = drawnBytes(try renderedDOM("file://\(folder)/explore.html#seed=7"))
+        let sevenAgain = drawnBytes(try renderedDOM("file://\(folder)/explore.html#seed=7&steps=5"))
+        let eight = drawnBytes(try renderedDOM("file://\(folder)/explore.html#seed=8"))
+        #expect(seven.count == 784 && seven == sevenAgain, "\(denoiser): seed 7 twice")
+        #expect(seven != eight, "\(denoiser): seeds 7 and 8 drew the same sample")
 
         // A point on the slerp between two noises, as gen's LatentPath computes it.
         var point: [Float] = []
@@ -68,7 +94,7 @@ struct DiffusionExplorerTests {
         try DiffusionExplorerPage(model: model, layout: DiffusionExplorerTests.layout, details: "").write(
             to: folder + "/explore.html")
         for (bad, message) in [
-            ("z=1,2,3", "x_T's 784 finite numbers"), ("seed=-4", "a seed (a whole number)"),
+            ("z=1,2,3", "x_T's 784 finite numbers"), ("seed=-4", "a seed (a whole number below"),
             ("seed=3&steps=0", "DDIM takes from 1 to 50 steps"), ("a=1&b=2&t=2", "t must be in [0, 1]"),
             ("zz=1", "use #seed=K"),
         ] {
