@@ -95,20 +95,12 @@ public struct DiffusionExplorerPage {
             ("steps", "\(model.samplingSteps)"),
             ("denoiser", denoiser),
         ]
-        let encoded = weights.withUnsafeBufferPointer { Data(buffer: $0) }.base64EncodedString()
-        return DiffusionExplorerPage.template
-            .replacingOccurrences(
-                of: "{{TITLE}}", with: GalleryPage.escape("\(model.displayName): denoising in the browser")
-            )
-            .replacingOccurrences(of: "{{WEIGHTS}}", with: encoded)
-            .replacingOccurrences(of: "{{MODEL}}", with: scriptEmbeddable(jsonObject(fields)))
+        return ExplorerPage.filled(
+            DiffusionExplorerPage.template, title: "\(model.displayName): denoising in the browser", weights: weights,
+            fields: fields)
     }
 
     /// Writes the page to `path` (temporary file, then rename) and returns its size in bytes.
     @discardableResult
-    public func write(to path: String) throws -> Int {
-        let data = Data(try html().utf8)
-        try writeAtomically(data, to: path)
-        return data.count
-    }
+    public func write(to path: String) throws -> Int { try ExplorerPage.write(html(), to: path) }
 }

@@ -74,21 +74,31 @@ public struct ExplorerPage {
             fields.append(("strip", jsonQuoted(Data(bytes).base64EncodedString())))
             fields.append(("stripCodes", jsonArray(codes.scalars)))
         }
-        let weights = program.weights.withUnsafeBufferPointer { Data(buffer: $0) }.base64EncodedString()
-        return ExplorerPage.template
-            .replacingOccurrences(
-                of: "{{TITLE}}", with: GalleryPage.escape("\(model.displayName): live latent explorer")
-            )
-            .replacingOccurrences(of: "{{WEIGHTS}}", with: weights)
-            // Last, and escaped for a script element: class names come from folder names, and
-            // `</script>` or `<!--` in one must not end the page's script.
-            .replacingOccurrences(of: "{{MODEL}}", with: scriptEmbeddable(jsonObject(fields)))
+        return ExplorerPage.filled(
+            ExplorerPage.template, title: "\(model.displayName): live latent explorer", weights: program.weights,
+            fields: fields)
     }
 
     /// Writes the page to `path` (temporary file, then rename) and returns its size in bytes.
     @discardableResult
-    public func write(to path: String) throws -> Int {
-        let data = Data(try html().utf8)
+    public func write(to path: String) throws -> Int { try ExplorerPage.write(html(), to: path) }
+
+    /// `template` with {{TITLE}}, {{WEIGHTS}} (base64 Float32, little-endian) and {{MODEL}} (the
+    /// fields as a JSON object) filled in: the model last, and escaped for a script element (class
+    /// names come from folder names, and `</script>` or `<!--` in one must not end the page's script).
+    static func filled(_ template: String, title: String, weights: [Float], fields: [(String, String)]) -> String {
+        template
+            .replacingOccurrences(of: "{{TITLE}}", with: GalleryPage.escape(title))
+            .replacingOccurrences(
+                of: "{{WEIGHTS}}",
+                with: weights.withUnsafeBufferPointer { Data(buffer: $0) }.base64EncodedString()
+            )
+            .replacingOccurrences(of: "{{MODEL}}", with: scriptEmbeddable(jsonObject(fields)))
+    }
+
+    /// Writes `html` to `path` (temporary file, then rename) and returns its size in bytes.
+    static func write(_ html: String, to path: String) throws -> Int {
+        let data = Data(html.utf8)
         try writeAtomically(data, to: path)
         return data.count
     }

@@ -41,7 +41,7 @@ struct EvalCommand: ModelCommand {
             least 2% of the samples (entropy ln 10 = 2.30 is uniform); nearest_train_distance_* are the median pixel distances to \
             the nearest training image, of the samples and of test images (samples much closer than test images: copying).
             """)
-    @Argument(help: "ae, vae, gan or pca (or --images).") var model: ModelKind?
+    @Argument(help: "ae, vae, gan, pca or diffusion (or --images).") var model: ModelKind?
     @OptionGroup var options: CommonOptions
     @Option(help: "An IDX images file or a folder of PNGs to score instead of a model's samples.") var images: String?
     @Option(parsing: .unconditional, help: "How many samples to score (with --images: the first this many).")
