@@ -56,26 +56,28 @@ func fourFamilies(
         } + [(name: "Diffusion (U-Net), after each epoch", points: unetCurve)], x: "minutes of training",
         y: "Fréchet distance ↓", "families.png", title: "Sample quality against training time",
         caption: """
-            The conv AE, conv VAE and DCGAN: the table's Fréchet distance against the minutes their training took.             The U-Net: after each epoch, one draw of \(grouped(samplerCount)) DDIM samples (the x_T of the table's \
+            The conv AE, conv VAE and DCGAN: the table's Fréchet distance against the minutes their training took. \
+            The U-Net: after each epoch, one draw of \(grouped(samplerCount)) DDIM samples (the x_T of the table's \
             first draw), against the minutes of training so far.
             """)
     // The budget that would reach the DCGAN's distance, along the slope of the U-Net's last two
-    // epochs: its curve flattens, so the straight line is the least it would take.
+    // epochs (or its only two): its curve flattens, so the straight line is the least it would take.
     let budget: String
-    if unetCurve.count >= 3, let last = unetCurve.last {
-        let before = unetCurve[unetCurve.count - 3], slope = (last.y - before.y) / (last.x - before.x)
-        let target = dcgan.frechetDistance.mean
+    if unetCurve.count >= 2, let last = unetCurve.last {
+        let before = unetCurve[max(0, unetCurve.count - 3)], target = dcgan.frechetDistance.mean
+        let slope = last.x > before.x ? (last.y - before.y) / (last.x - before.x) : 0
+        let path = unetCurve.map { fixed($0.y, 0) }.joined(separator: ", ")
         budget =
             last.y <= target
-            ? "It reached the DCGAN's distance within its training."
+            ? "Its last epoch's draw (\(fixed(last.y, 0))) is already at the DCGAN's mean distance or below it."
             : slope < 0
                 ? """
-                Its distance after each epoch went \(unetCurve.map { fixed($0.y, 0) }.joined(separator: ", ")) \
-                (one draw each); at the last two epochs' rate, \(fixed(-slope, 1)) a minute, it would reach the \
-                DCGAN's \(fixed(target, 0)) after about \(fixed(last.x + (target - last.y) / slope, 0)) minutes of \
-                training on this thread, at the least (the curve flattens).
+                Its distance after each epoch went \(path) (one draw each); at the rate of its last epochs, \
+                \(fixed(-slope, 1)) a minute, it would reach the DCGAN's \(fixed(target, 0)) after about \
+                \(fixed(last.x + (target - last.y) / slope, 0)) minutes of training on this thread, at the least (the \
+                curve flattens).
                 """
-                : "Its distance did not fall over the last two epochs (\(unetCurve.map { fixed($0.y, 0) }.joined(separator: ", "))): no budget follows from it."
+                : "Its distance did not fall over its last epochs (\(path), one draw each): no budget follows from it."
     } else {
         budget = ""
     }

@@ -26,7 +26,7 @@ func trainingLoss(
     let (trained, training, frechetByEpoch) = try notebook.train(
         .diffusion, ModelKind.diffusion.defaultSettings(.conv), epochs: unetEpochs, film: "training.gif",
         filmCaption: "64 samples from the same x_T (DDIM, 50 steps) after each epoch of training.",
-        history: "frechet-distance"
+        history: "frechet-distance-\(count)"
     ) { model in
         var random = SeededGenerator(seed: notebook.request.seed)
         let samples = model.sample(count: count, generator: &random)

@@ -56,7 +56,7 @@ extension DiffusionExplorerPage {
         const $ = id => document.getElementById(id);
         const D = M.latent, L = M.denoiser.layers;
         $("title").textContent = M.name + ": denoising in the browser";
-        $("details").textContent = M.details + " · " + M.schedule + " β, T = " + M.T + " · gen's samples take " + M.steps + " DDIM steps";
+        $("details").textContent = M.details + " · " + M.schedule + " β, T = " + M.T + " · gen's samples take " + M.steps + " DDIM steps" + (M.steps > 100 ? " (the page opens at 100)" : "");
 
         // The layers, in Float64; x is { d, c, h, w } for images.
         function dense(x, l) {
@@ -68,7 +68,7 @@ extension DiffusionExplorerPage {
         // As im2col and a product: each output position's patch laid out in a row of col (Ho·Wo,
         // C·k·k), zero where the kernel overhangs the image, then y[o, n] = b[o] + Σ_q W[o, q] col[n, q]:
         // dot products of contiguous rows, four output channels at a time, summed in registers
-        // (V8 does not vectorise; a loop per kernel tap ran three times slower).
+        // (V8 does not vectorise; a loop per kernel tap took twice as long).
         let patches = new Float64Array(0);
         function conv(x, l) {
           const k = l.k, s = l.s, p = l.p, oh = Math.floor((x.h + 2 * p - k) / s) + 1, ow = Math.floor((x.w + 2 * p - k) / s) + 1;
@@ -175,7 +175,10 @@ extension DiffusionExplorerPage {
         }
         function thumbnail(x) { const c = document.createElement("canvas"); c.width = M.width; c.height = M.height; paint(c, x); return c; }
 
-        let noise = new Float64Array(D), steps = M.steps, run = 0;
+        // The model's own steps, so an x_T draws gen's sample, but at most 100 on opening: a model
+        // sampled in thousands of steps would keep the page busy for minutes before anything shows.
+        const opening = Math.min(M.steps, 100);
+        let noise = new Float64Array(D), steps = opening, run = 0;
         // DDIM from `noise`, a step per task so the page shows the reverse process as it goes; a
         // newer run stops an older one.
         async function sample() {
@@ -248,11 +251,11 @@ extension DiffusionExplorerPage {
           const fields = {};
           for (const part of location.hash.slice(1).split("&")) { if (!part) continue; const i = part.indexOf("="); fields[i < 0 ? part : part.slice(0, i)] = i < 0 ? "" : part.slice(i + 1); }
           $("error").hidden = true;
-          steps = M.steps;
+          steps = opening;
           if ("steps" in fields) {
             const s = Number(fields.steps);
             if (Number.isInteger(s) && s >= 1 && s <= M.T) steps = s;
-            else showError("The address gives steps=" + fields.steps + ": DDIM takes from 1 to " + M.T + " steps; taking " + M.steps + ".");
+            else showError("The address gives steps=" + fields.steps + ": DDIM takes from 1 to " + M.T + " steps; taking " + opening + ".");
           }
           try {
             if ("z" in fields) noise = noiseFrom(fields.z, "z");

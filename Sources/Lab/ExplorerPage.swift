@@ -97,7 +97,8 @@ public struct ExplorerPage {
     }
 
     /// Writes `html` to `path` (temporary file, then rename) and returns its size in bytes.
-    static func write(_ html: String, to path: String) throws -> Int {
+    @discardableResult
+    public static func write(_ html: String, to path: String) throws -> Int {
         let data = Data(html.utf8)
         try writeAtomically(data, to: path)
         return data.count

@@ -71,7 +71,7 @@ extension Notebook {
             // Retrained to the length the cached run had, so a longer run is not cut short.
             recorded = []
             (model, result) = try train(
-                kind, settings, epochs: result.epochs, retrain: true,
+                kind, settings, epochs: result.epochs, film: film, filmCaption: filmCaption, retrain: true,
                 afterEpoch: { model, _ in recorded.append(measure(model)) })
         }
         try writeAtomically(try JSONEncoder.sorted.encode(recorded), to: path)

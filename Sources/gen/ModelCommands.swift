@@ -246,7 +246,8 @@ func resolve(_ kind: ModelKind, _ options: CommonOptions, modelFlags: (inout Mod
     return (request, settings)
 }
 
-/// `gen explore MODEL`: the live latent explorer page for a trained (or cached) model.
+/// `gen explore MODEL`: the live explorer page for a trained (or cached) model: its decoder on
+/// sliders, or a diffusion model's DDIM from a noise.
 struct ExploreCommand: ModelCommand {
     static let configuration = CommandConfiguration(
         commandName: "explore",
@@ -258,7 +259,10 @@ struct ExploreCommand: ModelCommand {
     @Argument(help: "ae, vae, gan, pca or diffusion.") var model: ModelKind
     @OptionGroup var options: CommonOptions
 
-    func validate() throws { try options.refuseUnused(options.figureFlags, command: "explore") }
+    func validate() throws {
+        let codeSize = [("--latent-dimension (x_T is as large as the image)", options.latentDimension != nil)]
+        try options.refuseUnused(options.figureFlags + (model == .diffusion ? codeSize : []), command: "explore")
+    }
 
     func run() throws {
         let (request, settings) = try resolve(model, options)
@@ -268,19 +272,18 @@ struct ExploreCommand: ModelCommand {
         // model's explorer beside it stays as it is.
         let defaultSize = settings.latentDimension == model.defaultSettings(settings.architecture).latentDimension
         let folder = request.out + "/" + trained.name + (defaultSize ? "" : "-\(settings.latentDimension)d")
-        try createFolder(folder)
         let details =
             "\(trained.displayName) · \(result.datasetName) · epoch \(result.epochs) · trained from seed \(request.seed) · latent \(trained.latentDimension)"
-        let path = folder + "/" + GalleryPage.explorerFile
         // A diffusion model has no decoder network to run once: its page runs the denoiser in
-        // DDIM's loop.
-        let bytes =
+        // DDIM's loop. The page is made before its folder, so a model it cannot run leaves none.
+        let html =
             if let diffusion = trained as? DiffusionModel {
-                try DiffusionExplorerPage(model: diffusion, layout: result.layout, details: details).write(to: path)
+                try DiffusionExplorerPage(model: diffusion, layout: result.layout, details: details).html()
             } else {
-                try ExplorerPage(model: trained, test: result.data.test, layout: result.layout, details: details)
-                    .write(to: path)
+                try ExplorerPage(model: trained, test: result.data.test, layout: result.layout, details: details).html()
             }
+        try createFolder(folder)
+        let bytes = try ExplorerPage.write(html, to: folder + "/" + GalleryPage.explorerFile)
         try GalleryPage.updateIndex(root: request.out)
         print(
             "Wrote \(folder)/explore.html (\(String(format: "%.1f", Double(bytes) / 1_000_000)) MB; open it in a browser, no network needed)"

@@ -72,6 +72,7 @@ struct CommandLineTests {
                 "training this model needs about 61.1 GB (weights, gradients, Adam's moments and a batch's activations) and this machine has"
             ),
             (["explore", "vae", "--film"], "gen explore does not use --film"),
+            (["explore", "diffusion", "--latent-dimension", "2"], "gen explore does not use --latent-dimension"),
             (
                 ["classify", "--samples", "--latent-dimension", "4"],
                 "gen classify does not use --samples, --latent-dimension"
