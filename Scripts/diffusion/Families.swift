@@ -30,13 +30,12 @@ func fourFamilies(
         return (model.displayName, result, timed)
     }
     families.append(("Diffusion (U-Net), DDIM 50 steps", training, fifty))
-    func trainingSeconds(_ result: TrainingResult) -> Double { result.series(.seconds).reduce(0) { $0 + $1.y } }
     try notebook.scoreTable(
         families.map { family in
             (
                 family.name,
                 [
-                    "\(family.result.epochs)", grouped(Int(trainingSeconds(family.result).rounded())),
+                    "\(family.result.epochs)", grouped(Int(family.result.trainingSeconds.rounded())),
                     fixed(1_000 * family.timed.secondsPerImage.mean, 2),
                 ], family.timed.scores
             )
@@ -51,7 +50,7 @@ func fourFamilies(
         families.dropLast().map { family in
             (
                 name: family.name,
-                points: [(x: trainingSeconds(family.result) / 60, y: family.timed.scores.frechetDistance.mean)]
+                points: [(x: family.result.trainingSeconds / 60, y: family.timed.scores.frechetDistance.mean)]
             )
         } + [(name: "Diffusion (U-Net), after each epoch", points: unetCurve)], x: "minutes of training",
         y: "Fréchet distance ↓", "families.png", title: "Sample quality against training time",
@@ -87,8 +86,8 @@ func fourFamilies(
         outcome: ours.frechetDistance.isClearlyBelow(dcgan.frechetDistance)
             ? .reproduced : (dcgan.frechetDistance.isClearlyBelow(ours.frechetDistance) ? .notReproduced : .partly),
         evidence: """
-            On this budget (\(counted(training.epochs, "epoch")), \(fixed(trainingSeconds(training) / 60, 1)) minutes of \
-            training against the DCGAN's \(fixed(trainingSeconds(families[2].result) / 60, 1))), the U-Net's Fréchet \
+            On this budget (\(counted(training.epochs, "epoch")), \(fixed(training.trainingSeconds / 60, 1)) minutes of \
+            training against the DCGAN's \(fixed(families[2].result.trainingSeconds / 60, 1))), the U-Net's Fréchet \
             distance is \(ours.frechetDistance.text(1)) against the DCGAN's \(dcgan.frechetDistance.text(1)); recall \
             \(ours.recall.text(2)) against \(dcgan.recall.text(2)), coverage \(ours.coverage.text(2)) against \
             \(dcgan.coverage.text(2)) (\(counted(samplerDraws, "draw")) of \(grouped(samplerCount)) images). \(budget) \

@@ -126,7 +126,7 @@ public struct ComparisonSheets {
     /// A model's row: figures it did not report show as a dash.
     func tableRow(_ model: any GenerativeModel, _ result: TrainingResult) -> [String] {
         func figure(_ metric: Metric) -> String { result.last(metric).map { String(format: "%.1f", $0) } ?? "—" }
-        let seconds = result.series(.seconds).reduce(0) { $0 + $1.y }
+        let seconds = result.trainingSeconds
         let discriminator = result.last(.testDReal).flatMap { real in
             result.last(.testDFake).map { String(format: "%.2f / %.2f", real, $0) }
         }

@@ -31,6 +31,8 @@ public struct TrainingResult {
 
     /// The data set's name, e.g. "fashion-mnist".
     public var datasetName: String { data.train.name }
+    /// Seconds of training, summed over the epochs (each epoch's `seconds`).
+    public var trainingSeconds: Double { series(.seconds).reduce(0) { $0 + $1.y } }
     /// Epochs the model has been trained for.
     public var epochs: Int { metricsLines.count }
     /// The last epoch's `metric`, or nil if the run does not report it.
