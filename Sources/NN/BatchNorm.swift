@@ -22,7 +22,10 @@ public final class BatchNorm: Layer {
     /// When false, `backward` adds nothing to dGamma and dBeta (it still takes the sums dx needs).
     public var computesParameterGradients = true
 
-    private var normalized: Tensor?  // x̂, same shape as the input
+    /// The last forward's input, kept (as a convolution keeps its own) for backward to make x̂
+    /// from again: it must not change in between, as no layer's output does.
+    private var input: Tensor?
+    private var mean: Tensor  // the mean per channel x̂ was made with: the batch's, or the running one
     private var inverseStd: Tensor  // 1 / sqrt(var + eps) per channel, from the last forward
     /// Per-channel sums in Double for (N, C) input, where a channel's values are a column:
     /// the passes then run along rows, each thread over its range of columns.
@@ -44,6 +47,7 @@ public final class BatchNorm: Layer {
         bias = Parameter(name: "bias", value: Tensor(zeros: [featureCount]))
         runningMean = Tensor(zeros: [featureCount])
         runningVariance = Tensor(shape: [featureCount], repeating: 1)
+        mean = Tensor(zeros: [featureCount])
         inverseStd = Tensor(zeros: [featureCount])
         columnSums = .allocate(capacity: 2 * featureCount)
         columnSums.initialize(repeating: 0, count: 2 * featureCount)
@@ -68,11 +72,12 @@ public final class BatchNorm: Layer {
         let s = input.shape.countPerItem / c
         precondition(!training || n * s > 1, "BatchNorm needs more than one value per channel to train")
         lastWasTraining = training
-        let xhat = Tensor.reuse(&normalized, shape: input.shape)
+        self.input = input
         let y = Tensor.reuse(&output, shape: input.shape)
         var job = BatchNormForwardJob(
-            x: input.data, xhat: xhat.data, y: y.data, gamma: weight.value.data, beta: bias.value.data,
-            runningMean: runningMean.data, runningVariance: runningVariance.data, inverseStd: inverseStd.data,
+            x: input.data, y: y.data, gamma: weight.value.data, beta: bias.value.data,
+            runningMean: runningMean.data, runningVariance: runningVariance.data, mean: mean.data,
+            inverseStd: inverseStd.data,
             batch: n, channels: c, spatial: s, momentum: momentum, epsilon: epsilon, training: training,
             activation: activation, columnSums: columnSums)
         ThreadTeam.shared.run(&job, parallel: input.count >= elementwiseParallelThreshold) { context, part, parts in
@@ -82,19 +87,20 @@ public final class BatchNorm: Layer {
     }
 
     public func backward(_ dOutput: Tensor) -> Tensor {
-        guard let xhat = normalized, let y = output else { preconditionFailure("BatchNorm.backward before forward") }
-        precondition(dOutput.shape == xhat.shape, "BatchNorm dOutput \(dOutput.shape) does not match \(xhat.shape)")
-        let n = xhat.shape[0], c = channelCount, s = xhat.shape.countPerItem / c
-        let dx = computesInputGradient ? Tensor.reuse(&dInput, shape: xhat.shape) : noInputGradient
+        guard let x = input, let y = output else { preconditionFailure("BatchNorm.backward before forward") }
+        precondition(dOutput.shape == x.shape, "BatchNorm dOutput \(dOutput.shape) does not match \(x.shape)")
+        let n = x.shape[0], c = channelCount, s = x.shape.countPerItem / c
+        let dx = computesInputGradient ? Tensor.reuse(&dInput, shape: x.shape) : noInputGradient
         // dz = dy · f'(z), z = gamma · x̂ + beta, is written where dx will go (or to its own buffer).
-        let dz = activation == .identity ? nil : computesInputGradient ? dx : Tensor.reuse(&dPre, shape: xhat.shape)
+        let dz = activation == .identity ? nil : computesInputGradient ? dx : Tensor.reuse(&dPre, shape: x.shape)
         var job = BatchNormBackwardJob(
-            dy: dOutput.data, xhat: xhat.data, dx: computesInputGradient ? dx.data : nil, gamma: weight.value.data,
-            inverseStd: inverseStd.data, dGamma: computesParameterGradients ? weight.gradient.data : nil,
+            dy: dOutput.data, x: x.data, dx: computesInputGradient ? dx.data : nil, gamma: weight.value.data,
+            mean: mean.data, inverseStd: inverseStd.data,
+            dGamma: computesParameterGradients ? weight.gradient.data : nil,
             dBeta: computesParameterGradients ? bias.gradient.data : nil,
             batch: n, channels: c, spatial: s, training: lastWasTraining,
             activation: activation, output: y.data, dz: dz?.data, columnSums: columnSums)
-        ThreadTeam.shared.run(&job, parallel: xhat.count >= elementwiseParallelThreshold) { context, part, parts in
+        ThreadTeam.shared.run(&job, parallel: x.count >= elementwiseParallelThreshold) { context, part, parts in
             context.assumingMemoryBound(to: BatchNormBackwardJob.self).pointee.compute(part, of: parts)
         }
         return dx
@@ -108,9 +114,9 @@ public typealias BatchNorm2D = BatchNorm
 /// The forward pass for a range of channels per part: each channel's statistics are summed by
 /// one thread, in order, so the thread count does not change them.
 struct BatchNormForwardJob {
-    let x, xhat, y: UnsafeMutablePointer<Float>
+    let x, y: UnsafeMutablePointer<Float>
     let gamma, beta: UnsafePointer<Float>
-    let runningMean, runningVariance, inverseStd: UnsafeMutablePointer<Float>
+    let runningMean, runningVariance, mean, inverseStd: UnsafeMutablePointer<Float>
     let batch, channels, spatial: Int
     let momentum, epsilon: Float
     let training: Bool
@@ -140,12 +146,12 @@ struct BatchNormForwardJob {
                 variance = runningVariance[ch]
             }
             let invStd = 1 / (variance + epsilon).squareRoot()
+            self.mean[ch] = mean
             inverseStd[ch] = invStd
             let g = gamma[ch], b0 = beta[ch]
             for b in 0..<batch {
                 let offset = (b * channels + ch) * spatial
-                laneNormalize(
-                    x + offset, xhat + offset, y + offset, spatial, mean: mean, invStd: invStd, gamma: g, beta: b0)
+                laneNormalize(x + offset, y + offset, spatial, mean: mean, invStd: invStd, gamma: g, beta: b0)
                 if activation != .identity {
                     activation.applyWithBias(y + offset, rows: 1, features: spatial, bias: nil)
                 }
@@ -157,18 +163,19 @@ struct BatchNormForwardJob {
     func computeColumns(_ r: Range<Int>) {
         let width = r.count, c0 = r.lowerBound
         guard width > 0 else { return }
-        let mean = columnSums + c0, squares = columnSums + channels + c0
+        let sums = columnSums + c0, squares = columnSums + channels + c0
         if training {
-            mean.update(repeating: 0, count: width)
+            sums.update(repeating: 0, count: width)
             squares.update(repeating: 0, count: width)
-            for b in 0..<batch { let row = x + b * channels + c0; for j in 0..<width { mean[j] += Double(row[j]) } }
-            for j in 0..<width { mean[j] /= Double(batch) }
+            for b in 0..<batch { let row = x + b * channels + c0; for j in 0..<width { sums[j] += Double(row[j]) } }
+            for j in 0..<width { sums[j] /= Double(batch) }
             for b in 0..<batch {
                 let row = x + b * channels + c0;
-                for j in 0..<width { let d = Double(row[j]) - mean[j]; squares[j] += d * d }
+                for j in 0..<width { let d = Double(row[j]) - sums[j]; squares[j] += d * d }
             }
             for j in 0..<width {
-                let m = Float(mean[j]), variance = Float(squares[j] / Double(batch))
+                let m = Float(sums[j]), variance = Float(squares[j] / Double(batch))
+                mean[c0 + j] = m
                 runningMean[c0 + j] = (1 - momentum) * runningMean[c0 + j] + momentum * m
                 runningVariance[c0 + j] =
                     (1 - momentum) * runningVariance[c0 + j] + momentum * variance * Float(batch) / Float(batch - 1)
@@ -176,15 +183,14 @@ struct BatchNormForwardJob {
             }
         } else {
             for j in 0..<width {
-                mean[j] = Double(runningMean[c0 + j])
+                mean[c0 + j] = runningMean[c0 + j]
                 inverseStd[c0 + j] = 1 / (runningVariance[c0 + j] + epsilon).squareRoot()
             }
         }
         for b in 0..<batch {
             let o = b * channels + c0
             for j in 0..<width {
-                let h = (x[o + j] - Float(mean[j])) * inverseStd[c0 + j]
-                xhat[o + j] = h
+                let h = (x[o + j] - mean[c0 + j]) * inverseStd[c0 + j]
                 y[o + j] = gamma[c0 + j] * h + beta[c0 + j]
             }
             if activation != .identity { activation.applyWithBias(y + o, rows: 1, features: width, bias: nil) }
@@ -194,9 +200,10 @@ struct BatchNormForwardJob {
 
 /// The backward pass for a range of channels per part.
 struct BatchNormBackwardJob {
-    let dy, xhat: UnsafePointer<Float>
+    /// dLoss/dy and the forward's input x, from which x̂ is made again with `mean` and `inverseStd`.
+    let dy, x: UnsafePointer<Float>
     let dx: UnsafeMutablePointer<Float>?
-    let gamma, inverseStd: UnsafePointer<Float>
+    let gamma, mean, inverseStd: UnsafePointer<Float>
     /// nil when the layer's parameter gradients are not wanted.
     let dGamma, dBeta: UnsafeMutablePointer<Float>?
     let batch, channels, spatial: Int
@@ -224,7 +231,8 @@ struct BatchNormBackwardJob {
             for b in 0..<batch {
                 let offset = (b * channels + ch) * spatial
                 sumDy += Double(laneSum(dy + offset, spatial))
-                sumDyXhat += Double(laneDot(dy + offset, xhat + offset, spatial))
+                sumDyXhat += Double(
+                    laneDotNormalized(dy + offset, x + offset, spatial, mean: mean[ch], invStd: inverseStd[ch]))
             }
             dBeta?[ch] += Float(sumDy)  // dBeta = Σ dy
             dGamma?[ch] += Float(sumDyXhat)  // dGamma = Σ dy · x̂
@@ -237,7 +245,7 @@ struct BatchNormBackwardJob {
             for b in 0..<batch {
                 let offset = (b * channels + ch) * spatial
                 laneNormalizationGradient(
-                    dy + offset, xhat + offset, dx + offset, spatial, scale: scale,
+                    dy + offset, x + offset, dx + offset, spatial, mean: mean[ch], invStd: inverseStd[ch], scale: scale,
                     meanDy: training ? meanDy : 0, meanDyXhat: training ? meanDyXhat : 0)
             }
         }
@@ -259,7 +267,7 @@ struct BatchNormBackwardJob {
             }
             for j in 0..<width {
                 sumDy[j] += Double(d[j])
-                sumDyXhat[j] += Double(d[j] * xhat[o + j])
+                sumDyXhat[j] += Double(d[j] * ((x[o + j] - mean[c0 + j]) * inverseStd[c0 + j]))
             }
         }
         for j in 0..<width {
@@ -274,7 +282,8 @@ struct BatchNormBackwardJob {
             for j in 0..<width {
                 let scale = gamma[c0 + j] * inverseStd[c0 + j]
                 let meanDy = training ? Float(sumDy[j]) / m : 0, meanDyXhat = training ? Float(sumDyXhat[j]) / m : 0
-                dx[o + j] = scale * (d[j] - meanDy - xhat[o + j] * meanDyXhat)
+                let xhat = (x[o + j] - mean[c0 + j]) * inverseStd[c0 + j]
+                dx[o + j] = scale * (d[j] - meanDy - xhat * meanDyXhat)
             }
         }
     }

@@ -21,7 +21,9 @@ public final class GroupNorm: Layer {
     /// When false, `backward` adds nothing to dγ and dβ.
     public var computesParameterGradients = true
 
-    private var normalized: Tensor?  // x̂, the input's shape
+    /// The last forward's input, kept for backward to make x̂ from again (see `laneNormalized`).
+    private var input: Tensor?
+    private var means: Tensor?  // the mean per (image, group), (N·G)
     private var inverseStd: Tensor?  // r per (image, group), (N·G)
     private var output: Tensor?
     private var dInput: Tensor?
@@ -47,11 +49,11 @@ public final class GroupNorm: Layer {
         precondition(
             input.shape.rank >= 2 && input.shape[1] == c, "GroupNorm(\(c) channels) got input of shape \(input.shape)")
         let n = input.shape[0], s = input.shape.countPerItem / c
-        let xhat = Tensor.reuse(&normalized, shape: input.shape)
+        self.input = input
         let y = Tensor.reuse(&output, shape: input.shape)
-        let r = Tensor.reuse(&inverseStd, shape: [n * groupCount])
+        let mean = Tensor.reuse(&means, shape: [n * groupCount]), r = Tensor.reuse(&inverseStd, shape: [n * groupCount])
         var job = GroupNormForwardJob(
-            x: input.data, xhat: xhat.data, y: y.data, gamma: weight.value.data, beta: bias.value.data,
+            x: input.data, y: y.data, gamma: weight.value.data, beta: bias.value.data, mean: mean.data,
             inverseStd: r.data, groups: n * groupCount, groupsPerImage: groupCount, channelsPerGroup: c / groupCount,
             spatial: s, epsilon: epsilon)
         ThreadTeam.shared.run(&job, parallel: input.count >= elementwiseParallelThreshold) { context, part, parts in
@@ -61,24 +63,24 @@ public final class GroupNorm: Layer {
     }
 
     public func backward(_ dOutput: Tensor) -> Tensor {
-        guard let xhat = normalized, let r = inverseStd else {
+        guard let x = input, let mean = means, let r = inverseStd else {
             preconditionFailure("GroupNorm.backward before forward")
         }
-        precondition(dOutput.shape == xhat.shape, "GroupNorm dOutput \(dOutput.shape) does not match \(xhat.shape)")
-        let c = channelCount, n = xhat.shape[0], s = xhat.shape.countPerItem / c
-        let parallel = xhat.count >= elementwiseParallelThreshold
+        precondition(dOutput.shape == x.shape, "GroupNorm dOutput \(dOutput.shape) does not match \(x.shape)")
+        let c = channelCount, n = x.shape[0], s = x.shape.countPerItem / c
+        let parallel = x.count >= elementwiseParallelThreshold
         if computesParameterGradients {
             var job = GroupNormParameterGradientJob(
-                dy: dOutput.data, xhat: xhat.data, dGamma: weight.gradient.data, dBeta: bias.gradient.data,
-                batch: n, channels: c, spatial: s)
+                dy: dOutput.data, x: x.data, mean: mean.data, inverseStd: r.data, dGamma: weight.gradient.data,
+                dBeta: bias.gradient.data, batch: n, channels: c, channelsPerGroup: c / groupCount, spatial: s)
             ThreadTeam.shared.run(&job, parallel: parallel) { context, part, parts in
                 context.assumingMemoryBound(to: GroupNormParameterGradientJob.self).pointee.compute(part, of: parts)
             }
         }
         guard computesInputGradient else { return noInputGradient }
-        let dx = Tensor.reuse(&dInput, shape: xhat.shape)
+        let dx = Tensor.reuse(&dInput, shape: x.shape)
         var job = GroupNormInputGradientJob(
-            dy: dOutput.data, xhat: xhat.data, dx: dx.data, gamma: weight.value.data, inverseStd: r.data,
+            dy: dOutput.data, x: x.data, dx: dx.data, gamma: weight.value.data, mean: mean.data, inverseStd: r.data,
             groups: n * groupCount, groupsPerImage: groupCount, channelsPerGroup: c / groupCount, spatial: s)
         ThreadTeam.shared.run(&job, parallel: parallel) { context, part, parts in
             context.assumingMemoryBound(to: GroupNormInputGradientJob.self).pointee.compute(part, of: parts)
@@ -91,9 +93,9 @@ public final class GroupNorm: Layer {
 /// contiguous run of (C/G)·S floats, summed in one order whatever the thread count.
 struct GroupNormForwardJob {
     let x: UnsafePointer<Float>
-    let xhat, y: UnsafeMutablePointer<Float>
+    let y: UnsafeMutablePointer<Float>
     let gamma, beta: UnsafePointer<Float>
-    let inverseStd: UnsafeMutablePointer<Float>
+    let mean, inverseStd: UnsafeMutablePointer<Float>
     /// N·G, G, C/G and S.
     let groups, groupsPerImage, channelsPerGroup, spatial: Int
     let epsilon: Float
@@ -110,11 +112,11 @@ struct GroupNormForwardJob {
                 squares += Double(laneSquaredDeviations(x + start + ch * spatial, spatial, from: mean))
             }
             let r = 1 / (Float(squares / Double(m)) + epsilon).squareRoot()
+            self.mean[group] = mean
             inverseStd[group] = r
             for ch in 0..<channelsPerGroup {
                 let o = start + ch * spatial, channel = firstChannel + ch
-                laneNormalize(
-                    x + o, xhat + o, y + o, spatial, mean: mean, invStd: r, gamma: gamma[channel], beta: beta[channel])
+                laneNormalize(x + o, y + o, spatial, mean: mean, invStd: r, gamma: gamma[channel], beta: beta[channel])
             }
         }
     }
@@ -122,17 +124,21 @@ struct GroupNormForwardJob {
 
 /// dγ and dβ for a range of channels per part, each summed over the images in order.
 struct GroupNormParameterGradientJob {
-    let dy, xhat: UnsafePointer<Float>
+    /// dLoss/dy and the forward's input x, x̂ made again from it with each group's mean and r.
+    let dy, x, mean, inverseStd: UnsafePointer<Float>
     let dGamma, dBeta: UnsafeMutablePointer<Float>
-    let batch, channels, spatial: Int
+    let batch, channels, channelsPerGroup, spatial: Int
 
     func compute(_ part: Int, of parts: Int) {
+        let groupsPerImage = channels / channelsPerGroup
         for channel in ThreadTeam.range(part, of: parts, in: channels) {
             var sumDy = 0.0, sumDyXhat = 0.0
             for image in 0..<batch {
                 let o = (image * channels + channel) * spatial
+                let group = image * groupsPerImage + channel / channelsPerGroup
                 sumDy += Double(laneSum(dy + o, spatial))
-                sumDyXhat += Double(laneDot(dy + o, xhat + o, spatial))
+                sumDyXhat += Double(
+                    laneDotNormalized(dy + o, x + o, spatial, mean: mean[group], invStd: inverseStd[group]))
             }
             dBeta[channel] += Float(sumDy)
             dGamma[channel] += Float(sumDyXhat)
@@ -142,9 +148,10 @@ struct GroupNormParameterGradientJob {
 
 /// dx for a range of (image, group) pairs per part.
 struct GroupNormInputGradientJob {
-    let dy, xhat: UnsafePointer<Float>
+    /// dLoss/dy and the forward's input x, x̂ made again from it with each group's mean and r.
+    let dy, x: UnsafePointer<Float>
     let dx: UnsafeMutablePointer<Float>
-    let gamma, inverseStd: UnsafePointer<Float>
+    let gamma, mean, inverseStd: UnsafePointer<Float>
     /// N·G, G, C/G and S.
     let groups, groupsPerImage, channelsPerGroup, spatial: Int
 
@@ -154,40 +161,42 @@ struct GroupNormInputGradientJob {
             let start = group * channelsPerGroup * spatial, firstChannel = (group % groupsPerImage) * channelsPerGroup
             // Σg and Σ(g · x̂) over the group, g = dy · γ_c.
             var sumG = 0.0, sumGXhat = 0.0
+            let mu = mean[group], r = inverseStd[group]
             for ch in 0..<channelsPerGroup {
                 let o = start + ch * spatial, g = Double(gamma[firstChannel + ch])
                 sumG += g * Double(laneSum(dy + o, spatial))
-                sumGXhat += g * Double(laneDot(dy + o, xhat + o, spatial))
+                sumGXhat += g * Double(laneDotNormalized(dy + o, x + o, spatial, mean: mu, invStd: r))
             }
-            let r = inverseStd[group]
             let shift = r * Float(sumG) / m, slope = r * Float(sumGXhat) / m
             for ch in 0..<channelsPerGroup {
                 let o = start + ch * spatial
                 // dx = r·γ_c·dy − r·Σg/m − x̂·r·Σ(g·x̂)/m: batch norm's formula with its scale r·γ_c.
                 laneAffineGradient(
-                    dy + o, xhat + o, dx + o, spatial, scale: r * gamma[firstChannel + ch], shift: shift, slope: slope)
+                    dy + o, x + o, dx + o, spatial, mean: mu, invStd: r, scale: r * gamma[firstChannel + ch],
+                    shift: shift, slope: slope)
             }
         }
     }
 }
 
-/// dx = scale · dy − shift − x̂ · slope over a contiguous run. Batch norm's
+/// dx = scale · dy − shift − x̂ · slope over a contiguous run, x̂ = (x − mean) · invStd. Batch norm's
 /// `laneNormalizationGradient` is the same map grouped as scale · (dy − a − x̂ · c); kept apart
 /// because γ differs within a group here (dividing by it would fail at γ = 0) and regrouping
 /// batch norm's would change the DCGAN's bits.
 @inline(__always)
 private func laneAffineGradient(
-    _ dy: UnsafePointer<Float>, _ xhat: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>, _ count: Int,
-    scale: Float, shift: Float, slope: Float
+    _ dy: UnsafePointer<Float>, _ x: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>, _ count: Int,
+    mean: Float, invStd: Float, scale: Float, shift: Float, slope: Float
 ) {
     var i = 0
     let a = SIMD8<Float>(repeating: scale), b = SIMD8<Float>(repeating: shift), c = SIMD8<Float>(repeating: slope)
+    let m = SIMD8<Float>(repeating: mean), r = SIMD8<Float>(repeating: invStd)
     while i + 8 <= count {
-        store8(a * load8(dy + i) - b - load8(xhat + i) * c, dx + i)
+        store8(a * load8(dy + i) - b - laneNormalized(x, i, mean: m, invStd: r) * c, dx + i)
         i += 8
     }
     while i < count {
-        dx[i] = scale * dy[i] - shift - xhat[i] * slope
+        dx[i] = scale * dy[i] - shift - ((x[i] - mean) * invStd) * slope
         i += 1
     }
 }
