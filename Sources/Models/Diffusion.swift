@@ -39,6 +39,17 @@ public final class DiffusionModel: GenerativeModel {
     /// 32: a U-Net's peak at batch 128 fell from 770 to 270 MB, and its epoch from 160 to 97 s
     /// (2 threads, Zen 3): the maps of a slice stay in the caches.
     public static let defaultSliceSize = 32
+    /// The activation values a slice may flow through: the 16-32 U-Net's 32 items (9.6 million).
+    public static let sliceActivationLimit = 10_000_000.0
+
+    /// The most items, up to `defaultSliceSize` and halving from it, whose slice flows through no
+    /// more than `sliceActivationLimit` values at `activationsPerItem` each: a wider denoiser
+    /// takes smaller slices, so that its training peak grows with its weights, not its maps.
+    public static func sliceSize(activationsPerItem: Double) -> Int {
+        var size = defaultSliceSize
+        while size > 1 && Double(size) * activationsPerItem > sliceActivationLimit { size /= 2 }
+        return size
+    }
     public let parameters: [Parameter]
     // Step buffers: the batch's ε and timesteps; a slice's x_0, ε, x_t and dLoss/dε̂, each (n, D).
     private var noise: Tensor?, sliceClean: Tensor?, sliceNoise: Tensor?, noised: Tensor?, dPrediction: Tensor?

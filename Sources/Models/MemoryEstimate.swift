@@ -76,8 +76,10 @@ extension ModelKind {
     public func memoryEstimate(_ settings: ModelSettings, image: Shape, images: Int, batchSize: Int) -> Double {
         let parameters = parameterEstimate(settings, image: image) * (self == .pca ? 8 : 16)
         // A diffusion model's denoiser takes the batch a slice at a time.
-        let itemsAtOnce = self == .diffusion ? min(batchSize, DiffusionModel.defaultSliceSize) : batchSize
-        let activations = activationEstimate(settings, image: image) * Double(itemsAtOnce) * 16
+        let perItem = activationEstimate(settings, image: image)
+        let itemsAtOnce =
+            self == .diffusion ? min(batchSize, DiffusionModel.sliceSize(activationsPerItem: perItem)) : batchSize
+        let activations = perItem * Double(itemsAtOnce) * 16
         return parameters + activations + Double(images) * Double(image.count)
     }
 }

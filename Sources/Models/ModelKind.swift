@@ -168,7 +168,9 @@ public enum ModelKind: String, CaseIterable, Codable, Sendable {
             return DiffusionModel(
                 denoiser: UNetDenoiser(image: image, channels: (s.hiddenSizes[0], s.hiddenSizes[1]), seed: seed),
                 schedule: NoiseSchedule(s.noiseSchedule, steps: s.diffusionSteps), dimension: imageSize,
-                samplingSteps: s.samplingSteps, name: "conv-diffusion", displayName: "Diffusion (U-Net)")
+                samplingSteps: s.samplingSteps,
+                sliceSize: DiffusionModel.sliceSize(activationsPerItem: activationEstimate(s, image: image)),
+                name: "conv-diffusion", displayName: "Diffusion (U-Net)")
         case (.gan, .mlp):
             // The hidden sizes are the generator's widths; the discriminator mirrors them.
             return GAN(

@@ -154,6 +154,29 @@ struct DiffusionTests {
         }
     }
 
+    @Test("a wider U-Net takes smaller slices: the 16-32 U-Net 32 items, the 32-64 one 16, an MLP 32")
+    func sliceSizes() {
+        let image = Shape(1, 28, 28)
+        func slice(_ architecture: Architecture, _ hidden: [Int]) -> Int {
+            var settings = ModelKind.diffusion.defaultSettings(architecture)
+            settings.hiddenSizes = hidden
+            return (ModelKind.diffusion.makeModel(settings, image: image, seed: 0) as! DiffusionModel).sliceSize
+        }
+        #expect(slice(.conv, [16, 32]) == 32)
+        #expect(slice(.conv, [32, 64]) == 16)
+        #expect(slice(.conv, [64, 128]) == 8)
+        #expect(slice(.mlp, [1024, 1024]) == 32)
+        #expect(DiffusionModel.sliceSize(activationsPerItem: 1e9) == 1)
+        // The estimate follows the slice: twice the widths, the same activations at a time.
+        let narrow = ModelKind.diffusion.defaultSettings(.conv)
+        var wide = narrow
+        wide.hiddenSizes = [32, 64]
+        func estimate(_ s: ModelSettings) -> Double {
+            ModelKind.diffusion.memoryEstimate(s, image: image, images: 70_000, batchSize: 128)
+        }
+        #expect(estimate(wide) < 1.2 * estimate(narrow), "\(estimate(wide)) against \(estimate(narrow))")
+    }
+
     @Test("an MLP denoiser learns the ring of eight Gaussians: DDIM samples hold its modes")
     func learnsRing() {
         let ring = GaussianMixture.ring()
