@@ -3,9 +3,10 @@ import Foundation
 import Models
 import NN
 
-/// How fast a model trains against the floor its matrix products set: the epoch's products,
-/// each timed on its own at its own shape, are the least time an epoch can take on this
-/// machine with this BLAS. `gen bench` prints these.
+/// How fast a model trains against the floor its matrix products set: the epoch's products
+/// (OpenBLAS's, and oneDNN's convolutions, products in layouts of its own), each timed on its
+/// own at its own shape, are the least time an epoch can take on this machine with these
+/// libraries. `gen bench` prints these.
 public struct EpochBenchmark {
     /// One model's figures.
     public struct Result: Sendable {
@@ -16,17 +17,19 @@ public struct EpochBenchmark {
         /// because these shared machines drift by 10-20% between one minute and the next.
         public var fastestEpochSeconds: Double
         public var imagesPerSecond: Double
-        /// The epoch's matrix-product operations over its seconds. This, the GEMM share and the
-        /// floor count OpenBLAS's products: a convolution on oneDNN is in none of them (`kernels`
-        /// says which ran there).
+        /// The epoch's matrix-product operations over its seconds: OpenBLAS's products and
+        /// oneDNN's convolutions (`kernels` says which layer ran where).
         public var gflops: Double
-        /// The share of the epoch spent inside matrix products.
+        /// The share of the epoch spent inside matrix products, OpenBLAS's and oneDNN's.
         public var gemmShare: Double
         /// The share of the epoch spent in optimizer steps: a pass over every parameter, its
         /// gradient and its moments, which streams memory the floor does not count.
         public var optimizerShare: Double
-        /// The epoch's products, each at the best speed the BLAS reaches on its shape when timed alone.
+        /// The epoch's products, each at the best speed its library reaches on its shape when
+        /// timed alone: OpenBLAS's products and oneDNN's convolution passes.
         public var gemmFloorSeconds: Double
+        /// The part of the floor in oneDNN's convolutions.
+        public var convolutionFloorSeconds: Double
         /// fastestEpochSeconds / gemmFloorSeconds: 1 means nothing but products.
         public var floorRatio: Double { fastestEpochSeconds / gemmFloorSeconds }
         /// The process's peak resident memory so far, in MB.
@@ -53,6 +56,7 @@ public struct EpochBenchmark {
                 ("images_per_second", jsonNumber(imagesPerSecond)), ("gflops", jsonNumber(gflops)),
                 ("gemm_share", jsonNumber(gemmShare)), ("optimizer_share", jsonNumber(optimizerShare)),
                 ("gemm_floor_seconds", jsonNumber(gemmFloorSeconds)),
+                ("onednn_floor_seconds", jsonNumber(convolutionFloorSeconds)),
                 ("floor_ratio", jsonNumber(floorRatio)), ("peak_mb", jsonNumber(peakMB)),
                 ("blas_kernels", jsonQuoted(BLAS.kernels)),
                 ("kernels", "[" + kernels.map(jsonQuoted).joined(separator: ",") + "]"),
@@ -85,22 +89,26 @@ public struct EpochBenchmark {
             }
             return Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
         }
-        let log = ProductLog.shared, optimizerLog = OptimizerLog.shared
+        let log = ProductLog.shared, convolutions = ConvolutionLog.shared, optimizerLog = OptimizerLog.shared
         var floor = FloorTimings()
+        func recording(_ on: Bool) { (log.isRecording, convolutions.isRecording) = (on, on) }
         _ = KernelLog.drain()  // the kernels of models measured before this one
         log.reset()
-        log.isRecording = true
+        convolutions.reset()
+        recording(true)
         _ = epoch(0, limit: 10)  // sizes every buffer, and shows the shapes a step multiplies
-        log.isRecording = false
-        floor.time(log.counts.keys)
+        recording(false)
+        floor.time(log.counts.keys, convolutions.counts.keys)
         log.reset()
+        convolutions.reset()
         optimizerLog.reset()  // the warm-up's steps were timed too
         var timings: [Double] = []
         for number in 1...max(epochs, 1) {
-            log.isRecording = true
+            recording(true)
             timings.append(epoch(number))
-            log.isRecording = false
-            floor.time(log.counts.keys)  // the epoch's last, smaller batch brings shapes of its own
+            recording(false)
+            // The epoch's last, smaller batch brings shapes of its own.
+            floor.time(log.counts.keys, convolutions.counts.keys)
         }
         let perEpoch = 1 / Double(timings.count)
         let seconds = timings.reduce(0, +) * perEpoch
@@ -109,19 +117,27 @@ public struct EpochBenchmark {
         return Result(
             model: model.name, secondsPerEpoch: seconds, fastestEpochSeconds: timings.min() ?? seconds,
             imagesPerSecond: Double(data.train.count) / seconds,
-            gflops: log.flops * perEpoch / seconds / 1e9, gemmShare: log.seconds * perEpoch / seconds,
+            gflops: (log.flops + convolutions.flops) * perEpoch / seconds / 1e9,
+            gemmShare: (log.seconds + convolutions.seconds) * perEpoch / seconds,
             optimizerShare: optimizerLog.seconds * perEpoch / seconds,
-            gemmFloorSeconds: floor.seconds(for: log.counts) * perEpoch, peakMB: Double(usage.ru_maxrss) / 1024,
+            gemmFloorSeconds: (floor.seconds(for: log.counts) + floor.seconds(for: convolutions.counts)) * perEpoch,
+            convolutionFloorSeconds: floor.seconds(for: convolutions.counts) * perEpoch,
+            peakMB: Double(usage.ru_maxrss) / 1024,
             kernels: ["matrix products: OpenBLAS \(BLAS.kernels)"] + KernelLog.drain())
     }
 
-    /// The best time seen for each product shape, over as many rounds of timings as are taken.
+    /// The best time seen for each product shape and each convolution call, over as many rounds
+    /// of timings as are taken.
     struct FloorTimings {
         private var best: [ProductLog.Shape: Double] = [:]
+        private var bestCalls: [ConvolutionLog.Call: Double] = [:]
         private var generator = SeededGenerator(seed: 7)
 
-        /// Times each shape: the fastest of five timings of enough repeats to last about 20 ms.
-        mutating func time(_ shapes: some Sequence<ProductLog.Shape>) {
+        /// Times each product shape and each convolution call alone.
+        mutating func time(_ shapes: some Sequence<ProductLog.Shape>, _ calls: some Sequence<ConvolutionLog.Call>) {
+            for call in calls {
+                bestCalls[call] = min(bestCalls[call] ?? .infinity, Self.fastest(ConvolutionLog.runner(for: call)))
+            }
             for s in shapes {
                 let a = Tensor.normal(Shape(s.m * s.k), using: &generator),
                     b = Tensor.normal(Shape(s.k * s.n), using: &generator)
@@ -133,18 +149,26 @@ public struct EpochBenchmark {
                         n: s.n, k: s.k,
                         beta: s.accumulates ? 1 : 0)
                 }
-                run()
-                let repeats = max(1, Int(0.02 / max(EpochBenchmark.time(run), 1e-7)))
-                let fastest =
-                    (0..<5).map { _ in EpochBenchmark.time { for _ in 0..<repeats { run() } } / Double(repeats) }.min()
-                    ?? 0
-                best[s] = min(best[s] ?? .infinity, fastest)
+                best[s] = min(best[s] ?? .infinity, Self.fastest(run))
             }
+        }
+
+        /// The fastest of five timings of enough repeats of `run` to last about 20 ms, after a first run.
+        private static func fastest(_ run: () -> Void) -> Double {
+            run()
+            let repeats = max(1, Int(0.02 / max(EpochBenchmark.time(run), 1e-7)))
+            return (0..<5).map { _ in EpochBenchmark.time { for _ in 0..<repeats { run() } } / Double(repeats) }.min()
+                ?? 0
         }
 
         /// Σ count × the shape's best time.
         func seconds(for counts: [ProductLog.Shape: Int]) -> Double {
             counts.reduce(0.0) { $0 + Double($1.value) * (best[$1.key] ?? 0) }
+        }
+
+        /// Σ count × the call's best time.
+        func seconds(for counts: [ConvolutionLog.Call: Int]) -> Double {
+            counts.reduce(0.0) { $0 + Double($1.value) * (bestCalls[$1.key] ?? 0) }
         }
     }
 

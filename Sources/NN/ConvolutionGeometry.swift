@@ -15,7 +15,7 @@
 
 /// The sizes of a convolution over NCHW images: the image side (channels, height, width), the
 /// kernel, and the grid of output positions it implies.
-public struct ConvolutionGeometry: Equatable, Sendable, CustomStringConvertible {
+public struct ConvolutionGeometry: Hashable, Sendable, CustomStringConvertible {
     /// The image side: a convolution's input, a transposed convolution's output.
     public let channels, height, width: Int
     public let kernelSize, stride, padding: Int

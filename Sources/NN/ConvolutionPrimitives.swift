@@ -1,4 +1,5 @@
 import CDNNL
+import Dispatch
 import Synchronization
 #if canImport(Glibc)
 import Glibc
@@ -62,9 +63,10 @@ final class ConvolutionPrimitives {
     let outputChannels, batch: Int
     /// Whether the forward pass adds a bias and backward weights returns its gradient.
     let withBias: Bool
-    /// The layer's description, for the kernel log, and whether it is the transpose of this
-    /// convolution (then its forward pass is this one's backward data, and the other way round).
-    let layerName: String
+    /// The layer's description, for the kernel log (nil: not noted, as for a benchmark's own
+    /// calls), and whether it is the transpose of this convolution (then its forward pass is
+    /// this one's backward data, and the other way round).
+    let layerName: String?
     let transposed: Bool
 
     private let stream: dnnl_stream_t
@@ -83,7 +85,7 @@ final class ConvolutionPrimitives {
     let biasGradient: UnsafeMutablePointer<Float>
 
     /// A transposed layer adds its own bias: its forward pass is oneDNN's backward data, which has none.
-    init(geometry g: ConvolutionGeometry, outputChannels: Int, batch: Int, layerName: String, transposed: Bool) {
+    init(geometry g: ConvolutionGeometry, outputChannels: Int, batch: Int, layerName: String?, transposed: Bool) {
         geometry = g
         self.outputChannels = outputChannels
         self.batch = batch
@@ -151,8 +153,7 @@ final class ConvolutionPrimitives {
             }
             arguments.append(.init(role: DNNL_ARG_DST, query: dnnl_query_dst_md, plain: destination, isOutput: true))
             forwardOperation = OneDNNOperation(forwardDescriptor, arguments: arguments, stream: stream)
-            KernelLog.note(
-                "\(layerName), \(transposed ? "backward data" : "forward"): oneDNN \(forwardOperation!.implementation)")
+            note(transposed ? "backward data" : "forward", forwardOperation!)
         }
         if withBias {
             forwardOperation!.run(input, weight, biasValues!, output)
@@ -180,9 +181,7 @@ final class ConvolutionPrimitives {
                     .init(role: DNNL_ARG_WEIGHTS, query: dnnl_query_weights_md, plain: weights, isOutput: false),
                     .init(role: DNNL_ARG_DIFF_SRC, query: dnnl_query_diff_src_md, plain: source, isOutput: true),
                 ], stream: stream)
-            KernelLog.note(
-                "\(layerName), \(transposed ? "forward" : "backward data"): oneDNN \(backwardDataOperation!.implementation)"
-            )
+            note(transposed ? "forward" : "backward data", backwardDataOperation!)
         }
         backwardDataOperation!.run(dOutput, weight, dInput)
     }
@@ -210,9 +209,14 @@ final class ConvolutionPrimitives {
                         isOutput: true))
             }
             backwardWeightsOperation = OneDNNOperation(descriptor, arguments: arguments, stream: stream)
-            KernelLog.note("\(layerName), backward weights: oneDNN \(backwardWeightsOperation!.implementation)")
+            note("backward weights", backwardWeightsOperation!)
         }
         backwardWeightsOperation!.run(input, dOutput, weightGradient, withBias ? biasGradient : nil)
+    }
+
+    /// Notes the kernel a layer's pass runs on ("Conv2D(64 → 128, …), forward: oneDNN jit:avx2").
+    private func note(_ pass: String, _ operation: OneDNNOperation) {
+        if let layerName { KernelLog.note("\(layerName), \(pass): oneDNN \(operation.implementation)") }
     }
 
 }
@@ -236,12 +240,13 @@ final class OneDNNConvolution {
     /// figure's few. Past that, the least recently used set goes.
     private static let keptBatchSizes = 8
     let outputChannels: Int
-    /// The layer's description for the kernel log, and whether it is this convolution's transpose.
-    let layerName: String
+    /// The layer's description for the kernel log (nil: not noted), and whether it is this
+    /// convolution's transpose.
+    let layerName: String?
     let transposed: Bool
     private var withBias: Bool { !transposed }
 
-    init(outputChannels: Int, layerName: String, transposed: Bool) {
+    init(outputChannels: Int, layerName: String?, transposed: Bool) {
         self.outputChannels = outputChannels
         self.layerName = layerName
         self.transposed = transposed
@@ -299,14 +304,20 @@ final class OneDNNConvolution {
 
     @discardableResult
     private func run(
-        _ pass: ChunkJob.Pass, _ g: ConvolutionGeometry, batch: Int, _ a: UnsafePointer<Float>,
+        _ pass: ConvolutionLog.Call.Pass, _ g: ConvolutionGeometry, batch: Int, _ a: UnsafePointer<Float>,
         _ b: UnsafePointer<Float>, _ c: UnsafePointer<Float>?, _ d: UnsafeMutablePointer<Float>?
     ) -> [ConvolutionPrimitives] {
+        let log = ConvolutionLog.shared, start = log.isRecording ? DispatchTime.now().uptimeNanoseconds : 0
         let set = chunks(g, batch: batch)
         var job = ChunkJob(
             pass: pass, set: set, batch: batch, geometry: g, outputChannels: outputChannels, a: a, b: b, c: c, d: d)
         ThreadTeam.shared.run(&job, parallel: set.count > 1) { context, part, parts in
             context.assumingMemoryBound(to: ChunkJob.self).pointee.compute(part, of: parts)
+        }
+        if log.isRecording {
+            log.record(
+                .init(pass: pass, geometry: g, outputChannels: outputChannels, batch: batch, transposed: transposed),
+                seconds: Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
         }
         return set
     }
@@ -319,8 +330,7 @@ final class OneDNNConvolution {
 
 /// A range of chunks per part, each through its own primitives.
 private struct ChunkJob {
-    enum Pass { case forward, backwardData, backwardWeights }
-    let pass: Pass
+    let pass: ConvolutionLog.Call.Pass
     let set: [ConvolutionPrimitives]
     let batch: Int
     let geometry: ConvolutionGeometry

@@ -382,6 +382,12 @@ struct CommandLineTests {
             #expect(
                 model.contains("conv") || model == "dcgan" ? !convolutions.isEmpty : convolutions.isEmpty, "\(line)")
             #expect(convolutions.allSatisfy { $0.contains("im2col") || $0.contains("oneDNN") }, "\(line)")
+            // The floor holds oneDNN's convolutions where a layer ran there, and only there.
+            let oneDNNFloor = try #require(object["onednn_floor_seconds"] as? Double, "\(line)")
+            #expect(
+                convolutions.contains { $0.contains("oneDNN") }
+                    ? oneDNNFloor > 0 && oneDNNFloor < floor : oneDNNFloor == 0,
+                "\(line)")
             names.append(model)
         }
         #expect(names == ["ae", "vae", "gan", "diffusion", "conv-ae", "conv-vae", "dcgan", "conv-diffusion"])

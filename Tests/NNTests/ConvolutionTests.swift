@@ -138,6 +138,34 @@ struct ConvolutionTests {
         }
     }
 
+    @Test("The convolution log records a layer's oneDNN passes, in the convolution's direction, and runs each alone")
+    func convolutionLog() {
+        var g = SeededGenerator(seed: 26)
+        let conv = Conv2D(inputChannels: 8, outputChannels: 16, kernelSize: 4, stride: 2, padding: 1, generator: &g)
+        let transposed = TransposedConv2D(
+            inputChannels: 16, outputChannels: 8, kernelSize: 4, stride: 2, padding: 1, generator: &g)
+        conv.engine = .oneDNN; transposed.engine = .oneDNN
+        let log = ConvolutionLog.shared
+        log.isRecording = true
+        let y = conv.forward(Tensor.normal([3, 8, 14, 14], using: &g), training: true)
+        _ = conv.backward(Tensor.normal(y.shape, using: &g))
+        let z = transposed.forward(y, training: true)
+        _ = transposed.backward(Tensor.normal(z.shape, using: &g))
+        log.isRecording = false
+        // Tests run side by side and may record too: each expected call is there at least once.
+        let geometry = ConvolutionGeometry(channels: 8, height: 14, width: 14, kernelSize: 4, stride: 2, padding: 1)
+        for (pass, isTransposed) in [
+            (ConvolutionLog.Call.Pass.forward, false), (.backwardData, false), (.backwardWeights, false),
+            (.backwardData, true), (.forward, true), (.backwardWeights, true),
+        ] {
+            let call = ConvolutionLog.Call(
+                pass: pass, geometry: geometry, outputChannels: 16, batch: 3, transposed: isTransposed)
+            #expect(log.counts[call] ?? 0 >= 1, "\(call), transposed \(isTransposed)")
+            #expect(call.flops == 2 * 16 * (8 * 16) * 49 * 3)
+            ConvolutionLog.runner(for: call)()  // alone, on buffers of its own
+        }
+    }
+
     @Test("Strided row copies (im2col's) equal to[j] = from[j·stride] for every count, writing nothing outside the row")
     func stridedCopies() {
         let source = (0..<64).map { Float($0) + 0.5 }
