@@ -21,17 +21,17 @@ public struct EpochBenchmark {
         /// oneDNN's convolutions (`kernels` says which layer ran where).
         public var gflops: Double
         /// The share of the epoch spent inside matrix products, OpenBLAS's and oneDNN's.
-        public var gemmShare: Double
+        public var productShare: Double
         /// The share of the epoch spent in optimizer steps: a pass over every parameter, its
         /// gradient and its moments, which streams memory the floor does not count.
         public var optimizerShare: Double
         /// The epoch's products, each at the best speed its library reaches on its shape when
         /// timed alone: OpenBLAS's products and oneDNN's convolution passes.
-        public var gemmFloorSeconds: Double
+        public var floorSeconds: Double
         /// The part of the floor in oneDNN's convolutions.
-        public var convolutionFloorSeconds: Double
-        /// fastestEpochSeconds / gemmFloorSeconds: 1 means nothing but products.
-        public var floorRatio: Double { fastestEpochSeconds / gemmFloorSeconds }
+        public var oneDNNFloorSeconds: Double
+        /// fastestEpochSeconds / floorSeconds: 1 means nothing but products.
+        public var floorRatio: Double { fastestEpochSeconds / floorSeconds }
         /// The process's peak resident memory so far, in MB.
         public var peakMB: Double
         /// What each layer's work ran on: "matrix products: OpenBLAS Zen", then one entry per
@@ -48,15 +48,17 @@ public struct EpochBenchmark {
             return families.joined(separator: "; ")
         }
 
-        /// One JSON object with the keys `gen bench --json` promises.
+        /// One JSON object with the keys `gen bench --json` promises. `gemm_share` and
+        /// `gemm_floor_seconds` keep the names they had when OpenBLAS made every product: the
+        /// product share and the floor, oneDNN's convolutions in them.
         public var json: String {
             jsonObject([
                 ("model", jsonQuoted(model)), ("seconds_per_epoch", jsonNumber(secondsPerEpoch)),
                 ("fastest_epoch_seconds", jsonNumber(fastestEpochSeconds)),
                 ("images_per_second", jsonNumber(imagesPerSecond)), ("gflops", jsonNumber(gflops)),
-                ("gemm_share", jsonNumber(gemmShare)), ("optimizer_share", jsonNumber(optimizerShare)),
-                ("gemm_floor_seconds", jsonNumber(gemmFloorSeconds)),
-                ("onednn_floor_seconds", jsonNumber(convolutionFloorSeconds)),
+                ("gemm_share", jsonNumber(productShare)), ("optimizer_share", jsonNumber(optimizerShare)),
+                ("gemm_floor_seconds", jsonNumber(floorSeconds)),
+                ("onednn_floor_seconds", jsonNumber(oneDNNFloorSeconds)),
                 ("floor_ratio", jsonNumber(floorRatio)), ("peak_mb", jsonNumber(peakMB)),
                 ("blas_kernels", jsonQuoted(BLAS.kernels)),
                 ("kernels", "[" + kernels.map(jsonQuoted).joined(separator: ",") + "]"),
@@ -118,10 +120,10 @@ public struct EpochBenchmark {
             model: model.name, secondsPerEpoch: seconds, fastestEpochSeconds: timings.min() ?? seconds,
             imagesPerSecond: Double(data.train.count) / seconds,
             gflops: (log.flops + convolutions.flops) * perEpoch / seconds / 1e9,
-            gemmShare: (log.seconds + convolutions.seconds) * perEpoch / seconds,
+            productShare: (log.seconds + convolutions.seconds) * perEpoch / seconds,
             optimizerShare: optimizerLog.seconds * perEpoch / seconds,
-            gemmFloorSeconds: (floor.seconds(for: log.counts) + floor.seconds(for: convolutions.counts)) * perEpoch,
-            convolutionFloorSeconds: floor.seconds(for: convolutions.counts) * perEpoch,
+            floorSeconds: (floor.seconds(for: log.counts) + floor.seconds(for: convolutions.counts)) * perEpoch,
+            oneDNNFloorSeconds: floor.seconds(for: convolutions.counts) * perEpoch,
             peakMB: Double(usage.ru_maxrss) / 1024,
             kernels: ["matrix products: OpenBLAS \(BLAS.kernels)"] + KernelLog.drain())
     }

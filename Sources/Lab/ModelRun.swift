@@ -241,13 +241,17 @@ public struct ModelRun {
         // keeps (a longer run continues a shorter one). The data by its contents, not by the
         // path typed: another folder of the same name, or images replaced in place, are other
         // data; the test images too, whose figures the checkpoint's metrics hold.
+        // A diffusion model's slice sums its gradients in another order: other bits. Keyed only
+        // where it is not the 32 every earlier cache was trained with.
+        let slice = (learner.model as? DiffusionModel)?.sliceSize ?? DiffusionModel.defaultSliceSize
+        let sliceKey = slice == DiffusionModel.defaultSliceSize ? "" : "|slice=\(slice)"
         let key =
             "\(learner.configurationJSON)|\(data.train.name)|train=\(String(data.train.fingerprint, radix: 16))"
             + "|test=\(String(data.test.fingerprint, radix: 16))|\(request.imageSize ?? 0)"
             + "|seed=\(request.seed)|batch=\(request.batchSize)|threads=\(request.threads)"
             + (earlyStopping.map {
                 "|early=\(String($0.validation.fingerprint, radix: 16)),\($0.figure.name),\($0.patience)"
-            } ?? "")
+            } ?? "") + sliceKey
         let hash = fnv1a(key)
         let safeName = data.train.name.filter { $0.isLetter || $0.isNumber || $0 == "-" }
         return "\(base)/\(learner.model.name)-\(safeName)-\(String(hash, radix: 16)).safetensors"

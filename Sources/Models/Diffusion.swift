@@ -39,7 +39,8 @@ public final class DiffusionModel: GenerativeModel {
     /// 32: a U-Net's peak at batch 128 fell from 770 to 270 MB, and its epoch from 160 to 97 s
     /// (2 threads, Zen 3): the maps of a slice stay in the caches.
     public static let defaultSliceSize = 32
-    /// The activation values a slice may flow through: the 16-32 U-Net's 32 items (9.6 million).
+    /// The activation values a slice may flow through: the 16-32 U-Net's 32 items of 28×28
+    /// (9.6 million, by `ModelKind.activationEstimate`). Its 32×32 images take 16.
     public static let sliceActivationLimit = 10_000_000.0
 
     /// The most items, up to `defaultSliceSize` and halving from it, whose slice flows through no

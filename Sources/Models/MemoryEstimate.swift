@@ -54,9 +54,10 @@ extension ModelKind {
         case .mlp:
             return 2 * (pixels + settings.hiddenSizes.reduce(0) { $0 + Double($1) } + Double(settings.latentDimension))
         case .conv where self == .diffusion:
-            // Every layer of the U-Net keeps its output and its input's gradient (GroupNorm and
-            // SiLU one map more), two blocks of them at the image's resolution: fitted to the
-            // peaks measured for 128 items at once, 0.73 GB for channels 16-32 and 1.39 GB for 32-64.
+            // Every layer of the U-Net keeps its output and its input's gradient (SiLU its input
+            // too), two blocks of them at the image's resolution: fitted to the peaks measured for
+            // 128 items at once, 0.73 GB for channels 16-32 and 1.39 GB for 32-64, when GroupNorm
+            // still kept a map of x̂ as well (a little above the peak now).
             let plane = Double(image[1] * image[2])
             let (first, second) = (Double(settings.hiddenSizes.first ?? 1), Double(settings.hiddenSizes.last ?? 1))
             return 12 * plane * first + 6 * plane * second
@@ -64,7 +65,7 @@ extension ModelKind {
             var values = pixels, side = Double(image[1] * image[2])
             for width in settings.hiddenSizes {
                 side /= 4
-                values += Double(width) * side * 2  // the map and its normalised or activated copy
+                values += Double(width) * side * 2  // the map and its activated (or batch-normed) copy
             }
             return 2 * values
         }

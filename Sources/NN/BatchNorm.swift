@@ -22,10 +22,10 @@ public final class BatchNorm: Layer {
     /// When false, `backward` adds nothing to dGamma and dBeta (it still takes the sums dx needs).
     public var computesParameterGradients = true
 
-    /// The last forward's input, kept (as a convolution keeps its own) for backward to make x̂
-    /// from again: it must not change in between, as no layer's output does.
+    /// The last forward's input, kept (as a convolution keeps its own; `Layer` says why it stays
+    /// unchanged) for backward to make x̂ from again, rather than a map of x̂ as large as it.
     private var input: Tensor?
-    private var mean: Tensor  // the mean per channel x̂ was made with: the batch's, or the running one
+    private var means: Tensor  // the mean per channel x̂ was made with: the batch's, or the running one
     private var inverseStd: Tensor  // 1 / sqrt(var + eps) per channel, from the last forward
     /// Per-channel sums in Double for (N, C) input, where a channel's values are a column:
     /// the passes then run along rows, each thread over its range of columns.
@@ -47,7 +47,7 @@ public final class BatchNorm: Layer {
         bias = Parameter(name: "bias", value: Tensor(zeros: [featureCount]))
         runningMean = Tensor(zeros: [featureCount])
         runningVariance = Tensor(shape: [featureCount], repeating: 1)
-        mean = Tensor(zeros: [featureCount])
+        means = Tensor(zeros: [featureCount])
         inverseStd = Tensor(zeros: [featureCount])
         columnSums = .allocate(capacity: 2 * featureCount)
         columnSums.initialize(repeating: 0, count: 2 * featureCount)
@@ -76,7 +76,7 @@ public final class BatchNorm: Layer {
         let y = Tensor.reuse(&output, shape: input.shape)
         var job = BatchNormForwardJob(
             x: input.data, y: y.data, gamma: weight.value.data, beta: bias.value.data,
-            runningMean: runningMean.data, runningVariance: runningVariance.data, mean: mean.data,
+            runningMean: runningMean.data, runningVariance: runningVariance.data, means: means.data,
             inverseStd: inverseStd.data,
             batch: n, channels: c, spatial: s, momentum: momentum, epsilon: epsilon, training: training,
             activation: activation, columnSums: columnSums)
@@ -95,7 +95,7 @@ public final class BatchNorm: Layer {
         let dz = activation == .identity ? nil : computesInputGradient ? dx : Tensor.reuse(&dPre, shape: x.shape)
         var job = BatchNormBackwardJob(
             dy: dOutput.data, x: x.data, dx: computesInputGradient ? dx.data : nil, gamma: weight.value.data,
-            mean: mean.data, inverseStd: inverseStd.data,
+            means: means.data, inverseStd: inverseStd.data,
             dGamma: computesParameterGradients ? weight.gradient.data : nil,
             dBeta: computesParameterGradients ? bias.gradient.data : nil,
             batch: n, channels: c, spatial: s, training: lastWasTraining,
@@ -116,7 +116,7 @@ public typealias BatchNorm2D = BatchNorm
 struct BatchNormForwardJob {
     let x, y: UnsafeMutablePointer<Float>
     let gamma, beta: UnsafePointer<Float>
-    let runningMean, runningVariance, mean, inverseStd: UnsafeMutablePointer<Float>
+    let runningMean, runningVariance, means, inverseStd: UnsafeMutablePointer<Float>
     let batch, channels, spatial: Int
     let momentum, epsilon: Float
     let training: Bool
@@ -146,7 +146,7 @@ struct BatchNormForwardJob {
                 variance = runningVariance[ch]
             }
             let invStd = 1 / (variance + epsilon).squareRoot()
-            self.mean[ch] = mean
+            means[ch] = mean
             inverseStd[ch] = invStd
             let g = gamma[ch], b0 = beta[ch]
             for b in 0..<batch {
@@ -163,19 +163,19 @@ struct BatchNormForwardJob {
     func computeColumns(_ r: Range<Int>) {
         let width = r.count, c0 = r.lowerBound
         guard width > 0 else { return }
-        let sums = columnSums + c0, squares = columnSums + channels + c0
+        let mean = columnSums + c0, squares = columnSums + channels + c0
         if training {
-            sums.update(repeating: 0, count: width)
+            mean.update(repeating: 0, count: width)
             squares.update(repeating: 0, count: width)
-            for b in 0..<batch { let row = x + b * channels + c0; for j in 0..<width { sums[j] += Double(row[j]) } }
-            for j in 0..<width { sums[j] /= Double(batch) }
+            for b in 0..<batch { let row = x + b * channels + c0; for j in 0..<width { mean[j] += Double(row[j]) } }
+            for j in 0..<width { mean[j] /= Double(batch) }
             for b in 0..<batch {
                 let row = x + b * channels + c0;
-                for j in 0..<width { let d = Double(row[j]) - sums[j]; squares[j] += d * d }
+                for j in 0..<width { let d = Double(row[j]) - mean[j]; squares[j] += d * d }
             }
             for j in 0..<width {
-                let m = Float(sums[j]), variance = Float(squares[j] / Double(batch))
-                mean[c0 + j] = m
+                let m = Float(mean[j]), variance = Float(squares[j] / Double(batch))
+                means[c0 + j] = m
                 runningMean[c0 + j] = (1 - momentum) * runningMean[c0 + j] + momentum * m
                 runningVariance[c0 + j] =
                     (1 - momentum) * runningVariance[c0 + j] + momentum * variance * Float(batch) / Float(batch - 1)
@@ -183,14 +183,14 @@ struct BatchNormForwardJob {
             }
         } else {
             for j in 0..<width {
-                mean[c0 + j] = runningMean[c0 + j]
+                means[c0 + j] = runningMean[c0 + j]
                 inverseStd[c0 + j] = 1 / (runningVariance[c0 + j] + epsilon).squareRoot()
             }
         }
         for b in 0..<batch {
             let o = b * channels + c0
             for j in 0..<width {
-                let h = (x[o + j] - mean[c0 + j]) * inverseStd[c0 + j]
+                let h = (x[o + j] - means[c0 + j]) * inverseStd[c0 + j]
                 y[o + j] = gamma[c0 + j] * h + beta[c0 + j]
             }
             if activation != .identity { activation.applyWithBias(y + o, rows: 1, features: width, bias: nil) }
@@ -203,7 +203,7 @@ struct BatchNormBackwardJob {
     /// dLoss/dy and the forward's input x, from which x̂ is made again with `mean` and `inverseStd`.
     let dy, x: UnsafePointer<Float>
     let dx: UnsafeMutablePointer<Float>?
-    let gamma, mean, inverseStd: UnsafePointer<Float>
+    let gamma, means, inverseStd: UnsafePointer<Float>
     /// nil when the layer's parameter gradients are not wanted.
     let dGamma, dBeta: UnsafeMutablePointer<Float>?
     let batch, channels, spatial: Int
@@ -232,7 +232,7 @@ struct BatchNormBackwardJob {
                 let offset = (b * channels + ch) * spatial
                 sumDy += Double(laneSum(dy + offset, spatial))
                 sumDyXhat += Double(
-                    laneDotNormalized(dy + offset, x + offset, spatial, mean: mean[ch], invStd: inverseStd[ch]))
+                    laneDotNormalized(dy + offset, x + offset, spatial, mean: means[ch], invStd: inverseStd[ch]))
             }
             dBeta?[ch] += Float(sumDy)  // dBeta = Σ dy
             dGamma?[ch] += Float(sumDyXhat)  // dGamma = Σ dy · x̂
@@ -245,7 +245,8 @@ struct BatchNormBackwardJob {
             for b in 0..<batch {
                 let offset = (b * channels + ch) * spatial
                 laneNormalizationGradient(
-                    dy + offset, x + offset, dx + offset, spatial, mean: mean[ch], invStd: inverseStd[ch], scale: scale,
+                    dy + offset, x + offset, dx + offset, spatial, mean: means[ch], invStd: inverseStd[ch],
+                    scale: scale,
                     meanDy: training ? meanDy : 0, meanDyXhat: training ? meanDyXhat : 0)
             }
         }
@@ -267,7 +268,7 @@ struct BatchNormBackwardJob {
             }
             for j in 0..<width {
                 sumDy[j] += Double(d[j])
-                sumDyXhat[j] += Double(d[j] * ((x[o + j] - mean[c0 + j]) * inverseStd[c0 + j]))
+                sumDyXhat[j] += Double(d[j] * ((x[o + j] - means[c0 + j]) * inverseStd[c0 + j]))
             }
         }
         for j in 0..<width {
@@ -282,7 +283,7 @@ struct BatchNormBackwardJob {
             for j in 0..<width {
                 let scale = gamma[c0 + j] * inverseStd[c0 + j]
                 let meanDy = training ? Float(sumDy[j]) / m : 0, meanDyXhat = training ? Float(sumDyXhat[j]) / m : 0
-                let xhat = (x[o + j] - mean[c0 + j]) * inverseStd[c0 + j]
+                let xhat = (x[o + j] - means[c0 + j]) * inverseStd[c0 + j]
                 dx[o + j] = scale * (d[j] - meanDy - xhat * meanDyXhat)
             }
         }

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// What oneDNN's convolutions did in a stretch of work: each call (its pass, geometry and
 /// batch), how often it ran, and the time spent inside them. `ProductLog`'s counterpart for
@@ -29,54 +30,51 @@ public final class ConvolutionLog: @unchecked Sendable {
         }
     }
 
-    /// Whether calls are recorded; set by the benchmark around the stretch it measures.
-    public var isRecording = false
+    /// Whether calls are recorded; set by the benchmark around the stretch it measures (read
+    /// by any thread that runs a convolution, tests' included).
+    public var isRecording: Bool {
+        get { recording.load(ordering: .relaxed) }
+        set { recording.store(newValue, ordering: .relaxed) }
+    }
+    private let recording = Atomic<Bool>(false)
     /// How many times each call ran.
-    public private(set) var counts: [Call: Int] = [:]
+    public var counts: [Call: Int] { lock.withLock { recorded.counts } }
     /// Seconds spent inside the calls while recording.
-    public private(set) var seconds = 0.0
+    public var seconds: Double { lock.withLock { recorded.seconds } }
+    private var recorded: (counts: [Call: Int], seconds: Double) = ([:], 0)
     private let lock = NSLock()
 
     /// Forgets what was recorded.
-    public func reset() {
-        lock.withLock {
-            counts = [:]
-            seconds = 0
-        }
-    }
+    public func reset() { lock.withLock { recorded = ([:], 0) } }
 
     func record(_ call: Call, seconds elapsed: Double) {
         lock.withLock {
-            counts[call, default: 0] += 1
-            seconds += elapsed
+            recorded.counts[call, default: 0] += 1
+            recorded.seconds += elapsed
         }
     }
 
     /// The floating-point operations of everything recorded.
-    public var flops: Double { lock.withLock { counts.reduce(0) { $0 + Double($1.value) * $1.key.flops } } }
+    public var flops: Double { counts.reduce(0) { $0 + Double($1.value) * $1.key.flops } }
 
     /// A function that runs `call` once, as a layer runs it (through the team, in the same
-    /// chunks), on buffers of its own filled with normal noise: the call timed alone.
+    /// chunks; for the weights' gradient, without adding the chunks' up, which is not oneDNN's
+    /// work), on buffers of its own filled with normal noise: the call timed alone.
     public static func runner(for call: Call) -> () -> Void {
         let g = call.geometry, o = call.outputChannels, n = call.batch
         var random = SeededGenerator(seed: 7)
         let image = Tensor.normal(Shape(n * g.imageSize), using: &random)
         let map = Tensor.normal(Shape(n * o * g.positions), using: &random)
         let weight = Tensor.normal(Shape(o * g.patchSize), using: &random)
-        let bias = Tensor(zeros: Shape(o)), weightGradient = Tensor(zeros: weight.shape)
+        let bias = Tensor(zeros: Shape(o))
         let convolution = OneDNNConvolution(outputChannels: o, layerName: nil, transposed: call.transposed)
         return {
             switch call.pass {
             case .forward:
-                convolution.forward(
-                    g, batch: n, input: image.data, weight: weight.data, bias: call.transposed ? nil : bias.data,
-                    output: map.data)
-            case .backwardData:
-                convolution.backwardData(g, batch: n, dOutput: map.data, weight: weight.data, dInput: image.data)
-            case .backwardWeights:
-                convolution.backwardWeights(
-                    g, batch: n, input: image.data, dOutput: map.data, addingTo: weightGradient.data,
-                    biasGradient: call.transposed ? nil : bias.data)
+                convolution.run(
+                    .forward, g, batch: n, image.data, weight.data, call.transposed ? nil : bias.data, map.data)
+            case .backwardData: convolution.run(.backwardData, g, batch: n, map.data, weight.data, nil, image.data)
+            case .backwardWeights: convolution.run(.backwardWeights, g, batch: n, image.data, map.data, nil, nil)
             }
         }
     }

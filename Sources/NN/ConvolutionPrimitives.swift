@@ -302,19 +302,22 @@ final class OneDNNConvolution {
         }
     }
 
+    /// One pass over the batch, each chunk on its own primitives, through the team: the
+    /// pointers as `ChunkJob` takes them. The weights' gradients stay in the chunks.
     @discardableResult
-    private func run(
+    func run(
         _ pass: ConvolutionLog.Call.Pass, _ g: ConvolutionGeometry, batch: Int, _ a: UnsafePointer<Float>,
         _ b: UnsafePointer<Float>, _ c: UnsafePointer<Float>?, _ d: UnsafeMutablePointer<Float>?
     ) -> [ConvolutionPrimitives] {
-        let log = ConvolutionLog.shared, start = log.isRecording ? DispatchTime.now().uptimeNanoseconds : 0
+        let log = ConvolutionLog.shared, recording = log.isRecording
+        let start = recording ? DispatchTime.now().uptimeNanoseconds : 0
         let set = chunks(g, batch: batch)
         var job = ChunkJob(
             pass: pass, set: set, batch: batch, geometry: g, outputChannels: outputChannels, a: a, b: b, c: c, d: d)
         ThreadTeam.shared.run(&job, parallel: set.count > 1) { context, part, parts in
             context.assumingMemoryBound(to: ChunkJob.self).pointee.compute(part, of: parts)
         }
-        if log.isRecording {
+        if recording {
             log.record(
                 .init(pass: pass, geometry: g, outputChannels: outputChannels, batch: batch, transposed: transposed),
                 seconds: Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)

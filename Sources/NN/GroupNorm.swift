@@ -21,7 +21,7 @@ public final class GroupNorm: Layer {
     /// When false, `backward` adds nothing to dγ and dβ.
     public var computesParameterGradients = true
 
-    /// The last forward's input, kept for backward to make x̂ from again (see `laneNormalized`).
+    /// The last forward's input, kept for backward to make x̂ from again (as BatchNorm does).
     private var input: Tensor?
     private var means: Tensor?  // the mean per (image, group), (N·G)
     private var inverseStd: Tensor?  // r per (image, group), (N·G)
@@ -53,7 +53,7 @@ public final class GroupNorm: Layer {
         let y = Tensor.reuse(&output, shape: input.shape)
         let mean = Tensor.reuse(&means, shape: [n * groupCount]), r = Tensor.reuse(&inverseStd, shape: [n * groupCount])
         var job = GroupNormForwardJob(
-            x: input.data, y: y.data, gamma: weight.value.data, beta: bias.value.data, mean: mean.data,
+            x: input.data, y: y.data, gamma: weight.value.data, beta: bias.value.data, means: mean.data,
             inverseStd: r.data, groups: n * groupCount, groupsPerImage: groupCount, channelsPerGroup: c / groupCount,
             spatial: s, epsilon: epsilon)
         ThreadTeam.shared.run(&job, parallel: input.count >= elementwiseParallelThreshold) { context, part, parts in
@@ -71,7 +71,7 @@ public final class GroupNorm: Layer {
         let parallel = x.count >= elementwiseParallelThreshold
         if computesParameterGradients {
             var job = GroupNormParameterGradientJob(
-                dy: dOutput.data, x: x.data, mean: mean.data, inverseStd: r.data, dGamma: weight.gradient.data,
+                dy: dOutput.data, x: x.data, means: mean.data, inverseStd: r.data, dGamma: weight.gradient.data,
                 dBeta: bias.gradient.data, batch: n, channels: c, channelsPerGroup: c / groupCount, spatial: s)
             ThreadTeam.shared.run(&job, parallel: parallel) { context, part, parts in
                 context.assumingMemoryBound(to: GroupNormParameterGradientJob.self).pointee.compute(part, of: parts)
@@ -80,7 +80,7 @@ public final class GroupNorm: Layer {
         guard computesInputGradient else { return noInputGradient }
         let dx = Tensor.reuse(&dInput, shape: x.shape)
         var job = GroupNormInputGradientJob(
-            dy: dOutput.data, x: x.data, dx: dx.data, gamma: weight.value.data, mean: mean.data, inverseStd: r.data,
+            dy: dOutput.data, x: x.data, dx: dx.data, gamma: weight.value.data, means: mean.data, inverseStd: r.data,
             groups: n * groupCount, groupsPerImage: groupCount, channelsPerGroup: c / groupCount, spatial: s)
         ThreadTeam.shared.run(&job, parallel: parallel) { context, part, parts in
             context.assumingMemoryBound(to: GroupNormInputGradientJob.self).pointee.compute(part, of: parts)
@@ -95,7 +95,7 @@ struct GroupNormForwardJob {
     let x: UnsafePointer<Float>
     let y: UnsafeMutablePointer<Float>
     let gamma, beta: UnsafePointer<Float>
-    let mean, inverseStd: UnsafeMutablePointer<Float>
+    let means, inverseStd: UnsafeMutablePointer<Float>
     /// N·G, G, C/G and S.
     let groups, groupsPerImage, channelsPerGroup, spatial: Int
     let epsilon: Float
@@ -112,7 +112,7 @@ struct GroupNormForwardJob {
                 squares += Double(laneSquaredDeviations(x + start + ch * spatial, spatial, from: mean))
             }
             let r = 1 / (Float(squares / Double(m)) + epsilon).squareRoot()
-            self.mean[group] = mean
+            means[group] = mean
             inverseStd[group] = r
             for ch in 0..<channelsPerGroup {
                 let o = start + ch * spatial, channel = firstChannel + ch
@@ -125,7 +125,7 @@ struct GroupNormForwardJob {
 /// dγ and dβ for a range of channels per part, each summed over the images in order.
 struct GroupNormParameterGradientJob {
     /// dLoss/dy and the forward's input x, x̂ made again from it with each group's mean and r.
-    let dy, x, mean, inverseStd: UnsafePointer<Float>
+    let dy, x, means, inverseStd: UnsafePointer<Float>
     let dGamma, dBeta: UnsafeMutablePointer<Float>
     let batch, channels, channelsPerGroup, spatial: Int
 
@@ -138,7 +138,7 @@ struct GroupNormParameterGradientJob {
                 let group = image * groupsPerImage + channel / channelsPerGroup
                 sumDy += Double(laneSum(dy + o, spatial))
                 sumDyXhat += Double(
-                    laneDotNormalized(dy + o, x + o, spatial, mean: mean[group], invStd: inverseStd[group]))
+                    laneDotNormalized(dy + o, x + o, spatial, mean: means[group], invStd: inverseStd[group]))
             }
             dBeta[channel] += Float(sumDy)
             dGamma[channel] += Float(sumDyXhat)
@@ -151,7 +151,7 @@ struct GroupNormInputGradientJob {
     /// dLoss/dy and the forward's input x, x̂ made again from it with each group's mean and r.
     let dy, x: UnsafePointer<Float>
     let dx: UnsafeMutablePointer<Float>
-    let gamma, mean, inverseStd: UnsafePointer<Float>
+    let gamma, means, inverseStd: UnsafePointer<Float>
     /// N·G, G, C/G and S.
     let groups, groupsPerImage, channelsPerGroup, spatial: Int
 
@@ -161,7 +161,7 @@ struct GroupNormInputGradientJob {
             let start = group * channelsPerGroup * spatial, firstChannel = (group % groupsPerImage) * channelsPerGroup
             // Σg and Σ(g · x̂) over the group, g = dy · γ_c.
             var sumG = 0.0, sumGXhat = 0.0
-            let mu = mean[group], r = inverseStd[group]
+            let mu = means[group], r = inverseStd[group]
             for ch in 0..<channelsPerGroup {
                 let o = start + ch * spatial, g = Double(gamma[firstChannel + ch])
                 sumG += g * Double(laneSum(dy + o, spatial))
@@ -192,7 +192,7 @@ private func laneAffineGradient(
     let a = SIMD8<Float>(repeating: scale), b = SIMD8<Float>(repeating: shift), c = SIMD8<Float>(repeating: slope)
     let m = SIMD8<Float>(repeating: mean), r = SIMD8<Float>(repeating: invStd)
     while i + 8 <= count {
-        store8(a * load8(dy + i) - b - laneNormalized(x, i, mean: m, invStd: r) * c, dx + i)
+        store8(a * load8(dy + i) - b - laneNormalized(x + i, mean: m, invStd: r) * c, dx + i)
         i += 8
     }
     while i < count {

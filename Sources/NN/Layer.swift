@@ -52,6 +52,10 @@ public struct NamedTensor {
 ///
 /// The tensors a layer returns are its own buffers, overwritten by its next call: a layer
 /// allocates them on first use (or when a batch outgrows them) and reuses them after that.
+/// A layer may keep a reference to its input instead of a copy (a convolution reads it again
+/// for its weights' gradient, a normalisation makes x̂ again from it): the input must stay as
+/// it was until that layer's backward. A map may be changed in place before the next layer
+/// reads it (the U-Net adds the time's shift to a convolution's output), never after.
 /// Its `description` names its architecture (`Dense(784 → 512, relu)`): models record it in
 /// their configuration, so a cache key or a checkpoint says which network it holds.
 public protocol Layer: AnyObject, CustomStringConvertible {

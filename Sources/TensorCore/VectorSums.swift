@@ -32,12 +32,10 @@ package func laneSquaredDeviations(_ p: UnsafePointer<Float>, _ count: Int, from
 // same operations, so the same bits). A map of x̂ held from forward to backward was a third of
 // the DCGAN's batch-norm memory.
 
-/// x̂ = (x − mean) · invStd for eight lanes from x.
+/// x̂ = (x − mean) · invStd for the eight values from x.
 @inlinable @inline(__always)
-package func laneNormalized(
-    _ x: UnsafePointer<Float>, _ i: Int, mean: SIMD8<Float>, invStd: SIMD8<Float>
-) -> SIMD8<Float> {
-    (UnsafeRawPointer(x + i).loadUnaligned(as: SIMD8<Float>.self) - mean) * invStd
+package func laneNormalized(_ x: UnsafePointer<Float>, mean: SIMD8<Float>, invStd: SIMD8<Float>) -> SIMD8<Float> {
+    (UnsafeRawPointer(x).loadUnaligned(as: SIMD8<Float>.self) - mean) * invStd
 }
 
 /// y = gamma · x̂ + beta over a contiguous run, x̂ = (x − mean) · invStd: a batch norm's output.
@@ -50,7 +48,7 @@ package func laneNormalize(
     let m = SIMD8<Float>(repeating: mean), s = SIMD8<Float>(repeating: invStd), g = SIMD8<Float>(repeating: gamma),
         b = SIMD8<Float>(repeating: beta)
     while i + 8 <= count {
-        let h = laneNormalized(x, i, mean: m, invStd: s)
+        let h = laneNormalized(x + i, mean: m, invStd: s)
         UnsafeMutableRawPointer(y + i).storeBytes(of: g * h + b, as: SIMD8<Float>.self)
         i += 8
     }
@@ -69,7 +67,8 @@ package func laneDotNormalized(
     var lanes = SIMD8<Float>(), i = 0
     let m = SIMD8<Float>(repeating: mean), s = SIMD8<Float>(repeating: invStd)
     while i + 8 <= count {
-        lanes += UnsafeRawPointer(p + i).loadUnaligned(as: SIMD8<Float>.self) * laneNormalized(x, i, mean: m, invStd: s)
+        lanes +=
+            UnsafeRawPointer(p + i).loadUnaligned(as: SIMD8<Float>.self) * laneNormalized(x + i, mean: m, invStd: s)
         i += 8
     }
     var total = lanes.sum()
@@ -89,7 +88,7 @@ package func laneNormalizationGradient(
     let m = SIMD8<Float>(repeating: mean), r = SIMD8<Float>(repeating: invStd)
     while i + 8 <= count {
         let d = UnsafeRawPointer(dy + i).loadUnaligned(as: SIMD8<Float>.self),
-            h = laneNormalized(x, i, mean: m, invStd: r)
+            h = laneNormalized(x + i, mean: m, invStd: r)
         UnsafeMutableRawPointer(dx + i).storeBytes(of: s * (d - a - h * c), as: SIMD8<Float>.self)
         i += 8
     }

@@ -70,15 +70,15 @@ struct BenchCommand: ParsableCommand {
                 String(
                     format: "| %@ | %.2f | %.2f | %.0f | %.0f | %.0f%% | %.0f%% | %.2f | %.2f | %.0f | %@ |", r.model,
                     r.secondsPerEpoch, r.fastestEpochSeconds,
-                    r.imagesPerSecond, r.gflops, 100 * r.gemmShare, 100 * r.optimizerShare, r.gemmFloorSeconds,
+                    r.imagesPerSecond, r.gflops, 100 * r.productShare, 100 * r.optimizerShare, r.floorSeconds,
                     r.floorRatio, r.peakMB, r.kernelSummary))
             kernelLines += r.kernels.dropFirst().map { "- \(r.model): \($0)" }
-            if r.convolutionFloorSeconds > 0 {
+            if r.oneDNNFloorSeconds > 0 {
                 kernelLines.append(
                     String(
                         format:
                             "- %@: GFLOP/s, GEMM share and the floor count oneDNN's convolutions (%.2f s of the floor) with OpenBLAS's products",
-                        r.model, r.convolutionFloorSeconds))
+                        r.model, r.oneDNNFloorSeconds))
             }
         }
         // Which kernels each convolution ran on, below the table (the column names the families).

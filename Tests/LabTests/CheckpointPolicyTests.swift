@@ -138,4 +138,18 @@ struct CheckpointPolicyTests {
         #expect(saved.settings == settings && saved.dataset == .synthetic)
         #expect(SavedSettings(checkpoint: folder + "/vae.safetensors", kind: .ae) == nil)
     }
+
+    @Test("a diffusion model's cache key holds its slice where it is not the 32 earlier caches were trained with")
+    func sliceInCacheKey() throws {
+        let cache = try scratchFolder()
+        func path(slice: Int) throws -> String {
+            let model = DiffusionModel(
+                denoiser: MLPDenoiser(dimension: 784, hiddenSizes: [8], seed: 0), schedule: NoiseSchedule(.linear),
+                dimension: 784, sliceSize: slice)
+            return try ModelRun(quietRequest(cache: cache)).checkpointPath(for: Learner(model), data: tinyData)
+        }
+        let (default32, sixteen, eight) = (try path(slice: 32), try path(slice: 16), try path(slice: 8))
+        #expect(Set([default32, sixteen, eight]).count == 3, "\(default32) \(sixteen) \(eight)")
+        #expect(try path(slice: 16) == sixteen)
+    }
 }

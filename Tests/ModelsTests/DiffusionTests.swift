@@ -167,6 +167,11 @@ struct DiffusionTests {
         #expect(slice(.conv, [64, 128]) == 8)
         #expect(slice(.mlp, [1024, 1024]) == 32)
         #expect(DiffusionModel.sliceSize(activationsPerItem: 1e9) == 1)
+        // Larger images, smaller slices: the default U-Net on 32×32.
+        var settings = ModelKind.diffusion.defaultSettings(.conv)
+        settings.hiddenSizes = [16, 32]
+        let large = ModelKind.diffusion.makeModel(settings, image: Shape(1, 32, 32), seed: 0) as! DiffusionModel
+        #expect(large.sliceSize == 16)
         // The estimate follows the slice: twice the widths, the same activations at a time.
         let narrow = ModelKind.diffusion.defaultSettings(.conv)
         var wide = narrow
