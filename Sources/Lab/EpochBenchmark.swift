@@ -32,7 +32,8 @@ public struct EpochBenchmark {
         public var oneDNNFloorSeconds: Double
         /// fastestEpochSeconds / floorSeconds: 1 means nothing but products.
         public var floorRatio: Double { fastestEpochSeconds / floorSeconds }
-        /// The process's peak resident memory so far, in MB.
+        /// The peak resident memory while the measured epochs ran, in MB (2²⁰ bytes): the
+        /// training's, not the floor timings' operands or an earlier model's (`ResidentMemory`).
         public var peakMB: Double
         /// What each layer's work ran on: "matrix products: OpenBLAS Zen", then one entry per
         /// convolution (and pass, on oneDNN), e.g. "Conv2D(64 → 128), forward: oneDNN jit:avx2".
@@ -104,18 +105,18 @@ public struct EpochBenchmark {
         log.reset()
         convolutions.reset()
         optimizerLog.reset()  // the warm-up's steps were timed too
-        var timings: [Double] = []
+        var timings: [Double] = [], peak = 0.0
         for number in 1...max(epochs, 1) {
+            ResidentMemory.resetPeak()
             recording(true)
             timings.append(epoch(number))
             recording(false)
+            peak = max(peak, ResidentMemory.peakMB())
             // The epoch's last, smaller batch brings shapes of its own.
             floor.time(log.counts.keys, convolutions.counts.keys)
         }
         let perEpoch = 1 / Double(timings.count)
         let seconds = timings.reduce(0, +) * perEpoch
-        var usage = rusage()
-        getrusage(RUSAGE_SELF.rawValue, &usage)
         return Result(
             model: model.name, secondsPerEpoch: seconds, fastestEpochSeconds: timings.min() ?? seconds,
             imagesPerSecond: Double(data.train.count) / seconds,
@@ -124,7 +125,7 @@ public struct EpochBenchmark {
             optimizerShare: optimizerLog.seconds * perEpoch / seconds,
             floorSeconds: (floor.seconds(for: log.counts) + floor.seconds(for: convolutions.counts)) * perEpoch,
             oneDNNFloorSeconds: floor.seconds(for: convolutions.counts) * perEpoch,
-            peakMB: Double(usage.ru_maxrss) / 1024,
+            peakMB: peak,
             kernels: ["matrix products: OpenBLAS \(BLAS.kernels)"] + KernelLog.drain())
     }
 
