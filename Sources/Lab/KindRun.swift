@@ -47,7 +47,7 @@ extension ModelRun {
         let model = kind.makeModel(settings, image: data.train.imageShape, seed: request.seed)
         let encoded = (try? JSONEncoder.sorted.encode(settings)).map { String(decoding: $0, as: UTF8.self) } ?? ""
         let result = try train(
-            model, optimizer: optimizer ?? kind.optimizer(settings), data: data,
+            model, optimizer: optimizer ?? kind.optimizer(settings), averageDecay: settings.averageDecay, data: data,
             metadata: ["kind": kind.rawValue, "settings": encoded],
             defaultEpochs: kind.defaultEpochs, earlyStopping: earlyStopping
         ) { record in

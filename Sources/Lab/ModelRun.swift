@@ -120,8 +120,8 @@ public struct ModelRun {
         .checkpointUnusable(reason: "\(error)")
     }
 
-    /// Trains `model` on `data` with a fresh copy of `optimizer` per parameter group, as the
-    /// request says (or loads it from its checkpoint); `metadata` goes into the checkpoint with
+    /// Trains `model` on `data` with a fresh copy of `optimizer` per parameter group (and its
+    /// weights averaged with `averageDecay`, if given), as the request says (or loads it from its checkpoint); `metadata` goes into the checkpoint with
     /// the trainer's own; `defaultEpochs` is trained when neither the request nor a named
     /// checkpoint says; `onEpoch` sees each epoch trained here. It trains on `request.threads`
     /// threads, a count scoped to this call: a process's entry (`gen`, a script's notebook) sets
@@ -130,12 +130,13 @@ public struct ModelRun {
     /// figure stops improving, with the best epoch's weights (and a cached run that stopped so is
     /// reused as finished).
     public func train(
-        _ model: any TrainableModel, optimizer: any Optimizer = Adam(), data: DatasetSplits,
-        metadata: [String: String] = [:], defaultEpochs: Int = RunRequest.defaultEpochs,
+        _ model: any TrainableModel, optimizer: any Optimizer = Adam(), averageDecay: Float? = nil,
+        data: DatasetSplits, metadata: [String: String] = [:], defaultEpochs: Int = RunRequest.defaultEpochs,
         earlyStopping: EarlyStopping? = nil, onEpoch: @escaping (EpochRecord) -> Void = { _ in }
     ) throws -> TrainingResult {
         try train(
-            Learner(model, optimizer: optimizer), data: data, metadata: metadata, defaultEpochs: defaultEpochs,
+            Learner(model, optimizer: optimizer, averageDecay: averageDecay), data: data, metadata: metadata,
+            defaultEpochs: defaultEpochs,
             earlyStopping: earlyStopping, onEpoch: onEpoch)
     }
 

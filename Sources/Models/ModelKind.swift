@@ -217,6 +217,9 @@ public struct ModelSettings: Codable, Equatable, Sendable {
     public var noiseSchedule = NoiseSchedule.Kind.linear
     public var diffusionSteps = 1000
     public var samplingSteps = 50
+    /// The decay of the weights' average over training steps that evaluation and sampling
+    /// read (`WeightAverage`), or nil: the weights as trained.
+    public var averageDecay: Float?
 
     public init(
         architecture: Architecture = .mlp, latentDimension: Int, hiddenSizes: [Int], learningRate: Float,
@@ -247,7 +250,7 @@ public struct ModelSettings: Codable, Equatable, Sendable {
     private enum CodingKeys: String, CodingKey {
         case architecture, latentDimension, hiddenSizes, learningRate, beta, discriminatorSteps, generatorLoss
         case reconstructionLoss, codeActivation, corruption, sparsity, contractive, tiedWeights, pretrainEpochs
-        case noiseSchedule, diffusionSteps, samplingSteps
+        case noiseSchedule, diffusionSteps, samplingSteps, averageDecay
     }
 
     /// Settings saved before a field existed take its default (checkpoints written before
@@ -271,6 +274,7 @@ public struct ModelSettings: Codable, Equatable, Sendable {
         noiseSchedule = try c.decodeIfPresent(NoiseSchedule.Kind.self, forKey: .noiseSchedule) ?? .linear
         diffusionSteps = try c.decodeIfPresent(Int.self, forKey: .diffusionSteps) ?? 1000
         samplingSteps = try c.decodeIfPresent(Int.self, forKey: .samplingSteps) ?? 50
+        averageDecay = try c.decodeIfPresent(Float.self, forKey: .averageDecay)
     }
 }
 
@@ -282,6 +286,7 @@ extension ModelSettings {
         case discriminatorSteps = "number of discriminator steps", contraction = "contractive weight"
         case pretrainingEpochs = "number of pretraining epochs per layer"
         case diffusionSteps = "number of diffusion steps", samplingSteps = "number of sampling steps"
+        case averageDecay = "weight average's decay"
     }
 
     /// The first setting outside its bounds, or nil: one check for flags and for the settings a
@@ -313,6 +318,9 @@ extension ModelSettings {
         if !(1...diffusionSteps).contains(samplingSteps) {
             return outOfRange(
                 .samplingSteps, samplingSteps, "from 1 to the number of diffusion steps, \(diffusionSteps)")
+        }
+        if let averageDecay, !(averageDecay > 0 && averageDecay < 1) {
+            return outOfRange(.averageDecay, averageDecay, "above 0 and below 1")
         }
         return nil
     }

@@ -22,13 +22,17 @@ public final class Learner {
     /// The largest L2 norm a group's gradient may have before its step (Pascanu et al. 2013's
     /// clipping by norm): a larger gradient is scaled down to it. nil: no clipping.
     public let gradientClipNorm: Float?
+    /// The weights averaged over the steps (`WeightAverage`), which evaluation and sampling
+    /// read; nil: the weights as trained.
+    public let weightAverage: WeightAverage?
     private let phaseOrder: [Int]
 
     /// `model` with a fresh copy of `optimizer` for each parameter group, or of
-    /// `overrides[group.name]` where given (a GAN's discriminator with a rate of its own).
+    /// `overrides[group.name]` where given (a GAN's discriminator with a rate of its own);
+    /// with `averageDecay`, the weights are averaged over the steps (`WeightAverage`).
     public init(
         _ model: any TrainableModel, optimizer: any Optimizer = Adam(), overrides: [String: any Optimizer] = [:],
-        gradientClipNorm: Float? = nil
+        gradientClipNorm: Float? = nil, averageDecay: Float? = nil
     ) {
         precondition(gradientClipNorm.map { $0 > 0 } ?? true, "a gradient clipping norm must be positive")
         self.model = model
@@ -37,6 +41,10 @@ public final class Learner {
             group.parameters.isEmpty ? nil : (overrides[group.name] ?? optimizer).fresh(over: group.parameters)
         }
         self.gradientClipNorm = gradientClipNorm
+        // Each tensor once, should two groups share one: averaged (and swapped) twice, it would not be.
+        var seen = Set<ObjectIdentifier>()
+        let trained = groups.flatMap(\.parameters).filter { seen.insert(ObjectIdentifier($0.value)).inserted }
+        weightAverage = averageDecay.map { WeightAverage(trained, decay: $0) }
         phaseOrder = model.phaseOrder
     }
 
@@ -55,6 +63,7 @@ public final class Learner {
             Set(named.map(\.1)).count <= 1
             ? (named.first?.1 ?? "none") : named.map { "\($0.0): \($0.1)" }.joined(separator: "; ")
         if let gradientClipNorm { text += ", gradients clipped to norm \(gradientClipNorm)" }
+        if let weightAverage { text += ", weights averaged (decay \(weightAverage.decay))" }
         return text
     }
 
@@ -67,7 +76,7 @@ public final class Learner {
         model.stateTensors
             + zip(groups, optimizers).flatMap { group, optimizer in
                 (optimizer?.state ?? []).map { $0.prefixed(group.stateName) }
-            }
+            } + (weightAverage?.tensors ?? [])
     }
 
     /// One training step on `batch`: every phase the model runs on it. Returns the first
@@ -78,6 +87,7 @@ public final class Learner {
             let loss = step(group: index, batch: batch, generator: &generator)
             if first == nil { first = loss }
         }
+        weightAverage?.update()
         return first ?? 0
     }
 
@@ -87,6 +97,7 @@ public final class Learner {
     /// its optimum) takes these steps.
     @discardableResult
     public func step(group index: Int, batch: Batch, generator: inout SeededGenerator) -> Float {
+        weightAverage?.useTrainingWeights()
         let parameters = groups[index].parameters
         parameters.zeroGradients()
         let loss = model.accumulateGradients(group: index, batch: batch, generator: &generator)

@@ -114,6 +114,9 @@ public struct Trainer {
                         runningLoss: lossSum / Double(index + 1), imagesPerSecond: rate, secondsLeft: left))
             }
             let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+            // From here to the next step, the model holds the averaged weights, if any: they are
+            // what is evaluated, saved under the model's names, drawn and sampled.
+            learner.weightAverage?.useAverage()
             var evaluation = Trainer.generator(seed: seed, epoch: epoch, purpose: 2)
             var trainingFigures = model.epochMetrics()
             if trainingFigures.isEmpty { trainingFigures = [(.trainLoss, weightedLossSum / Double(max(seen, 1)))] }

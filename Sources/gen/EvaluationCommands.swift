@@ -17,6 +17,7 @@ struct JudgeCommand: ModelCommand {
             options.figureFlags + [
                 ("--hidden", options.hidden != nil), ("--latent-dimension", options.latentDimension != nil),
                 ("--learning-rate", options.learningRate != nil), ("--arch", options.arch != nil),
+                ("--weight-average", options.weightAverage != nil),
             ], command: "judge")
     }
 

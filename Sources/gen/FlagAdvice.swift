@@ -52,7 +52,7 @@ extension ModelProblem {
                 .beta: "--beta",
                 .discriminatorSteps: "--discriminator-steps", .contraction: "--contractive",
                 .pretrainingEpochs: "--pretrain-epochs", .diffusionSteps: "--diffusion-steps",
-                .samplingSteps: "--sampling-steps",
+                .samplingSteps: "--sampling-steps", .averageDecay: "--weight-average",
             ]
             return "\(flags[setting] ?? setting.rawValue) must be \(expected), got \(value)"
         }

@@ -199,7 +199,10 @@ struct ClassifyCommand: ModelCommand {
 
     func validate() throws {
         try options.refuseUnused(
-            options.figureFlags + [("--latent-dimension", options.latentDimension != nil)], command: "classify")
+            options.figureFlags + [
+                ("--latent-dimension", options.latentDimension != nil),
+                ("--weight-average", options.weightAverage != nil),
+            ], command: "classify")
     }
 
     func run() throws {

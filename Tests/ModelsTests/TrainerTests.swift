@@ -71,6 +71,56 @@ struct TrainerTests {
         }
     }
 
+    @Test("the weight average: θ̄ ← d·θ̄ + (1 − d)·θ with d = min(decay, (1 + n) / (10 + n)), and the swap")
+    func weightAverageFormula() {
+        let p = Parameter(name: "w", value: Tensor(shape: [2], values: [1, 2]))
+        let average = WeightAverage([p], decay: 0.5)
+        p.value.data[0] = 3  // a step: θ = (3, 2)
+        average.update()  // d = min(0.5, 1/10): θ̄ = 0.1·(1, 2) + 0.9·(3, 2)
+        p.value.data[1] = 4  // θ = (3, 4)
+        average.update()  // d = min(0.5, 2/11)
+        let d: Float = 2 / 11
+        let expected: [Float] = [d * (0.1 * 1 + 0.9 * 3) + (1 - d) * 3, d * (0.1 * 2 + 0.9 * 2) + (1 - d) * 4]
+        #expect(average.steps == 2 && !average.modelHoldsAverage)
+        average.useAverage()
+        #expect(average.modelHoldsAverage && p.value.scalars == expected, "\(p.value.scalars) against \(expected)")
+        average.useAverage()  // twice: still θ̄
+        #expect(p.value.scalars == expected)
+        average.useTrainingWeights()
+        #expect(p.value.scalars == [3, 4] && !average.modelHoldsAverage)
+    }
+
+    @Test(
+        "a run with averaged weights: the model ends on θ̄, the file keeps θ, and a resumed run ends where an unbroken one does"
+    )
+    func weightAverageTrainingAndResume() throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("gen-\(UUID()).safetensors").path
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let unbroken = Learner(tinyAutoencoder(), averageDecay: 0.9)
+        try Trainer(epochs: 2, batchSize: 50, seed: 4, checkpointPath: nil).train(unbroken, data: tinyData)
+        let average = try #require(unbroken.weightAverage)
+        #expect(average.modelHoldsAverage && average.steps == 8)
+        #expect(unbroken.configurationJSON.contains("weights averaged (decay 0.9)"))
+        // The model holds θ̄; stepping swaps θ back in, and they differ.
+        let held = unbroken.model.parameters.map(\.value.scalars)
+        average.useTrainingWeights()
+        #expect(unbroken.model.parameters.map(\.value.scalars) != held)
+        average.useAverage()
+        try Trainer(epochs: 1, batchSize: 50, seed: 4, checkpointPath: path).train(
+            Learner(tinyAutoencoder(), averageDecay: 0.9), data: tinyData)
+        let resumed = Learner(tinyAutoencoder(), averageDecay: 0.9)
+        let state = try CheckpointState.load(into: resumed, from: path)
+        #expect(resumed.weightAverage?.steps == 4 && resumed.weightAverage?.modelHoldsAverage == true)
+        try Trainer(epochs: 2, batchSize: 50, seed: 4, checkpointPath: nil).train(
+            resumed, data: tinyData, resumingFrom: state)
+        #expect(unbroken.checkpointTensors.count == resumed.checkpointTensors.count)
+        for (a, b) in zip(unbroken.checkpointTensors, resumed.checkpointTensors) {
+            #expect(a.name == b.name && a.value.scalars == b.value.scalars, "\(a.name)")
+        }
+        // A plain learner does not load an averaged run's file: another configuration.
+        #expect(throws: FileError.self) { try CheckpointState.load(into: Learner(tinyAutoencoder()), from: path) }
+    }
+
     @Test("hooks: onStep after every batch, onEpoch after every epoch with the metrics line's figures")
     func hooks() throws {
         var steps: [StepRecord] = [], epochs: [EpochRecord] = []

@@ -1,0 +1,69 @@
+import NN
+
+// The weights averaged over training, with an exponential window (Polyak averaging; the "EMA"
+// of weights that DDPM samples with, Ho et al. 2020, at a decay of 0.9999). After every step,
+//   θ̄ ← d · θ̄ + (1 − d) · θ,   d = min(decay, (1 + n) / (10 + n)),
+// n the steps averaged before: the ramp (TensorFlow's ExponentialMovingAverage with its update
+// count) lets a short run's average forget its random start instead of dragging it along for
+// 1 / (1 − decay) steps. The training steps move θ; evaluation, sampling and every figure read θ̄.
+//
+// Between epochs, and in every checkpoint the Trainer writes, the model holds θ̄ and this object
+// θ: a file loaded for sampling has the averaged weights under the model's own names (as
+// PyTorch loads them), and a step swaps θ back in first.
+
+/// θ̄, the average of a model's weights over its training steps, and the swap between it and θ.
+public final class WeightAverage {
+    /// The decay the ramp rises to.
+    public let decay: Float
+    private let parameters: [Parameter]
+    /// The copy the model does not hold: θ̄ while it trains, θ while it holds θ̄.
+    private let other: [Tensor]
+    /// [steps averaged, 1 if the model holds θ̄]: in the checkpoint, so that a resumed run
+    /// averages on as an unbroken one would.
+    private let state = Tensor(zeros: [2])
+
+    /// θ̄ over `parameters`, starting from their values now.
+    public init(_ parameters: [Parameter], decay: Float) {
+        precondition(decay > 0 && decay < 1, "a weight average's decay lies strictly between 0 and 1, not \(decay)")
+        self.parameters = parameters
+        self.decay = decay
+        other = parameters.map { $0.value.copy() }
+    }
+
+    /// Whether the model's parameters hold θ̄ now.
+    public var modelHoldsAverage: Bool { state[1] == 1 }
+    /// How many steps θ̄ has averaged.
+    public var steps: Int { Int(state[0]) }
+
+    /// θ̄ into the model: for evaluating, sampling, drawing and saving.
+    public func useAverage() { if !modelHoldsAverage { swap() } }
+
+    /// θ into the model: for a training step.
+    public func useTrainingWeights() { if modelHoldsAverage { swap() } }
+
+    /// θ̄ ← d · θ̄ + (1 − d) · θ, after a step on θ.
+    func update() {
+        precondition(!modelHoldsAverage, "the weight average is updated after a step on the training weights")
+        let n = state[0], d = min(decay, (1 + n) / (10 + n))
+        for (parameter, average) in zip(parameters, other) {
+            let theta = parameter.value.data, mean = average.data
+            for i in 0..<average.count { mean[i] = d * mean[i] + (1 - d) * theta[i] }
+        }
+        state[0] = n + 1
+    }
+
+    private func swap() {
+        for (parameter, kept) in zip(parameters, other) {
+            let a = parameter.value.data, b = kept.data
+            for i in 0..<kept.count { (a[i], b[i]) = (b[i], a[i]) }
+        }
+        state[1] = 1 - state[1]
+    }
+
+    /// What a checkpoint keeps besides the model's tensors: the other copy under its
+    /// parameters' names (θ, in every file the Trainer writes) and the state.
+    var tensors: [NamedTensor] {
+        zip(parameters, other).map { NamedTensor(name: "weight_average." + $0.name, value: $1) }
+            + [NamedTensor(name: "weight_average.state", value: state)]
+    }
+}
