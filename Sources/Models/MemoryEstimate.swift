@@ -75,7 +75,9 @@ extension ModelKind {
     /// `image` takes at `batchSize`: weights with their gradients and Adam's moments (PCA: its
     /// covariance in Double), the activations of a batch, and the data as bytes.
     public func memoryEstimate(_ settings: ModelSettings, image: Shape, images: Int, batchSize: Int) -> Double {
-        let parameters = parameterEstimate(settings, image: image) * (self == .pca ? 8 : 16)
+        // A weight average keeps one more copy (4 bytes a value).
+        let parameters =
+            parameterEstimate(settings, image: image) * (self == .pca ? 8 : settings.averageDecay == nil ? 16 : 20)
         // A diffusion model's denoiser takes the batch a slice at a time.
         let perItem = activationEstimate(settings, image: image)
         let itemsAtOnce =

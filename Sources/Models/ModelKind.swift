@@ -94,6 +94,12 @@ public enum ModelKind: String, CaseIterable, Codable, Sendable {
     public func problem(_ settings: ModelSettings, image: Shape) -> ModelProblem? {
         let s = settings
         if let problem = s.rangeProblem { return problem }
+        if s.averageDecay != nil && (self == .pca || (self == .gan && s.architecture == .conv)) {
+            return .weightAverageNotFor(
+                self == .pca
+                    ? "PCA: it is fitted, not stepped"
+                    : "the DCGAN yet: its batch norms' running statistics are gathered under the weights as trained")
+        }
         if self == .pca {
             if s.architecture == .conv { return .pcaIsLinear }
             if image.count > PrincipalComponentModel.maximumInputSize {

@@ -34,6 +34,9 @@ public enum ModelProblem: Error, Equatable, CustomStringConvertible {
     case klSparsityNeedsSigmoidCode
     /// The contractive penalty's closed form covers a one-layer fully connected encoder.
     case contractionNeedsOneLayerEncoder
+    /// Averaged weights for a model that has none (PCA) or whose batch norms' running
+    /// statistics were gathered under the weights as trained (the DCGAN): not averaged yet.
+    case weightAverageNotFor(String)
     /// A setting outside its range (`setting` names it, `expected` says the range).
     case settingOutOfRange(setting: ModelSettings.Setting, value: String, expected: String)
 
@@ -79,6 +82,8 @@ public enum ModelProblem: Error, Equatable, CustomStringConvertible {
         case .contractionNeedsOneLayerEncoder:
             return
                 "the contractive penalty needs a one-layer fully connected encoder: its closed form covers h = s(Wx + b) only"
+        case let .weightAverageNotFor(model):
+            return "averaged weights are not for \(model)"
         case let .settingOutOfRange(setting, value, expected):
             return "the \(setting.rawValue) must be \(expected), got \(value)"
         }

@@ -131,6 +131,11 @@ public struct Checkpoint {
         guard configurationJSON == learner.configurationJSON else {
             throw FileError(path: path, "holds another model or configuration: \(configurationJSON)")
         }
+        if learner.weightAverage != nil, let state = contents[WeightAverage.stateName],
+            let problem = WeightAverage.problem(withState: state.scalars)
+        {
+            throw FileError(path: path, problem)
+        }
         try SafeTensors.load(into: learner.checkpointTensors, from: contents, path: path)
     }
 }

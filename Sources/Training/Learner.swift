@@ -41,9 +41,8 @@ public final class Learner {
             group.parameters.isEmpty ? nil : (overrides[group.name] ?? optimizer).fresh(over: group.parameters)
         }
         self.gradientClipNorm = gradientClipNorm
-        // Each tensor once, should two groups share one: averaged (and swapped) twice, it would not be.
-        var seen = Set<ObjectIdentifier>()
-        let trained = groups.flatMap(\.parameters).filter { seen.insert(ObjectIdentifier($0.value)).inserted }
+        // Each tensor once, should two groups share one: swapped twice, it would stay as it was.
+        let trained = groups.flatMap(\.parameters).deduplicated()
         weightAverage = averageDecay.map { WeightAverage(trained, decay: $0) }
         phaseOrder = model.phaseOrder
     }
@@ -83,6 +82,7 @@ public final class Learner {
     /// phase's loss (0 if none ran). Allocates nothing once the model's buffers are sized.
     public func step(_ batch: Batch, generator: inout SeededGenerator) -> Float {
         var first: Float?
+        weightAverage?.useTrainingWeights()
         for index in phaseOrder where model.updates(group: index) {
             let loss = step(group: index, batch: batch, generator: &generator)
             if first == nil { first = loss }
@@ -92,7 +92,9 @@ public final class Learner {
     }
 
     /// One phase alone on `batch`, whatever the model's order says: zero the group's gradients,
-    /// its loss and gradients, clip, its optimizer's step. Returns the phase's loss. A GAN's
+    /// its loss and gradients, clip, its optimizer's step. Returns the phase's loss. It steps the
+    /// weights as trained (θ back in the model first) and leaves the average as it was: only a
+    /// whole `step(_:generator:)` updates it. A GAN's
     /// discriminator trained alone against a fixed generator (made strong first, or trained to
     /// its optimum) takes these steps.
     @discardableResult

@@ -64,6 +64,22 @@ public final class WeightAverage {
     /// parameters' names (θ, in every file the Trainer writes) and the state.
     var tensors: [NamedTensor] {
         zip(parameters, other).map { NamedTensor(name: "weight_average." + $0.name, value: $1) }
-            + [NamedTensor(name: "weight_average.state", value: state)]
+            + [NamedTensor(name: WeightAverage.stateName, value: state)]
+    }
+
+    static let stateName = "weight_average.state"
+
+    /// Why a file's state cannot be this object's, or nil: a whole number of steps up to 2²⁴
+    /// (the Float holds every count up to there), and θ̄ in the model, as the Trainer writes it.
+    static func problem(withState values: [Float]) -> String? {
+        guard values.count == 2, values[0] >= 0, values[0] <= 16_777_216, values[0].rounded() == values[0] else {
+            return
+                "its weight average's step count is \(values.first.map { "\($0)" } ?? "missing"), expected a whole number from 0 to 2²⁴"
+        }
+        guard values[1] == 1 else {
+            return
+                "its weight average's state says the model holds \(values[1]), expected 1 (the averaged weights, as gen writes them)"
+        }
+        return nil
     }
 }

@@ -35,6 +35,8 @@ extension ModelProblem {
             return "--corruption stroke:\(width): the stroke must be narrower than the \(imageSide)-pixel images"
         case let .squareCorruptionTooLarge(side, imageSide):
             return "--corruption square:\(side): the square must be smaller than the \(imageSide)-pixel images"
+        case let .weightAverageNotFor(model):
+            return "--weight-average is not for \(model)"
         case .tiedWeightsNeedMLP:
             return "--tied-weights needs --arch mlp (a transposed Dense layer has no convolutional twin here)"
         case .pretrainingNeedsMLP:

@@ -93,7 +93,9 @@ struct CommandLineTests {
             (["ae", "--out", ""], "--out: an empty path names no folder"),
             (["ae", "--learning-rate", "nan"], "--learning-rate must be a number above 0"),
             (["diffusion", "--weight-average", "1"], "--weight-average must be a decay above 0 and below 1"),
-            (["classify", "--weight-average", "0.9"], "--weight-average"),
+            (["classify", "--weight-average", "0.9"], "gen classify does not use --weight-average"),
+            (["gan", "--arch", "conv", "--weight-average", "0.9"], "--weight-average is not for the DCGAN yet"),
+            (["pca", "--weight-average", "0.9"], "--weight-average is not for PCA"),
             (["gan", "--discriminator-steps", "0"], "--discriminator-steps must be between 1 and 1000"),
             (["gan", "--discriminator-steps", "1000000000"], "--discriminator-steps must be between 1 and 1000"),
             (

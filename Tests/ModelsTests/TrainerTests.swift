@@ -71,15 +71,17 @@ struct TrainerTests {
         }
     }
 
-    @Test("the weight average: θ̄ ← d·θ̄ + (1 − d)·θ with d = min(decay, (1 + n) / (10 + n)), and the swap")
+    @Test(
+        "the weight average: θ̄ ← d·θ̄ + (1 − d)·θ with d = min(decay, (1 + n) / (10 + n)), and the swap; a file's state is checked"
+    )
     func weightAverageFormula() {
         let p = Parameter(name: "w", value: Tensor(shape: [2], values: [1, 2]))
-        let average = WeightAverage([p], decay: 0.5)
+        let average = WeightAverage([p], decay: 0.15)
         p.value.data[0] = 3  // a step: θ = (3, 2)
-        average.update()  // d = min(0.5, 1/10): θ̄ = 0.1·(1, 2) + 0.9·(3, 2)
+        average.update()  // d = min(0.15, 1/10): θ̄ = 0.1·(1, 2) + 0.9·(3, 2)
         p.value.data[1] = 4  // θ = (3, 4)
-        average.update()  // d = min(0.5, 2/11)
-        let d: Float = 2 / 11
+        average.update()  // d = min(0.15, 2/11): the decay itself from here on
+        let d: Float = 0.15
         let expected: [Float] = [d * (0.1 * 1 + 0.9 * 3) + (1 - d) * 3, d * (0.1 * 2 + 0.9 * 2) + (1 - d) * 4]
         #expect(average.steps == 2 && !average.modelHoldsAverage)
         average.useAverage()
@@ -88,6 +90,11 @@ struct TrainerTests {
         #expect(p.value.scalars == expected)
         average.useTrainingWeights()
         #expect(p.value.scalars == [3, 4] && !average.modelHoldsAverage)
+        // A hostile file's state: refused, not trusted.
+        #expect(WeightAverage.problem(withState: [4, 1]) == nil)
+        for bad: [Float] in [[-10, 1], [2.5, 1], [1e30, 1], [4, 0], [4, 0.5], [4]] {
+            #expect(WeightAverage.problem(withState: bad) != nil, "\(bad)")
+        }
     }
 
     @Test(
