@@ -115,7 +115,7 @@ public struct EpochBenchmark {
             // The epoch's last, smaller batch brings shapes of its own.
             floor.time(log.counts.keys, convolutions.counts.keys)
         }
-        let perEpoch = 1 / Double(timings.count)
+        let perEpoch = 1 / Double(timings.count), convolutionFloor = floor.seconds(for: convolutions.counts)
         let seconds = timings.reduce(0, +) * perEpoch
         return Result(
             model: model.name, secondsPerEpoch: seconds, fastestEpochSeconds: timings.min() ?? seconds,
@@ -123,8 +123,8 @@ public struct EpochBenchmark {
             gflops: (log.flops + convolutions.flops) * perEpoch / seconds / 1e9,
             productShare: (log.seconds + convolutions.seconds) * perEpoch / seconds,
             optimizerShare: optimizerLog.seconds * perEpoch / seconds,
-            floorSeconds: (floor.seconds(for: log.counts) + floor.seconds(for: convolutions.counts)) * perEpoch,
-            oneDNNFloorSeconds: floor.seconds(for: convolutions.counts) * perEpoch,
+            floorSeconds: (floor.seconds(for: log.counts) + convolutionFloor) * perEpoch,
+            oneDNNFloorSeconds: convolutionFloor * perEpoch,
             peakMB: peak,
             kernels: ["matrix products: OpenBLAS \(BLAS.kernels)"] + KernelLog.drain())
     }

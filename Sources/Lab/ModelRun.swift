@@ -121,9 +121,9 @@ public struct ModelRun {
     }
 
     /// Trains `model` on `data` with a fresh copy of `optimizer` per parameter group (and its
-    /// weights averaged with `averageDecay`, if given), as the request says (or loads it from its checkpoint); `metadata` goes into the checkpoint with
-    /// the trainer's own; `defaultEpochs` is trained when neither the request nor a named
-    /// checkpoint says; `onEpoch` sees each epoch trained here. It trains on `request.threads`
+    /// weights averaged with `averageDecay`, if given), as the request says (or loads it from
+    /// its checkpoint); `metadata` goes into the checkpoint with the trainer's own;
+    /// `defaultEpochs` is trained when neither the request nor a named checkpoint says; `onEpoch` sees each epoch trained here. It trains on `request.threads`
     /// threads, a count scoped to this call: a process's entry (`gen`, a script's notebook) sets
     /// the default; a library call changes no one else's.
     /// With `earlyStopping`, the epoch count is a ceiling: training ends when the validation

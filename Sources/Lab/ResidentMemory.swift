@@ -1,4 +1,5 @@
 import Foundation
+import Models
 
 /// The process's resident memory at its peak (Linux's VmHWM, in MB of 2²⁰ bytes, as
 /// `getrusage`'s maximum), which the process may set back to its current size: a benchmark's
@@ -15,12 +16,7 @@ enum ResidentMemory {
 
     /// The peak since the last reset (VmHWM), or the process's whole peak where /proc cannot say.
     static func peakMB() -> Double {
-        if let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
-            let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }),
-            let kilobytes = line.split(separator: " ").dropFirst().first.flatMap({ Double($0) })
-        {
-            return kilobytes / 1024
-        }
+        if let kilobytes = procKilobytes("/proc/self/status", field: "VmHWM") { return kilobytes / 1024 }
         var usage = rusage()
         getrusage(RUSAGE_SELF.rawValue, &usage)
         return Double(usage.ru_maxrss) / 1024

@@ -89,9 +89,14 @@ extension ModelKind {
 
 /// The memory this machine has available now (MemAvailable), in bytes; nil where it cannot be read.
 public func availableMemory() -> Double? {
-    guard let text = try? String(contentsOfFile: "/proc/meminfo", encoding: .utf8),
-        let line = text.split(separator: "\n").first(where: { $0.hasPrefix("MemAvailable:") }),
-        let kilobytes = line.split(separator: " ").dropFirst().first.flatMap({ Double($0) })
+    procKilobytes("/proc/meminfo", field: "MemAvailable").map { $0 * 1024 }
+}
+
+/// The kilobytes a Linux /proc file gives on its `field:` line ("MemAvailable:  123 kB" in
+/// /proc/meminfo, "VmHWM:  456 kB" in /proc/self/status); nil where the file or field is missing.
+public func procKilobytes(_ path: String, field: String) -> Double? {
+    guard let text = try? String(contentsOfFile: path, encoding: .utf8),
+        let line = text.split(separator: "\n").first(where: { $0.hasPrefix(field + ":") })
     else { return nil }
-    return kilobytes * 1024
+    return line.split(separator: " ").dropFirst().first.flatMap { Double($0) }
 }
