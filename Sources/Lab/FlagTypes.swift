@@ -53,6 +53,27 @@ public struct HiddenSizes: ExpressibleByArgument, Equatable, Sendable {
     }
 }
 
+/// `--weight-average`: the decay of the weights' average that evaluation and sampling read, or
+/// `none`: the weights as trained.
+public struct WeightAverageDecay: ExpressibleByArgument, Equatable, Sendable {
+    /// The decay; nil for `none`.
+    public let decay: Float?
+
+    /// The forms `--weight-average` takes.
+    public static let expected = "a decay above 0 and below 1, e.g. 0.999, or none"
+
+    public init(_ decay: Float?) { self.decay = decay }
+
+    /// `0.999` or `none`; nil for anything else, 0, 1 and beyond.
+    public init?(argument: String) {
+        if argument == "none" { self.init(nil); return }
+        guard let decay = Float(argument), decay > 0 && decay < 1 else { return nil }
+        self.init(decay)
+    }
+
+    public var defaultValueDescription: String { decay.map { "\($0)" } ?? "none" }
+}
+
 /// `--models`: model kinds separated by commas, each at most once.
 public struct ModelKinds: ExpressibleByArgument, Sendable {
     /// The kinds, in the order given.

@@ -75,12 +75,20 @@ public enum ModelKind: String, CaseIterable, Codable, Sendable {
         // is Fashion-MNIST's, and the model takes its own from the images it is built for. The
         // MLP's layers are wider than the image: the noise it must give back has a number for
         // every pixel, and 512 units passed on too little of it (test loss 0.47 against 0.19).
+        // Both sample with their weights averaged over training, as DDPM does (decay 0.9999 there,
+        // over 800,000 steps; 0.999 here, over a few thousand): the U-Net's averaged weights after
+        // 5 epochs scored a Fréchet distance of 126 on the judge, its weights as trained 186.
         case (.diffusion, .mlp):
-            return ModelSettings(latentDimension: 784, hiddenSizes: [1024, 1024], learningRate: 1e-3)
+            var settings = ModelSettings(latentDimension: 784, hiddenSizes: [1024, 1024], learningRate: 1e-3)
+            settings.averageDecay = 0.999
+            return settings
         // The U-Net at 16-32 channels: 32-64 took four times as long an epoch (and, before batches
         // were taken in slices, peaked at 1.4 GB).
         case (.diffusion, .conv):
-            return ModelSettings(architecture: .conv, latentDimension: 784, hiddenSizes: [16, 32], learningRate: 1e-3)
+            var settings = ModelSettings(
+                architecture: .conv, latentDimension: 784, hiddenSizes: [16, 32], learningRate: 1e-3)
+            settings.averageDecay = 0.999
+            return settings
         // 30 components: Hinton & Salakhutdinov's code size, for comparison with their deep AE.
         case (.pca, _):
             return ModelSettings(

@@ -49,9 +49,9 @@ struct CommonOptions: ParsableArguments {
     @Option(
         parsing: .unconditional,
         help:
-            "Average the weights over the training steps with this decay (an exponential moving average, as DDPM samples with; e.g. 0.999): evaluation, samples and figures use the average (default: none)."
-    )
-    var weightAverage: Float?
+            "Average the weights over the training steps with this decay (an exponential moving average, as DDPM samples with), or none: evaluation, samples and figures use the average (default: diffusion 0.999, others none).",
+        transform: { try parsed($0, expected: WeightAverageDecay.expected, WeightAverageDecay.init(argument:)) })
+    var weightAverage: WeightAverageDecay?
     @Option(parsing: .unconditional, help: "Seed for initialisation, shuffling and sampling.") var seed: UInt64 = 0
     @Option(
         help:
@@ -105,7 +105,7 @@ struct CommonOptions: ParsableArguments {
         if let d = latentDimension { s.latentDimension = d }
         if let h = hidden { s.hiddenSizes = h.widths }
         if let lr = learningRate { s.learningRate = lr }
-        if let d = weightAverage { s.averageDecay = d }
+        if let w = weightAverage { s.averageDecay = w.decay }
         return s
     }
 
@@ -117,9 +117,6 @@ struct CommonOptions: ParsableArguments {
         try bound("--batch-size", batchSize, 1...Limits.batchSize)
         if let lr = learningRate, !(lr > 0 && lr <= 10) {
             throw ValidationError("--learning-rate must be a number above 0 and at most 10, got \(lr)")
-        }
-        if let d = weightAverage, !(d > 0 && d < 1) {
-            throw ValidationError("--weight-average must be a decay above 0 and below 1 (e.g. 0.999), got \(d)")
         }
         if let s = imageSize { try bound("--image-size", s, 1...PNGFolder.maximumResize) }
         try bound("--threads", threads, 1...Limits.threads)

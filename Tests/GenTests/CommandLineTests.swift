@@ -92,7 +92,10 @@ struct CommandLineTests {
             (["ae", "--image-size", "100000"], "--image-size must be between 1 and 1024"),
             (["ae", "--out", ""], "--out: an empty path names no folder"),
             (["ae", "--learning-rate", "nan"], "--learning-rate must be a number above 0"),
-            (["diffusion", "--weight-average", "1"], "--weight-average must be a decay above 0 and below 1"),
+            (
+                ["diffusion", "--weight-average", "1"],
+                "'1' is invalid for '--weight-average <weight-average>': expected a decay above 0 and below 1"
+            ),
             (["classify", "--weight-average", "0.9"], "gen classify does not use --weight-average"),
             (["gan", "--arch", "conv", "--weight-average", "0.9"], "--weight-average is not for the DCGAN yet"),
             (["pca", "--weight-average", "0.9"], "--weight-average is not for PCA"),
@@ -479,6 +482,18 @@ struct CommandLineTests {
             }
             let samples = try Data(contentsOf: URL(fileURLWithPath: folder + "/a/\(name)/samples.png"))
             #expect(try Data(contentsOf: URL(fileURLWithPath: folder + "/b/\(name)/samples.png")) == samples)
+            // A diffusion model averages its weights unless told `none` (the state is in the file's header).
+            #expect(try safetensorsHeader(folder + "/\(arch)-a.safetensors").contains("weight_average.state"))
+            if arch == "mlp" {
+                let plain = try runGen(
+                    arguments + [
+                        "--weight-average", "none", "--out", folder + "/none", "--checkpoint",
+                        folder + "/none.safetensors",
+                    ])
+                #expect(plain.status == 0, "\(plain.stderr)")
+                #expect(try !safetensorsHeader(folder + "/none.safetensors").contains("weight_average"))
+                #expect(try Data(contentsOf: URL(fileURLWithPath: folder + "/none/\(name)/samples.png")) != samples)
+            }
             let metrics = try String(contentsOfFile: folder + "/a/\(name)/metrics.jsonl", encoding: .utf8)
             #expect(metrics.contains("averaged over every number of every item"), "the loss states its reduction")
             // The explorer of the model just trained (DiffusionExplorerTests checks the page's pixels).
@@ -623,6 +638,13 @@ struct CommandLineTests {
 
 /// A grey PNG of the given size, written with a tiny encoder (stored zlib blocks), so the test
 /// needs no image library.
+/// The JSON header of a safetensors file: its first 8 bytes give the header's length (little-endian).
+func safetensorsHeader(_ path: String) throws -> String {
+    let file = try Data(contentsOf: URL(fileURLWithPath: path))
+    let length = file.prefix(8).reversed().reduce(0) { $0 << 8 | Int($1) }
+    return String(decoding: file.dropFirst(8).prefix(length), as: UTF8.self)
+}
+
 func writeTinyPNG(_ path: String, width: Int, height: Int) throws {
     func be32(_ v: UInt32) -> [UInt8] {
         [UInt8(v >> 24), UInt8((v >> 16) & 0xFF), UInt8((v >> 8) & 0xFF), UInt8(v & 0xFF)]
