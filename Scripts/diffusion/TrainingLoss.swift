@@ -17,7 +17,9 @@ func trainingLoss(
         the clean image, x̂_0 = (x_t − √(1 − ᾱ_t) ε̂) / √ᾱ_t. The network is `gen diffusion --arch conv`'s U-Net \
         (16 and 32 channels at 28×28 and 14×14, a 7×7 middle, skips by concatenation, GroupNorm, SiLU, the time \
         through a sinusoidal embedding and an MLP added in every block), Adam 1e-3, batches of 128, \
-        \(counted(unetEpochs, "epoch")); the film shows 64 DDIM samples (50 steps) from the same x_T after each epoch.
+        \(counted(unetEpochs, "epoch")), sampled with its weights averaged over the steps (a section below compares \
+        them with the weights as trained); the film shows 64 DDIM samples (50 steps) from the same x_T after each \
+        epoch.
         """)
     // After every epoch, the judge's Fréchet distance of `count` DDIM samples from the x_T of the
     // samplers' first draw (kept beside the checkpoint): the U-Net's quality against its minutes

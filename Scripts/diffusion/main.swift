@@ -35,6 +35,8 @@ do {
         notebook, data: data, seeds: seeds, epochs: unetEpochs, count: samplerCount)
     let fifty = try samplers(
         notebook, diffusion: diffusion, training: training, count: samplerCount, draws: samplerDraws)
+    try averagedWeights(
+        notebook, data: data, training: training, ddim50: fifty, count: samplerCount, draws: samplerDraws)
     try fourFamilies(
         notebook, diffusion: diffusion, training: training, frechetByEpoch: frechetByEpoch, ddim50: fifty,
         count: samplerCount, draws: samplerDraws)

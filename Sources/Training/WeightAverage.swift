@@ -1,3 +1,4 @@
+import Models
 import NN
 
 // The weights averaged over training, with an exponential window (Polyak averaging; the "EMA"
@@ -81,5 +82,28 @@ public final class WeightAverage {
                 "its weight average's state says the model holds \(values[1]), expected 1 (the averaged weights, as gen writes them)"
         }
         return nil
+    }
+}
+
+extension WeightAverage {
+    /// The weights as trained (θ) that the checkpoint of an averaged run keeps beside θ̄, copied
+    /// into `model`'s parameters: the same run at the same step without the average, to compare
+    /// the two. `model` is a fresh model of the run's configuration; every parameter must be in
+    /// the file with its shape, and nothing is copied unless all are.
+    public static func loadTrainedWeights(into model: any TrainableModel, from path: String) throws {
+        let checkpoint = try Checkpoint.read(path)
+        guard checkpoint.contents[stateName] != nil else {
+            throw FileError(path: path, "holds no weights as trained: its run did not average its weights")
+        }
+        let parameters = model.parameterGroups.flatMap(\.parameters).deduplicated()
+        let sources = try parameters.map { parameter in
+            let name = "weight_average." + parameter.name
+            guard let source = checkpoint.contents[name], source.shape == parameter.value.shape else {
+                throw FileError(
+                    path: path, "has no tensor '\(name)' of shape \(parameter.value.shape) (another model?)")
+            }
+            return source
+        }
+        for (parameter, source) in zip(parameters, sources) { parameter.value.assign(source) }
     }
 }

@@ -113,8 +113,15 @@ struct TrainerTests {
         average.useTrainingWeights()
         #expect(unbroken.model.parameters.map(\.value.scalars) != held)
         average.useAverage()
-        try Trainer(epochs: 1, batchSize: 50, seed: 4, checkpointPath: path).train(
-            Learner(tinyAutoencoder(), averageDecay: 0.9), data: tinyData)
+        let written = Learner(tinyAutoencoder(), averageDecay: 0.9)
+        try Trainer(epochs: 1, batchSize: 50, seed: 4, checkpointPath: path).train(written, data: tinyData)
+        // The file's θ, loaded into a fresh model, is the weights as trained at its last step.
+        let asTrained = tinyAutoencoder()
+        try WeightAverage.loadTrainedWeights(into: asTrained, from: path)
+        written.weightAverage?.useTrainingWeights()
+        #expect(asTrained.parameters.map(\.value.scalars) == written.model.parameters.map(\.value.scalars))
+        written.weightAverage?.useAverage()
+        #expect(asTrained.parameters.map(\.value.scalars) != written.model.parameters.map(\.value.scalars))
         let resumed = Learner(tinyAutoencoder(), averageDecay: 0.9)
         let state = try CheckpointState.load(into: resumed, from: path)
         #expect(resumed.weightAverage?.steps == 4 && resumed.weightAverage?.modelHoldsAverage == true)
@@ -126,6 +133,14 @@ struct TrainerTests {
         }
         // A plain learner does not load an averaged run's file: another configuration.
         #expect(throws: FileError.self) { try CheckpointState.load(into: Learner(tinyAutoencoder()), from: path) }
+        // A plain run's file has no weights as trained beside the model's: refused, the model untouched.
+        let plainPath = path + ".plain.safetensors"
+        defer { try? FileManager.default.removeItem(atPath: plainPath) }
+        try Trainer(epochs: 1, batchSize: 50, seed: 4, checkpointPath: plainPath).train(
+            Learner(tinyAutoencoder()), data: tinyData)
+        let untouched = tinyAutoencoder(), before = untouched.parameters.map(\.value.scalars)
+        #expect(throws: FileError.self) { try WeightAverage.loadTrainedWeights(into: untouched, from: plainPath) }
+        #expect(untouched.parameters.map(\.value.scalars) == before)
     }
 
     @Test("hooks: onStep after every batch, onEpoch after every epoch with the metrics line's figures")
