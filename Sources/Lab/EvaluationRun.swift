@@ -7,18 +7,27 @@ import NN
 /// Runs of the judge and of sample evaluations: what `gen judge` and `gen eval` do.
 extension ModelRun {
     /// The judge of the request's data: the convolutional classifier (channels 32, 64, features
-    /// 128), trained for its own 10 epochs (or reused from the cache) whatever the request's
-    /// `epochs`, `checkpoint` and `retrain` say of the model being judged. `data`: the request's
-    /// data when the caller has it loaded already.
-    public func trainJudge(data: DatasetSplits? = nil) throws -> (judge: Judge, result: TrainingResult) {
+    /// 128), trained for its own 10 epochs with its own seed and batch size (or reused from the
+    /// cache) whatever the request's `epochs`, `seed`, `batchSize`, `checkpoint` and `retrain`
+    /// say of the model being judged: one judge per dataset, so that every score of its data is
+    /// comparable. `data`: the request's data when the caller has it loaded already; `retrain`:
+    /// train the judge again (`gen judge --retrain`).
+    public func trainJudge(data: DatasetSplits? = nil, retrain: Bool = false) throws -> (
+        judge: Judge, result: TrainingResult
+    ) {
         var own = request
         own.epochs = nil
+        (own.seed, own.batchSize) = (Self.judgeSeed, Self.judgeBatchSize)
         own.checkpoint = nil
-        own.retrain = false
+        own.retrain = retrain
         own.resume = false
         let (classifier, result) = try ModelRun(own).trainClassifier(architecture: .conv, data: data)
         return (Judge(classifier: classifier, test: result.data.test), result)
     }
+
+    /// The judge's seed and batch size, whatever the run's.
+    public static let judgeSeed: UInt64 = 0
+    public static let judgeBatchSize = 128
 
     /// Reads images to judge (the first `limit`) from an IDX images file or a PNG folder, checked
     /// against the size of the data's images.

@@ -18,11 +18,16 @@ struct JudgeCommand: ModelCommand {
                 ("--hidden", options.hidden != nil), ("--latent-dimension", options.latentDimension != nil),
                 ("--learning-rate", options.learningRate != nil), ("--arch", options.arch != nil),
                 ("--weight-average", options.weightAverage != nil),
+                // One judge per dataset (ModelRun.trainJudge): its epochs, seed and batch size are its own.
+                ("--epochs", options.epochs != nil), ("--checkpoint", options.checkpoint != nil),
+                ("--resume", options.resume),
+                ("--seed", options.seed != ModelRun.judgeSeed),
+                ("--batch-size", options.batchSize != ModelRun.judgeBatchSize),
             ], command: "judge")
     }
 
     func run() throws {
-        let (judge, result) = try ModelRun(options.request).trainJudge()
+        let (judge, result) = try ModelRun(options.request).trainJudge(retrain: options.retrain)
         let accuracy = try result.final(.testAccuracy)
         print(
             "Judge (\(judge.classifier.displayName), \(judge.testFeatures.shape[1]) features), \(result.datasetName), \(result.epochs) epochs: test accuracy \(String(format: "%.2f", accuracy * 100))% on \(result.data.test.count) images"

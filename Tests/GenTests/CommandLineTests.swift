@@ -97,6 +97,8 @@ struct CommandLineTests {
                 "'1' is invalid for '--weight-average <weight-average>': expected a decay above 0 and below 1"
             ),
             (["classify", "--weight-average", "0.9"], "gen classify does not use --weight-average"),
+            (["judge", "--epochs", "3"], "gen judge does not use --epochs"),
+            (["judge", "--seed", "2", "--batch-size", "64"], "gen judge does not use --seed, --batch-size"),
             (["gan", "--arch", "conv", "--weight-average", "0.9"], "--weight-average is not for the DCGAN yet"),
             (["pca", "--weight-average", "0.9"], "--weight-average is not for PCA"),
             (["gan", "--discriminator-steps", "0"], "--discriminator-steps must be between 1 and 1000"),
@@ -574,7 +576,7 @@ struct CommandLineTests {
         let folder = try scratchFolder()
         let environment = ["XDG_CACHE_HOME": folder + "/cache"]
         let judge = try runGen(
-            ["judge", "--dataset", data, "--epochs", "1", "--out", folder, "--quiet"], environment: environment)
+            ["judge", "--dataset", data, "--out", folder, "--quiet"], environment: environment)
         #expect(judge.status == 0 && judge.stdout.contains("test accuracy"), "\(judge.stdout) \(judge.stderr)")
         let scored = try runGen(
             [
@@ -594,10 +596,13 @@ struct CommandLineTests {
         #expect(
             page.contains("memorisation.png") && page.contains("eval: fd"),
             "the model's page shows the scores and the figure")
-        // The exported samples, scored as images from elsewhere, give the same numbers.
+        // The exported samples, scored as images from elsewhere, give the same numbers: by the same
+        // judge, whatever the run's seed and batch size (one judge per dataset, trained once).
         let again = try runGen(
-            ["eval", "--images", folder + "/samples.idx", "--dataset", data, "--out", folder, "--json", "--quiet"],
-            environment: environment)
+            [
+                "eval", "--images", folder + "/samples.idx", "--dataset", data, "--out", folder, "--json", "--quiet",
+                "--seed", "3", "--batch-size", "16",
+            ], environment: environment)
         #expect(again.status == 0, "\(again.stderr)")
         let other = try #require(
             try JSONSerialization.jsonObject(with: Data(again.stdout.split(separator: "\n").last!.utf8))
@@ -605,6 +610,10 @@ struct CommandLineTests {
         #expect(
             (other["fd"] as? Double).map { abs($0 - (object["fd"] as! Double)) < 1e-2 * max(1, $0) } == true,
             "\(other) vs \(object)")
+        let judges = try FileManager.default.contentsOfDirectory(atPath: folder + "/cache/gen").filter {
+            $0.hasPrefix("conv-classifier") && $0.hasSuffix(".safetensors")
+        }
+        #expect(judges.count == 1, "\(judges)")
         let refused = try runGen(
             ["eval", "vae", "--dataset", data, "--out", folder, "--export-samples", folder + "/samples.idx"],
             environment: environment)
