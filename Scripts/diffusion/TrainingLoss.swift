@@ -7,6 +7,7 @@ import Lab
 func trainingLoss(
     _ notebook: Notebook, data: DatasetSplits, seeds: [UInt64], epochs unetEpochs: Int, count: Int
 ) throws -> (diffusion: DiffusionModel, training: TrainingResult, frechetByEpoch: [Double]) {
+    let settings = ModelKind.diffusion.defaultSettings(.conv)
     notebook.section(
         "One denoiser at every noise level: the training loss",
         """
@@ -16,7 +17,8 @@ func trainingLoss(
         image (L_simple, a mean: its scale does not change with the image's size). Predicting ε is predicting \
         the clean image, x̂_0 = (x_t − √(1 − ᾱ_t) ε̂) / √ᾱ_t. The network is `gen diffusion --arch conv`'s U-Net \
         (16 and 32 channels at 28×28 and 14×14, a 7×7 middle, skips by concatenation, GroupNorm, SiLU, the time \
-        through a sinusoidal embedding and an MLP added in every block), Adam 1e-3, batches of 128, \
+        through a sinusoidal embedding and an MLP added in every block), Adam \(settings.learningRate), batches of \
+        \(notebook.request.batchSize(for: .diffusion, .conv)), \
         \(counted(unetEpochs, "epoch")), sampled with its weights averaged over the steps (a section below compares \
         them with the weights as trained); the film shows 64 DDIM samples (50 steps) from the same x_T after each \
         epoch.
@@ -26,7 +28,7 @@ func trainingLoss(
     // of training, which the sheet of the four families plots.
     let judge = try notebook.judge()
     let (trained, training, frechetByEpoch) = try notebook.train(
-        .diffusion, ModelKind.diffusion.defaultSettings(.conv), epochs: unetEpochs, film: "training.gif",
+        .diffusion, settings, epochs: unetEpochs, film: "training.gif",
         filmCaption: "64 samples from the same x_T (DDIM, 50 steps) after each epoch of training.",
         history: "frechet-distance-\(count)"
     ) { model in

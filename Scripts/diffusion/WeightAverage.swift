@@ -10,7 +10,8 @@ func averagedWeights(
 ) throws {
     let settings = ModelKind.diffusion.defaultSettings(.conv)
     guard let decay = settings.averageDecay else { return }
-    let steps = (data.train.count + notebook.request.batchSize - 1) / notebook.request.batchSize * training.epochs
+    let batchSize = notebook.request.batchSize(for: .diffusion, .conv)
+    let steps = (data.train.count + batchSize - 1) / batchSize * training.epochs
     // The ramp's d at the last step (n = steps − 1 averaged before it), and the window it gives.
     let lastDecay = min(Double(decay), Double(steps) / Double(steps + 9))
     notebook.section(

@@ -38,15 +38,19 @@ extension ModelRun {
         }
         // now, not after training: a file in the way is said at once
         if request.drawsInModelFolders { try claimFolder(request.out + "/" + kind.name(settings.architecture)) }
-        let batches = (data.train.count + request.batchSize - 1) / request.batchSize
+        let batchSize = request.batchSize(for: kind, settings.architecture)
+        let batches = (data.train.count + batchSize - 1) / batchSize
         if kind == .gan && settings.discriminatorSteps > batches {
             throw RunProblem.generatorNeverUpdated(
-                discriminatorSteps: settings.discriminatorSteps, batches: batches, batchSize: request.batchSize)
+                discriminatorSteps: settings.discriminatorSteps, batches: batches, batchSize: batchSize)
         }
         try checkMemory(kind, settings, image: data.train.imageShape)
         let model = kind.makeModel(settings, image: data.train.imageShape, seed: request.seed)
         let encoded = (try? JSONEncoder.sorted.encode(settings)).map { String(decoding: $0, as: UTF8.self) } ?? ""
-        let result = try train(
+        // The run with the kind's batch size in its request: what trains and keys the cache.
+        var resolved = request
+        resolved.batchSize = batchSize
+        let result = try ModelRun(resolved).train(
             model, optimizer: optimizer ?? kind.optimizer(settings), averageDecay: settings.averageDecay, data: data,
             metadata: ["kind": kind.rawValue, "settings": encoded],
             defaultEpochs: kind.defaultEpochs, earlyStopping: earlyStopping
@@ -66,7 +70,8 @@ extension ModelRun {
     /// activations would not fit in the memory this machine has free (the data is loaded by
     /// then, so it is no longer counted).
     public func checkMemory(_ kind: ModelKind, _ settings: ModelSettings, image: Shape) throws {
-        let estimate = kind.memoryEstimate(settings, image: image, images: 0, batchSize: request.batchSize)
+        let estimate = kind.memoryEstimate(
+            settings, image: image, images: 0, batchSize: request.batchSize(for: kind, settings.architecture))
         if let available = availableMemory(), estimate > available {
             throw RunProblem.doesNotFitInMemory(estimate: estimate, available: available)
         }

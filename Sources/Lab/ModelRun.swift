@@ -211,7 +211,8 @@ public struct ModelRun {
         }
 
         let progress = Progress(quiet: request.quiet)
-        var trainer = Trainer(epochs: epochs, batchSize: request.batchSize, seed: request.seed, checkpointPath: path)
+        var trainer = Trainer(
+            epochs: epochs, batchSize: request.batchSize(for: nil), seed: request.seed, checkpointPath: path)
         trainer.checkpointMetadata = metadata.merging([
             "data": request.dataset.argument, "threads": String(request.threads),
         ]) { mine, _ in mine }
@@ -249,7 +250,7 @@ public struct ModelRun {
         let key =
             "\(learner.configurationJSON)|\(data.train.name)|train=\(String(data.train.fingerprint, radix: 16))"
             + "|test=\(String(data.test.fingerprint, radix: 16))|\(request.imageSize ?? 0)"
-            + "|seed=\(request.seed)|batch=\(request.batchSize)|threads=\(request.threads)"
+            + "|seed=\(request.seed)|batch=\(request.batchSize(for: nil))|threads=\(request.threads)"
             + (earlyStopping.map {
                 "|early=\(String($0.validation.fingerprint, radix: 16)),\($0.figure.name),\($0.patience)"
             } ?? "") + sliceKey

@@ -13,8 +13,9 @@ public struct RunRequest: Sendable {
     public var imageSize: Int?
     /// Training epochs; nil: as many as a checkpoint the user named already has, else `defaultEpochs`.
     public var epochs: Int?
-    /// Images per mini-batch.
-    public var batchSize = 128
+    /// Images per mini-batch; nil: the model kind's own (`ModelKind.defaultBatchSize`), or 128
+    /// for a model built by hand.
+    public var batchSize: Int?
     /// Seed for initialisation, shuffling and sampling.
     public var seed: UInt64 = 0
     /// Threads for the matrix products.
@@ -42,6 +43,12 @@ public struct RunRequest: Sendable {
 
     /// The epochs a run trains when neither the request nor a named checkpoint says.
     public static let defaultEpochs = 10
+
+    /// The batch size a run of `kind` with `architecture` trains with; `kind` nil: a model built
+    /// by hand.
+    public func batchSize(for kind: ModelKind?, _ architecture: Architecture = .mlp) -> Int {
+        batchSize ?? kind?.defaultBatchSize(architecture) ?? ModelKind.standardBatchSize
+    }
 
     public init() {}
 }

@@ -43,9 +43,12 @@ struct CommonOptions: ParsableArguments {
             "Hidden layer widths, comma-separated, e.g. 512 or 512,256, or none (gen ae: x → code → x̂); with --arch conv, channel counts, e.g. 32,64 (default: the reference architecture).",
         transform: { try parsed($0, expected: HiddenSizes.expected, HiddenSizes.init(argument:)) })
     var hidden: HiddenSizes?
-    @Option(parsing: .unconditional, help: "Images per mini-batch.") var batchSize = 128
-    @Option(parsing: .unconditional, help: "Adam's step size (default: AE and VAE 1e-3, GAN 2e-4).") var learningRate:
-        Float?
+    @Option(parsing: .unconditional, help: "Images per mini-batch (default: 128; the diffusion U-Net 64).")
+    var batchSize: Int?
+    @Option(
+        parsing: .unconditional,
+        help: "Adam's step size (default: AE and VAE 1e-3, GAN 2e-4, diffusion 1e-3, its U-Net 2e-3).")
+    var learningRate: Float?
     @Option(
         parsing: .unconditional,
         help:
@@ -114,7 +117,7 @@ struct CommonOptions: ParsableArguments {
         // overflow or exhaust memory after the data has loaded.
         if let epochs { try bound("--epochs", epochs, 1...Limits.epochs) }
         if let d = latentDimension { try bound("--latent-dimension", d, 1...Limits.width) }
-        try bound("--batch-size", batchSize, 1...Limits.batchSize)
+        if let batchSize { try bound("--batch-size", batchSize, 1...Limits.batchSize) }
         if let lr = learningRate, !(lr > 0 && lr <= 10) {
             throw ValidationError("--learning-rate must be a number above 0 and at most 10, got \(lr)")
         }

@@ -22,7 +22,7 @@ struct JudgeCommand: ModelCommand {
                 ("--epochs", options.epochs != nil), ("--checkpoint", options.checkpoint != nil),
                 ("--resume", options.resume),
                 ("--seed", options.seed != ModelRun.judgeSeed),
-                ("--batch-size", options.batchSize != ModelRun.judgeBatchSize),
+                ("--batch-size", options.batchSize.map { $0 != ModelRun.judgeBatchSize } ?? false),
             ], command: "judge")
     }
 
