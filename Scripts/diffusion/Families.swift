@@ -4,7 +4,7 @@ import Lab
 // The conv AE, conv VAE, DCGAN and the U-Net on one sheet: the judge's scores against minutes of training.
 func fourFamilies(
     _ notebook: Notebook, diffusion: DiffusionModel, training: TrainingResult, frechetByEpoch: [Double],
-    ddim50 fifty: TimedScores, count samplerCount: Int, draws samplerDraws: Int
+    ddim50 fifty: TimedScores, ancestral: TimedScores, count samplerCount: Int, draws samplerDraws: Int
 ) throws {
     notebook.section(
         "The four families on one sheet",
@@ -28,13 +28,6 @@ func fourFamilies(
             random in model.sample(count: samplerCount, generator: &random)
         }
         return (model.displayName, result, timed)
-    }
-    // The ancestral sampler from the x_T of the samplers' table (the same draws, so the same scores).
-    let ancestral = try notebook.timedScores(
-        "family-ancestral|\(training.identity)|\(samplerCount)|\(samplerDraws)", draws: samplerDraws
-    ) { random in
-        let start = Tensor.normal(Shape(samplerCount, diffusion.latentDimension), using: &random)
-        return DiffusionModel.pixels(diffusion.denoiseAncestrally(start, generator: &random))
     }
     families.append(("Diffusion (U-Net), DDIM 50 steps", training, fifty))
     families.append(("Diffusion (U-Net), DDPM ancestral, 1,000 steps", training, ancestral))

@@ -2,11 +2,12 @@ import Foundation
 import Lab
 
 // DDPM's 1,000 ancestral steps against DDIM's 10 to 100, scored by the judge and timed; the
-// reverse process drawn. Returns DDIM-50's scores, the sampler the families' sheet uses.
+// reverse process drawn. Returns DDIM-50's scores and the ancestral sampler's, which the
+// families' sheet uses.
 func samplers(
     _ notebook: Notebook, diffusion: DiffusionModel, training: TrainingResult, count samplerCount: Int,
     draws samplerDraws: Int
-) throws -> TimedScores {
+) throws -> (ddim50: TimedScores, ancestral: TimedScores) {
     notebook.section(
         "Sampling: 1,000 ancestral steps against DDIM's 10 to 100",
         """
@@ -97,5 +98,5 @@ func samplers(
             (\(counted(samplerDraws, "draw")) of \(grouped(samplerCount)) images from the same x_T). \
             \(fewest.map { "From \($0) steps DDIM is within the page's 10% of DDPM, \(fixed(speedup!, 0))× faster per image." } ?? "At no step count tried is DDIM within the page's 10% of DDPM.")
             """)
-    return fifty
+    return (fifty, ancestral)
 }

@@ -8,6 +8,9 @@ func trainingLoss(
     _ notebook: Notebook, data: DatasetSplits, seeds: [UInt64], epochs unetEpochs: Int, count: Int
 ) throws -> (diffusion: DiffusionModel, training: TrainingResult, frechetByEpoch: [Double]) {
     let settings = ModelKind.diffusion.defaultSettings(.conv)
+    // The step size as the lectures write it (2e-3).
+    let exponent = Int(log10(Double(settings.learningRate)).rounded(.down))
+    let rate = "\(Int((Double(settings.learningRate) / pow(10, Double(exponent))).rounded()))e\(exponent)"
     notebook.section(
         "One denoiser at every noise level: the training loss",
         """
@@ -17,7 +20,7 @@ func trainingLoss(
         image (L_simple, a mean: its scale does not change with the image's size). Predicting ε is predicting \
         the clean image, x̂_0 = (x_t − √(1 − ᾱ_t) ε̂) / √ᾱ_t. The network is `gen diffusion --arch conv`'s U-Net \
         (16 and 32 channels at 28×28 and 14×14, a 7×7 middle, skips by concatenation, GroupNorm, SiLU, the time \
-        through a sinusoidal embedding and an MLP added in every block), Adam \(settings.learningRate), batches of \
+        through a sinusoidal embedding and an MLP added in every block), Adam \(rate), batches of \
         \(notebook.request.batchSize(for: .diffusion, .conv)), \
         \(counted(unetEpochs, "epoch")), sampled with its weights averaged over the steps (a section below compares \
         them with the weights as trained); the film shows 64 DDIM samples (50 steps) from the same x_T after each \

@@ -22,7 +22,7 @@ func averagedWeights(
         2020, decay 0.9999), updated after every step: θ̄ ← d · θ̄ + (1 − d) · θ, here with d = min(\(decay), \
         (1 + n) / (10 + n)) after n steps, a ramp that lets a short run forget its random start. Over the U-Net's \
         \(grouped(steps)) steps d reaches \(fixed(lastDecay, 4)): θ̄ weighs about the last \
-        \(grouped(Int((1 / (1 - lastDecay)).rounded()))) steps. Every figure and score above is θ̄'s; the checkpoint \
+        \(grouped(Int((1 / (1 - lastDecay)).rounded()))) steps. Every figure and score of the U-Net above is θ̄'s; the checkpoint \
         keeps θ too, so here are both, each sampled by DDIM in 50 steps from the same x_T.
         """)
     let asTrained = ModelKind.diffusion.makeModel(settings, image: data.train.imageShape, seed: notebook.request.seed)

@@ -35,12 +35,13 @@ do {
     try ringWithoutCollapse(notebook, seeds: ringSeeds)
     let (diffusion, training, frechetByEpoch) = try trainingLoss(
         notebook, data: data, seeds: seeds, epochs: unetEpochs, count: samplerCount)
-    let fifty = try samplers(
+    let (fifty, ancestral) = try samplers(
         notebook, diffusion: diffusion, training: training, count: samplerCount, draws: samplerDraws)
     try averagedWeights(
         notebook, data: data, training: training, ddim50: fifty, count: samplerCount, draws: samplerDraws)
     try fourFamilies(
         notebook, diffusion: diffusion, training: training, frechetByEpoch: frechetByEpoch, ddim50: fifty,
+        ancestral: ancestral,
         count: samplerCount, draws: samplerDraws)
 
     notebook.uses("the U-Net's own page (samples, interpolation, its film)", "../conv-diffusion/index.html")

@@ -9,8 +9,8 @@ extension ModelRun {
     /// The judge of the request's data: the convolutional classifier (channels 32, 64, features
     /// 128), trained for its own 10 epochs with its own seed and batch size (or reused from the
     /// cache) whatever the request's `epochs`, `seed`, `batchSize`, `checkpoint` and `retrain`
-    /// say of the model being judged: one judge per dataset, so that every score of its data is
-    /// comparable. `data`: the request's data when the caller has it loaded already; `retrain`:
+    /// say of the model being judged: one judge per dataset (and thread count, which changes its
+    /// bits), so that every score of its data is comparable. `data`: the request's data when the caller has it loaded already; `retrain`:
     /// train the judge again (`gen judge --retrain`).
     public func trainJudge(data: DatasetSplits? = nil, retrain: Bool = false) throws -> (
         judge: Judge, result: TrainingResult

@@ -88,22 +88,27 @@ public final class WeightAverage {
 extension WeightAverage {
     /// The weights as trained (θ) that the checkpoint of an averaged run keeps beside θ̄, copied
     /// into `model`'s parameters: the same run at the same step without the average, to compare
-    /// the two. `model` is a fresh model of the run's configuration; every parameter must be in
-    /// the file with its shape, and nothing is copied unless all are.
+    /// the two. The model's other state (an AE's code range, say) is the file's own, as for θ̄.
+    /// `model` is a fresh model of the run's configuration; every tensor must be in the file with
+    /// its shape, and nothing is copied unless all are.
     public static func loadTrainedWeights(into model: any TrainableModel, from path: String) throws {
         let checkpoint = try Checkpoint.read(path)
         guard checkpoint.contents[stateName] != nil else {
             throw FileError(path: path, "holds no weights as trained: its run did not average its weights")
         }
         let parameters = model.parameterGroups.flatMap(\.parameters).deduplicated()
-        let sources = try parameters.map { parameter in
-            let name = "weight_average." + parameter.name
-            guard let source = checkpoint.contents[name], source.shape == parameter.value.shape else {
+        let averaged = Set(parameters.map(\.name))
+        let destinations =
+            parameters.map { (name: "weight_average." + $0.name, value: $0.value) }
+            + model.stateTensors.filter { !averaged.contains($0.name) }.map { (name: $0.name, value: $0.value) }
+        let sources = try destinations.map { destination in
+            guard let source = checkpoint.contents[destination.name], source.shape == destination.value.shape else {
                 throw FileError(
-                    path: path, "has no tensor '\(name)' of shape \(parameter.value.shape) (another model?)")
+                    path: path,
+                    "has no tensor '\(destination.name)' of shape \(destination.value.shape) (another model?)")
             }
             return source
         }
-        for (parameter, source) in zip(parameters, sources) { parameter.value.assign(source) }
+        for (destination, source) in zip(destinations, sources) { destination.value.assign(source) }
     }
 }

@@ -120,6 +120,9 @@ struct TrainerTests {
         try WeightAverage.loadTrainedWeights(into: asTrained, from: path)
         written.weightAverage?.useTrainingWeights()
         #expect(asTrained.parameters.map(\.value.scalars) == written.model.parameters.map(\.value.scalars))
+        // Its other state is the file's too: the code range its samples are drawn in.
+        let writtenRange = (written.model as! Autoencoder).codeMinimum.scalars
+        #expect(asTrained.codeMinimum.scalars == writtenRange && writtenRange != tinyAutoencoder().codeMinimum.scalars)
         written.weightAverage?.useAverage()
         #expect(asTrained.parameters.map(\.value.scalars) != written.model.parameters.map(\.value.scalars))
         let resumed = Learner(tinyAutoencoder(), averageDecay: 0.9)
