@@ -29,8 +29,8 @@ func fourFamilies(
         }
         return (model.displayName, result, timed)
     }
-    families.append(("Diffusion (U-Net), DDIM 50 steps", training, fifty))
-    families.append(("Diffusion (U-Net), DDPM ancestral, 1,000 steps", training, ancestral))
+    families.append(("U-Net, DDIM 50 steps", training, fifty))
+    families.append(("U-Net, ancestral 1,000", training, ancestral))
     try notebook.scoreTable(
         families.map { family in
             (

@@ -36,7 +36,7 @@ func averagedWeights(
     }
     try notebook.scoreTable(
         [
-            ("averaged weights θ̄ (every section's model)", [], fifty.scores),
+            ("averaged weights θ̄ (the U-Net of every section above)", [], fifty.scores),
             ("weights as trained θ, the same last step", [], trained.scores),
         ], caption: "DDIM, 50 steps; both rows start from the same x_T in each draw.", count: samplerCount,
         draws: samplerDraws)
