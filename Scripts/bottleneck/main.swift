@@ -33,8 +33,7 @@ do {
     // constant rate the deeper runs were still improving after 40 epochs.)
     let (fit, validation) = try notebook.validationSplit(notebook.size(5_000, quick: 200))
     let budget = notebook.epochs(20)
-    let stepsPerEpoch =
-        (fit.train.count + notebook.request.batchSize(for: nil) - 1) / notebook.request.batchSize(for: nil)
+    let stepsPerEpoch = (fit.train.count + notebook.request.batchSize - 1) / notebook.request.batchSize
     func trained(_ hidden: [Int], seed: UInt64, epochs: Int) throws -> BudgetedRun {
         var settings = ModelKind.ae.defaultSettings
         (settings.latentDimension, settings.hiddenSizes, settings.reconstructionLoss) = (30, hidden, .mse)

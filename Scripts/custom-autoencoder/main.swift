@@ -52,10 +52,9 @@ do {
         "Training: the Trainer, Adam and a cosine schedule",
         """
         Adam's step size starts at 0.002 and follows half a cosine down to 0 over the run's steps \
-        (\(counted(epochs, "epoch")) of batches of \(notebook.request.batchSize(for: nil))).
+        (\(counted(epochs, "epoch")) of batches of \(notebook.request.batchSize)).
         """)
-    let steps =
-        epochs * ((data.train.count + notebook.request.batchSize(for: nil) - 1) / notebook.request.batchSize(for: nil))
+    let steps = epochs * ((data.train.count + notebook.request.batchSize - 1) / notebook.request.batchSize)
     let result = try notebook.train(
         model, optimizer: Adam(learningRate: 2e-3, schedule: .cosine(steps: steps)), epochs: epochs)
     try notebook.plot(

@@ -22,8 +22,7 @@ do {
     let test = data.test
     let judge = try notebook.judge()
     let epochs = notebook.epochs(10)
-    let batchesPerEpoch =
-        (data.train.count + notebook.request.batchSize(for: .gan) - 1) / notebook.request.batchSize(for: .gan)
+    let batchesPerEpoch = (data.train.count + notebook.request.batchSize - 1) / notebook.request.batchSize
     notebook.uses("the GAN's page", "../gan/index.html")
     notebook.uses("the DCGAN's page", "../dcgan/index.html")
     // D's mean outputs on real and generated images, epoch by epoch, for each run.
@@ -225,7 +224,7 @@ do {
         }
     }
     func game(_ loss: GeneratorLoss, seed: UInt64) -> Game {
-        Game(loss, seed: seed, images: data.train, batchSize: notebook.request.batchSize(for: .gan))
+        Game(loss, seed: seed, images: data.train, batchSize: notebook.request.batchSize)
     }
     let variants: [(name: String, loss: GeneratorLoss, strongD: Bool)] = [
         ("non-saturating", .nonSaturating, false), ("minimax", .minimax, false),

@@ -32,9 +32,7 @@ do {
         var settings = ModelKind.ae.defaultSettings
         change(&settings)
         let steps =
-            epochs
-            * ((try notebook.data().train.count + notebook.request.batchSize(for: nil) - 1)
-                / notebook.request.batchSize(for: nil))
+            epochs * ((try notebook.data().train.count + notebook.request.batchSize - 1) / notebook.request.batchSize)
         let (model, result) = try notebook.train(
             .ae, settings, epochs: epochs,
             optimizer: annealed ? Adam(learningRate: settings.learningRate, schedule: .cosine(steps: steps)) : nil)

@@ -17,7 +17,7 @@ extension ModelRun {
     ) {
         var own = request
         own.epochs = nil
-        (own.seed, own.batchSize) = (Self.judgeSeed, Self.judgeBatchSize)
+        (own.seed, own.givenBatchSize) = (Self.judgeSeed, Self.judgeBatchSize)
         own.checkpoint = nil
         own.retrain = retrain
         own.resume = false

@@ -49,7 +49,7 @@ extension ModelRun {
         let encoded = (try? JSONEncoder.sorted.encode(settings)).map { String(decoding: $0, as: UTF8.self) } ?? ""
         // The run with the kind's batch size in its request: what trains and keys the cache.
         var resolved = request
-        resolved.batchSize = batchSize
+        resolved.givenBatchSize = batchSize
         let result = try ModelRun(resolved).train(
             model, optimizer: optimizer ?? kind.optimizer(settings), averageDecay: settings.averageDecay, data: data,
             metadata: ["kind": kind.rawValue, "settings": encoded],

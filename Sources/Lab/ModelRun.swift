@@ -123,8 +123,9 @@ public struct ModelRun {
     /// Trains `model` on `data` with a fresh copy of `optimizer` per parameter group (and its
     /// weights averaged with `averageDecay`, if given), as the request says (or loads it from
     /// its checkpoint); `metadata` goes into the checkpoint with the trainer's own;
-    /// `defaultEpochs` is trained when neither the request nor a named checkpoint says; `onEpoch` sees each epoch trained here. It trains on `request.threads`
-    /// threads, a count scoped to this call: a process's entry (`gen`, a script's notebook) sets
+    /// `defaultEpochs` is trained when neither the request nor a named checkpoint says; `onEpoch`
+    /// sees each epoch trained here. It trains on `request.threads` threads, a count scoped to
+    /// this call: a process's entry (`gen`, a script's notebook) sets
     /// the default; a library call changes no one else's.
     /// With `earlyStopping`, the epoch count is a ceiling: training ends when the validation
     /// figure stops improving, with the best epoch's weights (and a cached run that stopped so is
@@ -211,8 +212,7 @@ public struct ModelRun {
         }
 
         let progress = Progress(quiet: request.quiet)
-        var trainer = Trainer(
-            epochs: epochs, batchSize: request.batchSize(for: nil), seed: request.seed, checkpointPath: path)
+        var trainer = Trainer(epochs: epochs, batchSize: request.batchSize, seed: request.seed, checkpointPath: path)
         trainer.checkpointMetadata = metadata.merging([
             "data": request.dataset.argument, "threads": String(request.threads),
         ]) { mine, _ in mine }
@@ -250,7 +250,7 @@ public struct ModelRun {
         let key =
             "\(learner.configurationJSON)|\(data.train.name)|train=\(String(data.train.fingerprint, radix: 16))"
             + "|test=\(String(data.test.fingerprint, radix: 16))|\(request.imageSize ?? 0)"
-            + "|seed=\(request.seed)|batch=\(request.batchSize(for: nil))|threads=\(request.threads)"
+            + "|seed=\(request.seed)|batch=\(request.batchSize)|threads=\(request.threads)"
             + (earlyStopping.map {
                 "|early=\(String($0.validation.fingerprint, radix: 16)),\($0.figure.name),\($0.patience)"
             } ?? "") + sliceKey

@@ -87,7 +87,7 @@ extension Notebook {
         var own = request
         own.epochs = epochs
         if let seed { own.seed = seed }
-        if let batchSize { own.batchSize = batchSize }
+        if let batchSize { own.givenBatchSize = batchSize }
         return try ModelRun(own).train(
             model, optimizer: optimizer, data: try data ?? self.data(), earlyStopping: earlyStopping)
     }

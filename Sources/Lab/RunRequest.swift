@@ -13,9 +13,11 @@ public struct RunRequest: Sendable {
     public var imageSize: Int?
     /// Training epochs; nil: as many as a checkpoint the user named already has, else `defaultEpochs`.
     public var epochs: Int?
-    /// Images per mini-batch; nil: the model kind's own (`ModelKind.defaultBatchSize`), or 128
-    /// for a model built by hand.
-    public var batchSize: Int?
+    /// Images per mini-batch as the command gave them; nil: the model kind's own
+    /// (`batchSize(for:_:)`), or 128 for a model built by hand (`batchSize`).
+    public var givenBatchSize: Int?
+    /// Images per mini-batch of a model built by hand: the command's, else 128.
+    public var batchSize: Int { givenBatchSize ?? ModelKind.standardBatchSize }
     /// Seed for initialisation, shuffling and sampling.
     public var seed: UInt64 = 0
     /// Threads for the matrix products.
@@ -44,10 +46,9 @@ public struct RunRequest: Sendable {
     /// The epochs a run trains when neither the request nor a named checkpoint says.
     public static let defaultEpochs = 10
 
-    /// The batch size a run of `kind` with `architecture` trains with; `kind` nil: a model built
-    /// by hand.
-    public func batchSize(for kind: ModelKind?, _ architecture: Architecture = .mlp) -> Int {
-        batchSize ?? kind?.defaultBatchSize(architecture) ?? ModelKind.standardBatchSize
+    /// Images per mini-batch of a run of `kind` with `architecture`: the command's, else the kind's.
+    public func batchSize(for kind: ModelKind, _ architecture: Architecture) -> Int {
+        givenBatchSize ?? kind.defaultBatchSize(architecture)
     }
 
     public init() {}

@@ -78,7 +78,7 @@ struct CommonOptions: ParsableArguments {
         r.dataset = dataset ?? .fashionMNIST
         r.imageSize = imageSize
         r.epochs = epochs
-        r.batchSize = batchSize
+        r.givenBatchSize = batchSize
         r.seed = seed
         r.threads = threads
         r.checkpoint = checkpoint

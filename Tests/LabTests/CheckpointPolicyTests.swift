@@ -16,7 +16,7 @@ func scratchFolder() throws -> String {
 
 func quietRequest(checkpoint: String? = nil, epochs: Int? = 1, cache: String? = nil) -> RunRequest {
     var r = RunRequest()
-    (r.checkpoint, r.epochs, r.quiet, r.batchSize, r.cacheFolder) = (checkpoint, epochs, true, 50, cache)
+    (r.checkpoint, r.epochs, r.quiet, r.givenBatchSize, r.cacheFolder) = (checkpoint, epochs, true, 50, cache)
     return r
 }
 
