@@ -12,8 +12,8 @@ func averagedWeights(
     guard let decay = settings.averageDecay else { return }
     let batchSize = notebook.request.batchSize(for: .diffusion, .conv)
     let steps = (data.train.count + batchSize - 1) / batchSize * training.epochs
-    // The ramp's d at the last step (n = steps − 1 averaged before it), and the window it gives.
-    let lastDecay = min(Double(decay), Double(steps) / Double(steps + 9))
+    // The ramp's d at the last step (steps − 1 averaged before it), and the window it gives.
+    let lastDecay = Double(WeightAverage.rampedDecay(decay, stepsBefore: Float(steps - 1)))
     notebook.section(
         "Sampling with the weights averaged over training",
         """

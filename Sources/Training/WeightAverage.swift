@@ -45,13 +45,16 @@ public final class WeightAverage {
     /// θ̄ ← d · θ̄ + (1 − d) · θ, after a step on θ.
     func update() {
         precondition(!modelHoldsAverage, "the weight average is updated after a step on the training weights")
-        let n = state[0], d = min(decay, (1 + n) / (10 + n))
+        let n = state[0], d = Self.rampedDecay(decay, stepsBefore: n)
         for (parameter, average) in zip(parameters, other) {
             let theta = parameter.value.data, mean = average.data
             for i in 0..<average.count { mean[i] = d * mean[i] + (1 - d) * theta[i] }
         }
         state[0] = n + 1
     }
+
+    /// The d of the update after `n` steps averaged: min(decay, (1 + n) / (10 + n)), the ramp.
+    public static func rampedDecay(_ decay: Float, stepsBefore n: Float) -> Float { min(decay, (1 + n) / (10 + n)) }
 
     private func swap() {
         for (parameter, kept) in zip(parameters, other) {
